@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env (CONVENTIONS.md §15): parsed once, failing fast with a clear message.
+ * Every variable is documented in README.md "Configuration".
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PUBLIC_URL: z.url().default('http://localhost:3000').transform((u) => u.replace(/\/+$/, '')),
+  /** Port the API (and the one public origin) listens on; defaults to PUBLIC_URL's port. */
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HOST: z.string().default('127.0.0.1'),
+  /** Internal address of the SvelteKit node server the API proxies page requests to. */
+  DASHBOARD_URL: z.url().default('http://127.0.0.1:3001'),
+  DATABASE_URL: z.string().optional(),
+  PLUGBOARD_DATA_DIR: z.string().default('.data'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('plugboard'),
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233').transform((u) => u.replace(/\/+$/, '')),
+  PLUGBOARD_ENCRYPTION_KEYS: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Enables the built-in sandbox OAuth provider (default: on outside production). */
+  PLUGBOARD_SANDBOX: bool.optional(),
+});
+
+export type Env = z.infer<typeof schema> & { PORT: number; sandboxEnabled: boolean };
+
+let cached: Env | undefined;
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${lines}\nSee README.md "Configuration".`);
+  }
+  const env = parsed.data;
+  const port = env.PORT ?? Number(new URL(env.PUBLIC_URL).port || (env.PUBLIC_URL.startsWith('https:') ? 443 : 80));
+  return { ...env, PORT: port, sandboxEnabled: env.PLUGBOARD_SANDBOX ?? env.NODE_ENV !== 'production' };
+}
+
+/** The process-wide configuration, parsed on first use. */
+export function env(): Env {
+  cached ??= loadEnv();
+  return cached;
+}
+
+/** Provider credentials from operator env: PLUGBOARD_<PROVIDER>_CLIENT_ID / _CLIENT_SECRET (and others by suffix). */
+export function providerEnv(providerKey: string, suffix: string, source: NodeJS.ProcessEnv = process.env): string | undefined {
+  const name = `PLUGBOARD_${providerKey.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${suffix}`;
+  const value = source[name];
+  return value === undefined || value === '' ? undefined : value;
+}
