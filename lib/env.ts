@@ -22,8 +22,15 @@ const schema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233').transform((u) => u.replace(/\/+$/, '')),
   PLUGBOARD_ENCRYPTION_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Path of the Temporal CLI (set by the bootstrap) for `npm start` / `npm test`. */
+  TEMPORAL_CLI: z.string().optional(),
+  /** Signs and encrypts the dashboard session cookie (≥ 32 chars; generated into the data dir in development). */
+  PLUGBOARD_SESSION_SECRET: z.string().min(32).optional(),
   /** Enables the built-in sandbox OAuth provider (default: on outside production). */
   PLUGBOARD_SANDBOX: bool.optional(),
+  /** Sandbox provider token lifetimes, in seconds (short ones exercise the refresh loop). */
+  PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL: z.coerce.number().int().min(5).max(86_400).default(3600),
+  PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL: z.coerce.number().int().min(60).default(14 * 86_400),
 });
 
 export type Env = z.infer<typeof schema> & { PORT: number; sandboxEnabled: boolean };

@@ -1,0 +1,211 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { readCredentials, writeCredentials } from '../db/credentials.ts';
+import { Integration, OAuthFlow, type IntegrationStatus } from '../db/entities/index.ts';
+import { appendLog, type LogLevel } from '../db/repositories/integration-logs.repository.ts';
+import { clientConfiguration, oidc } from '../lib/oauth/client.ts';
+import { revokeAtProvider } from '../lib/oauth/revoke.ts';
+import { normalizeTokenResponse } from '../lib/oauth/tokens.ts';
+import type { ProviderDefinition } from '../providers/types.ts';
+import type { ActivityDeps } from './deps.ts';
+
+/**
+ * Activities of the connection workflow. They load and decrypt credentials by integration id and return
+ * only non-secret facts (REQ-19): expiry times, statuses, error classes.
+ */
+
+export interface TokenFacts {
+  tokenExpiresAt: number | null;
+  tokenIssuedAt: number;
+}
+
+/** Error types the workflow branches on; all are non-retryable (no retry storm, REQ-14). */
+export const ERROR_TYPES = {
+  invalidGrant: 'InvalidGrant',
+  invalidClient: 'InvalidClient',
+  authorizationFailed: 'AuthorizationFailed',
+  noRefreshToken: 'NoRefreshToken',
+  notFound: 'IntegrationNotFound',
+} as const;
+
+const CLIENT_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'incorrect_client_credentials', 'bad_client_secret', 'invalid_client_id']);
+const GRANT_ERRORS = new Set(['invalid_grant', 'bad_refresh_token', 'bad_verification_code', 'invalid_code', 'invalid_refresh_token', 'BAD_REFRESH_TOKEN', 'token_revoked', 'token_expired']);
+
+function describeProviderError(error: unknown): { code: string; status?: number } {
+  if (error instanceof oidc.ResponseBodyError) return { code: error.error, status: error.status };
+  if (error instanceof oidc.AuthorizationResponseError) return { code: error.error };
+  if (error instanceof oidc.ClientError) return { code: error.code ?? 'client_error' };
+  return { code: (error as Error)?.name ?? 'error' };
+}
+
+/** Maps a token-endpoint failure to a terminal ApplicationFailure or rethrows it as transient (retried). */
+function classify(error: unknown, def: ProviderDefinition): never {
+  const { code, status } = describeProviderError(error);
+  if (CLIENT_ERRORS.has(code)) {
+    throw ApplicationFailure.nonRetryable(`${def.name} rejected the OAuth app credentials (${code}): the operator must fix the ${def.name} client id/secret`, ERROR_TYPES.invalidClient);
+  }
+  if (GRANT_ERRORS.has(code)) throw ApplicationFailure.nonRetryable(`${def.name} refused the grant (${code})`, ERROR_TYPES.invalidGrant);
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408) {
+    throw ApplicationFailure.nonRetryable(`${def.name} rejected the token request (${code}, HTTP ${status})`, ERROR_TYPES.invalidGrant);
+  }
+  // 5xx, 429, timeouts, network errors: transient; the activity retry policy backs off.
+  throw ApplicationFailure.retryable(`${def.name} token endpoint unavailable (${code}${status ? `, HTTP ${status}` : ''})`, 'ProviderUnavailable');
+}
+
+export function createConnectionActivities(deps: ActivityDeps) {
+  const { orm, vault, providers } = deps;
+
+  async function load(em: EntityManager, integrationId: string, lock = false): Promise<Integration> {
+    const integration = await em.findOne(Integration, { id: integrationId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+    if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} no longer exists`, ERROR_TYPES.notFound);
+    return integration;
+  }
+
+  async function configFor(em: EntityManager, integration: Integration) {
+    const def = await providers.resolve(em, integration.tenantId, integration.provider);
+    const credentials = await providers.clientCredentials(em, integration).catch((error: Error) => {
+      throw ApplicationFailure.nonRetryable(error.message, ERROR_TYPES.invalidClient);
+    });
+    return { def, config: clientConfiguration(def, credentials) };
+  }
+
+  return {
+    /** Exchanges the authorization code stored (encrypted) on the flow, exactly once (REQ-8). */
+    async exchangeCode(input: { integrationId: string; flowId: string }): Promise<TokenFacts & { accountId: string | null }> {
+      const em = orm.em.fork();
+      const integration = await load(em, input.integrationId);
+      const flow = await em.findOne(OAuthFlow, { id: input.flowId, integrationId: integration.id, tenantId: integration.tenantId });
+      if (!flow?.callbackParams) throw ApplicationFailure.nonRetryable('the authorization flow has no pending response', ERROR_TYPES.authorizationFailed);
+      const params = new URLSearchParams(vault.decrypt(flow.callbackParams, { tenantId: flow.tenantId, entity: 'oauth_flow', id: flow.id, field: 'callbackParams' }));
+      const verifier = flow.pkceVerifier ? vault.decrypt(flow.pkceVerifier, { tenantId: flow.tenantId, entity: 'oauth_flow', id: flow.id, field: 'pkceVerifier' }) : undefined;
+      // The code is consumed now whatever happens next.
+      flow.callbackParams = null;
+      flow.pkceVerifier = null;
+      await em.flush();
+
+      const { def, config } = await configFor(em, integration);
+      const callbackUrl = new URL(flow.redirectUri);
+      callbackUrl.search = params.toString();
+      let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+      try {
+        tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
+          pkceCodeVerifier: verifier,
+          expectedState: params.get('state') ?? undefined,
+          idTokenExpected: flow.scopes.includes('openid') && Boolean(def.jwksUri),
+        });
+      } catch (error) {
+        const { code, status } = describeProviderError(error);
+        if (CLIENT_ERRORS.has(code)) classify(error, def);
+        throw ApplicationFailure.nonRetryable(`${def.name} did not complete the authorization (${code}${status ? `, HTTP ${status}` : ''})`, ERROR_TYPES.authorizationFailed);
+      }
+      const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: flow.scopes, previous: undefined });
+      await em.transactional(async (tem) => {
+        const row = await load(tem, integration.id, true);
+        if (row.externalAccountId && normalized.accountId && row.externalAccountId !== normalized.accountId) {
+          throw ApplicationFailure.nonRetryable(
+            `this integration is connected to ${def.name} account ${row.externalAccountId}, but the authorization was for ${normalized.accountId}; delete the integration to connect another account (REQ-9)`,
+            ERROR_TYPES.authorizationFailed,
+          );
+        }
+        writeCredentials(vault, row, normalized.credentials);
+        row.status = 'active';
+        row.tokenExpiresAt = normalized.credentials.expiresAt ? new Date(normalized.credentials.expiresAt) : null;
+        row.scopes = normalized.scopes;
+        row.externalAccountId = normalized.accountId ?? row.externalAccountId;
+        row.settings = { ...row.settings, ...(Object.keys(normalized.metadata).length ? { providerMetadata: normalized.metadata } : {}) };
+        row.lastError = null;
+        row.errorCount = 0;
+        appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, kind: 'connected', message: `Connected to ${def.name}${normalized.accountId ? ` as ${normalized.accountId}` : ''}` });
+        const current = await tem.findOne(OAuthFlow, { id: flow.id });
+        if (current) current.outcome = 'connected';
+      });
+      return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now(), accountId: normalized.accountId };
+    },
+
+    /**
+     * Refreshes with the stored refresh token; a rotated refresh token is stored in the same transaction as
+     * the access token (REQ-11). On invalid_grant, re-reads first: a token rotated meanwhile is a success (REQ-12).
+     */
+    async refreshTokens(input: { integrationId: string }): Promise<TokenFacts> {
+      const em = orm.em.fork();
+      const integration = await load(em, input.integrationId);
+      const current = readCredentials(vault, integration);
+      if (!current?.refreshToken) {
+        throw ApplicationFailure.nonRetryable(`no refresh token is stored for this integration`, ERROR_TYPES.noRefreshToken);
+      }
+      const { def, config } = await configFor(em, integration);
+      let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+      try {
+        tokens = await oidc.refreshTokenGrant(config, current.refreshToken);
+      } catch (error) {
+        const reread = readCredentials(vault, await load(orm.em.fork(), input.integrationId));
+        if (reread && reread.refreshToken !== current.refreshToken && (reread.expiresAt ?? Infinity) > Date.now()) {
+          return { tokenExpiresAt: reread.expiresAt ?? null, tokenIssuedAt: Date.now() };
+        }
+        classify(error, def);
+      }
+      const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: integration.scopes ?? def.defaultScopes, previous: current });
+      await em.transactional(async (tem) => {
+        const row = await load(tem, integration.id, true);
+        writeCredentials(vault, row, normalized.credentials);
+        row.tokenExpiresAt = normalized.credentials.expiresAt ? new Date(normalized.credentials.expiresAt) : null;
+        if (normalized.scopes.length) row.scopes = normalized.scopes;
+        if (row.status !== 'disconnected') row.status = 'active';
+        row.lastError = null;
+        row.errorCount = 0;
+        appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, kind: 'refreshed', message: `Access token refreshed${tokens.refresh_token ? ' (refresh token rotated)' : ''}` });
+      });
+      return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now() };
+    },
+
+    /** Revokes at the provider (RFC 7009 or its own endpoint), then clears local credentials even if that failed (REQ-16). */
+    async revokeTokens(input: { integrationId: string; reason: string }): Promise<{ revoked: boolean; detail: string }> {
+      const em = orm.em.fork();
+      const integration = await load(em, input.integrationId);
+      const credentials = readCredentials(vault, integration);
+      let outcome = { revoked: false, detail: 'nothing to revoke' };
+      if (credentials) {
+        try {
+          const def = await providers.resolve(em, integration.tenantId, integration.provider);
+          const client = await providers.clientCredentials(em, integration);
+          outcome = await revokeAtProvider(def, client, credentials);
+        } catch (error) {
+          outcome = { revoked: false, detail: `revocation failed: ${describeProviderError(error).code}` };
+        }
+      }
+      await em.transactional(async (tem) => {
+        const row = await load(tem, integration.id, true);
+        writeCredentials(vault, row, undefined);
+        row.status = 'disconnected';
+        row.tokenExpiresAt = null;
+        appendLog(tem, {
+          tenantId: row.tenantId,
+          integrationId: row.id,
+          kind: outcome.revoked ? 'revoked' : 'revoke_failed',
+          level: outcome.revoked || !credentials ? 'info' : 'warn',
+          message: `Disconnected (${input.reason}): ${outcome.detail}`,
+        });
+      });
+      return outcome;
+    },
+
+    /** Records a status change decided by the workflow (errors, provider revocation). */
+    async recordStatus(input: { integrationId: string; status: IntegrationStatus; error?: string | null; log: { kind: string; level: LogLevel; message: string }; clearCredentials?: boolean }): Promise<void> {
+      const em = orm.em.fork();
+      await em.transactional(async (tem) => {
+        const row = await load(tem, input.integrationId, true);
+        row.status = input.status;
+        if (input.error !== undefined) row.lastError = input.error;
+        if (input.status === 'error') row.errorCount += 1;
+        if (input.clearCredentials) {
+          writeCredentials(vault, row, undefined);
+          row.tokenExpiresAt = null;
+        }
+        appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, ...input.log });
+      });
+    },
+  };
+}
+
+export type ConnectionActivities = ReturnType<typeof createConnectionActivities>;
+

@@ -1,0 +1,29 @@
+import Koa from 'koa';
+import type { AppCustom, AppDeps, AppState } from './context.ts';
+import { createHttpMetrics } from '../lib/metrics.ts';
+import { accessLog } from './middleware/access-log.ts';
+import { dashboardProxy } from './middleware/dashboard-proxy.ts';
+import { entityManager } from './middleware/entity-manager.ts';
+import { errorEnvelope } from './middleware/errors.ts';
+import { requestId } from './middleware/request-id.ts';
+import { createRouter } from './router.ts';
+
+/** Paths the API serves itself; everything else belongs to the dashboard. */
+export const API_PATHS = /^\/(api|oauth|webhooks|sandbox|healthz|readyz|metrics)(\/|$)/;
+
+/** Builds the Koa app from its dependencies; server.ts listens, tests call app.callback(). */
+export function createApp(deps: AppDeps, options: { dashboard?: boolean } = {}): Koa<AppState, AppCustom> {
+  const app = new Koa<AppState, AppCustom>({ proxy: false });
+  app.context.deps = deps;
+  app.silent = true;
+  const router = createRouter(deps);
+
+  app.use(requestId());
+  app.use(accessLog({ logger: deps.logger, metrics: createHttpMetrics(deps.registry) }));
+  if (options.dashboard) app.use(dashboardProxy({ target: deps.env.DASHBOARD_URL, publicUrl: deps.env.PUBLIC_URL, ownPaths: API_PATHS }));
+  app.use(errorEnvelope({ logger: deps.logger }));
+  app.use(entityManager({ orm: deps.orm }));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

@@ -1,0 +1,51 @@
+import type { RouterContext, RouterMiddleware } from '@koa/router';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Registry } from 'prom-client';
+import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
+import type { Env } from '../lib/env.ts';
+import { unauthorized } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { TemporalGateway } from '../lib/temporal.ts';
+import type { Vault } from '../lib/vault.ts';
+import type { ProviderRegistry } from '../db/repositories/providers.repository.ts';
+
+/** Everything the API needs, built once per process in server.ts (or by a test). */
+export interface AppDeps {
+  env: Env;
+  orm: MikroORM;
+  vault: Vault;
+  logger: Logger;
+  registry: Registry;
+  temporal: TemporalGateway;
+  providers: ProviderRegistry;
+}
+
+export interface AppState {
+  requestId: string;
+  tenant?: { id: string; apiKeyId: string };
+  em: EntityManager;
+}
+
+export interface AppCustom {
+  deps: AppDeps;
+}
+
+export type AppContext = RouterContext<AppState, AppCustom>;
+export type Handler = RouterMiddleware<AppState, AppCustom>;
+
+/** The authenticated tenant's id; handlers behind apiKeyAuth only. */
+export function tenantIdOf(ctx: AppContext): string {
+  const tenant = ctx.state.tenant;
+  if (!tenant) throw unauthorized();
+  return tenant.id;
+}
+
+/** Tenant-scoped integration repository for this request. */
+export function integrationsOf(ctx: AppContext): IntegrationRepository {
+  return new IntegrationRepository(ctx.state.em, tenantIdOf(ctx), ctx.deps.vault);
+}
+
+export function ok(ctx: AppContext, data: unknown, status = 200): void {
+  ctx.status = status;
+  ctx.body = { data };
+}

@@ -1,0 +1,34 @@
+import Router from '@koa/router';
+import type { AppContext, AppCustom, AppState, Handler } from './context.ts';
+import type { AppDeps } from './context.ts';
+import { apiKeyAuth } from './middleware/api-key-auth.ts';
+import { jsonBody } from './middleware/json-body.ts';
+import { healthz, metrics, readyz } from './routes/health.ts';
+import { createIntegration } from './routes/api/v1/integrations/create.ts';
+import { deleteIntegration } from './routes/api/v1/integrations/delete.ts';
+import { getIntegration } from './routes/api/v1/integrations/get.ts';
+import { listIntegrations } from './routes/api/v1/integrations/list.ts';
+import { updateIntegration } from './routes/api/v1/integrations/update.ts';
+import { listProviders } from './routes/api/v1/providers/list.ts';
+
+/** Every route with its middleware, in one place (CONVENTIONS.md §7). */
+export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
+  const router = new Router<AppState, AppCustom>();
+  const h = (handler: (ctx: AppContext) => Promise<void>): Handler => handler;
+
+  router.get('/healthz', h(healthz));
+  router.get('/readyz', h(readyz));
+  router.get('/metrics', h(metrics));
+
+  const v1 = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
+  v1.use(apiKeyAuth({ orm: deps.orm }), jsonBody());
+  v1.get('/providers', h(listProviders));
+  v1.get('/integrations', h(listIntegrations));
+  v1.post('/integrations', h(createIntegration));
+  v1.get('/integrations/:id', h(getIntegration));
+  v1.patch('/integrations/:id', h(updateIntegration));
+  v1.delete('/integrations/:id', h(deleteIntegration));
+
+  router.use(v1.routes(), v1.allowedMethods({ throw: true }));
+  return router;
+}

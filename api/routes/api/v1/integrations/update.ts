@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
+import { secretName, secretValue, settingsPatch } from '../../../../validation.ts';
+import { presentIntegration } from '../../../present.ts';
+import { integrationIdParam } from './params.ts';
+
+const body = z
+  .object({
+    displayName: z.string().trim().min(1).max(100).nullable(),
+    settings: settingsPatch,
+    /** Write-only: encrypted, never returned; null removes one. */
+    secrets: z.record(secretName, secretValue.nullable()),
+  })
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'send at least one of displayName, settings, secrets' });
+
+/** PATCH /api/v1/integrations/:id */
+export async function updateIntegration(ctx: AppContext): Promise<void> {
+  const id = integrationIdParam(ctx);
+  const patch = body.parse(ctx.request.body ?? {});
+  const repo = integrationsOf(ctx);
+  const integration = await repo.update(id, patch);
+  ok(ctx, presentIntegration(integration, repo, ctx.deps.env));
+}

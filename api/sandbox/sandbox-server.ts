@@ -1,0 +1,176 @@
+import type { IncomingMessage } from 'node:http';
+import type { Middleware } from 'koa';
+import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import { createHmac } from 'node:crypto';
+import { SANDBOX_CLIENT_ID, sandboxClientSecret } from '../../db/repositories/providers.repository.ts';
+import type { Vault } from '../../lib/vault.ts';
+
+/**
+ * The sandbox provider (DESIGN.md §9): a real OAuth 2.0 / OpenID Connect authorization server
+ * (oidc-provider, certified) mounted at `/sandbox`, with short configurable token lifetimes, rotating
+ * refresh tokens, revocation, introspection and the built-in login + consent pages a person can click.
+ * Its state is in memory: a restart forgets its grants (reconnect the sandbox integration).
+ */
+
+export const SANDBOX_SCOPES = ['openid', 'offline_access', 'items:read', 'items:write'];
+
+export interface SandboxOptions {
+  publicUrl: string;
+  vault: Vault;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+}
+
+/** Counters and fault switches: tests read the former and flip the latter. */
+export interface SandboxControl {
+  stats: { authorizationCodeGrants: number; refreshGrants: number; refreshErrors: number; revocations: number };
+  /** When > 0, the token endpoint answers 503 to this many requests (a provider outage). */
+  failTokenRequests: number;
+  /** Revokes every grant: every refresh token stops working (invalid_grant). */
+  revokeAllGrants(): Promise<number>;
+}
+
+/** oidc-provider storage: in memory, but enumerable, so grants can be revoked in bulk. */
+class MemoryStore {
+  readonly models = new Map<string, Map<string, { payload: AdapterPayload; expiresAt?: number }>>();
+
+  model(name: string) {
+    let m = this.models.get(name);
+    if (!m) this.models.set(name, (m = new Map()));
+    return m;
+  }
+
+  adapterFor(name: string): Adapter {
+    const models = this.models;
+    const items = this.model(name);
+    const live = (id: string) => {
+      const item = items.get(id);
+      if (!item) return undefined;
+      if (item.expiresAt && item.expiresAt < Date.now()) {
+        items.delete(id);
+        return undefined;
+      }
+      return item.payload;
+    };
+    return {
+      async upsert(id, payload, expiresIn) {
+        items.set(id, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
+      },
+      async find(id) {
+        return live(id);
+      },
+      async findByUserCode(userCode) {
+        for (const [id, item] of items) if (item.payload.userCode === userCode) return live(id);
+        return undefined;
+      },
+      async findByUid(uid) {
+        for (const [id, item] of items) if (item.payload.uid === uid) return live(id);
+        return undefined;
+      },
+      async consume(id) {
+        const item = items.get(id);
+        if (item) item.payload.consumed = Math.floor(Date.now() / 1000);
+      },
+      async destroy(id) {
+        items.delete(id);
+      },
+      async revokeByGrantId(grantId) {
+        for (const model of models.values()) for (const [id, item] of model) if (item.payload.grantId === grantId) model.delete(id);
+      },
+    };
+  }
+}
+
+export function createSandbox(options: SandboxOptions): { middleware: Middleware; control: SandboxControl; provider: Provider } {
+  const issuer = `${options.publicUrl}/sandbox`;
+  const store = new MemoryStore();
+  const cookieKey = createHmac('sha256', options.vault.keyring.keys.get(options.vault.keyring.activeKid)!).update('plugboard-sandbox-cookies').digest('base64url');
+  const provider = new Provider(issuer, {
+    adapter: (name: string) => store.adapterFor(name),
+    clients: [
+      {
+        client_id: SANDBOX_CLIENT_ID,
+        client_secret: sandboxClientSecret(options.vault),
+        redirect_uris: [`${options.publicUrl}/oauth/callback/sandbox`],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    scopes: SANDBOX_SCOPES,
+    claims: { openid: ['sub'], email: ['email'] },
+    pkce: { required: () => true },
+    ttl: {
+      AccessToken: options.accessTokenTtlSeconds,
+      RefreshToken: options.refreshTokenTtlSeconds,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 3600,
+      Grant: options.refreshTokenTtlSeconds,
+    },
+    rotateRefreshToken: true,
+    // Issue a refresh token on every code flow of our client (the default needs prompt=consent + offline_access).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    features: {
+      devInteractions: { enabled: true },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+    },
+    cookies: { keys: [cookieKey] },
+    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: `${sub}@sandbox.plugboard.local` }) }),
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><title>Sandbox error</title><h1>Sandbox error</h1><p>${escapeHtml(String(out.error))}: ${escapeHtml(String(out.error_description ?? ''))}</p>`;
+    },
+  });
+  provider.proxy = true;
+
+  const control: SandboxControl = {
+    stats: { authorizationCodeGrants: 0, refreshGrants: 0, refreshErrors: 0, revocations: 0 },
+    failTokenRequests: 0,
+    async revokeAllGrants() {
+      const grants = store.model('Grant');
+      const count = grants.size;
+      for (const model of ['Grant', 'RefreshToken', 'AccessToken', 'AuthorizationCode']) store.model(model).clear();
+      return count;
+    },
+  };
+  provider.on('grant.success', (ctx) => {
+    const grantType = ctx.oidc.params?.grant_type;
+    if (grantType === 'refresh_token') control.stats.refreshGrants++;
+    if (grantType === 'authorization_code') control.stats.authorizationCodeGrants++;
+  });
+  provider.on('grant.error', (ctx) => {
+    if (ctx.oidc.params?.grant_type === 'refresh_token') control.stats.refreshErrors++;
+  });
+
+  const callback = provider.callback();
+  const middleware: Middleware = async function sandboxMiddleware(ctx, next) {
+    if (ctx.path !== '/sandbox' && !ctx.path.startsWith('/sandbox/')) return next();
+    if (ctx.path === '/sandbox/token' && ctx.method === 'POST' && control.failTokenRequests > 0) {
+      control.failTokenRequests--;
+      ctx.status = 503;
+      ctx.set('Retry-After', '1');
+      ctx.body = { error: 'temporarily_unavailable', error_description: 'sandbox outage (injected)' };
+      return;
+    }
+    if (ctx.path === '/sandbox/token/revocation' && ctx.method === 'POST') control.stats.revocations++;
+    const req = ctx.req as IncomingMessage & { originalUrl?: string };
+    const url = req.url!;
+    req.originalUrl = url;
+    req.url = url.slice('/sandbox'.length) || '/';
+    ctx.respond = false;
+    try {
+      await callback(req, ctx.res);
+    } finally {
+      req.url = url;
+      delete req.originalUrl;
+    }
+  };
+  return { middleware, control, provider };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,19 @@
+export { ApiKey } from './api-key.entity.ts';
+export { CustomProvider } from './custom-provider.entity.ts';
+export { EncryptionKey } from './encryption-key.entity.ts';
+export { Integration, INTEGRATION_STATUSES, type IntegrationStatus } from './integration.entity.ts';
+export { IntegrationLog } from './integration-log.entity.ts';
+export { OAuthFlow } from './oauth-flow.entity.ts';
+export { Tenant } from './tenant.entity.ts';
+export { WebhookEvent, WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from './webhook-event.entity.ts';
+
+import { ApiKey } from './api-key.entity.ts';
+import { CustomProvider } from './custom-provider.entity.ts';
+import { EncryptionKey } from './encryption-key.entity.ts';
+import { Integration } from './integration.entity.ts';
+import { IntegrationLog } from './integration-log.entity.ts';
+import { OAuthFlow } from './oauth-flow.entity.ts';
+import { Tenant } from './tenant.entity.ts';
+import { WebhookEvent } from './webhook-event.entity.ts';
+
+export const ENTITIES = [Tenant, ApiKey, Integration, IntegrationLog, WebhookEvent, OAuthFlow, CustomProvider, EncryptionKey];

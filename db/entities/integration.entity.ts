@@ -1,0 +1,37 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { newId } from '../../lib/ids.ts';
+
+export const INTEGRATION_STATUSES = ['pending', 'active', 'error', 'disconnected'] as const;
+export type IntegrationStatus = (typeof INTEGRATION_STATUSES)[number];
+
+/**
+ * One connection of a tenant to a provider (the seed's model, extended). `credentials` (tokens) and
+ * `secrets` (tenant-supplied client id/secret, webhook secrets) are vault ciphertexts bound to this row.
+ */
+export const Integration = defineEntity({
+  name: 'Integration',
+  properties: {
+    id: p.string().primary().onCreate(() => newId('int')),
+    tenantId: p.string(),
+    provider: p.string(),
+    displayName: p.string().nullable(),
+    status: p.enum(INTEGRATION_STATUSES).default('pending'),
+    settings: p.json<Record<string, unknown>>().onCreate(() => ({})),
+    credentials: p.text().nullable().hidden(),
+    secrets: p.text().nullable().hidden(),
+    /** Key id of the vault key that encrypted this row's ciphertexts (rotation walks rows by it). */
+    keyId: p.string().nullable(),
+    tokenExpiresAt: p.datetime().nullable(),
+    scopes: p.json<string[]>().nullable(),
+    externalAccountId: p.string().nullable(),
+    lastSync: p.datetime().nullable(),
+    lastError: p.text().nullable(),
+    errorCount: p.integer().default(0),
+    workflowId: p.string().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+  uniques: [{ properties: ['tenantId', 'provider'] }],
+  indexes: [{ properties: ['tenantId', 'status'] }, { properties: ['provider', 'externalAccountId'] }, { properties: ['keyId'] }],
+});
+export type Integration = InferEntity<typeof Integration>;

@@ -1,0 +1,28 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { newId } from '../../lib/ids.ts';
+
+export const WEBHOOK_EVENT_STATUSES = ['pending', 'processed', 'failed'] as const;
+export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
+
+/** A verified provider webhook, stored before the ack (DESIGN.md §7); deduplicated by (integration, deliveryId). */
+export const WebhookEvent = defineEntity({
+  name: 'WebhookEvent',
+  properties: {
+    id: p.string().primary().onCreate(() => newId('evt')),
+    tenantId: p.string(),
+    integrationId: p.string(),
+    provider: p.string(),
+    eventType: p.string(),
+    deliveryId: p.string(),
+    payload: p.text(),
+    status: p.enum(WEBHOOK_EVENT_STATUSES).default('pending'),
+    attempts: p.integer().default(0),
+    lastAttemptAt: p.datetime().nullable(),
+    processedAt: p.datetime().nullable(),
+    errorMessage: p.text().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  uniques: [{ properties: ['integrationId', 'deliveryId'] }],
+  indexes: [{ properties: ['tenantId', 'integrationId', 'id'] }, { properties: ['tenantId', 'status', 'id'] }, { properties: ['status', 'createdAt'] }],
+});
+export type WebhookEvent = InferEntity<typeof WebhookEvent>;

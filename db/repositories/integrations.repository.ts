@@ -1,0 +1,105 @@
+import { UniqueConstraintViolationException, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import { conflict, notFound } from '../../lib/errors.ts';
+import type { Vault } from '../../lib/vault.ts';
+import { readSecrets, writeSecrets, type IntegrationSecrets } from '../credentials.ts';
+import { Integration, IntegrationLog, WebhookEvent, type IntegrationStatus } from '../entities/index.ts';
+
+export interface IntegrationListQuery {
+  status?: IntegrationStatus;
+  provider?: string;
+  /** Id of the last item of the previous page. */
+  cursor?: string;
+  limit: number;
+}
+
+/**
+ * Tenant-scoped access to integrations: every query carries the tenant id, so another tenant's
+ * integration is simply not found (404), never forbidden (DESIGN.md §5).
+ */
+export class IntegrationRepository {
+  readonly em: EntityManager;
+  readonly tenantId: string;
+  readonly vault: Vault;
+
+  constructor(em: EntityManager, tenantId: string, vault: Vault) {
+    this.em = em;
+    this.tenantId = tenantId;
+    this.vault = vault;
+  }
+
+  async list(query: IntegrationListQuery): Promise<{ items: Integration[]; nextCursor: string | null }> {
+    const where: FilterQuery<Integration> = { tenantId: this.tenantId };
+    if (query.status) where.status = query.status;
+    if (query.provider) where.provider = query.provider;
+    if (query.cursor) where.id = { $gt: query.cursor };
+    const items = await this.em.find(Integration, where, { orderBy: { id: 'asc' }, limit: query.limit + 1 });
+    const more = items.length > query.limit;
+    if (more) items.pop();
+    return { items, nextCursor: more ? items[items.length - 1]!.id : null };
+  }
+
+  async get(id: string): Promise<Integration> {
+    const integration = await this.em.findOne(Integration, { id, tenantId: this.tenantId });
+    if (!integration) throw notFound('Integration');
+    return integration;
+  }
+
+  async create(input: { provider: string; displayName?: string; settings?: Record<string, unknown>; secrets?: IntegrationSecrets }): Promise<Integration> {
+    const integration = this.em.create(Integration, {
+      tenantId: this.tenantId,
+      provider: input.provider,
+      displayName: input.displayName ?? null,
+      settings: input.settings ?? {},
+      status: 'pending',
+    });
+    integration.workflowId = `integration:${integration.id}`;
+    if (input.secrets && Object.keys(input.secrets).length) writeSecrets(this.vault, integration, input.secrets);
+    try {
+      await this.em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        this.em.clear();
+        throw conflict('integration_exists', `This tenant already has a ${input.provider} integration; update or delete it instead.`);
+      }
+      throw error;
+    }
+    return integration;
+  }
+
+  /** Merges settings (null removes a key) and write-only secrets (null or '' removes a secret). */
+  async update(id: string, patch: { displayName?: string | null; settings?: Record<string, unknown>; secrets?: Record<string, string | null> }): Promise<Integration> {
+    const integration = await this.get(id);
+    if (patch.displayName !== undefined) integration.displayName = patch.displayName;
+    if (patch.settings) integration.settings = mergeNullable(integration.settings, patch.settings);
+    if (patch.secrets) {
+      const merged = mergeNullable(readSecrets(this.vault, integration), patch.secrets) as IntegrationSecrets;
+      writeSecrets(this.vault, integration, Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== '')));
+    }
+    await this.em.flush();
+    return integration;
+  }
+
+  async delete(id: string): Promise<Integration> {
+    const integration = await this.get(id);
+    await this.em.transactional(async (tem) => {
+      await tem.nativeDelete(IntegrationLog, { tenantId: this.tenantId, integrationId: id });
+      await tem.nativeDelete(WebhookEvent, { tenantId: this.tenantId, integrationId: id });
+      await tem.nativeDelete(Integration, { tenantId: this.tenantId, id });
+    });
+    return integration;
+  }
+
+  /** Names of the secrets set (never their values), for display. */
+  secretNames(integration: Integration): string[] {
+    return Object.keys(readSecrets(this.vault, integration)).sort();
+  }
+}
+
+function mergeNullable(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,124 @@
+import { createHmac } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { builtInProviders, toCatalogEntry } from '../../providers/index.ts';
+import type { CatalogEntry, ProviderDefinition } from '../../providers/types.ts';
+import { providerEnv } from '../../lib/env.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
+import type { Vault } from '../../lib/vault.ts';
+import { readSecrets } from '../credentials.ts';
+import { CustomProvider, type Integration } from '../entities/index.ts';
+
+export const SANDBOX_CLIENT_ID = 'plugboard-sandbox';
+
+/** The sandbox client secret, derived from the vault so the API (its server) and the worker (its client) agree. */
+export function sandboxClientSecret(vault: Vault): string {
+  const key = vault.keyring.keys.get(vault.keyring.activeKid)!;
+  return createHmac('sha256', key).update('plugboard-sandbox-client-secret-v1').digest('base64url');
+}
+
+export class MissingClientCredentialsError extends AppError {
+  constructor(provider: string) {
+    super(
+      422,
+      'missing_client_credentials',
+      `No OAuth app is configured for ${provider}: set PLUGBOARD_${provider.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_CLIENT_ID and _CLIENT_SECRET on the server, or PATCH this integration's secrets { clientId, clientSecret }.`,
+    );
+  }
+}
+
+/**
+ * Resolves provider definitions for a tenant: the built-in catalog (code in providers/) plus the
+ * tenant's own custom OAuth2/OIDC providers (rows in custom_provider).
+ */
+export class ProviderRegistry {
+  readonly builtIns: ReadonlyMap<string, ProviderDefinition>;
+
+  readonly vault: Vault;
+
+  constructor(options: { publicUrl: string; sandboxEnabled: boolean; vault: Vault }) {
+    this.builtIns = new Map(builtInProviders(options.publicUrl, options.sandboxEnabled).map((p) => [p.key, p]));
+    this.vault = options.vault;
+  }
+
+  /** The definition of a provider this tenant can use (built-in or its own custom provider). */
+  async resolve(em: EntityManager, tenantId: string, key: string): Promise<ProviderDefinition> {
+    const builtIn = this.builtIns.get(key);
+    if (builtIn) return builtIn;
+    const row = await em.findOne(CustomProvider, { tenantId, key });
+    if (!row) throw notFound(`Provider ${key}`);
+    return customDefinition(row);
+  }
+
+  /**
+   * OAuth client credentials for an integration, first found wins: the integration's own secrets (tenant
+   * brings its own app), the custom provider's, operator env, the sandbox's derived ones.
+   */
+  async clientCredentials(em: EntityManager, integration: Integration): Promise<{ clientId: string; clientSecret: string }> {
+    const secrets = readSecrets(this.vault, integration);
+    if (secrets.clientId && secrets.clientSecret) return { clientId: secrets.clientId, clientSecret: secrets.clientSecret };
+    if (!this.builtIns.has(integration.provider)) {
+      const row = await em.findOne(CustomProvider, { tenantId: integration.tenantId, key: integration.provider });
+      if (row?.clientId && row.clientSecret) {
+        const clientSecret = this.vault.decrypt(row.clientSecret, { tenantId: row.tenantId, entity: 'custom_provider', id: row.id, field: 'clientSecret' });
+        return { clientId: row.clientId, clientSecret };
+      }
+    }
+    const envId = providerEnv(integration.provider, 'CLIENT_ID');
+    const envSecret = providerEnv(integration.provider, 'CLIENT_SECRET');
+    if (envId && envSecret) return { clientId: envId, clientSecret: envSecret };
+    if (integration.provider === 'sandbox' && this.builtIns.has('sandbox')) return { clientId: SANDBOX_CLIENT_ID, clientSecret: sandboxClientSecret(this.vault) };
+    throw new MissingClientCredentialsError(integration.provider);
+  }
+
+  /** Operator env holds an OAuth app for this provider (PLUGBOARD_<KEY>_CLIENT_ID), or it is the sandbox. */
+  hasOperatorCredentials(key: string): boolean {
+    return key === 'sandbox' || providerEnv(key, 'CLIENT_ID') !== undefined;
+  }
+
+  async catalog(em: EntityManager, tenantId: string): Promise<CatalogEntry[]> {
+    const builtIn = [...this.builtIns.values()].map((p) => toCatalogEntry(p, this.hasOperatorCredentials(p.key)));
+    const custom = await em.find(CustomProvider, { tenantId }, { orderBy: { key: 'asc' } });
+    return [...builtIn, ...custom.map(customCatalogEntry)];
+  }
+
+  /** Whether `key` names a provider this tenant can use. */
+  async exists(em: EntityManager, tenantId: string, key: string): Promise<boolean> {
+    if (this.builtIns.has(key)) return true;
+    return (await em.count(CustomProvider, { tenantId, key })) > 0;
+  }
+}
+
+/** A custom provider row as a provider definition: standard OAuth 2.0, nothing provider-specific. */
+export function customDefinition(row: CustomProvider): ProviderDefinition {
+  return {
+    key: row.key,
+    name: row.name,
+    description: 'Custom provider',
+    color: '#5b6474',
+    issuer: row.issuer ?? undefined,
+    authorizationUrl: row.authorizationUrl,
+    tokenUrl: row.tokenUrl,
+    defaultScopes: row.scopes,
+    scopeSeparator: ' ',
+    pkce: row.pkce,
+    clientAuth: row.clientAuth,
+    tokenRequestBody: 'form',
+    issParameterSupported: row.issParameterSupported,
+    account: { idTokenClaim: 'sub' },
+    refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900 },
+    revocation: row.revocationUrl ? { style: 'rfc7009', url: row.revocationUrl, token: 'refresh_token' } : { style: 'none', token: 'refresh_token' },
+  };
+}
+
+function customCatalogEntry(row: CustomProvider): CatalogEntry {
+  return {
+    key: row.key,
+    name: row.name,
+    description: row.issuer ? `Custom OpenID Connect / OAuth 2.0 provider (${row.issuer})` : 'Custom OAuth 2.0 provider',
+    color: '#5b6474',
+    kind: 'custom',
+    pkce: row.pkce,
+    defaultScopes: row.scopes,
+    operatorCredentials: false,
+  };
+}

@@ -1,0 +1,16 @@
+// Docs: https://developers.google.com/workspace/gmail/api/auth/scopes · https://developers.google.com/workspace/gmail/api/guides/push
+import { googleBase } from './google.base.ts';
+import type { ProviderDefinition } from './types.ts';
+
+export const gmailProvider: ProviderDefinition = {
+  ...googleBase,
+  key: 'gmail',
+  name: 'Gmail',
+  description: 'Read mail and receive new-message notifications from Gmail.',
+  color: '#EA4335',
+  apiBaseUrl: 'https://gmail.googleapis.com',
+  defaultScopes: ['openid', 'email', 'https://www.googleapis.com/auth/gmail.readonly'],
+  // Pub/Sub notifications carry only `emailAddress`, so the account is keyed on the email claim to match them.
+  account: { idTokenClaim: 'email' },
+  webhook: { scheme: 'pubsub-oidc', maxBodyBytes: 1024 * 1024, accountIdPaths: ['emailAddress'] },
+};

@@ -1,0 +1,31 @@
+// Docs: https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow · https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens
+import type { ProviderDefinition } from './types.ts';
+
+export const microsoftProvider: ProviderDefinition = {
+  key: 'microsoft',
+  name: 'Microsoft 365',
+  description: 'Mail, calendars and files of a Microsoft work, school or personal account through Microsoft Graph.',
+  color: '#0078D4',
+  // No `issuer`: with the `common` tenant the ID token's iss is tenant-specific (…/{tid}/v2.0), so it cannot be
+  // pinned statically; the per-provider callback path is the mix-up defence (REQ-5).
+  authorizationUrl: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize',
+  tokenUrl: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
+  userinfoUrl: 'https://graph.microsoft.com/oidc/userinfo',
+  apiBaseUrl: 'https://graph.microsoft.com/v1.0',
+  // offline_access is what yields a refresh token.
+  defaultScopes: ['openid', 'email', 'offline_access', 'User.Read'],
+  scopeSeparator: ' ',
+  // Nango disables PKCE for Microsoft (REQ-2).
+  pkce: 'none',
+  clientAuth: 'client_secret_post',
+  tokenRequestBody: 'form',
+  // `oid` is stable across apps; `sub` is pairwise per application.
+  account: { idTokenClaim: 'oid' },
+  // Each refresh returns a new refresh token; the old one is not revoked, but only the newest is kept.
+  refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900 },
+  // No RFC 7009 endpoint; revokeSignInSessions would sign the user out of every app, so disconnect only forgets tokens.
+  revocation: { style: 'none', token: 'refresh_token' },
+  // Subscriptions are per connection and routed by subscriptionId + clientState, so no account path.
+  webhook: { scheme: 'microsoft-graph', maxBodyBytes: 1024 * 1024 },
+  setupUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
+};

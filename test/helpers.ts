@@ -1,0 +1,132 @@
+/**
+ * Test harness: a real API (Koa on a loopback port) over the run's real PostgreSQL and Temporal dev
+ * server, with a log capture so tests can assert that no secret reached a log line (REQ-19).
+ */
+import { createServer, type Server } from 'node:http';
+import { Writable } from 'node:stream';
+import { inject } from 'vitest';
+import { createApp } from '../api/app.ts';
+import type { AppDeps } from '../api/context.ts';
+import { assertKeyringMatches } from '../db/key-check.ts';
+import { openOrm } from '../db/orm.ts';
+import { createApiKey } from '../db/repositories/api-keys.repository.ts';
+import { ProviderRegistry } from '../db/repositories/providers.repository.ts';
+import { createTenant } from '../db/repositories/tenants.repository.ts';
+import { loadEnv, type Env } from '../lib/env.ts';
+import { createLogger } from '../lib/logger.ts';
+import { createMetricsRegistry } from '../lib/metrics.ts';
+import { TemporalGateway } from '../lib/temporal.ts';
+import { parseKeyring, Vault } from '../lib/vault.ts';
+
+export interface LogCapture {
+  lines: string[];
+  stream: Writable;
+}
+
+export function captureLogs(): LogCapture {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { lines, stream };
+}
+
+/** The environment tests run with, pointing at the run's services. */
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  return loadEnv({
+    NODE_ENV: 'test',
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    PLUGBOARD_ENCRYPTION_KEYS: inject('encryptionKeys'),
+    PLUGBOARD_DATA_DIR: inject('dataDir'),
+    LOG_LEVEL: 'info',
+    ...overrides,
+  });
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestApi {
+  url: string;
+  deps: AppDeps;
+  logs: LogCapture;
+  server: Server;
+  request<T = any>(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<ApiResponse<T>>;
+  newTenant(name?: string): Promise<{ tenantId: string; apiKey: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(options: { env?: Record<string, string> } = {}): Promise<TestApi> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const url = `http://127.0.0.1:${port}`;
+  const env = testEnv({ PUBLIC_URL: url, PORT: String(port), ...options.env });
+  const logs = captureLogs();
+  const logger = createLogger({ name: 'test-api', level: 'debug', destination: logs.stream });
+  const orm = await openOrm(env.DATABASE_URL!);
+  const vault = new Vault(parseKeyring(env.PLUGBOARD_ENCRYPTION_KEYS!));
+  await assertKeyringMatches(orm.em.fork(), vault);
+  const temporal = new TemporalGateway(env);
+  const deps: AppDeps = {
+    env,
+    orm,
+    vault,
+    logger,
+    temporal,
+    registry: createMetricsRegistry(),
+    providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: true, vault }),
+  };
+  const app = createApp(deps);
+  server.on('request', app.callback());
+
+  return {
+    url,
+    deps,
+    logs,
+    server,
+    async request(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+      let body: string | undefined = opts.rawBody;
+      if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(url + path, { method, headers, body, redirect: 'manual' });
+      const text = await res.text();
+      let parsed: unknown = text;
+      if (res.headers.get('content-type')?.includes('json') && text) parsed = JSON.parse(text);
+      return { status: res.status, headers: res.headers, body: parsed as never };
+    },
+    async newTenant(name = 'Test tenant') {
+      const em = orm.em.fork();
+      const tenant = await createTenant(em, name);
+      const { plaintext } = await createApiKey(em, tenant.id, 'test');
+      return { tenantId: tenant.id, apiKey: plaintext };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await temporal.close().catch(() => undefined);
+      await orm.close();
+    },
+  };
+}
+
+/** A new, migrated database on the run's PostgreSQL, for tests that need their own keyring or row counts. */
+export async function freshDatabase(label: string): Promise<string> {
+  const base = new URL(inject('databaseUrl'));
+  base.pathname = `/${label}_${Math.random().toString(36).slice(2, 10)}`;
+  const orm = await openOrm(base.toString());
+  await orm.migrator.up();
+  await orm.close();
+  return base.toString();
+}

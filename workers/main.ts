@@ -1,0 +1,64 @@
+/**
+ * Temporal worker: builds the activity dependencies once, registers every workflow in workflows/ and the
+ * activities from createActivities(deps), and drains gracefully on SIGINT/SIGTERM (the SDK's Runtime
+ * handles the signals; in-flight activities get shutdownGraceTime to finish).
+ */
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import { openDatabase } from '../db/index.ts';
+import { ProviderRegistry } from '../db/repositories/providers.repository.ts';
+import { env as loadEnv } from '../lib/env.ts';
+import { createLogger } from '../lib/logger.ts';
+import { TemporalGateway } from '../lib/temporal.ts';
+
+const env = loadEnv();
+const logger = createLogger({ name: 'worker' });
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+try {
+  const { orm, vault } = await openDatabase(env, logger);
+  const temporal = new TemporalGateway(env);
+  const connection = await connectWithRetry(env.TEMPORAL_ADDRESS);
+  const activities = createActivities({
+    env,
+    orm,
+    vault,
+    logger,
+    temporal: temporal.client,
+    providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault }),
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    workflowsPath: WORKFLOWS_PATH,
+    activities,
+    shutdownGraceTime: '10s',
+  });
+  logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await temporal.close().catch(() => undefined);
+    await orm.close();
+    logger.info('worker stopped');
+  }
+} catch (error) {
+  logger.fatal({ err: error }, `worker failed: ${(error as Error).message}`);
+  process.exit(1);
+}
+
+async function connectWithRetry(address: string): Promise<NativeConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await NativeConnection.connect({ address });
+    } catch (error) {
+      if (attempt >= 30) throw new Error(`cannot reach Temporal at ${address}: ${(error as Error).message}`, { cause: error });
+      logger.warn({ attempt }, `waiting for Temporal at ${address}`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}

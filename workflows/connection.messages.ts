@@ -1,0 +1,66 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Messages of the connection workflow, imported by the API and tests (CONVENTIONS.md §2). Ids and facts only. */
+
+export type ConnectionStatus = 'pending' | 'active' | 'error' | 'disconnected';
+
+export interface RefreshPolicyInput {
+  supported: boolean;
+  leadFraction: number;
+  maxLeadSeconds: number;
+}
+
+export interface ConnectionWorkflowInput {
+  integrationId: string;
+  tenantId: string;
+  provider: string;
+  refreshPolicy: RefreshPolicyInput;
+  /** Carried across continue-as-new. */
+  carried?: ConnectionCarriedState;
+}
+
+export interface ConnectionCarriedState {
+  status: ConnectionStatus;
+  tokenExpiresAt: number | null;
+  tokenIssuedAt: number | null;
+  lastRefreshStartedAt: number | null;
+  reauthRequired: boolean;
+}
+
+export interface ConnectionSnapshot {
+  status: ConnectionStatus;
+  tokenExpiresAt: number | null;
+  refreshAt: number | null;
+  reauthRequired: boolean;
+  lastError: string | null;
+  refreshing: boolean;
+}
+
+export interface TokenOutcome {
+  ok: boolean;
+  status: ConnectionStatus;
+  tokenExpiresAt: number | null;
+  error?: string;
+}
+
+export const TenantIdAttr = defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD);
+export const ProviderAttr = defineSearchAttributeKey('Provider', SearchAttributeType.KEYWORD);
+export const IntegrationStatusAttr = defineSearchAttributeKey('IntegrationStatus', SearchAttributeType.KEYWORD);
+
+/** The callback hands over a finished authorization response (stored encrypted in the flow row). */
+export const exchangeCodeUpdate = defineUpdate<TokenOutcome, [{ flowId: string }]>('exchangeCode');
+/** Refresh now, unless a refresh started after `requestedAt` already (single-flight, REQ-12). */
+export const refreshNowUpdate = defineUpdate<TokenOutcome, [{ requestedAt: number }]>('refreshNow');
+/** Refresh only when the token is inside its refresh window (token API). */
+export const ensureFreshUpdate = defineUpdate<TokenOutcome, []>('ensureFresh');
+export const disconnectUpdate = defineUpdate<{ revoked: boolean; detail: string }, [{ reason: string }]>('disconnect');
+/** A connect flow began: the authorization window restarts. */
+export const flowStartedSignal = defineSignal<[]>('flowStarted');
+export const providerRevokedSignal = defineSignal<[{ reason: string }]>('providerRevoked');
+export const settingsChangedSignal = defineSignal<[]>('settingsChanged');
+export const statusQuery = defineQuery<ConnectionSnapshot>('status');
+
+export function connectionWorkflowId(integrationId: string): string {
+  return `integration:${integrationId}`;
+}

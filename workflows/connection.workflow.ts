@@ -1,0 +1,256 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import {
+  disconnectUpdate,
+  ensureFreshUpdate,
+  exchangeCodeUpdate,
+  flowStartedSignal,
+  IntegrationStatusAttr,
+  providerRevokedSignal,
+  refreshNowUpdate,
+  settingsChangedSignal,
+  statusQuery,
+  type ConnectionCarriedState,
+  type ConnectionStatus,
+  type ConnectionWorkflowInput,
+  type TokenOutcome,
+} from './connection.messages.ts';
+
+export * from './connection.messages.ts';
+
+const TERMINAL = ['InvalidGrant', 'InvalidClient', 'NoRefreshToken', 'IntegrationNotFound', 'AuthorizationFailed'];
+/** The authorization code is single-use: one attempt (REQ-8). */
+const { exchangeCode } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
+/** Transient provider failures back off; terminal classes stop at once (REQ-14). */
+const { refreshTokens } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: TERMINAL },
+});
+/** Our own bookkeeping and revocation: retried until Postgres answers. */
+const { revokeTokens, recordStatus } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['IntegrationNotFound'] },
+});
+
+const AUTHORIZATION_WINDOW_MS = 10 * 60_000;
+const TRANSIENT_RETRY_MS = 5 * 60_000;
+const MAX_CYCLES = 500;
+
+function failureType(error: unknown): string | undefined {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause.type ?? undefined;
+  return undefined;
+}
+function failureMessage(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * One perpetual workflow per integration (`integration:<id>`, DESIGN.md §6). It owns every change to the
+ * integration's credentials, so refresh is single-flight by construction (REQ-12). Only ids and
+ * non-secret facts cross into it: activities load and decrypt tokens by id (REQ-19).
+ */
+export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<ConnectionStatus> {
+  const { integrationId, provider, refreshPolicy } = input;
+  const state: ConnectionCarriedState = input.carried ?? { status: 'pending', tokenExpiresAt: null, tokenIssuedAt: null, lastRefreshStartedAt: null, reauthRequired: false };
+  let lastError: string | null = null;
+  let inflight: Promise<TokenOutcome> | null = null;
+  let busy = false;
+  let wake = false;
+  let ended = false;
+  let retryAt: number | null = null;
+  let pendingSince = Date.now();
+  let cycles = 0;
+
+  const outcome = (ok: boolean, error?: string): TokenOutcome => ({ ok, status: state.status, tokenExpiresAt: state.tokenExpiresAt, ...(error ? { error } : {}) });
+  const setStatus = (status: ConnectionStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: IntegrationStatusAttr, value: status }]);
+  };
+
+  async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    await condition(() => !busy);
+    busy = true;
+    try {
+      return await fn();
+    } finally {
+      busy = false;
+      wake = true;
+    }
+  }
+
+  /** When the next scheduled refresh is due: remaining lifetime ≤ min(maxLead, fraction × lifetime). */
+  function refreshAt(): number | null {
+    if (state.status === 'pending' || state.status === 'disconnected' || state.reauthRequired) return null;
+    if (retryAt !== null) return retryAt;
+    if (!refreshPolicy.supported || state.tokenExpiresAt === null) return null;
+    const lifetime = Math.max(0, state.tokenExpiresAt - (state.tokenIssuedAt ?? state.tokenExpiresAt));
+    return state.tokenExpiresAt - Math.min(refreshPolicy.maxLeadSeconds * 1000, refreshPolicy.leadFraction * lifetime);
+  }
+
+  async function runRefresh(reason: string): Promise<TokenOutcome> {
+    if (state.status === 'pending' || state.status === 'disconnected') return outcome(false, 'the integration is not connected');
+    if (state.reauthRequired) return outcome(false, lastError ?? 'reauthorization required');
+    state.lastRefreshStartedAt = Date.now();
+    try {
+      const facts = await refreshTokens({ integrationId });
+      state.tokenExpiresAt = facts.tokenExpiresAt;
+      state.tokenIssuedAt = facts.tokenIssuedAt;
+      retryAt = null;
+      lastError = null;
+      setStatus('active');
+      return outcome(true);
+    } catch (error) {
+      const type = failureType(error);
+      const message = failureMessage(error);
+      if (type === 'InvalidGrant' || type === 'NoRefreshToken') {
+        state.reauthRequired = true;
+        lastError = `Reauthorization required: ${message}. Reconnect the integration.`;
+      } else if (type === 'InvalidClient') {
+        state.reauthRequired = true;
+        lastError = `Provider app misconfigured: ${message}`;
+      } else {
+        retryAt = Date.now() + TRANSIENT_RETRY_MS;
+        lastError = `Refresh failed after retries (${message}); retrying automatically in 5 minutes`;
+      }
+      setStatus('error');
+      await recordStatus({ integrationId, status: 'error', error: lastError, log: { kind: 'refresh_failed', level: 'error', message: `${reason} refresh failed: ${lastError}` } });
+      return outcome(false, lastError);
+    }
+  }
+
+  /** Joins a refresh in flight instead of starting a second one. */
+  function refresh(reason: string): Promise<TokenOutcome> {
+    inflight ??= exclusive(() => runRefresh(reason)).finally(() => {
+      inflight = null;
+    });
+    return inflight;
+  }
+
+  setHandler(
+    exchangeCodeUpdate,
+    ({ flowId }) =>
+      exclusive(async () => {
+        try {
+          const facts = await exchangeCode({ integrationId, flowId });
+          state.tokenExpiresAt = facts.tokenExpiresAt;
+          state.tokenIssuedAt = facts.tokenIssuedAt;
+          state.reauthRequired = false;
+          retryAt = null;
+          lastError = null;
+          setStatus('active');
+          return outcome(true);
+        } catch (error) {
+          lastError = failureMessage(error);
+          await recordStatus({ integrationId, status: state.status, error: lastError, log: { kind: 'connect_failed', level: 'error', message: `Connecting failed: ${lastError}` } });
+          return outcome(false, lastError);
+        }
+      }),
+    { validator: (_input) => assertRunning() },
+  );
+
+  setHandler(
+    refreshNowUpdate,
+    async ({ requestedAt }) => {
+      if (inflight) return inflight;
+      if (state.lastRefreshStartedAt !== null && state.lastRefreshStartedAt >= requestedAt && !state.reauthRequired && state.status === 'active') return outcome(true);
+      return refresh('manual');
+    },
+    { validator: (_input) => assertRunning() },
+  );
+
+  setHandler(
+    ensureFreshUpdate,
+    async () => {
+      const at = refreshAt();
+      if (inflight) return inflight;
+      if (state.status === 'active' && at !== null && Date.now() >= at) return refresh('on-demand');
+      return outcome(state.status === 'active', state.status === 'active' ? undefined : (lastError ?? `the integration is ${state.status}`));
+    },
+    { validator: () => assertRunning() },
+  );
+
+  setHandler(
+    disconnectUpdate,
+    ({ reason }) =>
+      exclusive(async () => {
+        const result = await revokeTokens({ integrationId, reason });
+        state.tokenExpiresAt = null;
+        state.reauthRequired = false;
+        setStatus('disconnected');
+        ended = true;
+        return result;
+      }),
+    { validator: (_input) => assertRunning() },
+  );
+
+  setHandler(providerRevokedSignal, ({ reason }) => {
+    void exclusive(async () => {
+      if (state.status === 'disconnected') return;
+      state.reauthRequired = true;
+      lastError = `${provider} revoked access (${reason}) — reconnect`;
+      setStatus('error');
+      await recordStatus({ integrationId, status: 'error', error: lastError, clearCredentials: true, log: { kind: 'provider_revoked', level: 'error', message: lastError } });
+    });
+  });
+
+  setHandler(flowStartedSignal, () => {
+    pendingSince = Date.now();
+    wake = true;
+  });
+
+  setHandler(settingsChangedSignal, () => {
+    // New client credentials may fix an invalid_client: try again.
+    if (state.reauthRequired && lastError?.startsWith('Provider app misconfigured')) {
+      state.reauthRequired = false;
+      retryAt = Date.now();
+    }
+    wake = true;
+  });
+
+  setHandler(statusQuery, () => ({
+    status: state.status,
+    tokenExpiresAt: state.tokenExpiresAt,
+    refreshAt: refreshAt(),
+    reauthRequired: state.reauthRequired,
+    lastError,
+    refreshing: inflight !== null,
+  }));
+
+  function assertRunning(): void {
+    if (ended) throw new Error('this connection workflow has ended; start a new connect flow');
+  }
+
+  upsertSearchAttributes([{ key: IntegrationStatusAttr, value: state.status }]);
+  while (!ended) {
+    const due = state.status === 'pending' ? pendingSince + AUTHORIZATION_WINDOW_MS : refreshAt();
+    wake = false;
+    let timedOut = false;
+    if (due === null) await condition(() => wake || ended);
+    else timedOut = !(await condition(() => wake || ended, Math.max(1, due - Date.now())));
+    if (ended) break;
+    if (timedOut && state.status === 'pending') {
+      // Nobody completed the authorization in time: end; the next callback starts a new run.
+      ended = true;
+      break;
+    }
+    const at = refreshAt();
+    if (at !== null && Date.now() >= at && !inflight) await refresh('scheduled');
+    if (++cycles >= MAX_CYCLES || workflowInfo().continueAsNewSuggested) {
+      await condition(() => !busy && allHandlersFinished());
+      return continueAsNew<typeof connectionWorkflow>({ ...input, carried: state });
+    }
+  }
+  await condition(allHandlersFinished);
+  return state.status;
+}

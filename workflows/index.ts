@@ -1,0 +1,2 @@
+// Every workflow the worker registers (bundled from this file).
+export { connectionWorkflow } from './connection.workflow.ts';
