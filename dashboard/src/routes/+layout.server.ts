@@ -1,0 +1,7 @@
+import { config } from '#lib/server/config.ts';
+import type { LayoutServerLoad } from './$types';
+
+export const load: LayoutServerLoad = ({ locals }) => ({
+	signedIn: locals.session !== null,
+	temporalUiUrl: config().temporalUiUrl,
+});
