@@ -22,6 +22,7 @@ export function createApp(deps: AppDeps, options: { dashboard?: boolean } = {}):
   app.use(accessLog({ logger: deps.logger, metrics: createHttpMetrics(deps.registry) }));
   if (options.dashboard) app.use(dashboardProxy({ target: deps.env.DASHBOARD_URL, publicUrl: deps.env.PUBLIC_URL, ownPaths: API_PATHS }));
   app.use(errorEnvelope({ logger: deps.logger }));
+  if (deps.sandbox) app.use(deps.sandbox.middleware);
   app.use(entityManager({ orm: deps.orm }));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { TemporalGateway } from '../lib/temporal.ts';
 import type { Vault } from '../lib/vault.ts';
 import type { ProviderRegistry } from '../db/repositories/providers.repository.ts';
+import type { Sandbox } from './sandbox/sandbox-server.ts';
 
 /** Everything the API needs, built once per process in server.ts (or by a test). */
 export interface AppDeps {
@@ -18,6 +19,8 @@ export interface AppDeps {
   registry: Registry;
   temporal: TemporalGateway;
   providers: ProviderRegistry;
+  /** The built-in sandbox authorization server, when enabled. */
+  sandbox?: Sandbox;
 }
 
 export interface AppState {

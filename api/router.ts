@@ -10,6 +10,14 @@ import { getIntegration } from './routes/api/v1/integrations/get.ts';
 import { listIntegrations } from './routes/api/v1/integrations/list.ts';
 import { updateIntegration } from './routes/api/v1/integrations/update.ts';
 import { listProviders } from './routes/api/v1/providers/list.ts';
+import { connectIntegration } from './routes/api/v1/integrations/connect.ts';
+import { disconnectIntegration } from './routes/api/v1/integrations/disconnect.ts';
+import { listIntegrationLogs } from './routes/api/v1/integrations/logs.ts';
+import { refreshIntegration } from './routes/api/v1/integrations/refresh.ts';
+import { getToken } from './routes/api/v1/integrations/token.ts';
+import { getMe } from './routes/api/v1/me/get.ts';
+import { oauthCallback } from './routes/oauth/callback.ts';
+import { openConnectUrl } from './routes/oauth/connect.ts';
 
 /** Every route with its middleware, in one place (CONVENTIONS.md §7). */
 export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
@@ -19,15 +27,24 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   router.get('/healthz', h(healthz));
   router.get('/readyz', h(readyz));
   router.get('/metrics', h(metrics));
+  router.get('/oauth/connect/:token', h(openConnectUrl));
+  router.get('/oauth/callback/:provider', h(oauthCallback));
 
   const v1 = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
   v1.use(apiKeyAuth({ orm: deps.orm }), jsonBody());
+  v1.get('/me', h(getMe));
   v1.get('/providers', h(listProviders));
   v1.get('/integrations', h(listIntegrations));
   v1.post('/integrations', h(createIntegration));
   v1.get('/integrations/:id', h(getIntegration));
   v1.patch('/integrations/:id', h(updateIntegration));
   v1.delete('/integrations/:id', h(deleteIntegration));
+  v1.post('/integrations/:id/connect', h(connectIntegration));
+  v1.post('/integrations/:id/reconnect', h(connectIntegration));
+  v1.post('/integrations/:id/refresh', h(refreshIntegration));
+  v1.post('/integrations/:id/disconnect', h(disconnectIntegration));
+  v1.get('/integrations/:id/token', h(getToken));
+  v1.get('/integrations/:id/logs', h(listIntegrationLogs));
 
   router.use(v1.routes(), v1.allowedMethods({ throw: true }));
   return router;

@@ -6,6 +6,7 @@ import { createLogger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
 import { TemporalGateway } from '../lib/temporal.ts';
 import { createApp } from './app.ts';
+import { createSandbox } from './sandbox/sandbox-server.ts';
 
 const env = loadEnv();
 const logger = createLogger({ name: 'api' });
@@ -13,8 +14,12 @@ const logger = createLogger({ name: 'api' });
 try {
   const { orm, vault } = await openDatabase(env, logger);
   const temporal = new TemporalGateway(env);
+  const sandbox = env.sandboxEnabled
+    ? createSandbox({ publicUrl: env.PUBLIC_URL, vault, accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL })
+    : undefined;
   const deps = {
     env,
+    sandbox,
     orm,
     vault,
     logger,

@@ -183,7 +183,8 @@ try {
       ...childEnv,
       PORT: dashboardUrl.port,
       HOST: dashboardUrl.hostname,
-      ORIGIN: env.PUBLIC_URL,
+      PROTOCOL_HEADER: 'x-forwarded-proto',
+      HOST_HEADER: 'x-forwarded-host',
       PLUGBOARD_API_URL: `http://127.0.0.1:${env.PORT}`,
     });
   }

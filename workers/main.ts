@@ -3,39 +3,30 @@
  * activities from createActivities(deps), and drains gracefully on SIGINT/SIGTERM (the SDK's Runtime
  * handles the signals; in-flight activities get shutdownGraceTime to finish).
  */
-import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities/index.ts';
+import { NativeConnection } from '@temporalio/worker';
 import { openDatabase } from '../db/index.ts';
 import { ProviderRegistry } from '../db/repositories/providers.repository.ts';
 import { env as loadEnv } from '../lib/env.ts';
 import { createLogger } from '../lib/logger.ts';
 import { TemporalGateway } from '../lib/temporal.ts';
+import { createWorker, installTemporalRuntime } from './create-worker.ts';
 
 const env = loadEnv();
 const logger = createLogger({ name: 'worker' });
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+installTemporalRuntime(logger);
 
 try {
   const { orm, vault } = await openDatabase(env, logger);
   const temporal = new TemporalGateway(env);
   const connection = await connectWithRetry(env.TEMPORAL_ADDRESS);
-  const activities = createActivities({
+  const worker = await createWorker(connection, {
     env,
     orm,
     vault,
     logger,
     temporal: temporal.client,
     providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault }),
-  });
-  const worker = await Worker.create({
-    connection,
-    namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
-    activities,
-    shutdownGraceTime: '10s',
   });
   logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
   try {

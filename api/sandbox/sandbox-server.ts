@@ -81,7 +81,13 @@ class MemoryStore {
   }
 }
 
-export function createSandbox(options: SandboxOptions): { middleware: Middleware; control: SandboxControl; provider: Provider } {
+export interface Sandbox {
+  middleware: Middleware;
+  control: SandboxControl;
+  provider: Provider;
+}
+
+export function createSandbox(options: SandboxOptions): Sandbox {
   const issuer = `${options.publicUrl}/sandbox`;
   const store = new MemoryStore();
   const cookieKey = createHmac('sha256', options.vault.keyring.keys.get(options.vault.keyring.activeKid)!).update('plugboard-sandbox-cookies').digest('base64url');

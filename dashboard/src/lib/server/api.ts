@@ -13,12 +13,13 @@ import type { Session } from './session.ts';
 
 export class ApiError extends Error {
 	override readonly name = 'ApiError';
-	constructor(
-		readonly status: number,
-		readonly code: string,
-		message: string,
-	) {
+	readonly status: number;
+	readonly code: string;
+
+	constructor(status: number, code: string, message: string) {
 		super(message);
+		this.status = status;
+		this.code = code;
 	}
 }
 

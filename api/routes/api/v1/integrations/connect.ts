@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { createFlow } from '../../../../../db/repositories/oauth-flows.repository.ts';
+import { randomSecret } from '../../../../../lib/ids.ts';
+import { flowStartedSignal } from '../../../../../workflows/connection.messages.ts';
+import { signalConnection } from '../../../../connections.ts';
+import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
+import { integrationIdParam } from './params.ts';
+
+/** Where the browser lands after the callback: relative, same-origin paths only (REQ-4: no open redirect). */
+export const returnToPath = z
+  .string()
+  .max(500)
+  .regex(/^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*$/, 'returnTo must be a relative path on this origin, such as /integrations')
+  .refine((p) => !p.includes('\\') && !/%2f%2f|%5c/i.test(p), 'returnTo must be a relative path on this origin');
+
+const body = z.object({ returnTo: returnToPath.optional() }).strict();
+
+/**
+ * POST /api/v1/integrations/:id/connect (and /reconnect): a one-time connect URL on our origin. The browser
+ * that opens it is bound to the flow by a cookie; the flow lives 10 minutes.
+ */
+export async function connectIntegration(ctx: AppContext): Promise<void> {
+  const input = body.parse(ctx.request.body ?? {});
+  const repo = integrationsOf(ctx);
+  const integration = await repo.get(integrationIdParam(ctx));
+  const { providers, env } = ctx.deps;
+  const def = await providers.resolve(ctx.state.em, integration.tenantId, integration.provider);
+  await providers.clientCredentials(ctx.state.em, integration); // 422 now rather than at the provider
+  const connectToken = randomSecret(32);
+  const scopes = (integration.settings.scopes as string[] | undefined) ?? def.defaultScopes;
+  const flow = await createFlow(ctx.state.em, {
+    tenantId: integration.tenantId,
+    integrationId: integration.id,
+    provider: integration.provider,
+    connectToken,
+    redirectUri: `${env.PUBLIC_URL}/oauth/callback/${integration.provider}`,
+    returnTo: input.returnTo ?? `/integrations/${integration.id}`,
+    scopes,
+    expectedIssuer: def.issParameterSupported ? (def.issuer ?? null) : null,
+  });
+  await signalConnection(ctx.deps, ctx.state.em, integration, flowStartedSignal, []);
+  ctx.set('Cache-Control', 'no-store');
+  ok(ctx, { connectUrl: `${env.PUBLIC_URL}/oauth/connect/${connectToken}`, expiresAt: flow.expiresAt }, 201);
+}

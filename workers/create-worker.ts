@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, Runtime, Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import type { Logger } from '../lib/logger.ts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+let runtimeInstalled = false;
+
+/** Routes the SDK's own log lines (WARN and above) into our JSON logger; once per process. */
+export function installTemporalRuntime(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => {
+      const level = entry.level === 'ERROR' ? 'error' : 'warn';
+      logger[level]({ temporal: entry.meta }, entry.message);
+    }),
+  });
+}
+
+/** The worker: every workflow in workflows/ and every activity from createActivities(deps). */
+export async function createWorker(connection: NativeConnection, deps: ActivityDeps): Promise<Worker> {
+  installTemporalRuntime(deps.logger);
+  return Worker.create({
+    connection,
+    namespace: deps.env.TEMPORAL_NAMESPACE,
+    taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities(deps),
+    shutdownGraceTime: '10s',
+  });
+}
