@@ -5,7 +5,10 @@
 import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { inject } from 'vitest';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../api/app.ts';
+import { createSandbox } from '../api/sandbox/sandbox-server.ts';
+import { createWorker, installTemporalRuntime } from '../workers/create-worker.ts';
 import type { AppDeps } from '../api/context.ts';
 import { assertKeyringMatches } from '../db/key-check.ts';
 import { openOrm } from '../db/orm.ts';
@@ -58,25 +61,32 @@ export interface TestApi {
   deps: AppDeps;
   logs: LogCapture;
   server: Server;
+  worker?: Worker;
   request<T = any>(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<ApiResponse<T>>;
   newTenant(name?: string): Promise<{ tenantId: string; apiKey: string }>;
   close(): Promise<void>;
 }
 
-export async function startTestApi(options: { env?: Record<string, string> } = {}): Promise<TestApi> {
+/**
+ * A real API on a loopback port with the sandbox provider mounted; with `worker: true`, also a real
+ * Temporal worker (own task queue) running every workflow and activity in this process.
+ */
+export async function startTestApi(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestApi> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
-  const env = testEnv({ PUBLIC_URL: url, PORT: String(port), ...options.env });
+  const env = testEnv({ PUBLIC_URL: url, PORT: String(port), TEMPORAL_TASK_QUEUE: `test-${Math.random().toString(36).slice(2, 10)}`, ...options.env });
   const logs = captureLogs();
   const logger = createLogger({ name: 'test-api', level: 'debug', destination: logs.stream });
   const orm = await openOrm(env.DATABASE_URL!);
   const vault = new Vault(parseKeyring(env.PLUGBOARD_ENCRYPTION_KEYS!));
   await assertKeyringMatches(orm.em.fork(), vault);
   const temporal = new TemporalGateway(env);
+  const sandbox = createSandbox({ publicUrl: url, vault, accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL });
   const deps: AppDeps = {
     env,
+    sandbox,
     orm,
     vault,
     logger,
@@ -86,12 +96,22 @@ export async function startTestApi(options: { env?: Record<string, string> } = {
   };
   const app = createApp(deps);
   server.on('request', app.callback());
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let workerConnection: NativeConnection | undefined;
+  if (options.worker) {
+    installTemporalRuntime(logger);
+    workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+    worker = await createWorker(workerConnection, { env, orm, vault, logger, temporal: temporal.client, providers: deps.providers });
+    workerRun = worker.run();
+  }
 
   return {
     url,
     deps,
     logs,
     server,
+    worker,
     async request(method, path, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };
       if (opts.key) headers.authorization = `Bearer ${opts.key}`;
@@ -113,6 +133,11 @@ export async function startTestApi(options: { env?: Record<string, string> } = {
       return { tenantId: tenant.id, apiKey: plaintext };
     },
     async close() {
+      if (worker) {
+        worker.shutdown();
+        await workerRun;
+        await workerConnection?.close();
+      }
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await temporal.close().catch(() => undefined);

@@ -11,18 +11,20 @@ let runtimeInstalled = false;
 export function installTemporalRuntime(logger: Logger): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({
-    logger: new DefaultLogger('WARN', (entry) => {
-      const level = entry.level === 'ERROR' ? 'error' : 'warn';
-      logger[level]({ temporal: entry.meta }, entry.message);
-    }),
-  });
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) => {
+        const level = entry.level === 'ERROR' ? 'error' : 'warn';
+        logger[level]({ temporal: entry.meta }, entry.message);
+      }),
+    });
+  } catch {
+    // Already instantiated (a connection was opened first): keep the existing runtime.
+  }
 }
 
 /** The worker: every workflow in workflows/ and every activity from createActivities(deps). */
-export async function createWorker(connection: NativeConnection, deps: ActivityDeps): Promise<Worker> {
-  installTemporalRuntime(deps.logger);
-  return Worker.create({
+export async function createWorker(connection: NativeConnection, deps: ActivityDeps): Promise<Worker> {  return Worker.create({
     connection,
     namespace: deps.env.TEMPORAL_NAMESPACE,
     taskQueue: deps.env.TEMPORAL_TASK_QUEUE,

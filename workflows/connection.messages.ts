@@ -50,7 +50,7 @@ export const IntegrationStatusAttr = defineSearchAttributeKey('IntegrationStatus
 
 /** The callback hands over a finished authorization response (stored encrypted in the flow row). */
 export const exchangeCodeUpdate = defineUpdate<TokenOutcome, [{ flowId: string }]>('exchangeCode');
-/** Refresh now, unless a refresh started after `requestedAt` already (single-flight, REQ-12). */
+/** Refresh now, unless one is in flight or started within 5 s before `requestedAt` (single-flight, REQ-12). */
 export const refreshNowUpdate = defineUpdate<TokenOutcome, [{ requestedAt: number }]>('refreshNow');
 /** Refresh only when the token is inside its refresh window (token API). */
 export const ensureFreshUpdate = defineUpdate<TokenOutcome, []>('ensureFresh');

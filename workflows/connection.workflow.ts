@@ -45,6 +45,8 @@ const { revokeTokens, recordStatus } = proxyActivities<Activities>({
 const AUTHORIZATION_WINDOW_MS = 10 * 60_000;
 const TRANSIENT_RETRY_MS = 5 * 60_000;
 const MAX_CYCLES = 500;
+/** Refresh-now requests within this long after a refresh started share its result (no refresh storms). */
+const REFRESH_COALESCE_MS = 5_000;
 
 function failureType(error: unknown): string | undefined {
   if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause.type ?? undefined;
@@ -163,7 +165,9 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     refreshNowUpdate,
     async ({ requestedAt }) => {
       if (inflight) return inflight;
-      if (state.lastRefreshStartedAt !== null && state.lastRefreshStartedAt >= requestedAt && !state.reauthRequired && state.status === 'active') return outcome(true);
+      // Coalesce: a refresh that started shortly before this request already answers it.
+      const recent = state.lastRefreshStartedAt !== null && state.lastRefreshStartedAt >= requestedAt - REFRESH_COALESCE_MS;
+      if (recent && !state.reauthRequired && state.status === 'active') return outcome(true);
       return refresh('manual');
     },
     { validator: (_input) => assertRunning() },
