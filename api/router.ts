@@ -10,6 +10,7 @@ import { getIntegration } from './routes/api/v1/integrations/get.ts';
 import { listIntegrations } from './routes/api/v1/integrations/list.ts';
 import { updateIntegration } from './routes/api/v1/integrations/update.ts';
 import { listProviders } from './routes/api/v1/providers/list.ts';
+import { createProvider } from './routes/api/v1/providers/create.ts';
 import { connectIntegration } from './routes/api/v1/integrations/connect.ts';
 import { disconnectIntegration } from './routes/api/v1/integrations/disconnect.ts';
 import { listIntegrationLogs } from './routes/api/v1/integrations/logs.ts';
@@ -34,6 +35,7 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   v1.use(apiKeyAuth({ orm: deps.orm }), jsonBody());
   v1.get('/me', h(getMe));
   v1.get('/providers', h(listProviders));
+  v1.post('/providers', h(createProvider));
   v1.get('/integrations', h(listIntegrations));
   v1.post('/integrations', h(createIntegration));
   v1.get('/integrations/:id', h(getIntegration));

@@ -15,7 +15,7 @@ try {
   const { orm, vault } = await openDatabase(env, logger);
   const temporal = new TemporalGateway(env);
   const sandbox = env.sandboxEnabled
-    ? createSandbox({ publicUrl: env.PUBLIC_URL, vault, accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL })
+    ? await createSandbox({ publicUrl: env.PUBLIC_URL, vault, accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL })
     : undefined;
   const deps = {
     env,

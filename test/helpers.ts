@@ -83,7 +83,7 @@ export async function startTestApi(options: { env?: Record<string, string>; work
   const vault = new Vault(parseKeyring(env.PLUGBOARD_ENCRYPTION_KEYS!));
   await assertKeyringMatches(orm.em.fork(), vault);
   const temporal = new TemporalGateway(env);
-  const sandbox = createSandbox({ publicUrl: url, vault, accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL });
+  const sandbox = await createSandbox({ publicUrl: url, vault, accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL });
   const deps: AppDeps = {
     env,
     sandbox,

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import { exportJWK, generateKeyPair } from 'jose';
 import { createHmac } from 'node:crypto';
 import { SANDBOX_CLIENT_ID, sandboxClientSecret } from '../../db/repositories/providers.repository.ts';
 import type { Vault } from '../../lib/vault.ts';
@@ -87,11 +88,14 @@ export interface Sandbox {
   provider: Provider;
 }
 
-export function createSandbox(options: SandboxOptions): Sandbox {
+export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const issuer = `${options.publicUrl}/sandbox`;
   const store = new MemoryStore();
   const cookieKey = createHmac('sha256', options.vault.keyring.keys.get(options.vault.keyring.activeKid)!).update('plugboard-sandbox-cookies').digest('base64url');
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingKey = { ...(await exportJWK(privateKey)), kid: 'sandbox-1', use: 'sig', alg: 'RS256' };
   const provider = new Provider(issuer, {
+    jwks: { keys: [signingKey as never] },
     adapter: (name: string) => store.adapterFor(name),
     clients: [
       {
@@ -120,8 +124,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: true },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // Only our own client exists; it may revoke and introspect its tokens.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
     },
     cookies: { keys: [cookieKey] },
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: `${sub}@sandbox.plugboard.local` }) }),

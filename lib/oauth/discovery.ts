@@ -1,0 +1,49 @@
+import * as oidc from 'openid-client';
+
+export interface DiscoveredServer {
+  issuer: string;
+  authorizationUrl: string;
+  tokenUrl: string;
+  revocationUrl: string | null;
+  pkce: 'S256' | 'none';
+  issParameterSupported: boolean;
+}
+
+export class DiscoveryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DiscoveryError';
+  }
+}
+
+/**
+ * RFC 8414 / OpenID Connect discovery (REQ-17) through openid-client, which rejects metadata whose `issuer`
+ * differs from the configured one (RFC 8414 §3.3). Plain http is allowed only towards loopback.
+ */
+export async function discoverServer(issuer: string, options: { allowLoopbackHttp: boolean }): Promise<DiscoveredServer> {
+  const url = new URL(issuer);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(options.allowLoopbackHttp && loopback && url.protocol === 'http:')) {
+    throw new DiscoveryError('the issuer must be an https URL');
+  }
+  let config: oidc.Configuration;
+  try {
+    config = await oidc.discovery(url, 'discovery-only', undefined, undefined, {
+      execute: url.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
+      timeout: 10,
+    });
+  } catch (error) {
+    const reason = error instanceof oidc.ClientError && /issuer/.test(String(error.cause ?? error.message)) ? 'its metadata names a different issuer (RFC 8414 §3.3)' : (error as Error).message;
+    throw new DiscoveryError(`discovery at ${issuer} failed: ${reason}`, { cause: error });
+  }
+  const m = config.serverMetadata();
+  if (!m.authorization_endpoint || !m.token_endpoint) throw new DiscoveryError('the metadata has no authorization_endpoint or token_endpoint');
+  return {
+    issuer: m.issuer,
+    authorizationUrl: m.authorization_endpoint,
+    tokenUrl: m.token_endpoint,
+    revocationUrl: m.revocation_endpoint ?? null,
+    pkce: m.code_challenge_methods_supported?.includes('S256') ? 'S256' : 'none',
+    issParameterSupported: m.authorization_response_iss_parameter_supported === true,
+  };
+}
