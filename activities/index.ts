@@ -1,10 +1,12 @@
 import { createConnectionActivities } from './connection.activities.ts';
+import { createWebhookActivities } from './webhook.activities.ts';
 import type { ActivityDeps } from './deps.ts';
 
 /** Every activity, bound to the worker's dependencies (CONVENTIONS.md §3). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConnectionActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

@@ -1,6 +1,6 @@
 import Koa from 'koa';
 import type { AppCustom, AppDeps, AppState } from './context.ts';
-import { createHttpMetrics } from '../lib/metrics.ts';
+import { createAppMetrics } from '../lib/metrics.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { dashboardProxy } from './middleware/dashboard-proxy.ts';
 import { entityManager } from './middleware/entity-manager.ts';
@@ -15,11 +15,17 @@ export const API_PATHS = /^\/(api|oauth|webhooks|sandbox|healthz|readyz|metrics)
 export function createApp(deps: AppDeps, options: { dashboard?: boolean } = {}): Koa<AppState, AppCustom> {
   const app = new Koa<AppState, AppCustom>({ proxy: false });
   app.context.deps = deps;
+  app.context.metrics = createAppMetrics(deps.registry, {
+    countEvents: async () => {
+      const rows = await deps.orm.em.fork().getConnection().execute<{ status: string; n: number }[]>('select status, count(*)::int as n from webhook_event group by status');
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    },
+  });
   app.silent = true;
   const router = createRouter(deps);
 
   app.use(requestId());
-  app.use(accessLog({ logger: deps.logger, metrics: createHttpMetrics(deps.registry) }));
+  app.use(accessLog({ logger: deps.logger, metrics: app.context.metrics.http }));
   if (options.dashboard) app.use(dashboardProxy({ target: deps.env.DASHBOARD_URL, publicUrl: deps.env.PUBLIC_URL, ownPaths: API_PATHS }));
   app.use(errorEnvelope({ logger: deps.logger }));
   if (deps.sandbox) app.use(deps.sandbox.middleware);

@@ -5,6 +5,7 @@ import { IntegrationRepository } from '../db/repositories/integrations.repositor
 import type { Env } from '../lib/env.ts';
 import { unauthorized } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { AppMetrics } from '../lib/metrics.ts';
 import type { TemporalGateway } from '../lib/temporal.ts';
 import type { Vault } from '../lib/vault.ts';
 import type { ProviderRegistry } from '../db/repositories/providers.repository.ts';
@@ -31,6 +32,7 @@ export interface AppState {
 
 export interface AppCustom {
   deps: AppDeps;
+  metrics: AppMetrics;
 }
 
 export type AppContext = RouterContext<AppState, AppCustom>;

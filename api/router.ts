@@ -17,6 +17,11 @@ import { listIntegrationLogs } from './routes/api/v1/integrations/logs.ts';
 import { refreshIntegration } from './routes/api/v1/integrations/refresh.ts';
 import { getToken } from './routes/api/v1/integrations/token.ts';
 import { getMe } from './routes/api/v1/me/get.ts';
+import { rotateForwardingSecret } from './routes/api/v1/integrations/forwarding-secret.ts';
+import { sendTestEvent } from './routes/api/v1/integrations/test-event.ts';
+import { getEvent, listEvents } from './routes/api/v1/webhook-events/list.ts';
+import { retryEvent } from './routes/api/v1/webhook-events/retry.ts';
+import { receiveWebhook } from './routes/webhooks/receive.ts';
 import { oauthCallback } from './routes/oauth/callback.ts';
 import { openConnectUrl } from './routes/oauth/connect.ts';
 
@@ -30,6 +35,9 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   router.get('/metrics', h(metrics));
   router.get('/oauth/connect/:token', h(openConnectUrl));
   router.get('/oauth/callback/:provider', h(oauthCallback));
+  // Raw bytes: no body parser before verification.
+  router.post('/webhooks/:provider', h(receiveWebhook));
+  router.post('/webhooks/:provider/:integrationId', h(receiveWebhook));
 
   const v1 = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
   v1.use(apiKeyAuth({ orm: deps.orm }), jsonBody());
@@ -47,6 +55,11 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   v1.post('/integrations/:id/disconnect', h(disconnectIntegration));
   v1.get('/integrations/:id/token', h(getToken));
   v1.get('/integrations/:id/logs', h(listIntegrationLogs));
+  v1.post('/integrations/:id/test-event', h(sendTestEvent));
+  v1.post('/integrations/:id/forwarding-secret', h(rotateForwardingSecret));
+  v1.get('/webhook-events', h(listEvents));
+  v1.get('/webhook-events/:id', h(getEvent));
+  v1.post('/webhook-events/:id/retry', h(retryEvent));
 
   router.use(v1.routes(), v1.allowedMethods({ throw: true }));
   return router;

@@ -25,7 +25,7 @@ try {
     logger,
     temporal,
     registry: createMetricsRegistry(),
-    providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault }),
+    providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault, env: env.raw }),
   };
   const app = createApp(deps, { dashboard: true });
   const server = createServer(app.callback());

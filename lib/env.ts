@@ -21,6 +21,9 @@ const schema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('plugboard'),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233').transform((u) => u.replace(/\/+$/, '')),
   PLUGBOARD_ENCRYPTION_KEYS: z.string().optional(),
+  /** How often the worker looks for webhook events left pending, and how old they must be. */
+  PLUGBOARD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  PLUGBOARD_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Path of the Temporal CLI (set by the bootstrap) for `npm start` / `npm test`. */
   TEMPORAL_CLI: z.string().optional(),
@@ -33,7 +36,12 @@ const schema = z.object({
   PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL: z.coerce.number().int().min(60).default(14 * 86_400),
 });
 
-export type Env = z.infer<typeof schema> & { PORT: number; sandboxEnabled: boolean };
+export type Env = z.infer<typeof schema> & {
+  PORT: number;
+  sandboxEnabled: boolean;
+  /** The variables this Env was parsed from, for per-provider settings (`PLUGBOARD_<PROVIDER>_…`). */
+  raw: Readonly<Record<string, string | undefined>>;
+};
 
 let cached: Env | undefined;
 
@@ -45,7 +53,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const env = parsed.data;
   const port = env.PORT ?? Number(new URL(env.PUBLIC_URL).port || (env.PUBLIC_URL.startsWith('https:') ? 443 : 80));
-  return { ...env, PORT: port, sandboxEnabled: env.PLUGBOARD_SANDBOX ?? env.NODE_ENV !== 'production' };
+  return { ...env, PORT: port, sandboxEnabled: env.PLUGBOARD_SANDBOX ?? env.NODE_ENV !== 'production', raw: { ...source } };
 }
 
 /** The process-wide configuration, parsed on first use. */
@@ -55,7 +63,7 @@ export function env(): Env {
 }
 
 /** Provider credentials from operator env: PLUGBOARD_<PROVIDER>_CLIENT_ID / _CLIENT_SECRET (and others by suffix). */
-export function providerEnv(providerKey: string, suffix: string, source: NodeJS.ProcessEnv = process.env): string | undefined {
+export function providerEnv(providerKey: string, suffix: string, source: Readonly<Record<string, string | undefined>> = process.env): string | undefined {
   const name = `PLUGBOARD_${providerKey.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${suffix}`;
   const value = source[name];
   return value === undefined || value === '' ? undefined : value;

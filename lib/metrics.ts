@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per process; modules register their counters on it. */
 export function createMetricsRegistry(prefix = 'plugboard_'): Registry {
@@ -28,4 +28,30 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
 
 export function createCounter<T extends string>(registry: Registry, name: string, help: string, labelNames: readonly T[]): Counter<T> {
   return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+export interface AppMetrics {
+  http: HttpMetrics;
+  /** Webhook requests by provider and outcome (accepted, duplicate, rejected, handshake, ignored, too_large, unavailable, unrouted). */
+  webhookRequests: Counter<'provider' | 'outcome'>;
+}
+
+export function createAppMetrics(registry: Registry, options: { countEvents?: () => Promise<Record<string, number>> } = {}): AppMetrics {
+  if (options.countEvents) {
+    const count = options.countEvents;
+    new Gauge({
+      name: 'plugboard_webhook_events',
+      help: 'Stored webhook events by status (pending, processed, failed)',
+      labelNames: ['status'] as const,
+      registers: [registry],
+      async collect() {
+        const counts = await count();
+        for (const status of ['pending', 'processed', 'failed']) this.set({ status }, counts[status] ?? 0);
+      },
+    });
+  }
+  return {
+    http: createHttpMetrics(registry),
+    webhookRequests: createCounter(registry, 'plugboard_webhook_requests_total', 'Webhook requests by provider and outcome', ['provider', 'outcome'] as const),
+  };
 }

@@ -9,6 +9,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../api/app.ts';
 import { createSandbox } from '../api/sandbox/sandbox-server.ts';
 import { createWorker, installTemporalRuntime } from '../workers/create-worker.ts';
+import { startWebhookSweeper } from '../workers/webhook-sweeper.ts';
 import type { AppDeps } from '../api/context.ts';
 import { assertKeyringMatches } from '../db/key-check.ts';
 import { openOrm } from '../db/orm.ts';
@@ -92,18 +93,20 @@ export async function startTestApi(options: { env?: Record<string, string>; work
     logger,
     temporal,
     registry: createMetricsRegistry(),
-    providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: true, vault }),
+    providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: true, vault, env: env.raw }),
   };
   const app = createApp(deps);
   server.on('request', app.callback());
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let workerConnection: NativeConnection | undefined;
+  let stopSweeper: (() => void) | undefined;
   if (options.worker) {
     installTemporalRuntime(logger);
     workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
     worker = await createWorker(workerConnection, { env, orm, vault, logger, temporal: temporal.client, providers: deps.providers });
     workerRun = worker.run();
+    stopSweeper = startWebhookSweeper({ orm, client: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger, intervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS, minAgeMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS });
   }
 
   return {
@@ -133,6 +136,7 @@ export async function startTestApi(options: { env?: Record<string, string>; work
       return { tenantId: tenant.id, apiKey: plaintext };
     },
     async close() {
+      stopSweeper?.();
       if (worker) {
         worker.shutdown();
         await workerRun;

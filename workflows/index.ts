@@ -1,2 +1,3 @@
 // Every workflow the worker registers (bundled from this file).
 export { connectionWorkflow } from './connection.workflow.ts';
+export { webhookWorkflow } from './webhook.workflow.ts';

@@ -3,7 +3,7 @@ declare global {
 	namespace App {
 		interface Locals {
 			/** Resolved once per request in hooks.server.ts from the encrypted `pb_session` cookie. */
-			session: { apiKey: string; tenantId?: string } | null;
+			session: import('#lib/server/session.ts').Session | null;
 		}
 	}
 }

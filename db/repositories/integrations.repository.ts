@@ -4,6 +4,8 @@ import type { Vault } from '../../lib/vault.ts';
 import { readSecrets, writeSecrets, type IntegrationSecrets } from '../credentials.ts';
 import { Integration, IntegrationLog, WebhookEvent, type IntegrationStatus } from '../entities/index.ts';
 
+const WEBHOOK_SECRET_OVERLAP_MS = 24 * 3600_000;
+
 export interface IntegrationListQuery {
   status?: IntegrationStatus;
   provider?: string;
@@ -72,7 +74,14 @@ export class IntegrationRepository {
     if (patch.displayName !== undefined) integration.displayName = patch.displayName;
     if (patch.settings) integration.settings = mergeNullable(integration.settings, patch.settings);
     if (patch.secrets) {
-      const merged = mergeNullable(readSecrets(this.vault, integration), patch.secrets) as IntegrationSecrets;
+      const current = readSecrets(this.vault, integration);
+      const next = { ...patch.secrets };
+      // Webhook secret rotation: the previous secret stays valid for a day (security-reference E.1 step 2).
+      if (next.webhookSecret && current.webhookSecret && next.webhookSecret !== current.webhookSecret) {
+        next.webhookSecretPrevious = current.webhookSecret;
+        next.webhookSecretPreviousExpiresAt = new Date(Date.now() + WEBHOOK_SECRET_OVERLAP_MS).toISOString();
+      }
+      const merged = mergeNullable(current, next) as IntegrationSecrets;
       writeSecrets(this.vault, integration, Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== '')));
     }
     await this.em.flush();

@@ -34,9 +34,13 @@ export class ProviderRegistry {
   readonly builtIns: ReadonlyMap<string, ProviderDefinition>;
 
   readonly vault: Vault;
+  /** Operator settings by provider: `PLUGBOARD_<KEY>_<SUFFIX>`. */
+  readonly setting: (key: string, suffix: string) => string | undefined;
 
-  constructor(options: { publicUrl: string; sandboxEnabled: boolean; vault: Vault }) {
-    this.builtIns = new Map(builtInProviders(options.publicUrl, options.sandboxEnabled).map((p) => [p.key, p]));
+  constructor(options: { publicUrl: string; sandboxEnabled: boolean; vault: Vault; env?: Readonly<Record<string, string | undefined>> }) {
+    const source = options.env ?? process.env;
+    this.setting = (key, suffix) => providerEnv(key, suffix, source);
+    this.builtIns = new Map(builtInProviders(options.publicUrl, options.sandboxEnabled, this.setting).map((p) => [p.key, p]));
     this.vault = options.vault;
   }
 
@@ -63,8 +67,8 @@ export class ProviderRegistry {
         return { clientId: row.clientId, clientSecret };
       }
     }
-    const envId = providerEnv(integration.provider, 'CLIENT_ID');
-    const envSecret = providerEnv(integration.provider, 'CLIENT_SECRET');
+    const envId = this.setting(integration.provider, 'CLIENT_ID');
+    const envSecret = this.setting(integration.provider, 'CLIENT_SECRET');
     if (envId && envSecret) return { clientId: envId, clientSecret: envSecret };
     if (integration.provider === 'sandbox' && this.builtIns.has('sandbox')) return { clientId: SANDBOX_CLIENT_ID, clientSecret: sandboxClientSecret(this.vault) };
     throw new MissingClientCredentialsError(integration.provider);
@@ -72,7 +76,7 @@ export class ProviderRegistry {
 
   /** Operator env holds an OAuth app for this provider (PLUGBOARD_<KEY>_CLIENT_ID), or it is the sandbox. */
   hasOperatorCredentials(key: string): boolean {
-    return key === 'sandbox' || providerEnv(key, 'CLIENT_ID') !== undefined;
+    return key === 'sandbox' || this.setting(key, 'CLIENT_ID') !== undefined;
   }
 
   async catalog(em: EntityManager, tenantId: string): Promise<CatalogEntry[]> {

@@ -30,3 +30,24 @@ export function formatAbsolute(iso: string): string {
 export function isPast(iso: string, now: number): boolean {
 	return Date.parse(iso) <= now;
 }
+
+/** "93.5 %" for a 0..1 ratio; "—" when there is no value. */
+export function formatPercent(value: number | null | undefined): string {
+	if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+	const pct = value * 100;
+	const digits = pct === 100 || pct === 0 ? 0 : 1;
+	return `${pct.toFixed(digits)} %`;
+}
+
+/** Pretty JSON for a payload view; strings that hold JSON are parsed first. */
+export function formatPayload(payload: unknown): string {
+	let value = payload;
+	if (typeof value === 'string') {
+		try {
+			value = JSON.parse(value);
+		} catch {
+			return value as string;
+		}
+	}
+	return JSON.stringify(value, null, 2) ?? String(value);
+}

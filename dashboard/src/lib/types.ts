@@ -30,6 +30,11 @@ export interface Integration {
 	webhookUrl: string;
 	workflowId: string | null;
 	workflowUrl: string | null;
+	/**
+	 * While `pending`: when the connect flow in progress expires (absent or null when none is open). Shown as
+	 * "Authorizing" until then; requested from the API, tolerated when missing.
+	 */
+	authorizationExpiresAt?: string | null;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -55,4 +60,92 @@ export interface CatalogEntry {
 	defaultScopes: string[];
 	operatorCredentials: boolean;
 	webhookScheme?: WebhookScheme;
+}
+
+export interface Me {
+	tenantId: string;
+	name: string;
+	apiKeyId: string;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface IntegrationLog {
+	id: string;
+	kind: string;
+	level: LogLevel;
+	message: string;
+	createdAt: string;
+}
+
+export type WebhookEventStatus = 'pending' | 'processed' | 'failed';
+
+export interface WebhookEvent {
+	id: string;
+	integrationId: string;
+	provider: string;
+	eventType: string;
+	deliveryId: string;
+	status: WebhookEventStatus;
+	attempts: number;
+	lastAttemptAt: string | null;
+	processedAt: string | null;
+	errorMessage: string | null;
+	createdAt: string;
+}
+
+export interface WebhookEventDetail extends WebhookEvent {
+	/** The stored body, secrets redacted by the API. */
+	payload: unknown;
+}
+
+/** A success rate: `value` in 0..1, or null when there is no data (denominator 0). */
+export interface Rate {
+	value: number | null;
+	numerator: number;
+	denominator: number;
+}
+
+export interface Stats {
+	connectionSuccessRate: Rate;
+	integrationUptime: Rate;
+	webhookSuccessRate: Rate;
+}
+
+export interface ConnectStarted {
+	connectUrl: string;
+	expiresAt: string;
+}
+
+export interface DisconnectResult {
+	status: IntegrationStatus;
+	revoked: boolean;
+	detail: string;
+}
+
+export interface CustomProviderInput {
+	key: string;
+	name: string;
+	issuer?: string;
+	authorizationUrl?: string;
+	tokenUrl?: string;
+	revocationUrl?: string;
+	scopes?: string[];
+	pkce?: PkceMethod;
+	clientAuth?: 'client_secret_basic' | 'client_secret_post';
+	clientId?: string;
+	clientSecret?: string;
+}
+
+export interface CustomProviderCreated {
+	key: string;
+	name: string;
+	callbackUrl: string;
+	clientSecretSet: boolean;
+}
+
+export interface IntegrationPatch {
+	displayName?: string | null;
+	settings?: { forwardUrl?: string | null; syncIntervalMinutes?: number | null; scopes?: string[] | null; custom?: Record<string, unknown> | null };
+	secrets?: Record<string, string | null>;
 }

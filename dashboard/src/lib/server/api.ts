@@ -1,6 +1,21 @@
 import { redirect } from '@sveltejs/kit';
 import { getRequestEvent } from '$app/server';
-import type { CatalogEntry, Integration } from '../types.ts';
+import type {
+	CatalogEntry,
+	ConnectStarted,
+	CustomProviderCreated,
+	CustomProviderInput,
+	DisconnectResult,
+	Integration,
+	IntegrationLog,
+	IntegrationPatch,
+	IntegrationStatus,
+	Me,
+	Stats,
+	WebhookEvent,
+	WebhookEventDetail,
+	WebhookEventStatus,
+} from '../types.ts';
 import { clearSession } from './auth.ts';
 import { config } from './config.ts';
 import { relativeUrl, signinPath } from './redirect.ts';
@@ -15,11 +30,14 @@ export class ApiError extends Error {
 	override readonly name = 'ApiError';
 	readonly status: number;
 	readonly code: string;
+	/** Field-level validation details, when the API sent them (`[{ path, message }]`). */
+	readonly details: { path: string; message: string }[];
 
-	constructor(status: number, code: string, message: string) {
+	constructor(status: number, code: string, message: string, details: { path: string; message: string }[] = []) {
 		super(message);
 		this.status = status;
 		this.code = code;
+		this.details = details;
 	}
 }
 
@@ -72,12 +90,17 @@ export async function apiFetch<T>(session: Session | null, path: string, init: A
 
 	const body = await readJson(response);
 	if (response.ok && isObject(body) && 'data' in body) return body as unknown as ApiEnvelope<T>;
+	// 204 No Content (DELETE) and a bodiless 202 Accepted are successes without data.
+	if (response.status === 204 || (response.status === 202 && body === undefined)) return { data: undefined as T };
 
 	const error = isObject(body) && isObject(body.error) ? body.error : undefined;
 	const apiError = new ApiError(
 		response.ok ? 502 : response.status,
 		typeof error?.code === 'string' ? error.code : response.ok ? 'bad_response' : `http_${response.status}`,
 		typeof error?.message === 'string' ? error.message : `The Plugboard API answered ${response.status} without the expected JSON body.`,
+		Array.isArray(error?.details)
+			? error.details.filter(isObject).map((d) => ({ path: String(d.path ?? ''), message: String(d.message ?? '') }))
+			: [],
 	);
 	if (apiError.status === 401) return unauthorized(onUnauthorized, apiError);
 	throw apiError;
@@ -116,21 +139,118 @@ export function describeApiError(error: ApiError): string {
 	return error.message;
 }
 
+/**
+ * The API does not have this endpoint (yet): an unknown route answers 404 "No route for …" or 405. Pages
+ * show a "not available" state instead of an error for these.
+ */
+export function isMissingEndpoint(error: unknown): boolean {
+	return error instanceof ApiError && ((error.status === 404 && /^No route for /.test(error.message)) || error.status === 405 || error.status === 501);
+}
+
+/** Runs an API call for a page section; an API failure becomes `{ error }` for the page to show in place. */
+export async function settle<T>(call: Promise<T>): Promise<{ value: T; error: null; missing: false } | { value: null; error: string; missing: boolean }> {
+	try {
+		return { value: await call, error: null, missing: false };
+	} catch (error) {
+		if (!(error instanceof ApiError)) throw error;
+		return { value: null, error: describeApiError(error), missing: isMissingEndpoint(error) };
+	}
+}
+
 // Typed endpoints (DESIGN.md §8). Route files call these, never fetch directly.
 
-export function listIntegrations(session: Session | null, query: { limit?: number; cursor?: string } = {}) {
-	const params = new URLSearchParams();
-	if (query.limit !== undefined) params.set('limit', String(query.limit));
-	if (query.cursor) params.set('cursor', query.cursor);
-	const qs = params.size ? `?${params}` : '';
-	return apiFetch<Integration[]>(session, `/integrations${qs}`);
+function query(params: Record<string, string | number | null | undefined>): string {
+	const search = new URLSearchParams();
+	for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') search.set(k, String(v));
+	return search.size ? `?${search}` : '';
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+export interface IntegrationListQuery {
+	limit?: number;
+	cursor?: string | null;
+	status?: IntegrationStatus | null;
+	provider?: string | null;
+}
+
+export function listIntegrations(session: Session | null, q: IntegrationListQuery = {}) {
+	return apiFetch<Integration[]>(session, `/integrations${query({ limit: q.limit, cursor: q.cursor, status: q.status, provider: q.provider })}`);
+}
+
+export function getIntegration(session: Session | null, integrationId: string) {
+	return apiFetch<Integration>(session, `/integrations/${id(integrationId)}`);
+}
+
+export function createIntegration(
+	session: Session | null,
+	input: { provider: string; displayName?: string; secrets?: Record<string, string> },
+) {
+	return apiFetch<Integration>(session, '/integrations', { method: 'POST', json: input });
+}
+
+export function updateIntegration(session: Session | null, integrationId: string, patch: IntegrationPatch) {
+	return apiFetch<Integration>(session, `/integrations/${id(integrationId)}`, { method: 'PATCH', json: patch });
+}
+
+export function deleteIntegration(session: Session | null, integrationId: string) {
+	// Deleting revokes at the provider first: allow it more time than a read.
+	return apiFetch<undefined>(session, `/integrations/${id(integrationId)}`, { method: 'DELETE', timeoutMs: 30_000 });
+}
+
+/** Starts a connect (or reconnect) flow; the browser must then open `connectUrl` itself. */
+export function startConnect(session: Session | null, integrationId: string, mode: 'connect' | 'reconnect', returnTo: string) {
+	return apiFetch<ConnectStarted>(session, `/integrations/${id(integrationId)}/${mode}`, { method: 'POST', json: { returnTo } });
+}
+
+export function refreshIntegration(session: Session | null, integrationId: string) {
+	return apiFetch<{ status: IntegrationStatus; tokenExpiresAt: string | null }>(session, `/integrations/${id(integrationId)}/refresh`, {
+		method: 'POST',
+		timeoutMs: 30_000,
+	});
+}
+
+export function disconnectIntegration(session: Session | null, integrationId: string) {
+	return apiFetch<DisconnectResult>(session, `/integrations/${id(integrationId)}/disconnect`, { method: 'POST', timeoutMs: 30_000 });
+}
+
+export function listIntegrationLogs(session: Session | null, integrationId: string, q: { cursor?: string | null; limit?: number } = {}) {
+	return apiFetch<IntegrationLog[]>(session, `/integrations/${id(integrationId)}/logs${query(q)}`);
+}
+
+export function sendTestEvent(session: Session | null, integrationId: string) {
+	return apiFetch<{ eventId: string } | undefined>(session, `/integrations/${id(integrationId)}/test-event`, { method: 'POST' });
+}
+
+export function listWebhookEvents(
+	session: Session | null,
+	q: { integrationId?: string; status?: WebhookEventStatus | null; cursor?: string | null; limit?: number } = {},
+) {
+	return apiFetch<WebhookEvent[]>(session, `/webhook-events${query(q)}`);
+}
+
+export function getWebhookEvent(session: Session | null, eventId: string) {
+	return apiFetch<WebhookEventDetail>(session, `/webhook-events/${id(eventId)}`);
+}
+
+export function retryWebhookEvent(session: Session | null, eventId: string) {
+	return apiFetch<unknown>(session, `/webhook-events/${id(eventId)}/retry`, { method: 'POST' });
+}
+
+export function getStats(session: Session | null) {
+	return apiFetch<Stats>(session, '/stats');
 }
 
 export function listProviders(session: Session | null) {
 	return apiFetch<CatalogEntry[]>(session, '/providers');
 }
 
-/** Whether an API key is accepted: resolves, or throws ApiError (401 = invalid or revoked). */
-export async function verifyApiKey(apiKey: string): Promise<void> {
-	await apiFetch<Integration[]>({ apiKey }, '/integrations?limit=1', { onUnauthorized: 'throw' });
+export function createProvider(session: Session | null, input: CustomProviderInput) {
+	// With an issuer the API runs discovery against it: allow for a slow authorization server.
+	return apiFetch<CustomProviderCreated>(session, '/providers', { method: 'POST', json: input, timeoutMs: 20_000 });
+}
+
+/** The tenant an API key belongs to; throws ApiError (401 = invalid or revoked) instead of signing out. */
+export async function verifyApiKey(apiKey: string): Promise<Me> {
+	return (await apiFetch<Me>({ apiKey }, '/me', { onUnauthorized: 'throw' })).data;
 }

@@ -7,6 +7,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 export interface Session {
 	apiKey: string;
 	tenantId?: string;
+	/** The tenant's name at sign-in, for the header. */
+	tenantName?: string;
 }
 
 export const SESSION_COOKIE = 'pb_session';
@@ -23,6 +25,7 @@ const MAX_SKEW_SECONDS = 5 * 60;
 interface SealedPayload {
 	k: string;
 	t?: string;
+	n?: string;
 	iat: number;
 }
 
@@ -34,6 +37,7 @@ function keyFor(secret: string): Buffer {
 export function sealSession(session: Session, secret: string, now: number = Date.now()): string {
 	const payload: SealedPayload = { k: session.apiKey, iat: Math.floor(now / 1000) };
 	if (session.tenantId) payload.t = session.tenantId;
+	if (session.tenantName) payload.n = session.tenantName.slice(0, 200);
 	const iv = randomBytes(IV_BYTES);
 	const cipher = createCipheriv('aes-256-gcm', keyFor(secret), iv, { authTagLength: TAG_BYTES });
 	cipher.setAAD(AAD);
@@ -74,7 +78,10 @@ export function openSession(
 
 	const nowSeconds = Math.floor(now / 1000);
 	if (payload.iat > nowSeconds + MAX_SKEW_SECONDS || nowSeconds - payload.iat >= ttlSeconds) return null;
-	return payload.t ? { apiKey: payload.k, tenantId: payload.t } : { apiKey: payload.k };
+	const session: Session = { apiKey: payload.k };
+	if (payload.t) session.tenantId = payload.t;
+	if (payload.n) session.tenantName = payload.n;
+	return session;
 }
 
 function isPayload(value: unknown): value is SealedPayload {
@@ -85,7 +92,8 @@ function isPayload(value: unknown): value is SealedPayload {
 		p.k.length > 0 &&
 		typeof p.iat === 'number' &&
 		Number.isInteger(p.iat) &&
-		(p.t === undefined || typeof p.t === 'string')
+		(p.t === undefined || typeof p.t === 'string') &&
+		(p.n === undefined || typeof p.n === 'string')
 	);
 }
 

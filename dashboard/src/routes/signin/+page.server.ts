@@ -19,15 +19,16 @@ export const actions: Actions = {
 		if (!apiKey) return fail(400, { next, error: 'Enter your API key.' });
 		if (apiKey.length > 512 || /\s/.test(apiKey)) return fail(400, { next, error: 'That does not look like a Plugboard API key.' });
 
+		let me;
 		try {
-			await verifyApiKey(apiKey);
+			me = await verifyApiKey(apiKey);
 		} catch (error) {
 			if (!(error instanceof ApiError)) throw error;
 			if (error.status === 401) return fail(401, { next, error: 'That API key is not valid or has been revoked.' });
 			return fail(503, { next, error: describeApiError(error) });
 		}
 
-		writeSession(cookies, { apiKey }, url);
+		writeSession(cookies, { apiKey, tenantId: me.tenantId, tenantName: me.name }, url);
 		redirect(303, next);
 	},
 };

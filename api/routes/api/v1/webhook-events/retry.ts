@@ -1,0 +1,17 @@
+import { getWebhookEvent } from '../../../../../db/repositories/webhook-events.repository.ts';
+import { conflict } from '../../../../../lib/errors.ts';
+import { startWebhookWorkflow } from '../../../../../lib/webhooks/start.ts';
+import { ok, tenantIdOf, type AppContext } from '../../../../context.ts';
+import { eventIdParam, presentEvent } from './list.ts';
+
+/** POST /api/v1/webhook-events/:id/retry — a new run for a failed (or stuck) event; 202. */
+export async function retryEvent(ctx: AppContext): Promise<void> {
+  const event = await getWebhookEvent(ctx.state.em, tenantIdOf(ctx), eventIdParam(ctx));
+  if (event.status === 'processed') throw conflict('already_processed', 'This event was processed; nothing to retry.');
+  event.status = 'pending';
+  event.errorMessage = null;
+  await ctx.state.em.flush();
+  const started = await startWebhookWorkflow(ctx.deps.temporal.client, ctx.deps.temporal.taskQueue, event.id, { retry: true });
+  if (started === 'already') throw conflict('retry_in_progress', 'This event is being processed right now.');
+  ok(ctx, presentEvent(event), 202);
+}

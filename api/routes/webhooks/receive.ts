@@ -1,0 +1,177 @@
+import getRawBody from 'raw-body';
+import { readSecrets, writeSecrets } from '../../../db/credentials.ts';
+import { Integration } from '../../../db/entities/index.ts';
+import { appendLog } from '../../../db/repositories/integration-logs.repository.ts';
+import { insertWebhookEvent } from '../../../db/repositories/webhook-events.repository.ts';
+import { sha256Hex } from '../../../lib/hash.ts';
+import { startWebhookWorkflow } from '../../../lib/webhooks/start.ts';
+import { verifyDelivery, type DeliveryInput } from '../../../lib/webhooks/verify.ts';
+import type { ProviderDefinition } from '../../../providers/types.ts';
+import type { AppContext } from '../../context.ts';
+import { integrationId as integrationIdSchema } from '../../validation.ts';
+
+/**
+ * POST /webhooks/:provider[/:integrationId] — the durable-before-ack path (DESIGN.md §7): raw bytes within
+ * the provider's size limit (413 beyond), verify in constant time (401, no detail), handshakes, insert
+ * (duplicate delivery → 200, nothing new), ack, then start the webhook workflow without waiting on Temporal.
+ * Routing never trusts an unverified body field.
+ */
+export async function receiveWebhook(ctx: AppContext): Promise<void> {
+  const providerKey = String(ctx.params.provider);
+  const def = ctx.deps.providers.builtIns.get(providerKey);
+  const outcome = (name: string) => ctx.metrics.webhookRequests.inc({ provider: def ? providerKey : 'unknown', outcome: name });
+  if (!def?.webhook) {
+    outcome('rejected');
+    return reply(ctx, 404, 'unknown_webhook', 'No webhook endpoint for this provider.');
+  }
+  const limit = def.webhook.maxBodyBytes;
+  if (ctx.request.length > limit) {
+    outcome('too_large');
+    return reply(ctx, 413, 'payload_too_large', `Webhook bodies for ${def.name} are limited to ${limit} bytes.`);
+  }
+  let body: Buffer;
+  try {
+    body = await getRawBody(ctx.req, { limit, length: ctx.request.length });
+  } catch (error) {
+    const tooLarge = (error as { type?: string }).type === 'entity.too.large';
+    outcome(tooLarge ? 'too_large' : 'rejected');
+    return tooLarge ? reply(ctx, 413, 'payload_too_large', `Webhook bodies for ${def.name} are limited to ${limit} bytes.`) : reply(ctx, 400, 'unreadable_body', 'The request body could not be read.');
+  }
+
+  const em = ctx.state.em;
+  const headers = Object.fromEntries(Object.entries(ctx.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
+  let targets: Integration[];
+  let input: DeliveryInput;
+  const base = { body, headers, query: new URLSearchParams(ctx.querystring), nowSeconds: Math.floor(Date.now() / 1000) };
+  try {
+    if (ctx.params.integrationId !== undefined) {
+      const id = integrationIdSchema.safeParse(ctx.params.integrationId);
+      const integration = id.success ? await em.findOne(Integration, { id: id.data, provider: providerKey }) : null;
+      if (!integration) {
+        outcome('rejected');
+        return reply(ctx, 404, 'unknown_integration', 'No such webhook endpoint.');
+      }
+      targets = [integration];
+      input = { ...base, ...secretsFor(ctx, def, integration) };
+    } else {
+      targets = [];
+      input = { ...base, ...secretsFor(ctx, def, undefined) };
+    }
+  } catch (error) {
+    ctx.deps.logger.error({ err: error, provider: providerKey }, 'webhook lookup failed');
+    outcome('unavailable');
+    return reply(ctx, 503, 'unavailable', 'Temporarily unavailable; retry later.');
+  }
+
+  const result = await verifyDelivery(def.webhook.scheme, input);
+  if (!result.ok) {
+    if (result.pendingSecret && targets[0]) {
+      // Notion's handshake carries its own future key: keep it pending for an admin to confirm.
+      const integration = targets[0];
+      writeSecrets(ctx.deps.vault, integration, { ...readSecrets(ctx.deps.vault, integration), notionVerificationTokenPending: result.pendingSecret });
+      appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'webhook_handshake', level: 'warn', message: `${def.name} sent a verification token; confirm it by copying it into the webhookSecret setting` });
+      await em.flush();
+    }
+    if (result.handshake) {
+      outcome('handshake');
+      return handshake(ctx, result.handshake);
+    }
+    outcome('rejected');
+    ctx.deps.logger.warn({ provider: providerKey, integrationId: targets[0]?.id, reason: result.reason }, 'webhook rejected');
+    return reply(ctx, 401, 'invalid_signature', 'Webhook verification failed.');
+  }
+  if (result.handshake) {
+    outcome('handshake');
+    return handshake(ctx, result.handshake);
+  }
+  if (result.ignore) {
+    outcome('ignored');
+    ctx.status = 200;
+    ctx.body = { received: true };
+    return;
+  }
+  if (!targets.length) {
+    // App-level endpoint: now that the app secret verified it, route by the account id in the payload.
+    targets = result.accountId ? await em.find(Integration, { provider: providerKey, externalAccountId: result.accountId }) : [];
+    if (!targets.length) {
+      outcome('unrouted');
+      ctx.deps.logger.info({ provider: providerKey, eventType: result.eventType }, 'verified webhook for no connected account');
+      ctx.status = 202;
+      ctx.body = { received: true, routed: 0 };
+      return;
+    }
+  } else if (result.accountId && targets[0]!.externalAccountId && result.accountId !== targets[0]!.externalAccountId) {
+    outcome('rejected');
+    ctx.deps.logger.warn({ provider: providerKey, integrationId: targets[0]!.id }, 'webhook for another account than the integration');
+    return reply(ctx, 401, 'invalid_signature', 'Webhook verification failed.');
+  }
+
+  const payload = body.toString('utf8');
+  const accepted: string[] = [];
+  try {
+    for (const integration of targets) {
+      const { event, duplicate } = await insertWebhookEvent(em, {
+        tenantId: integration.tenantId,
+        integrationId: integration.id,
+        provider: providerKey,
+        eventType: result.eventType,
+        deliveryId: result.deliveryId,
+        payload,
+      });
+      if (!duplicate) accepted.push(event.id);
+    }
+  } catch (error) {
+    ctx.deps.logger.error({ err: error, provider: providerKey }, 'webhook not stored: database unavailable');
+    outcome('unavailable');
+    return reply(ctx, 503, 'unavailable', 'The event could not be stored; retry later.');
+  }
+  outcome(accepted.length ? 'accepted' : 'duplicate');
+  ctx.status = 200;
+  ctx.body = { received: true, ...(accepted.length === 1 ? { eventId: accepted[0] } : {}), duplicate: accepted.length === 0 };
+  // After the ack: a failed start leaves the event pending for the sweeper.
+  const { temporal, logger } = ctx.deps;
+  for (const eventId of accepted) {
+    startWebhookWorkflow(temporal.client, temporal.taskQueue, eventId).catch((error: Error) => logger.warn({ eventId, err: error.message }, 'webhook workflow not started; the sweeper will retry'));
+  }
+}
+
+function secretsFor(ctx: AppContext, def: ProviderDefinition, integration: Integration | undefined): Pick<DeliveryInput, 'secrets' | 'expect'> {
+  const secrets: string[] = [];
+  const setting = ctx.deps.providers.setting;
+  const expect: Record<string, string | undefined> = {
+    audience: setting(def.key, 'PUSH_AUDIENCE') ?? `${ctx.deps.env.PUBLIC_URL}${ctx.path}`,
+    serviceAccount: setting(def.key, 'PUSH_SERVICE_ACCOUNT'),
+    jwksUri: setting(def.key, 'PUSH_JWKS_URI'),
+  };
+  if (integration) {
+    const own = readSecrets(ctx.deps.vault, integration);
+    if (own.webhookSecret) secrets.push(own.webhookSecret);
+    const previousValid = own.webhookSecretPrevious && (!own.webhookSecretPreviousExpiresAt || Date.parse(own.webhookSecretPreviousExpiresAt) > Date.now());
+    if (previousValid) secrets.push(own.webhookSecretPrevious!);
+    const channel = integration.settings.calendarChannel as { id?: string; resourceId?: string } | undefined;
+    expect.channelId = channel?.id;
+    expect.resourceId = channel?.resourceId;
+    expect.channelTokenHash = own.calendarChannelToken ? sha256Hex(own.calendarChannelToken) : undefined;
+    expect.clientState = own.graphClientState;
+  }
+  // Per provider app (operator env), when the integration has no secret of its own.
+  if (!secrets.length) {
+    for (const suffix of ['WEBHOOK_SECRET', 'WEBHOOK_SECRET_PREVIOUS']) {
+      const value = setting(def.key, suffix);
+      if (value) secrets.push(value);
+    }
+  }
+  return { secrets, expect };
+}
+
+function reply(ctx: AppContext, status: number, code: string, message: string): void {
+  ctx.status = status;
+  ctx.body = { error: { code, message } };
+}
+
+function handshake(ctx: AppContext, h: { status: number; contentType: string; body: string }): void {
+  ctx.status = h.status;
+  ctx.type = h.contentType;
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.body = h.body;
+}

@@ -1,0 +1,58 @@
+import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import { notFound } from '../../lib/errors.ts';
+import { WebhookEvent, type WebhookEventStatus } from '../entities/index.ts';
+
+/**
+ * Inserts a verified event unless (integration, deliveryId) exists already: duplicates are acknowledged
+ * and not processed again (DESIGN.md §7).
+ */
+export async function insertWebhookEvent(
+  em: EntityManager,
+  input: { tenantId: string; integrationId: string; provider: string; eventType: string; deliveryId: string; payload: string },
+): Promise<{ event: WebhookEvent; duplicate: boolean }> {
+  const event = em.create(WebhookEvent, { ...input, deliveryId: input.deliveryId.slice(0, 255), eventType: input.eventType.slice(0, 255) }, { persist: false });
+  const result = await em
+    .createQueryBuilder(WebhookEvent)
+    .insert({
+      id: event.id,
+      tenantId: event.tenantId,
+      integrationId: event.integrationId,
+      provider: event.provider,
+      eventType: event.eventType,
+      deliveryId: event.deliveryId,
+      payload: event.payload,
+      status: 'pending',
+      attempts: 0,
+      createdAt: event.createdAt,
+    })
+    .onConflict(['integrationId', 'deliveryId'])
+    .ignore()
+    .execute();
+  return { event, duplicate: (result as { affectedRows?: number }).affectedRows === 0 };
+}
+
+export async function listWebhookEvents(
+  em: EntityManager,
+  tenantId: string,
+  query: { integrationId?: string; status?: WebhookEventStatus; cursor?: string; limit: number },
+): Promise<{ items: WebhookEvent[]; nextCursor: string | null }> {
+  const where: FilterQuery<WebhookEvent> = { tenantId };
+  if (query.integrationId) where.integrationId = query.integrationId;
+  if (query.status) where.status = query.status;
+  if (query.cursor) where.id = { $lt: query.cursor };
+  const items = await em.find(WebhookEvent, where, { orderBy: { id: 'desc' }, limit: query.limit + 1 });
+  const more = items.length > query.limit;
+  if (more) items.pop();
+  return { items, nextCursor: more ? items[items.length - 1]!.id : null };
+}
+
+export async function getWebhookEvent(em: EntityManager, tenantId: string, id: string): Promise<WebhookEvent> {
+  const event = await em.findOne(WebhookEvent, { id, tenantId });
+  if (!event) throw notFound('Webhook event');
+  return event;
+}
+
+/** Pending events older than `olderThanMs` (their workflow start failed or never ran): for the sweeper. */
+export async function findStalePending(em: EntityManager, olderThanMs: number, limit: number): Promise<WebhookEvent[]> {
+  return em.find(WebhookEvent, { status: 'pending', createdAt: { $lt: new Date(Date.now() - olderThanMs) } }, { orderBy: { createdAt: 'asc' }, limit });
+}

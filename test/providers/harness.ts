@@ -1,0 +1,120 @@
+/**
+ * Runs Plugboard's real OAuth code path (clientConfiguration, buildAuthorizationRequest, openid-client grants,
+ * normalizeTokenResponse, revokeAtProvider) against a provider's fake authorization server.
+ */
+import { expect } from 'vitest';
+import { buildAuthorizationRequest, clientConfiguration, oidc, type AuthorizationRequest } from '../../lib/oauth/client.ts';
+import { revokeAtProvider } from '../../lib/oauth/revoke.ts';
+import { normalizeTokenResponse, type NormalizedTokens, type TokenSet } from '../../lib/oauth/tokens.ts';
+import { applyEndpointOverrides, builtInProviders } from '../../providers/index.ts';
+import type { ProviderDefinition } from '../../providers/types.ts';
+import { CLIENT, OAuthFake } from '../fakes/oauth-fake.ts';
+import { PROFILES } from '../fakes/profiles.ts';
+
+export const PUBLIC_URL = 'https://plugboard.example.com';
+/** A fixed clock for normalizeTokenResponse, so expiries are exact. */
+export const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+
+type TokenResponse = oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+
+export interface ProviderHarness {
+  def: ProviderDefinition;
+  fake: OAuthFake;
+  /** Authorization request plus the simulated browser round trip through the fake's authorize endpoint. */
+  authorize(scopes?: string[]): Promise<{ auth: AuthorizationRequest; callbackUrl: URL }>;
+  exchange(callbackUrl: URL, auth: AuthorizationRequest, options?: { timeoutSeconds?: number }): Promise<TokenResponse>;
+  /** authorize + exchange + normalize, as exchangeCode does. */
+  connect(scopes?: string[]): Promise<{ auth: AuthorizationRequest; response: TokenResponse; normalized: NormalizedTokens }>;
+  refresh(previous: TokenSet, options?: { timeoutSeconds?: number }): Promise<NormalizedTokens>;
+  revoke(tokens: TokenSet): Promise<{ revoked: boolean; detail: string }>;
+  close(): Promise<void>;
+}
+
+/** The built-in definition of `key` (no env overrides), pointed at a freshly started fake. */
+export async function startProvider(key: string): Promise<ProviderHarness> {
+  const profile = PROFILES[key];
+  const pristine = builtInProviders(PUBLIC_URL, false, () => undefined).find((d) => d.key === key);
+  if (!profile || !pristine) throw new Error(`no built-in provider or fake profile for ${key}`);
+  const fake = await OAuthFake.start(profile);
+  const def = applyEndpointOverrides(pristine, fake.lookup);
+  const configFor = (timeoutSeconds?: number) => {
+    const config = clientConfiguration(def, CLIENT);
+    if (timeoutSeconds !== undefined) config.timeout = timeoutSeconds;
+    return config;
+  };
+  const redirectUri = `${PUBLIC_URL}/oauth/callback/${key}`;
+
+  const harness: ProviderHarness = {
+    def,
+    fake,
+    async authorize(scopes = def.defaultScopes) {
+      const auth = await buildAuthorizationRequest(def, configFor(), { redirectUri, scopes });
+      const browser = await fetch(auth.url, { redirect: 'manual' });
+      expect(browser.status, `authorize: ${await browser.clone().text()}`).toBe(302);
+      return { auth, callbackUrl: new URL(browser.headers.get('location')!) };
+    },
+    exchange(callbackUrl, auth, options = {}) {
+      return oidc.authorizationCodeGrant(configFor(options.timeoutSeconds), callbackUrl, {
+        pkceCodeVerifier: auth.codeVerifier ?? undefined,
+        expectedState: auth.state,
+        // As exchangeCode: an ID token is required when openid was asked of a provider with a JWKS.
+        idTokenExpected: def.defaultScopes.includes('openid') && Boolean(def.jwksUri),
+      });
+    },
+    async connect(scopes = def.defaultScopes) {
+      const { auth, callbackUrl } = await harness.authorize(scopes);
+      const response = await harness.exchange(callbackUrl, auth);
+      const normalized = await normalizeTokenResponse(def, response, { requestedScopes: scopes, now: NOW });
+      return { auth, response, normalized };
+    },
+    async refresh(previous, options = {}) {
+      const response = await oidc.refreshTokenGrant(configFor(options.timeoutSeconds), previous.refreshToken!);
+      return normalizeTokenResponse(def, response, { requestedScopes: def.defaultScopes, previous, now: NOW });
+    },
+    revoke: (tokens) => revokeAtProvider(def, CLIENT, tokens),
+    close: () => fake.close(),
+  };
+  return harness;
+}
+
+/** The rejection of `promise` (fails the test when it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+/** A permanent or client failure as REQ-14 needs it: an OAuth error code and the HTTP status. */
+export function expectOAuthError(error: Error, code: string, status?: number): void {
+  expect(error, `${error.name}: ${error.message}`).toBeInstanceOf(oidc.ResponseBodyError);
+  expect((error as oidc.ResponseBodyError).error).toBe(code);
+  if (status !== undefined) expect((error as oidc.ResponseBodyError).status).toBe(status);
+}
+
+/** A transient failure as REQ-14 needs it: an openid-client error without an OAuth error body. */
+export function expectTransient(error: Error, code: string): void {
+  expect(error, `${error.name}: ${error.message}`).toBeInstanceOf(oidc.ClientError);
+  expect(error).not.toBeInstanceOf(oidc.ResponseBodyError);
+  expect((error as oidc.ClientError).code).toBe(code);
+}
+
+const FORBIDDEN_PARAMS = ['client_secret', 'code', 'access_token', 'refresh_token', 'token', 'id_token', 'code_verifier'];
+
+/** REQ-7/REQ-18: no recorded URL names a credential parameter or contains any code, token or the client secret. */
+export function expectNoSecretsInUrls(fake: OAuthFake): void {
+  expect(fake.requestsTo('token').length, 'token requests recorded').toBeGreaterThan(0);
+  for (const request of fake.requests) {
+    const url = new URL(request.url);
+    const label = `${request.method} ${url.pathname}`;
+    expect([...url.searchParams.keys()].filter((k) => FORBIDDEN_PARAMS.includes(k)), label).toEqual([]);
+    for (const secret of fake.secrets) {
+      for (const form of [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]) {
+        expect(request.url.includes(form), `${label} contains a secret`).toBe(false);
+      }
+    }
+    if (request.endpoint === 'token' || request.endpoint === 'revoke') expect(url.search, label).toBe('');
+  }
+}
