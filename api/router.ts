@@ -22,6 +22,7 @@ import { sendTestEvent } from './routes/api/v1/integrations/test-event.ts';
 import { getEvent, listEvents } from './routes/api/v1/webhook-events/list.ts';
 import { retryEvent } from './routes/api/v1/webhook-events/retry.ts';
 import { receiveWebhook } from './routes/webhooks/receive.ts';
+import { getStats } from './routes/api/v1/stats/get.ts';
 import { oauthCallback } from './routes/oauth/callback.ts';
 import { openConnectUrl } from './routes/oauth/connect.ts';
 
@@ -42,6 +43,7 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   const v1 = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
   v1.use(apiKeyAuth({ orm: deps.orm }), jsonBody());
   v1.get('/me', h(getMe));
+  v1.get('/stats', h(getStats));
   v1.get('/providers', h(listProviders));
   v1.post('/providers', h(createProvider));
   v1.get('/integrations', h(listIntegrations));

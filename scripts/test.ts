@@ -3,7 +3,7 @@
  * Temporal dev server and Chromium). The bootstrap has already provided Node 24, the Temporal CLI and Chromium.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { progress } from './services.ts';
 
 function run(label: string, command: string, args: string[], options: { cwd?: string } = {}): Promise<void> {
@@ -21,6 +21,7 @@ function run(label: string, command: string, args: string[], options: { cwd?: st
 }
 
 const vitestArgs = process.argv.slice(2);
+const REPORT = 'test-results/vitest.json';
 try {
   await run('type-check (tsc)', 'npx', ['tsc', '-p', 'tsconfig.json']);
   await run('lint (eslint)', 'npx', ['eslint', '--max-warnings=0', '.']);
@@ -28,8 +29,15 @@ try {
     await run('dashboard type-check (svelte-check)', 'npm', ['run', 'check', '--workspace', 'dashboard']);
     await run('dashboard build (vite)', 'npm', ['run', 'build', '--workspace', 'dashboard']);
   }
-  await run('tests (vitest)', 'npx', ['vitest', 'run', ...vitestArgs]);
+  await run('tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`, ...vitestArgs]).finally(summarize);
 } catch (error) {
   process.stderr.write(`\n${(error as Error).message}\n`);
   process.exit(1);
+}
+
+/** The plain closing line CI reads: `tests: N passed, N failed, N skipped`. */
+function summarize(): void {
+  if (!existsSync(REPORT)) return;
+  const report = JSON.parse(readFileSync(REPORT, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  process.stdout.write(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests + report.numTodoTests} skipped\n`);
 }

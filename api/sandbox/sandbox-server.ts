@@ -166,6 +166,11 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       ctx.body = { error: 'temporarily_unavailable', error_description: 'sandbox outage (injected)' };
       return;
     }
+    if (ctx.path === '/sandbox/admin/revoke-grants' && ctx.method === 'POST') {
+      // "Break" every connection: the next refresh gets invalid_grant (for demos and tests).
+      ctx.body = { revokedGrants: await control.revokeAllGrants() };
+      return;
+    }
     if (ctx.path === '/sandbox/token/revocation' && ctx.method === 'POST') control.stats.revocations++;
     const req = ctx.req as IncomingMessage & { originalUrl?: string };
     const url = req.url!;
