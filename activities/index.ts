@@ -1,4 +1,5 @@
 import { createConnectionActivities } from './connection.activities.ts';
+import { createSyncActivities } from './sync.activities.ts';
 import { createWebhookActivities } from './webhook.activities.ts';
 import type { ActivityDeps } from './deps.ts';
 
@@ -7,6 +8,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createConnectionActivities(deps),
     ...createWebhookActivities(deps),
+    ...createSyncActivities(deps),
   };
 }
 

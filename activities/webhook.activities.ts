@@ -5,9 +5,11 @@ import { Integration, WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { connectionWorkflowId, providerRevokedSignal } from '../workflows/connection.messages.ts';
+import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workflows/sync.messages.ts';
 import type { ActivityDeps } from './deps.ts';
 
 const FORWARD_TIMEOUT_MS = 15_000;
+const SYNC_HINT_DEBOUNCE_MS = 2_000;
 const MAX_RETRY_AFTER_MS = 5 * 60_000;
 /** Event types that only say "something changed": the data comes from a sync (DESIGN.md §6, E.1 step 6). */
 const CHANGE_HINT = /^(gmail\.history|calendar\.(exists|not_exists)|page\.|database\.|item\.|records\.)/;
@@ -52,10 +54,20 @@ export function createWebhookActivities(deps: ActivityDeps) {
           appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'provider_revoked', level: 'error', message: integration.lastError });
           await em.flush();
         }
-      } else if (CHANGE_HINT.test(event.eventType)) {
+      } else if (CHANGE_HINT.test(event.eventType) && event.eventType !== 'records.changed') {
         action = 'sync_hint';
         appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'sync_hint', message: `${def.name} reported a change (${event.eventType})` });
         await em.flush();
+        if (def.sync && integration.status === 'active') {
+          // A burst of hints folds into one debounced sync run.
+          await temporal.workflow.signalWithStart(SYNC_WORKFLOW_TYPE, {
+            workflowId: syncHintWorkflowId(integration.id),
+            taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
+            args: [{ integrationId: integration.id, reason: `webhook ${event.eventType}`, debounceMs: SYNC_HINT_DEBOUNCE_MS }],
+            signal: syncHintSignal,
+            signalArgs: [],
+          });
+        }
       }
       return { forward: typeof integration.settings.forwardUrl === 'string', action };
     },

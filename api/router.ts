@@ -23,6 +23,8 @@ import { getEvent, listEvents } from './routes/api/v1/webhook-events/list.ts';
 import { retryEvent } from './routes/api/v1/webhook-events/retry.ts';
 import { receiveWebhook } from './routes/webhooks/receive.ts';
 import { getStats } from './routes/api/v1/stats/get.ts';
+import { proxyRequest } from './routes/api/v1/integrations/proxy.ts';
+import { listRecords, syncNow, syncStatus } from './routes/api/v1/integrations/sync.ts';
 import { oauthCallback } from './routes/oauth/callback.ts';
 import { openConnectUrl } from './routes/oauth/connect.ts';
 
@@ -59,10 +61,19 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   v1.get('/integrations/:id/logs', h(listIntegrationLogs));
   v1.post('/integrations/:id/test-event', h(sendTestEvent));
   v1.post('/integrations/:id/forwarding-secret', h(rotateForwardingSecret));
+  v1.post('/integrations/:id/sync', h(syncNow));
+  v1.get('/integrations/:id/sync-status', h(syncStatus));
+  v1.get('/integrations/:id/records', h(listRecords));
   v1.get('/webhook-events', h(listEvents));
   v1.get('/webhook-events/:id', h(getEvent));
   v1.post('/webhook-events/:id/retry', h(retryEvent));
 
+  // The proxy streams bodies: API-key auth, but no JSON body parser.
+  const proxy = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
+  proxy.use(apiKeyAuth({ orm: deps.orm }));
+  proxy.all('/integrations/:id/proxy{/*path}', h(proxyRequest));
+
+  router.use(proxy.routes());
   router.use(v1.routes(), v1.allowedMethods({ throw: true }));
   return router;
 }

@@ -1,4 +1,5 @@
 // Docs: https://github.com/panva/node-oidc-provider/blob/main/docs/README.md (served by Plugboard itself under /sandbox)
+import { sandboxSync } from './sync/sandbox.sync.ts';
 import type { ProviderDefinition } from './types.ts';
 
 /** The built-in sandbox authorization server; its URLs follow PUBLIC_URL, so it is built at runtime. */
@@ -26,5 +27,6 @@ export function sandboxProvider(baseUrl: string): ProviderDefinition {
     refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900 },
     revocation: { style: 'rfc7009', url: `${root}/token/revocation`, token: 'refresh_token' },
     webhook: { scheme: 'standard-webhooks', maxBodyBytes: 1024 * 1024 },
+    sync: sandboxSync,
   };
 }

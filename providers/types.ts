@@ -49,6 +49,48 @@ export interface WebhookConfig {
   revocationEvents?: string[];
 }
 
+/** One record change reported by a provider's sync hook. */
+export interface SyncChange {
+  model: string;
+  externalId: string;
+  data: Record<string, unknown>;
+  /** The provider's modification time (ISO), when it has one. */
+  updatedAt?: string;
+  deleted?: boolean;
+}
+
+export class ProviderHttpError extends Error {
+  readonly status: number;
+  readonly retryAfterSeconds?: number;
+  constructor(status: number, message: string, retryAfterSeconds?: number) {
+    super(message);
+    this.name = 'ProviderHttpError';
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export interface SyncContext {
+  /** Authorized JSON request against the provider API base URL; non-2xx throws ProviderHttpError. */
+  request<T = unknown>(path: string, init?: { method?: string; query?: Record<string, string | undefined>; body?: unknown }): Promise<T>;
+  /** Cursors from the previous run (null on the first run). */
+  state: Record<string, unknown> | null;
+}
+
+export interface SyncResult {
+  changes: SyncChange[];
+  /** Cursors for the next run. */
+  state: Record<string, unknown>;
+  /** The changes are a full listing of these models: records not in it are deleted. */
+  fullModels: string[];
+}
+
+/** Incremental sync with a stored cursor; a stale cursor falls back to a full listing. */
+export interface SyncHook {
+  models: string[];
+  run(ctx: SyncContext): Promise<SyncResult>;
+}
+
 export interface ProviderDefinition {
   key: string;
   name: string;
@@ -87,6 +129,8 @@ export interface ProviderDefinition {
   webhook?: WebhookConfig;
   /** Where to register the app and which redirect URI to enter, for the README and dashboard. */
   setupUrl?: string;
+  /** Periodic incremental sync (issue "Sync and proxy"). */
+  sync?: SyncHook;
 }
 
 export interface CatalogEntry {

@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -41,6 +42,16 @@ const { revokeTokens, recordStatus } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: ['IntegrationNotFound'] },
 });
+
+/** The sync schedule follows the status; a failure here must never block a connection change. */
+const scheduleActivities = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+async function manageSyncSchedule(input: { integrationId: string; action: 'upsert' | 'pause' | 'delete' }): Promise<void> {
+  try {
+    await scheduleActivities.manageSyncSchedule(input);
+  } catch (error) {
+    log.warn('sync schedule not updated', { integrationId: input.integrationId, action: input.action, error: failureMessage(error) });
+  }
+}
 
 const AUTHORIZATION_WINDOW_MS = 10 * 60_000;
 const TRANSIENT_RETRY_MS = 5 * 60_000;
@@ -110,7 +121,9 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       state.tokenIssuedAt = facts.tokenIssuedAt;
       retryAt = null;
       lastError = null;
+      const recovered = state.status === 'error';
       setStatus('active');
+      if (recovered) await manageSyncSchedule({ integrationId, action: 'upsert' });
       return outcome(true);
     } catch (error) {
       const type = failureType(error);
@@ -127,6 +140,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       }
       setStatus('error');
       await recordStatus({ integrationId, status: 'error', error: lastError, log: { kind: 'refresh_failed', level: 'error', message: `${reason} refresh failed: ${lastError}` } });
+      await manageSyncSchedule({ integrationId, action: 'pause' });
       return outcome(false, lastError);
     }
   }
@@ -151,6 +165,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
           retryAt = null;
           lastError = null;
           setStatus('active');
+          await manageSyncSchedule({ integrationId, action: 'upsert' });
           return outcome(true);
         } catch (error) {
           lastError = failureMessage(error);
@@ -189,6 +204,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     ({ reason }) =>
       exclusive(async () => {
         const result = await revokeTokens({ integrationId, reason });
+        await manageSyncSchedule({ integrationId, action: 'delete' });
         state.tokenExpiresAt = null;
         state.reauthRequired = false;
         setStatus('disconnected');
@@ -205,6 +221,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       lastError = `${provider} revoked access (${reason}) — reconnect`;
       setStatus('error');
       await recordStatus({ integrationId, status: 'error', error: lastError, clearCredentials: true, log: { kind: 'provider_revoked', level: 'error', message: lastError } });
+      await manageSyncSchedule({ integrationId, action: 'pause' });
     });
   });
 
@@ -219,6 +236,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       state.reauthRequired = false;
       retryAt = Date.now();
     }
+    // A new sync interval goes to the schedule.
+    if (state.status === 'active') void exclusive(() => manageSyncSchedule({ integrationId, action: 'upsert' }));
     wake = true;
   });
 

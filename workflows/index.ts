@@ -1,3 +1,4 @@
 // Every workflow the worker registers (bundled from this file).
 export { connectionWorkflow } from './connection.workflow.ts';
+export { syncWorkflow } from './sync.workflow.ts';
 export { webhookWorkflow } from './webhook.workflow.ts';

@@ -5,6 +5,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { createHmac } from 'node:crypto';
 import { SANDBOX_CLIENT_ID, sandboxClientSecret } from '../../db/repositories/providers.repository.ts';
 import type { Vault } from '../../lib/vault.ts';
+import { createSandboxItems, type SandboxItemsControl } from './sandbox-items.ts';
 
 /**
  * The sandbox provider (DESIGN.md §9): a real OAuth 2.0 / OpenID Connect authorization server
@@ -86,6 +87,7 @@ export interface Sandbox {
   middleware: Middleware;
   control: SandboxControl;
   provider: Provider;
+  items: SandboxItemsControl;
 }
 
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -156,6 +158,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (ctx.oidc.params?.grant_type === 'refresh_token') control.stats.refreshErrors++;
   });
 
+  const items = createSandboxItems(provider);
   const callback = provider.callback();
   const middleware: Middleware = async function sandboxMiddleware(ctx, next) {
     if (ctx.path !== '/sandbox' && !ctx.path.startsWith('/sandbox/')) return next();
@@ -166,6 +169,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       ctx.body = { error: 'temporarily_unavailable', error_description: 'sandbox outage (injected)' };
       return;
     }
+    if (ctx.path.startsWith('/sandbox/api/')) return items.handle(ctx);
     if (ctx.path === '/sandbox/admin/revoke-grants' && ctx.method === 'POST') {
       // "Break" every connection: the next refresh gets invalid_grant (for demos and tests).
       ctx.body = { revokedGrants: await control.revokeAllGrants() };
@@ -184,7 +188,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       delete req.originalUrl;
     }
   };
-  return { middleware, control, provider };
+  return { middleware, control, provider, items: items.control };
 }
 
 function escapeHtml(s: string): string {

@@ -4,6 +4,7 @@ export { EncryptionKey } from './encryption-key.entity.ts';
 export { Integration, INTEGRATION_STATUSES, type IntegrationStatus } from './integration.entity.ts';
 export { IntegrationLog } from './integration-log.entity.ts';
 export { OAuthFlow } from './oauth-flow.entity.ts';
+export { SyncRecord } from './sync-record.entity.ts';
 export { Tenant } from './tenant.entity.ts';
 export { WebhookEvent, WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from './webhook-event.entity.ts';
 
@@ -13,7 +14,8 @@ import { EncryptionKey } from './encryption-key.entity.ts';
 import { Integration } from './integration.entity.ts';
 import { IntegrationLog } from './integration-log.entity.ts';
 import { OAuthFlow } from './oauth-flow.entity.ts';
+import { SyncRecord } from './sync-record.entity.ts';
 import { Tenant } from './tenant.entity.ts';
 import { WebhookEvent } from './webhook-event.entity.ts';
 
-export const ENTITIES = [Tenant, ApiKey, Integration, IntegrationLog, WebhookEvent, OAuthFlow, CustomProvider, EncryptionKey];
+export const ENTITIES = [Tenant, ApiKey, Integration, IntegrationLog, WebhookEvent, OAuthFlow, CustomProvider, EncryptionKey, SyncRecord];

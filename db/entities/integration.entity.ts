@@ -25,6 +25,8 @@ export const Integration = defineEntity({
     scopes: p.json<string[]>().nullable(),
     externalAccountId: p.string().nullable(),
     lastSync: p.datetime().nullable(),
+    /** Provider sync cursors per model (history id, sync token, timestamp…): not secret. */
+    syncState: p.json<Record<string, unknown>>().nullable(),
     lastError: p.text().nullable(),
     errorCount: p.integer().default(0),
     workflowId: p.string().nullable(),

@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException, type EntityManager, type FilterQuer
 import { conflict, notFound } from '../../lib/errors.ts';
 import type { Vault } from '../../lib/vault.ts';
 import { readSecrets, writeSecrets, type IntegrationSecrets } from '../credentials.ts';
-import { Integration, IntegrationLog, WebhookEvent, type IntegrationStatus } from '../entities/index.ts';
+import { Integration, IntegrationLog, SyncRecord, WebhookEvent, type IntegrationStatus } from '../entities/index.ts';
 
 const WEBHOOK_SECRET_OVERLAP_MS = 24 * 3600_000;
 
@@ -93,6 +93,7 @@ export class IntegrationRepository {
     await this.em.transactional(async (tem) => {
       await tem.nativeDelete(IntegrationLog, { tenantId: this.tenantId, integrationId: id });
       await tem.nativeDelete(WebhookEvent, { tenantId: this.tenantId, integrationId: id });
+      await tem.nativeDelete(SyncRecord, { tenantId: this.tenantId, integrationId: id });
       await tem.nativeDelete(Integration, { tenantId: this.tenantId, id });
     });
     return integration;

@@ -106,7 +106,7 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
     return reply(ctx, 401, 'invalid_signature', 'Webhook verification failed.');
   }
 
-  const payload = body.toString('utf8');
+  const payload = body.toString('utf8').replaceAll('\u0000', '\uFFFD'); // PostgreSQL text cannot hold NUL; the bytes were verified already
   const accepted: string[] = [];
   try {
     for (const integration of targets) {

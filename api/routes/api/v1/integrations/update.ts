@@ -1,4 +1,6 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
+import { connectionWorkflowId, settingsChangedSignal } from '../../../../../workflows/connection.messages.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
 import { secretName, secretValue, settingsPatch } from '../../../../validation.ts';
 import { presentIntegration } from '../../../present.ts';
@@ -21,5 +23,14 @@ export async function updateIntegration(ctx: AppContext): Promise<void> {
   const patch = body.parse(ctx.request.body ?? {});
   const repo = integrationsOf(ctx);
   const integration = await repo.update(id, patch);
+  if (patch.settings?.syncIntervalMinutes !== undefined || patch.secrets?.clientId !== undefined || patch.secrets?.clientSecret !== undefined) {
+    // The connection workflow re-reads: new client credentials may fix invalid_client; a new interval goes to the schedule.
+    await ctx.deps.temporal.client.workflow
+      .getHandle(connectionWorkflowId(id))
+      .signal(settingsChangedSignal)
+      .catch((error: Error) => {
+        if (!(error instanceof WorkflowNotFoundError)) ctx.deps.logger.warn({ err: error.message, integrationId: id }, 'settings change not signalled');
+      });
+  }
   ok(ctx, presentIntegration(integration, repo, ctx.deps.env));
 }

@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { ScheduleNotFoundError, WorkflowNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { readCredentials } from '../db/credentials.ts';
+import { Integration, SyncRecord } from '../db/entities/index.ts';
+import { appendLog } from '../db/repositories/integration-logs.repository.ts';
+import { insertWebhookEvent } from '../db/repositories/webhook-events.repository.ts';
+import { startWebhookWorkflow } from '../lib/webhooks/start.ts';
+import { apiBaseFor } from '../providers/api-base.ts';
+import { ProviderHttpError, type SyncContext } from '../providers/types.ts';
+import { connectionWorkflowId, ensureFreshUpdate, refreshNowUpdate } from '../workflows/connection.messages.ts';
+import { syncScheduleId, SYNC_WORKFLOW_TYPE } from '../workflows/sync.messages.ts';
+import type { ActivityDeps } from './deps.ts';
+
+export interface SyncCounts {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  skipped?: string;
+}
+
+/** Stable JSON (sorted keys), so the content hash ignores key order. */
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function createSyncActivities(deps: ActivityDeps) {
+  const { orm, vault, providers, temporal } = deps;
+
+  async function askConnection(integrationId: string, kind: 'ensure' | 'refresh'): Promise<void> {
+    try {
+      const handle = temporal.workflow.getHandle(connectionWorkflowId(integrationId));
+      const outcome = kind === 'ensure' ? await handle.executeUpdate(ensureFreshUpdate) : await handle.executeUpdate(refreshNowUpdate, { args: [{ requestedAt: Date.now() }] });
+      if (!outcome.ok) throw ApplicationFailure.nonRetryable(`the connection is not usable: ${outcome.error ?? outcome.status}`, 'SyncAuthFailed');
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+  }
+
+  return {
+    /** One sync run: provider hook → records with change detection → lastSync, cursor, counts, records.changed. */
+    async runSync(input: { integrationId: string; reason: string }): Promise<SyncCounts> {
+      const em = orm.em.fork();
+      const integration = await em.findOne(Integration, { id: input.integrationId });
+      if (!integration) throw ApplicationFailure.nonRetryable(`integration ${input.integrationId} no longer exists`, 'IntegrationNotFound');
+      const def = await providers.resolve(em, integration.tenantId, integration.provider);
+      const none = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
+      if (!def.sync) return { ...none, skipped: `${def.name} has no sync` };
+      if (integration.status !== 'active') return { ...none, skipped: `the integration is ${integration.status}` };
+      const base = apiBaseFor(def, integration.settings);
+      if (!base) return { ...none, skipped: 'no API base URL' };
+
+      await askConnection(integration.id, 'ensure');
+      let refreshed = false;
+      const request: SyncContext['request'] = async (path, init = {}) => {
+        for (;;) {
+          const row = await orm.em.fork().findOneOrFail(Integration, { id: integration.id });
+          const token = readCredentials(vault, row)?.accessToken;
+          if (!token) throw ApplicationFailure.nonRetryable('no access token stored', 'SyncAuthFailed');
+          const url = new URL(base + path);
+          for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+          const response = await fetch(url, {
+            method: init.method ?? 'GET',
+            headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+            body: init.body ? JSON.stringify(init.body) : undefined,
+            signal: AbortSignal.timeout(30_000),
+          });
+          if (response.status === 401 && !refreshed) {
+            // One refresh through the connection workflow (single-flight), then one retry (REQ-13).
+            refreshed = true;
+            await response.body?.cancel();
+            await askConnection(integration.id, 'refresh');
+            continue;
+          }
+          if (!response.ok) {
+            const retryAfter = Number(response.headers.get('retry-after')) || undefined;
+            await response.body?.cancel();
+            throw new ProviderHttpError(response.status, `${def.name} API answered HTTP ${response.status} for ${url.pathname}`, retryAfter);
+          }
+          return (await response.json()) as never;
+        }
+      };
+
+      let result;
+      try {
+        result = await def.sync.run({ request, state: integration.syncState ?? null });
+      } catch (error) {
+        if (error instanceof ProviderHttpError) {
+          if (error.status === 401 || error.status === 403) throw ApplicationFailure.nonRetryable(error.message, 'SyncAuthFailed');
+          throw ApplicationFailure.create({ message: error.message, type: 'SyncProviderError', nextRetryDelay: error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : undefined });
+        }
+        throw error;
+      }
+
+      const counts: SyncCounts = { ...none };
+      const now = new Date();
+      await em.transactional(async (tem) => {
+        const existing = new Map<string, SyncRecord>();
+        for (const r of await tem.find(SyncRecord, { integrationId: integration.id, model: { $in: def.sync!.models } })) existing.set(`${r.model}\u0000${r.externalId}`, r);
+        const seen = new Set<string>();
+        for (const change of result.changes) {
+          const key = `${change.model}\u0000${change.externalId}`;
+          seen.add(key);
+          const record = existing.get(key);
+          const updatedAt = change.updatedAt ? new Date(change.updatedAt) : null;
+          if (change.deleted) {
+            if (record && !record.deletedAt) {
+              record.deletedAt = now;
+              record.changedAt = now;
+              record.updatedAt = updatedAt;
+              counts.deleted++;
+            }
+            continue;
+          }
+          const contentHash = createHash('sha256').update(stableStringify(change.data)).digest('hex');
+          if (!record) {
+            tem.create(SyncRecord, { tenantId: integration.tenantId, integrationId: integration.id, model: change.model, externalId: change.externalId, data: change.data, contentHash, updatedAt });
+            counts.created++;
+          } else if (record.contentHash !== contentHash || record.deletedAt) {
+            Object.assign(record, { data: change.data, contentHash, updatedAt, deletedAt: null, changedAt: now });
+            counts.updated++;
+          } else counts.unchanged++;
+        }
+        for (const [key, record] of existing) {
+          if (result.fullModels.includes(record.model) && !seen.has(key) && !record.deletedAt) {
+            record.deletedAt = now;
+            record.changedAt = now;
+            counts.deleted++;
+          }
+        }
+        const row = await tem.findOneOrFail(Integration, { id: integration.id });
+        row.lastSync = now;
+        row.syncState = result.state;
+        const full = result.fullModels.length ? ' (full)' : '';
+        appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, kind: 'synced', message: `Sync${full} (${input.reason}): ${counts.created} created, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.unchanged} unchanged` });
+      });
+
+      const changed = counts.created + counts.updated + counts.deleted;
+      if (changed && typeof integration.settings.forwardUrl === 'string') {
+        // Changes reach the tenant through the webhook forwarding path, as a records.changed event.
+        const { event } = await insertWebhookEvent(orm.em.fork(), {
+          tenantId: integration.tenantId,
+          integrationId: integration.id,
+          provider: integration.provider,
+          eventType: 'records.changed',
+          deliveryId: `sync:${now.getTime()}:${Math.random().toString(36).slice(2, 10)}`,
+          payload: JSON.stringify({ integrationId: integration.id, models: def.sync.models, ...counts, syncedAt: now.toISOString() }),
+        });
+        await startWebhookWorkflow(temporal, deps.env.TEMPORAL_TASK_QUEUE, event.id);
+      }
+      return counts;
+    },
+
+    /** Keeps the integration's Temporal Schedule in line with its status: active → running, else paused; gone → deleted. */
+    async manageSyncSchedule(input: { integrationId: string; action: 'upsert' | 'pause' | 'delete' }): Promise<string> {
+      const em = orm.em.fork();
+      const integration = await em.findOne(Integration, { id: input.integrationId });
+      const handle = temporal.schedule.getHandle(syncScheduleId(input.integrationId));
+      const def = integration ? await providers.resolve(em, integration.tenantId, integration.provider) : undefined;
+      if (input.action === 'delete' || !integration || !def?.sync) {
+        await handle.delete().catch((error) => {
+          if (!(error instanceof ScheduleNotFoundError)) throw error;
+        });
+        return 'deleted';
+      }
+      if (input.action === 'pause') {
+        await handle.pause(`integration is ${integration.status}`).catch((error) => {
+          if (!(error instanceof ScheduleNotFoundError)) throw error;
+        });
+        return 'paused';
+      }
+      const minutes = Number(integration.settings.syncIntervalMinutes ?? 15);
+      const spec = { intervals: [{ every: `${minutes} minutes` as const }] };
+      try {
+        await handle.update((previous) => ({ ...previous, spec }));
+        await handle.unpause('integration is active');
+        return 'updated';
+      } catch (error) {
+        if (!(error instanceof ScheduleNotFoundError)) throw error;
+      }
+      await temporal.schedule.create({
+        scheduleId: syncScheduleId(integration.id),
+        spec,
+        action: { type: 'startWorkflow', workflowType: SYNC_WORKFLOW_TYPE, args: [{ integrationId: integration.id, reason: 'scheduled' }], taskQueue: deps.env.TEMPORAL_TASK_QUEUE, workflowId: `sync:${integration.id}` },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP },
+        memo: { integrationId: integration.id, provider: integration.provider },
+      });
+      return 'created';
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { Readable } from 'node:stream';
+import getRawBody from 'raw-body';
+import { readCredentials } from '../../../../../db/credentials.ts';
+import type { Integration } from '../../../../../db/entities/index.ts';
+import { AppError } from '../../../../../lib/errors.ts';
+import { refreshDueAt } from '../../../../../lib/oauth/tokens.ts';
+import { apiBaseFor } from '../../../../../providers/api-base.ts';
+import { ensureFreshUpdate, refreshNowUpdate } from '../../../../../workflows/connection.messages.ts';
+import { updateConnection } from '../../../../connections.ts';
+import { integrationsOf, type AppContext } from '../../../../context.ts';
+import { integrationIdParam } from './params.ts';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+/** Never forwarded upstream: the tenant's own credentials and our cookies. */
+const REQUEST_DROP = new Set([...HOP_BY_HOP, 'authorization', 'cookie', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-request-id', 'accept-encoding']);
+const RESPONSE_DROP = new Set([...HOP_BY_HOP, 'set-cookie', 'content-encoding']);
+/** Bodies up to this size are buffered so a 401 can be retried once; larger ones stream without a retry. */
+const REPLAYABLE_BYTES = 1024 * 1024;
+
+/**
+ * `/api/v1/integrations/:id/proxy/*` — authenticated calls to the provider's API with a fresh token.
+ * Only the provider's API base is reachable (no SSRF); a 401 refreshes once through the connection
+ * workflow and retries once; 429 passes through with Retry-After; bodies stream both ways.
+ */
+export async function proxyRequest(ctx: AppContext): Promise<void> {
+  const repo = integrationsOf(ctx);
+  let integration = await repo.get(integrationIdParam(ctx));
+  if (integration.status !== 'active') throw new AppError(409, 'not_connected', `The integration is ${integration.status}. Connect it first.`);
+  const def = await ctx.deps.providers.resolve(ctx.state.em, integration.tenantId, integration.provider);
+  const base = apiBaseFor(def, integration.settings);
+  if (!base) throw new AppError(422, 'no_api_base', `${def.name} has no API base URL to proxy to.`);
+  const target = proxyTarget(base, String(ctx.params.path ?? ''), ctx.querystring);
+
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(ctx.headers)) if (v !== undefined && !REQUEST_DROP.has(k.toLowerCase())) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  let body: Buffer | Readable | undefined;
+  let replayable = true;
+  if (!['GET', 'HEAD'].includes(ctx.method)) {
+    if (ctx.request.length !== undefined && ctx.request.length <= REPLAYABLE_BYTES) body = await getRawBody(ctx.req, { length: ctx.request.length, limit: REPLAYABLE_BYTES });
+    else {
+      body = ctx.req;
+      replayable = false;
+    }
+  }
+
+  const tokenFor = async (row: Integration, force: boolean): Promise<string> => {
+    let credentials = readCredentials(ctx.deps.vault, row);
+    const due = credentials && def.refresh.supported ? refreshDueAt(credentials, def.refresh) : null;
+    if (force || (due !== null && Date.now() >= due)) {
+      const outcome = force
+        ? await updateConnection(ctx.deps, ctx.state.em, row, refreshNowUpdate, [{ requestedAt: Date.now() }])
+        : await updateConnection(ctx.deps, ctx.state.em, row, ensureFreshUpdate, []);
+      if (!outcome.ok) throw new AppError(409, 'refresh_failed', outcome.error ?? 'The token could not be refreshed.');
+      ctx.state.em.clear();
+      integration = row = await repo.get(row.id);
+      credentials = readCredentials(ctx.deps.vault, row);
+    }
+    if (!credentials) throw new AppError(409, 'not_connected', 'No token is stored for this integration.');
+    return credentials.accessToken;
+  };
+
+  const send = async (token: string) => {
+    headers.set('authorization', `Bearer ${token}`);
+    try {
+      return await fetch(target, {
+        method: ctx.method,
+        headers,
+        body: body instanceof Readable ? (Readable.toWeb(body) as ReadableStream) : body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(60_000),
+        ...(body instanceof Readable ? { duplex: 'half' } : {}),
+      } as RequestInit);
+    } catch {
+      throw new AppError(502, 'provider_unreachable', `${def.name} did not answer.`);
+    }
+  };
+
+  let response = await send(await tokenFor(integration, false));
+  if (response.status === 401 && replayable) {
+    await response.body?.cancel();
+    response = await send(await tokenFor(integration, true));
+  }
+  ctx.status = response.status;
+  response.headers.forEach((value, key) => {
+    if (!RESPONSE_DROP.has(key.toLowerCase())) ctx.set(key, value);
+  });
+  ctx.set('Cache-Control', response.headers.get('cache-control') ?? 'no-store');
+  ctx.body = response.body ? Readable.fromWeb(response.body as never) : null;
+}
+
+/** Joins the requested path onto the API base; anything that leaves the base (other host, `..`) is refused. */
+export function proxyTarget(base: string, path: string, query: string): URL {
+  const root = new URL(base.endsWith('/') ? base : `${base}/`);
+  if (/(^|\/)\.\.?(\/|$)|%2e|%2f|%5c|\\|@/i.test(path)) throw new AppError(400, 'invalid_proxy_path', 'The proxy path may not contain dot segments, encoded slashes or credentials.');
+  const target = new URL(path.replace(/^\/+/, ''), root);
+  if (target.origin !== root.origin || !target.pathname.startsWith(root.pathname)) {
+    throw new AppError(400, 'invalid_proxy_path', 'The proxy path must stay within the provider API.');
+  }
+  target.search = query;
+  return target;
+}

@@ -1,0 +1,76 @@
+import { ScheduleNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import { SyncRecord } from '../../../../../db/entities/index.ts';
+import { AppError } from '../../../../../lib/errors.ts';
+import { SYNC_WORKFLOW_TYPE, syncNowWorkflowId, syncScheduleId } from '../../../../../workflows/sync.messages.ts';
+import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
+import { limit } from '../../../../validation.ts';
+import { integrationIdParam } from './params.ts';
+
+/** POST /api/v1/integrations/:id/sync — one sync now (joins a manual sync already running); returns its counts. */
+export async function syncNow(ctx: AppContext): Promise<void> {
+  const repo = integrationsOf(ctx);
+  const integration = await repo.get(integrationIdParam(ctx));
+  if (integration.status !== 'active') throw new AppError(409, 'not_connected', `The integration is ${integration.status}. Connect it first.`);
+  const def = await ctx.deps.providers.resolve(ctx.state.em, integration.tenantId, integration.provider);
+  if (!def.sync) throw new AppError(422, 'sync_not_supported', `${def.name} has no sync.`);
+  const { client, taskQueue } = ctx.deps.temporal;
+  const counts = await client.workflow.execute(SYNC_WORKFLOW_TYPE, {
+    workflowId: syncNowWorkflowId(integration.id),
+    taskQueue,
+    args: [{ integrationId: integration.id, reason: 'manual' }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  ctx.state.em.clear();
+  ok(ctx, { ...(counts as object), lastSync: (await repo.get(integration.id)).lastSync });
+}
+
+/** GET /api/v1/integrations/:id/sync-status — last sync, the schedule's next run, records per model. */
+export async function syncStatus(ctx: AppContext): Promise<void> {
+  const integration = await integrationsOf(ctx).get(integrationIdParam(ctx));
+  let schedule: { nextRunAt: Date | null; paused: boolean; intervalMinutes: number | null } | null = null;
+  try {
+    const described = await ctx.deps.temporal.client.schedule.getHandle(syncScheduleId(integration.id)).describe();
+    const every = described.spec.intervals?.[0]?.every;
+    schedule = {
+      nextRunAt: described.info.nextActionTimes[0] ?? null,
+      paused: described.state.paused,
+      intervalMinutes: typeof every === 'number' ? every / 60_000 : null,
+    };
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+  }
+  const rows = await ctx.state.em.getConnection().execute<{ model: string; live: number; deleted: number }[]>(
+    'select model, count(*) filter (where deleted_at is null)::int as live, count(*) filter (where deleted_at is not null)::int as deleted from sync_record where tenant_id = ? and integration_id = ? group by model order by model',
+    [integration.tenantId, integration.id],
+  );
+  ok(ctx, { lastSync: integration.lastSync, schedule, records: rows });
+}
+
+const recordsQuery = z
+  .object({ model: z.string().min(1).max(100).optional(), since: z.iso.datetime({ offset: true }).optional(), cursor: z.string().max(200).optional(), limit })
+  .strict();
+
+/** GET /api/v1/integrations/:id/records?model&since&cursor — synced records in change order, deletions included. */
+export async function listRecords(ctx: AppContext): Promise<void> {
+  const q = recordsQuery.parse(ctx.query);
+  const integration = await integrationsOf(ctx).get(integrationIdParam(ctx));
+  let after: { changedAt: Date; id: string } | undefined;
+  if (q.cursor) {
+    const [time, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
+    if (!time || !id || Number.isNaN(Date.parse(time))) throw new AppError(400, 'validation_failed', 'cursor: not a cursor returned by this API');
+    after = { changedAt: new Date(time), id };
+  }
+  const where: Record<string, unknown> = { tenantId: integration.tenantId, integrationId: integration.id };
+  if (q.model) where.model = q.model;
+  const and: Record<string, unknown>[] = [];
+  if (q.since) and.push({ changedAt: { $gt: new Date(q.since) } });
+  if (after) and.push({ $or: [{ changedAt: { $gt: after.changedAt } }, { changedAt: after.changedAt, id: { $gt: after.id } }] });
+  if (and.length) where.$and = and;
+  const items = await ctx.state.em.find(SyncRecord, where, { orderBy: [{ changedAt: 'asc' }, { id: 'asc' }], limit: q.limit + 1 });
+  const more = items.length > q.limit;
+  if (more) items.pop();
+  const last = items[items.length - 1];
+  ok(ctx, items.map((r) => ({ id: r.id, model: r.model, externalId: r.externalId, data: r.data, updatedAt: r.updatedAt, deletedAt: r.deletedAt, changedAt: r.changedAt })));
+  ctx.body = { ...(ctx.body as object), nextCursor: more && last ? Buffer.from(`${last.changedAt.toISOString()}|${last.id}`).toString('base64url') : null };
+}
