@@ -9,6 +9,8 @@ export interface TokenSet {
   tokenType?: string;
   /** Epoch ms. */
   expiresAt?: number;
+  /** Epoch ms when this access token was received: with expiresAt, gives the lifetime. */
+  issuedAt?: number;
   /** Secret extras, e.g. Slack's user token under `authed_user`. */
   extra?: Record<string, string>;
 }
@@ -19,6 +21,14 @@ export interface NormalizedTokens {
   accountId: string | null;
   /** Non-secret facts to keep in settings (Salesforce instance_url…). */
   metadata: Record<string, string>;
+}
+
+function decodeJwtPayload(jwt: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 function pick(source: unknown, dotted: string): unknown {
@@ -41,13 +51,16 @@ export async function normalizeTokenResponse(
 ): Promise<NormalizedTokens> {
   const now = options.now ?? Date.now();
   const raw = tokens as unknown as Record<string, unknown>;
+  // A tenant-issued ID token quirkFetch took out of openid-client's issuer check (Microsoft `common`).
+  const tenantIdToken = typeof raw.provider_id_token === 'string' ? raw.provider_id_token : undefined;
   const lifetime = typeof tokens.expires_in === 'number' ? tokens.expires_in : def.refresh.defaultLifetimeSeconds;
   const credentials: TokenSet = {
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token ?? options.previous?.refreshToken,
-    idToken: tokens.id_token ?? options.previous?.idToken,
+    idToken: tokens.id_token ?? tenantIdToken ?? options.previous?.idToken,
     tokenType: typeof raw.provider_token_type === 'string' ? raw.provider_token_type : tokens.token_type,
     expiresAt: lifetime ? now + lifetime * 1000 : undefined,
+    issuedAt: now,
   };
   if (def.alternateTokenPath) {
     const alt = pick(raw, def.alternateTokenPath) as Record<string, unknown> | undefined;
@@ -57,11 +70,14 @@ export async function normalizeTokenResponse(
     if (Object.keys(extra).length) credentials.extra = extra;
     else if (options.previous?.extra) credentials.extra = options.previous.extra;
   }
-  const scopes = typeof tokens.scope === 'string' && tokens.scope.trim() ? tokens.scope.split(/[\s,]+/).filter(Boolean) : options.requestedScopes;
+  // HubSpot reports the granted scopes (optional ones included) only as a `scopes` array.
+  const scopeList = Array.isArray(raw.scopes) && raw.scopes.length && raw.scopes.every((s) => typeof s === 'string') ? (raw.scopes as string[]) : undefined;
+  const scopes = typeof tokens.scope === 'string' && tokens.scope.trim() ? tokens.scope.split(/[\s,]+/).filter(Boolean) : (scopeList ?? options.requestedScopes);
 
   let accountId: string | null = null;
   if (def.account.idTokenClaim) {
-    const claim = tokens.claims()?.[def.account.idTokenClaim];
+    const claims = tokens.claims() ?? (tenantIdToken ? decodeJwtPayload(tenantIdToken) : undefined);
+    const claim = claims?.[def.account.idTokenClaim];
     if (claim !== undefined) accountId = String(claim);
   }
   for (const path of def.account.tokenResponsePaths ?? []) {
@@ -82,4 +98,14 @@ export async function normalizeTokenResponse(
     if (typeof value === 'string') metadata[field] = value;
   }
   return { credentials, scopes, accountId, metadata };
+}
+
+/**
+ * When a token should be refreshed: remaining lifetime ≤ min(maxLead, fraction × lifetime) (DESIGN.md §6).
+ * The connection workflow schedules its refresh by this rule; the token API uses it to decide whether to ask.
+ */
+export function refreshDueAt(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, policy: { leadFraction?: number; maxLeadSeconds?: number }): number | null {
+  if (tokens.expiresAt === undefined) return null;
+  const lifetime = Math.max(0, tokens.expiresAt - (tokens.issuedAt ?? tokens.expiresAt - 3600_000));
+  return tokens.expiresAt - Math.min((policy.maxLeadSeconds ?? 900) * 1000, (policy.leadFraction ?? 0.25) * lifetime);
 }
