@@ -28,7 +28,7 @@ export const ERROR_TYPES = {
   notFound: 'IntegrationNotFound',
 } as const;
 
-const CLIENT_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'incorrect_client_credentials', 'bad_client_secret', 'invalid_client_id']);
+const CLIENT_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'incorrect_client_credentials', 'bad_client_secret', 'invalid_client_id', 'BAD_CLIENT_ID']);
 const GRANT_ERRORS = new Set(['invalid_grant', 'bad_refresh_token', 'bad_verification_code', 'invalid_code', 'invalid_refresh_token', 'BAD_REFRESH_TOKEN', 'token_revoked', 'token_expired']);
 
 function describeProviderError(error: unknown): { code: string; status?: number } {

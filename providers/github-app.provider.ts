@@ -20,7 +20,7 @@ export const githubAppProvider: ProviderDefinition = {
   tokenRequestHeaders: { Accept: 'application/json' },
   errorsWithHttp200: 'error-field',
   // Identity is the numeric `id` from userinfoUrl (REQ-9).
-  account: {},
+  account: { userinfoPath: 'id' },
   // User tokens last 8 h (expires_in 28800); each refresh token is single-use and retires the old access token too.
   refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900 },
   revocation: { style: 'github-app-token', url: 'https://api.github.com/applications/{client_id}/token', token: 'access_token' },

@@ -24,6 +24,23 @@ function isLoopbackHttp(url: string): boolean {
   return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
 }
 
+/**
+ * Microsoft's `common` endpoint issues ID tokens whose `iss` names the user's tenant (`{origin}/{tid}/v2.0`), so
+ * a definition without a pinned `issuer` cannot have openid-client compare it with the synthetic issuer (the
+ * authorization URL's origin): that rejects every such ID token. Entra's multi-tenant rule is checked instead,
+ * and the token is handed on as `provider_id_token`, read only for the account claim (normalizeTokenResponse);
+ * it came over TLS straight from the pinned token endpoint (OIDC Core §3.1.3.7).
+ */
+function isTenantIssued(def: ProviderDefinition, idToken: string): boolean {
+  if (def.issuer !== undefined) return false;
+  try {
+    const { iss, tid } = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown; tid?: unknown };
+    return typeof tid === 'string' && /^[0-9a-f-]{36}$/i.test(tid) && iss === `${new URL(def.authorizationUrl).origin}/${tid}/v2.0`;
+  } catch {
+    return false;
+  }
+}
+
 /** Rewrites provider responses into RFC 6749 shape before openid-client validates them. */
 export function quirkFetch(def: ProviderDefinition): oidc.CustomFetch {
   return async (url, options) => {
@@ -43,10 +60,32 @@ export function quirkFetch(def: ProviderDefinition): oidc.CustomFetch {
     const slackFailure = def.errorsWithHttp200 === 'slack-ok-false' && parsed.ok === false;
     const fieldFailure = response.status === 200 && typeof parsed.error === 'string' && typeof parsed.access_token !== 'string';
     if (slackFailure || fieldFailure) {
-      return new Response(JSON.stringify({ error: String(parsed.error ?? 'unknown_error'), error_description: parsed.error_description }), { status: 400, headers: json });
+      // Only a 200 becomes a 400: Slack's rate limit is HTTP 429 + Retry-After with `ok:false`, and must stay transient (REQ-14).
+      const retryAfter = response.headers.get('retry-after');
+      return new Response(JSON.stringify({ error: String(parsed.error ?? 'unknown_error'), error_description: parsed.error_description }), {
+        status: response.ok ? 400 : response.status,
+        headers: { ...json, ...(retryAfter ? { 'retry-after': retryAfter } : {}) },
+      });
     }
-    if (response.ok && typeof parsed.access_token === 'string' && !/^(bearer|dpop)$/i.test(String(parsed.token_type ?? ''))) {
-      return new Response(JSON.stringify({ ...parsed, token_type: 'bearer', provider_token_type: parsed.token_type ?? null }), { status: response.status, headers: json });
+    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
+      // Error bodies without an RFC 6749 `error` (HubSpot `{status: 'BAD_REFRESH_TOKEN', message, category}`) would surface
+      // as a non-conform response, which REQ-14 classifies as transient and retries forever: name the error instead.
+      if (typeof parsed.error !== 'string') {
+        const code = [parsed.status, parsed.category].find((v) => typeof v === 'string') ?? 'invalid_request';
+        return new Response(JSON.stringify({ error: code, error_description: typeof parsed.message === 'string' ? parsed.message : undefined }), { status: response.status, headers: json });
+      }
+      // RFC 6749 §5.2 answers a client that used HTTP Basic with 401 + WWW-Authenticate; openid-client then throws a
+      // WWWAuthenticateChallengeError that hides `invalid_client` from the REQ-14 classification.
+      if (response.headers.has('www-authenticate')) return new Response(JSON.stringify(parsed), { status: response.status, headers: json });
+    }
+    if (response.ok && typeof parsed.access_token === 'string') {
+      let patched = parsed;
+      if (!/^(bearer|dpop)$/i.test(String(parsed.token_type ?? ''))) patched = { ...patched, token_type: 'bearer', provider_token_type: parsed.token_type ?? null };
+      if (typeof parsed.id_token === 'string' && isTenantIssued(def, parsed.id_token)) {
+        const { id_token: idToken, ...rest } = patched;
+        patched = { ...rest, provider_id_token: idToken };
+      }
+      if (patched !== parsed) return new Response(JSON.stringify(patched), { status: response.status, headers: json });
     }
     return response;
   };

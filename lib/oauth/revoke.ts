@@ -10,6 +10,8 @@ export async function revokeAtProvider(def: ProviderDefinition, client: ClientCr
   const policy = def.revocation;
   if (policy.style === 'none' || !policy.url) return { revoked: false, detail: `${def.name} has no revocation endpoint; local tokens deleted` };
   const token = policy.token === 'refresh_token' ? (tokens.refreshToken ?? tokens.accessToken) : tokens.accessToken;
+  // A hung provider must not block a disconnect: local state is cleared whatever happens here.
+  const call = (url: string, init: RequestInit) => fetchImpl(url, { ...init, signal: AbortSignal.timeout(15_000) });
   const basic = 'Basic ' + Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64');
   let response: Response;
   switch (policy.style) {
@@ -21,22 +23,26 @@ export async function revokeAtProvider(def: ProviderDefinition, client: ClientCr
         body.set('client_id', client.clientId);
         body.set('client_secret', client.clientSecret);
       }
-      response = await fetchImpl(policy.url, { method: 'POST', headers, body });
+      response = await call(policy.url, { method: 'POST', headers, body });
       break;
     }
     case 'slack-auth-revoke':
+      response = await call(policy.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' } });
+      break;
     case 'bearer-post':
-      response = await fetchImpl(policy.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' } });
+      // Dropbox RPC endpoints reject a form Content-Type (400 "Bad HTTP Content-Type header"); a call without
+      // arguments sends neither a body nor a Content-Type.
+      response = await call(policy.url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
       break;
     case 'github-app-token':
-      response = await fetchImpl(policy.url.replace('{client_id}', encodeURIComponent(client.clientId)), {
+      response = await call(policy.url.replace('{client_id}', encodeURIComponent(client.clientId)), {
         method: 'DELETE',
         headers: { authorization: basic, accept: 'application/vnd.github+json', 'content-type': 'application/json' },
         body: JSON.stringify({ access_token: token }),
       });
       break;
     case 'notion-json':
-      response = await fetchImpl(policy.url, {
+      response = await call(policy.url, {
         method: 'POST',
         headers: { authorization: basic, 'content-type': 'application/json', ...def.tokenRequestHeaders },
         body: JSON.stringify({ token }),

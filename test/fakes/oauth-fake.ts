@@ -9,82 +9,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { OverrideLookup } from '../../providers/index.ts';
+import { CLIENT, decodeBasic, type Endpoint, type ErrorKind, type Fault, type FakeResponse, type OAuthFakeProfile, type RecordedRequest } from './types.ts';
 
-export type Endpoint = 'authorize' | 'token' | 'revoke' | 'userinfo' | 'jwks' | 'other';
-export type ErrorKind = 'invalid_code' | 'invalid_refresh_token' | 'invalid_client' | 'bad_request';
-/** `lost`: the grant is processed (a rotated refresh token is consumed) but the response never comes (REQ-15). */
-export type Fault = '500' | '503' | '429' | 'hang' | 'lost' | 'invalid_client';
-
-export interface RecordedRequest {
-  endpoint: Endpoint;
-  method: string;
-  /** Full URL including the query string. */
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-export interface GrantContext {
-  grant: 'authorization_code' | 'refresh_token';
-  accessToken: string;
-  /** The newly issued refresh token, if any. */
-  refreshToken?: string;
-  /** The refresh token this request used (refresh grant only). */
-  usedRefreshToken?: string;
-  scope: string;
-  idToken?: string;
-  origin: string;
-}
-
-export interface FakeResponse {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-export interface RevocationProfile {
-  path: string;
-  /** rfc7009: form `token`; slack: auth.revoke with Bearer; github: DELETE with client Basic + JSON; notion: JSON + Basic; dropbox: Bearer POST, no body. */
-  style: 'rfc7009' | 'slack' | 'github' | 'notion' | 'dropbox';
-  /** Client authentication the endpoint demands (rfc7009 only; github and notion always want Basic). */
-  clientAuth?: 'basic' | 'body' | 'none';
-  ok: FakeResponse;
-  unknownToken: FakeResponse;
-}
-
-export interface OAuthFakeProfile {
-  key: string;
-  paths: { authorize: string; token: string; userinfo?: string };
-  clientAuth: 'basic' | 'body';
-  tokenBody: 'form' | 'json';
-  /** Headers the token endpoint insists on (Notion-Version). */
-  requiredHeaders?: Record<string, string>;
-  /** GitHub answers form-encoded unless the request accepts JSON. */
-  formUnlessAcceptJson?: boolean;
-  tokenPrefix: { access: string; refresh: string };
-  issuesRefreshToken: boolean;
-  rotatesRefreshToken: boolean;
-  /** A used refresh token stays valid this long (Atlassian staff report 10 minutes, ◐). */
-  reuseLeewayMs?: number;
-  /** The scope the AS grants for a requested one (default: the same). */
-  grantScope?: (requested: string) => string;
-  tokenResponse: (ctx: GrantContext) => Record<string, unknown>;
-  error: (kind: ErrorKind) => FakeResponse;
-  /** ID token claims (iss, sub…) when `openid` was granted; aud, iat and exp are added. */
-  idTokenClaims?: (origin: string) => Record<string, unknown>;
-  /** Point ISSUER and JWKS_URI at the fake too (providers with a pinned issuer: Google). */
-  overrideIssuer?: boolean;
-  revocation?: RevocationProfile;
-  userinfo?: Record<string, unknown>;
-}
-
-export const CLIENT = { clientId: 'fake-client.id', clientSecret: 's3cr:et/+ x%' };
+export { CLIENT, decodeBasic } from './types.ts';
+export type { Endpoint, ErrorKind, Fault, FakeResponse, GrantContext, OAuthFakeProfile, RecordedRequest, RevocationProfile } from './types.ts';
 
 interface CodeRecord { clientId: string; redirectUri: string; scope: string; challenge?: string; used: boolean }
 interface RefreshRecord { scope: string; active: boolean; usedAt?: number }
 
 const b64url = (buf: Buffer) => buf.toString('base64url');
-const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
 
 export class OAuthFake {
   readonly requests: RecordedRequest[] = [];
@@ -191,10 +124,7 @@ export class OAuthFake {
           res.writeHead(Number(fault), { 'content-type': 'text/html', ...(fault === '503' ? { 'retry-after': '30' } : {}) });
           return void res.end('<html><body>Service unavailable</body></html>');
         }
-        if (fault === '429') {
-          res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '7' });
-          return void res.end('Too Many Requests');
-        }
+        if (fault === '429') return send(this.profile.rateLimited ?? { status: 429, body: 'Too Many Requests', headers: { 'retry-after': '7' } });
         if (record.endpoint === 'revoke') return send(this.revoke(record));
         const result = fault === 'invalid_client' ? this.tokenError(record, 'invalid_client') : await this.token(record);
         if (fault === 'lost') return void this.hung.add(res);
@@ -245,17 +175,9 @@ export class OAuthFake {
     return Object.fromEntries(new URLSearchParams(record.body));
   }
 
-  /** Basic credentials decoded per RFC 6749 §2.3.1 (form-urlencoded, then base64). */
-  private basic(record: RecordedRequest): { id: string; secret: string } | undefined {
-    const header = record.headers.authorization ?? '';
-    if (!header.startsWith('Basic ')) return undefined;
-    const [id, secret] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
-    return id === undefined || secret === undefined ? undefined : { id: formDecode(id), secret: formDecode(secret) };
-  }
-
   private clientOk(record: RecordedRequest, body: Record<string, string>, mode: 'basic' | 'body' | 'none'): boolean {
     if (mode === 'none') return true;
-    const basic = this.basic(record);
+    const basic = decodeBasic(record.headers.authorization);
     const creds = mode === 'basic' ? (body.client_secret === undefined ? basic : undefined) : record.headers.authorization ? undefined : { id: body.client_id, secret: body.client_secret };
     return creds?.id === CLIENT.clientId && creds.secret === CLIENT.clientSecret;
   }
@@ -295,7 +217,7 @@ export class OAuthFake {
     if (refreshToken) this.refreshTokens.set(refreshToken, { scope, active: true });
     const accessToken = this.mint(p.tokenPrefix.access);
     this.accessTokens.set(accessToken, { active: true, refreshToken: refreshToken ?? usedRefreshToken });
-    const idToken = p.idTokenClaims && scope.split(/[ ,]/).includes('openid') ? await this.idToken() : undefined;
+    const idToken = p.idTokenClaims && scope.split(/[ ,]/).includes('openid') ? await this.signIdToken() : undefined;
     const responseBody = { ...p.tokenResponse({ grant: body.grant_type, accessToken, refreshToken, usedRefreshToken, scope, idToken, origin: this.origin }), ...this.patch };
     this.patch = undefined;
     return { status: 200, body: responseBody };
@@ -307,9 +229,10 @@ export class OAuthFake {
     return token;
   }
 
-  private async idToken(): Promise<string> {
+  /** An ID token signed with the fake's key: the profile's claims, then `overrides`. */
+  async signIdToken(overrides: Record<string, unknown> = {}): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { ...this.profile.idTokenClaims!(this.origin), aud: CLIENT.clientId, iat: now, exp: now + 3600 };
+    const claims = { ...this.profile.idTokenClaims!(this.origin), aud: CLIENT.clientId, iat: now, exp: now + 3600, ...overrides };
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'fake-1', typ: 'JWT' }).sign(this.key!.privateKey);
   }
 

@@ -66,6 +66,8 @@ export const slackProfile: OAuthFakeProfile = {
     status: 200,
     body: { ok: false, error: { invalid_code: 'invalid_code', invalid_refresh_token: 'invalid_refresh_token', invalid_client: 'bad_client_secret', bad_request: 'invalid_arguments' }[kind] },
   }),
+  // Web API rate limits: HTTP 429 with Retry-After, and the usual ok:false body.
+  rateLimited: { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '7' } },
   revocation: { path: '/api/auth.revoke', style: 'slack', ok: { status: 200, body: { ok: true, revoked: true } }, unknownToken: { status: 200, body: { ok: false, error: 'invalid_auth' } } },
 };
 

@@ -8,7 +8,7 @@ import { revokeAtProvider } from '../../lib/oauth/revoke.ts';
 import { normalizeTokenResponse, type NormalizedTokens, type TokenSet } from '../../lib/oauth/tokens.ts';
 import { applyEndpointOverrides, builtInProviders } from '../../providers/index.ts';
 import type { ProviderDefinition } from '../../providers/types.ts';
-import { CLIENT, OAuthFake } from '../fakes/oauth-fake.ts';
+import { CLIENT, OAuthFake, type OAuthFakeProfile } from '../fakes/oauth-fake.ts';
 import { PROFILES } from '../fakes/profiles.ts';
 
 export const PUBLIC_URL = 'https://plugboard.example.com';
@@ -31,11 +31,11 @@ export interface ProviderHarness {
 }
 
 /** The built-in definition of `key` (no env overrides), pointed at a freshly started fake. */
-export async function startProvider(key: string): Promise<ProviderHarness> {
+export async function startProvider(key: string, profileOverrides: Partial<OAuthFakeProfile> = {}): Promise<ProviderHarness> {
   const profile = PROFILES[key];
   const pristine = builtInProviders(PUBLIC_URL, false, () => undefined).find((d) => d.key === key);
   if (!profile || !pristine) throw new Error(`no built-in provider or fake profile for ${key}`);
-  const fake = await OAuthFake.start(profile);
+  const fake = await OAuthFake.start({ ...profile, ...profileOverrides });
   const def = applyEndpointOverrides(pristine, fake.lookup);
   const configFor = (timeoutSeconds?: number) => {
     const config = clientConfiguration(def, CLIENT);
