@@ -127,6 +127,11 @@ export function createWebhookActivities(deps: ActivityDeps) {
       if (!event) return;
       event.status = input.status;
       event.errorMessage = input.error?.slice(0, 2000) ?? null;
+      // Events without forwarding were processed in one attempt.
+      if (event.attempts === 0) {
+        event.attempts = 1;
+        event.lastAttemptAt = new Date();
+      }
       event.processedAt = input.status === 'processed' ? new Date() : null;
       if (input.status === 'failed') {
         appendLog(em, { tenantId: event.tenantId, integrationId: event.integrationId, kind: 'webhook_failed', level: 'error', message: `Event ${event.id} (${event.eventType}) failed: ${event.errorMessage}` });

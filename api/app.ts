@@ -6,7 +6,7 @@ import { dashboardProxy } from './middleware/dashboard-proxy.ts';
 import { entityManager } from './middleware/entity-manager.ts';
 import { errorEnvelope } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
-import { createRouter } from './router.ts';
+import { ALLOWED_METHODS, createRouter } from './router.ts';
 
 /** Paths the API serves itself; everything else belongs to the dashboard. */
 export const API_PATHS = /^\/(api|oauth|webhooks|sandbox|healthz|readyz|metrics)(\/|$)/;
@@ -31,6 +31,6 @@ export function createApp(deps: AppDeps, options: { dashboard?: boolean } = {}):
   if (deps.sandbox) app.use(deps.sandbox.middleware);
   app.use(entityManager({ orm: deps.orm }));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods(ALLOWED_METHODS));
   return app;
 }

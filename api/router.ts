@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { AppError } from '../lib/errors.ts';
 import type { AppContext, AppCustom, AppState, Handler } from './context.ts';
 import type { AppDeps } from './context.ts';
 import { apiKeyAuth } from './middleware/api-key-auth.ts';
@@ -27,6 +28,13 @@ import { proxyRequest } from './routes/api/v1/integrations/proxy.ts';
 import { listRecords, syncNow, syncStatus } from './routes/api/v1/integrations/sync.ts';
 import { oauthCallback } from './routes/oauth/callback.ts';
 import { openConnectUrl } from './routes/oauth/connect.ts';
+
+/** 405 with the envelope for a known path with another method, and for methods we never serve (no 501). */
+export const ALLOWED_METHODS = {
+  throw: true,
+  methodNotAllowed: () => new AppError(405, 'method_not_allowed', 'This method is not allowed on this path; see the Allow header.'),
+  notImplemented: () => new AppError(405, 'method_not_allowed', 'This method is not supported.'),
+};
 
 /** Every route with its middleware, in one place (CONVENTIONS.md §7). */
 export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
@@ -74,6 +82,6 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   proxy.all('/integrations/:id/proxy{/*path}', h(proxyRequest));
 
   router.use(proxy.routes());
-  router.use(v1.routes(), v1.allowedMethods({ throw: true }));
+  router.use(v1.routes(), v1.allowedMethods(ALLOWED_METHODS));
   return router;
 }

@@ -24,7 +24,10 @@ export default defineConfig(({ command }) => ({
 								'font-src': ['self'],
 								'object-src': ['none'],
 								'base-uri': ['self'],
-								'form-action': ['self'],
+								// Connect/Reconnect post to the dashboard, which redirects (via /oauth/connect) to the provider;
+								// Chrome applies form-action to every redirect of a form submission, so without JavaScript
+								// the provider's https origin must be allowed too.
+								'form-action': ['self', 'https:'],
 								'frame-ancestors': ['none'],
 							},
 						}

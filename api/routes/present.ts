@@ -3,12 +3,19 @@ import type { IntegrationRepository } from '../../db/repositories/integrations.r
 import type { Env } from '../../lib/env.ts';
 
 /** The public shape of an integration: never credentials, never secret values (REQ-10). */
-export function presentIntegration(integration: Integration, repo: IntegrationRepository, env: Pick<Env, 'PUBLIC_URL' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>) {
+export function presentIntegration(
+  integration: Integration,
+  repo: IntegrationRepository,
+  env: Pick<Env, 'PUBLIC_URL' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>,
+  authorizationExpiresAt: Date | null = null,
+) {
   return {
     id: integration.id,
     provider: integration.provider,
     displayName: integration.displayName,
     status: integration.status,
+    /** While pending: when the open connect flow expires (the integration is "authorizing" until then). */
+    authorizationExpiresAt,
     settings: integration.settings,
     secretsSet: repo.secretNames(integration),
     externalAccountId: integration.externalAccountId,

@@ -99,6 +99,19 @@ export class IntegrationRepository {
     return integration;
   }
 
+  /** When the newest open connect flow of each pending integration expires ("authorizing" until then). */
+  async authorizationExpiries(integrations: Integration[]): Promise<Map<string, Date>> {
+    const ids = integrations.filter((i) => i.status === 'pending').map((i) => i.id);
+    if (!ids.length) return new Map();
+    const rows = await this.em.getConnection().execute<{ integration_id: string; expires_at: Date }[]>(
+      `select integration_id, max(expires_at) as expires_at from oauth_flow
+        where tenant_id = ? and integration_id in (${ids.map(() => '?').join(',')}) and used_at is null and expires_at > now()
+        group by integration_id`,
+      [this.tenantId, ...ids],
+    );
+    return new Map(rows.map((r) => [r.integration_id, new Date(r.expires_at)]));
+  }
+
   /** Names of the secrets set (never their values), for display. */
   secretNames(integration: Integration): string[] {
     return Object.keys(readSecrets(this.vault, integration)).sort();

@@ -123,6 +123,7 @@ function customCatalogEntry(row: CustomProvider): CatalogEntry {
     kind: 'custom',
     pkce: row.pkce,
     defaultScopes: row.scopes,
-    operatorCredentials: false,
+    // The tenant's own app credentials, when stored with the provider.
+    operatorCredentials: Boolean(row.clientId && row.clientSecret),
   };
 }

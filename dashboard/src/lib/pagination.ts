@@ -24,8 +24,11 @@ export function pageNumber(state: PageState): number {
 	return state.cursor ? state.trail.length + 2 : 1;
 }
 
-function withPage(url: URL, state: PageState, prefix: string): string {
-	const next = new URLSearchParams(url.searchParams);
+/** The current location: a URL, or SvelteKit's read-only `page.url`. */
+type Location = Pick<URL, 'pathname' | 'search'>;
+
+function withPage(url: Location, state: PageState, prefix: string): string {
+	const next = new URLSearchParams(url.search);
 	next.delete(`${prefix}cursor`);
 	next.delete(`${prefix}trail`);
 	if (state.cursor) next.set(`${prefix}cursor`, state.cursor);
@@ -35,7 +38,7 @@ function withPage(url: URL, state: PageState, prefix: string): string {
 }
 
 /** Relative URLs for the pager links (null when there is no such page). */
-export function pageLinks(url: URL, state: PageState, nextCursor: string | null | undefined, prefix = '') {
+export function pageLinks(url: Location, state: PageState, nextCursor: string | null | undefined, prefix = '') {
 	const previous: PageState | null = state.cursor
 		? state.trail.length
 			? { cursor: state.trail[state.trail.length - 1]!, trail: state.trail.slice(0, -1) }

@@ -104,6 +104,10 @@ export interface Rate {
 	value: number | null;
 	numerator: number;
 	denominator: number;
+	/** The API's target for this rate (0..1), when it sends one. */
+	target?: number;
+	/** The period measured: '30d', '7d', 'now'. */
+	window?: string;
 }
 
 export interface Stats {

@@ -19,6 +19,11 @@ describe('session cookie', () => {
 		expect(openSession(cookie, secret, now + 1000)).toEqual({ apiKey: 'pb_live_abc123', tenantId: 'ten_1' });
 	});
 
+	it('round-trips the tenant name shown in the header', () => {
+		const cookie = sealSession({ apiKey: 'pb_live_abc123', tenantId: 'ten_1', tenantName: 'Acme' }, secret, now);
+		expect(openSession(cookie, secret, now)).toEqual({ apiKey: 'pb_live_abc123', tenantId: 'ten_1', tenantName: 'Acme' });
+	});
+
 	it('round-trips a session without a tenant id', () => {
 		const cookie = sealSession({ apiKey: 'pb_live_abc123' }, secret, now);
 		expect(openSession(cookie, secret, now)).toEqual({ apiKey: 'pb_live_abc123' });

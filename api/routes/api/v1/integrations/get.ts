@@ -5,5 +5,7 @@ import { integrationIdParam } from './params.ts';
 /** GET /api/v1/integrations/:id */
 export async function getIntegration(ctx: AppContext): Promise<void> {
   const repo = integrationsOf(ctx);
-  ok(ctx, presentIntegration(await repo.get(integrationIdParam(ctx)), repo, ctx.deps.env));
+  const integration = await repo.get(integrationIdParam(ctx));
+  const authorizing = await repo.authorizationExpiries([integration]);
+  ok(ctx, presentIntegration(integration, repo, ctx.deps.env, authorizing.get(integration.id) ?? null));
 }

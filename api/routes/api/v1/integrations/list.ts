@@ -11,6 +11,7 @@ export async function listIntegrations(ctx: AppContext): Promise<void> {
   const q = query.parse(ctx.query);
   const repo = integrationsOf(ctx);
   const page = await repo.list(q);
-  ok(ctx, page.items.map((i) => presentIntegration(i, repo, ctx.deps.env)));
+  const authorizing = await repo.authorizationExpiries(page.items);
+  ok(ctx, page.items.map((i) => presentIntegration(i, repo, ctx.deps.env, authorizing.get(i.id) ?? null)));
   ctx.body = { ...(ctx.body as object), nextCursor: page.nextCursor };
 }

@@ -1,0 +1,316 @@
+/**
+ * The dashboard end to end in real Chromium against the real stack (API + sandbox, worker, dashboard build,
+ * PostgreSQL, Temporal): sign in, add and connect the sandbox, send a test event, break the connection,
+ * reconnect, disconnect. Screenshots of every page go to test-results/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startStack, type Stack } from './stack.ts';
+
+const SHOTS = path.resolve('test-results/screenshots');
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let stack: Stack;
+let browser: Browser;
+let tenantA: { tenantId: string; apiKey: string };
+let otherKey: string;
+let otherIntegrationId: string;
+const OTHER_NAME = 'Other tenant private sandbox';
+
+async function api<T = any>(method: string, urlPath: string, key: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(stack.url + urlPath, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function newPage(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, baseURL: stack.url });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return { context, page };
+}
+
+async function signIn(page: Page, apiKey: string): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+}
+
+/**
+ * Clicks Connect/Reconnect (`click`), then through the sandbox's login and consent pages (oidc-provider's
+ * dev interactions) until the browser is back on the dashboard. The sandbox may skip login when its session
+ * is still alive.
+ */
+async function authorizeAtSandbox(page: Page, click: () => Promise<void>, screenshots: string | null): Promise<void> {
+  const start = page.url();
+  await click();
+  await page.waitForURL((u) => u.href !== start, { timeout: 30_000 });
+  for (let step = 0; step < 6; step++) {
+    await page.waitForURL((u) => u.pathname.startsWith('/sandbox/') || u.pathname.startsWith('/integrations/'), { timeout: 30_000 });
+    await page.waitForLoadState('domcontentloaded');
+    const where = new URL(page.url());
+    if (where.pathname.startsWith('/integrations/')) return;
+    const login = page.locator('input[name="login"]');
+    if (await login.count()) {
+      await login.fill('alice');
+      await page.locator('input[name="password"]').fill('any password');
+      if (screenshots) await shot(page, `${screenshots}-sandbox-login`);
+      await page.locator('button[type="submit"]').click();
+    } else {
+      await page.getByRole('button', { name: 'Continue' }).waitFor();
+      if (screenshots) await shot(page, `${screenshots}-sandbox-consent`);
+      await page.getByRole('button', { name: 'Continue' }).click();
+    }
+    await page.waitForURL((u) => u.href !== where.href, { timeout: 30_000 });
+  }
+  throw new Error(`the sandbox did not send the browser back (at ${page.url()})`);
+}
+
+/** The integration page's own status badge (the one beside the title). */
+function statusBadge(page: Page) {
+  return page.locator('.page-title .badge');
+}
+
+/** Waits for the badge to read `label` (the page re-renders after actions and polls). */
+async function waitForBadge(page: Page, label: string): Promise<void> {
+  await page.locator('.page-title .badge', { hasText: new RegExp(`^\\s*${label}\\s*$`) }).waitFor({ timeout: 20_000 });
+}
+
+/** The document's scroll width (no DOM types in this project: the page function reaches it through globalThis). */
+async function pageWidth(page: Page): Promise<number> {
+  return page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  stack = await startStack({
+    databaseUrl: inject('databaseUrl'),
+    temporalAddress: inject('temporalAddress'),
+    encryptionKeys: inject('encryptionKeys'),
+    dataDir: inject('dataDir'),
+  });
+  [tenantA, { apiKey: otherKey }] = await Promise.all([stack.newTenant('Dashboard tenant'), stack.newTenant('Other tenant')]);
+  const other = await api('POST', '/api/v1/integrations', otherKey, { provider: 'sandbox', displayName: OTHER_NAME });
+  expect(other.status).toBe(201);
+  otherIntegrationId = other.body.data.id;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('dashboard', () => {
+  it('sends a signed-out browser from / to the sign-in page', async () => {
+    const { context, page } = await newPage();
+    try {
+      const response = await page.goto('/');
+      expect(response?.ok()).toBe(true);
+      expect(new URL(page.url()).pathname).toBe('/signin');
+      expect(new URL(page.url()).searchParams.get('next')).toBe('/');
+      await page.getByLabel('API key').fill('pb_not_a_real_key_at_all');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('That API key is not valid or has been revoked.').waitFor();
+      await shot(page, '01-signin');
+      // Pages of the dashboard are not reachable either.
+      await page.goto(`/integrations/${otherIntegrationId}`);
+      expect(new URL(page.url()).pathname).toBe('/signin');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('connects the sandbox, processes a test event, survives a revoked grant and disconnects', async () => {
+    const { context, page } = await newPage();
+    try {
+      await signIn(page, tenantA.apiKey);
+      await page.getByText('No integrations yet.').waitFor();
+      expect(await page.content()).not.toContain(OTHER_NAME);
+      await shot(page, '02-integrations-empty');
+
+      // Add the sandbox from the catalog.
+      await page.getByRole('link', { name: 'Add integration' }).first().click();
+      await page.waitForURL((u) => u.pathname === '/integrations/new');
+      await page.getByRole('heading', { name: 'Custom OAuth 2.0 / OpenID Connect provider' }).waitFor();
+      await shot(page, '03-add-integration');
+      await page.getByRole('button', { name: 'Add Sandbox' }).click();
+      await page.waitForURL((u) => /^\/integrations\/int_[0-9a-z]{26}$/.test(u.pathname));
+      const integrationId = new URL(page.url()).pathname.split('/').pop()!;
+      await page.getByText('Added Sandbox. Connect it to start.').waitFor();
+      expect(await statusBadge(page).innerText()).toBe('Not connected');
+      await shot(page, '04-integration-added');
+
+      // Connect through the sandbox's login and consent pages.
+      await authorizeAtSandbox(page, () => page.getByRole('button', { name: 'Connect', exact: true }).click(), '05');
+      await page.waitForURL((u) => u.pathname === `/integrations/${integrationId}` && u.searchParams.get('connect') === 'connected');
+      await page.getByText('Sandbox is connected.').waitFor();
+      expect(await statusBadge(page).innerText()).toBe('Active');
+      await page.getByText('alice', { exact: true }).first().waitFor();
+      const workflowLink = page.getByRole('link', { name: /Open in the Temporal UI/ });
+      expect(await workflowLink.getAttribute('target')).toBe('_blank');
+      expect(await workflowLink.getAttribute('rel')).toBe('noopener noreferrer');
+      expect(await workflowLink.getAttribute('href')).toContain(encodeURIComponent(`integration:${integrationId}`));
+      await shot(page, '06-integration-active');
+
+      // A test event shows up and is processed (the page polls every 5 s).
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      await page.getByText(/Test event sent/).waitFor();
+      const processed = page.locator('table.events tbody tr').filter({ hasText: 'item.updated' }).filter({ hasText: 'Processed' });
+      await processed.first().waitFor({ timeout: 90_000 });
+      await shot(page, '07-test-event-processed');
+      await processed.first().getByRole('link', { name: /Payload/ }).click();
+      await page.waitForURL((u) => u.pathname.startsWith(`/integrations/${integrationId}/events/evt_`));
+      await page.getByText('Test event from the sandbox').waitFor();
+      await shot(page, '08-event-payload');
+      await page.getByRole('link', { name: 'Sandbox' }).click();
+      await page.waitForURL((u) => u.pathname === `/integrations/${integrationId}`);
+
+      // Break it: the sandbox forgets every grant, so the next refresh gets invalid_grant.
+      const revoke = await fetch(`${stack.url}/sandbox/admin/revoke-grants`, { method: 'POST' });
+      expect(revoke.status, 'POST /sandbox/admin/revoke-grants').toBe(200);
+      await page.getByRole('button', { name: 'Refresh now', exact: true }).click();
+      await page.getByText('Refreshing failed: Sandbox access expired or was revoked — reconnect').waitFor();
+      await waitForBadge(page, 'Error');
+      await page.locator('.facts').getByText('Sandbox access expired or was revoked — reconnect').waitFor();
+      await page.getByRole('button', { name: 'Reconnect', exact: true }).waitFor();
+      await shot(page, '09-integration-error');
+
+      // The list says the same, in words.
+      await page.goto('/');
+      const row = page.locator('table.integrations tbody tr').filter({ hasText: 'Sandbox' });
+      await row.getByText('Sandbox access expired or was revoked — reconnect').waitFor();
+      await row.getByRole('button', { name: /Reconnect/ }).waitFor();
+      expect(await page.content()).not.toContain(OTHER_NAME);
+      await shot(page, '10-integrations-error');
+
+      // Reconnect from the list: back through the sandbox, then on the integration page, active again.
+      await authorizeAtSandbox(page, () => row.getByRole('button', { name: /Reconnect/ }).click(), '11');
+      await page.waitForURL((u) => u.pathname === `/integrations/${integrationId}` && u.searchParams.get('connect') === 'connected');
+      expect(await statusBadge(page).innerText()).toBe('Active');
+      await shot(page, '12-integration-reconnected');
+
+      // Disconnect asks first.
+      await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
+      await page.getByRole('button', { name: 'Yes, disconnect' }).waitFor();
+      await shot(page, '13-disconnect-confirm');
+      await page.getByRole('button', { name: 'Yes, disconnect' }).click();
+      await page.getByText(/Disconnected Sandbox\. Its tokens were revoked/).waitFor();
+      await waitForBadge(page, 'Disconnected');
+      await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
+      await shot(page, '14-integration-disconnected');
+
+      // The overview tiles come from GET /api/v1/stats.
+      await page.goto('/');
+      const tiles = page.locator('.tile-list .tile');
+      expect(await tiles.count(), 'overview tiles (GET /api/v1/stats)').toBe(3);
+      expect(await tiles.first().innerText()).toMatch(/Connection success\s+\d+(\.\d)? %/);
+      await page.locator('table.integrations').getByText('Disconnected').waitFor();
+      await shot(page, '15-integrations-list');
+
+      // Narrow screens (375 px): the same pages stay usable, nothing needs sideways scrolling.
+      await page.setViewportSize({ width: 375, height: 800 });
+      await page.reload();
+      expect(await pageWidth(page)).toBeLessThanOrEqual(375);
+      await shot(page, '16-integrations-375px');
+      await page.goto(`/integrations/${integrationId}`);
+      expect(await pageWidth(page)).toBeLessThanOrEqual(375);
+      await shot(page, '17-integration-375px');
+      await page.goto('/integrations/new');
+      expect(await pageWidth(page)).toBeLessThanOrEqual(375);
+      await shot(page, '18-add-integration-375px');
+    } catch (error) {
+      await shot(page, 'failure').catch(() => undefined);
+      throw new Error(`${(error as Error).message}\n--- stack output ---\n${stack.output().split('\n').slice(-30).join('\n')}`, { cause: error });
+    } finally {
+      await context.close();
+    }
+  }, 300_000);
+
+  it('works without JavaScript: sign in, ask before deleting, start a connection', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: stack.url, javaScriptEnabled: false });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    try {
+      await signIn(page, tenantA.apiKey);
+      await page.locator('table.integrations tbody tr a[href^="/integrations/int_"]').first().click();
+      await page.waitForURL((u) => u.pathname.startsWith('/integrations/int_'));
+      await page.getByRole('button', { name: 'Delete integration' }).click();
+      await page.getByRole('button', { name: /^Yes, delete/ }).waitFor();
+      await page.getByRole('link', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'Delete integration' }).waitFor();
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page.waitForURL((u) => u.pathname.startsWith('/sandbox/interaction/'));
+      await page.locator('input[name="login"]').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("never shows another tenant's integrations", async () => {
+    const { context, page } = await newPage();
+    try {
+      await signIn(page, tenantA.apiKey);
+      expect(await page.content()).not.toContain(OTHER_NAME);
+      const response = await page.goto(`/integrations/${otherIntegrationId}`);
+      expect(response?.status()).toBe(404);
+      await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+      expect(await page.content()).not.toContain(OTHER_NAME);
+      await shot(page, '19-other-tenant-404');
+      // Filtering by the provider the other tenant uses shows only this tenant's rows.
+      await page.goto('/?provider=sandbox');
+      expect(await page.content()).not.toContain(OTHER_NAME);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('filters by status on the server and saves settings and write-only secrets', async () => {
+    const { context, page } = await newPage();
+    try {
+      await signIn(page, tenantA.apiKey);
+      // The story above left this tenant one disconnected sandbox integration.
+      await page.getByLabel('Status').selectOption('active');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForURL((u) => u.searchParams.get('status') === 'active');
+      await page.getByText('No integrations match these filters.').waitFor();
+      await page.goto('/?status=disconnected');
+      const link = page.locator('table.integrations tbody tr a[href^="/integrations/int_"]');
+      expect(await link.count()).toBe(1);
+
+      await link.click();
+      await page.waitForURL((u) => u.pathname.startsWith('/integrations/int_'));
+      await page.getByLabel('Display name').fill('My sandbox');
+      await page.getByLabel('Sync interval (minutes)').fill('30');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await page.getByText('Settings saved.').waitFor();
+      await page.getByRole('heading', { level: 1, name: 'My sandbox' }).waitFor();
+
+      await page.getByLabel(/^Client ID/).fill('my-client-id');
+      await page.getByRole('button', { name: 'Save secrets' }).click();
+      await page.getByText(/Saved Client ID\. The values are stored encrypted/).waitFor();
+      expect(await page.getByLabel(/^Client ID/).inputValue()).toBe('');
+      expect(await page.content()).not.toContain('my-client-id');
+      await page.getByRole('button', { name: 'Clear Client ID' }).click();
+      await page.getByText('Cleared Client ID.').waitFor();
+      await shot(page, '20-settings-saved');
+
+      // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent as string)).toBe('Skip to content');
+    } finally {
+      await context.close();
+    }
+  });
+});
