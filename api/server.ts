@@ -1,32 +1,17 @@
 import { createServer } from 'node:http';
 import { openDatabase } from '../db/index.ts';
-import { ProviderRegistry } from '../db/repositories/providers.repository.ts';
 import { env as loadEnv } from '../lib/env.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createMetricsRegistry } from '../lib/metrics.ts';
-import { TemporalGateway } from '../lib/temporal.ts';
 import { createApp } from './app.ts';
-import { createSandbox } from './sandbox/sandbox-server.ts';
+import { buildAppDeps } from './deps.ts';
 
 const env = loadEnv();
 const logger = createLogger({ name: 'api' });
 
 try {
   const { orm, vault } = await openDatabase(env, logger);
-  const temporal = new TemporalGateway(env);
-  const sandbox = env.sandboxEnabled
-    ? await createSandbox({ publicUrl: env.PUBLIC_URL, vault, accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL })
-    : undefined;
-  const deps = {
-    env,
-    sandbox,
-    orm,
-    vault,
-    logger,
-    temporal,
-    registry: createMetricsRegistry(),
-    providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault, env: env.raw }),
-  };
+  const deps = await buildAppDeps({ env, orm, vault, logger });
+  const { temporal } = deps;
   const app = createApp(deps, { dashboard: true });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000;

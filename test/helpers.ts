@@ -7,19 +7,16 @@ import { Writable } from 'node:stream';
 import { inject } from 'vitest';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../api/app.ts';
-import { createSandbox } from '../api/sandbox/sandbox-server.ts';
+import type { AppDeps } from '../api/context.ts';
+import { buildAppDeps } from '../api/deps.ts';
 import { createWorker, installTemporalRuntime } from '../workers/create-worker.ts';
 import { startWebhookSweeper } from '../workers/webhook-sweeper.ts';
-import type { AppDeps } from '../api/context.ts';
 import { assertKeyringMatches } from '../db/key-check.ts';
 import { openOrm } from '../db/orm.ts';
 import { createApiKey } from '../db/repositories/api-keys.repository.ts';
-import { ProviderRegistry } from '../db/repositories/providers.repository.ts';
 import { createTenant } from '../db/repositories/tenants.repository.ts';
 import { loadEnv, type Env } from '../lib/env.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createMetricsRegistry } from '../lib/metrics.ts';
-import { TemporalGateway } from '../lib/temporal.ts';
 import { parseKeyring, Vault } from '../lib/vault.ts';
 
 export interface LogCapture {
@@ -83,18 +80,8 @@ export async function startTestApi(options: { env?: Record<string, string>; work
   const orm = await openOrm(env.DATABASE_URL!);
   const vault = new Vault(parseKeyring(env.PLUGBOARD_ENCRYPTION_KEYS!));
   await assertKeyringMatches(orm.em.fork(), vault);
-  const temporal = new TemporalGateway(env);
-  const sandbox = await createSandbox({ publicUrl: url, vault, accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL });
-  const deps: AppDeps = {
-    env,
-    sandbox,
-    orm,
-    vault,
-    logger,
-    temporal,
-    registry: createMetricsRegistry(),
-    providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: true, vault, env: env.raw }),
-  };
+  const deps = await buildAppDeps({ env, orm, vault, logger });
+  const { temporal } = deps;
   const app = createApp(deps);
   server.on('request', app.callback());
   let worker: Worker | undefined;
