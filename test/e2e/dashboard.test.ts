@@ -1,6 +1,6 @@
 /**
  * The dashboard end to end in real Chromium against the real stack (API + sandbox, worker, dashboard build,
- * PostgreSQL, Temporal): sign in, add and connect the sandbox, send a test event, break the connection,
+ * PostgreSQL, Temporal): sign in, add and connect the sandbox, sync it, send a test event, break the connection,
  * reconnect, disconnect. Screenshots of every page go to test-results/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
@@ -163,6 +163,18 @@ describe('dashboard', () => {
       expect(await workflowLink.getAttribute('rel')).toBe('noopener noreferrer');
       expect(await workflowLink.getAttribute('href')).toContain(encodeURIComponent(`integration:${integrationId}`));
       await shot(page, '06-integration-active');
+
+      // Sync now: the sandbox seeds 3 items per account, all new to this integration's first sync.
+      const syncPanel = page.locator('section.card', { has: page.getByRole('heading', { level: 2, name: 'Sync', exact: true }) });
+      await syncPanel.getByRole('button', { name: 'Sync now' }).click();
+      await syncPanel.getByText('Synced Sandbox: 3 created, 0 updated, 0 deleted, 0 unchanged.').waitFor({ timeout: 60_000 });
+      const itemRow = syncPanel.locator('table.records tbody tr').filter({ has: page.getByRole('rowheader', { name: 'item', exact: true }) });
+      await itemRow.waitFor();
+      expect(await itemRow.locator('td').first().innerText(), 'live item records').toBe('3');
+      // The Temporal Schedule comes with the connection: next run and interval (the page polls every 5 s).
+      await syncPanel.getByText('Every 15 minutes').waitFor({ timeout: 30_000 });
+      expect(await syncPanel.locator('.facts').innerText()).not.toContain('never');
+      await shot(page, '06b-integration-synced');
 
       // A test event shows up and is processed (the page polls every 5 s).
       await page.getByRole('button', { name: 'Send test event' }).click();

@@ -7,12 +7,12 @@ describe('connectionState', () => {
 	it('shows pending as Authorizing while a connect flow is open, else Not connected', () => {
 		expect(connectionState({ status: 'pending', authorizationExpiresAt: '2026-01-01T00:05:00Z' }, now)).toBe('authorizing');
 		expect(connectionState({ status: 'pending', authorizationExpiresAt: '2025-12-31T23:55:00Z' }, now)).toBe('not_connected');
-		expect(connectionState({ status: 'pending' }, now)).toBe('not_connected');
-		expect(integrationBadge({ status: 'pending' }, now).label).toBe('Not connected');
+		expect(connectionState({ status: 'pending', authorizationExpiresAt: null }, now)).toBe('not_connected');
+		expect(integrationBadge({ status: 'pending', authorizationExpiresAt: null }, now).label).toBe('Not connected');
 	});
 
 	it('tolerates a status a newer API adds', () => {
-		expect(integrationBadge({ status: 'paused' as never }, now)).toMatchObject({ label: 'paused', tone: 'neutral' });
+		expect(integrationBadge({ status: 'paused' as never, authorizationExpiresAt: null }, now)).toMatchObject({ label: 'paused', tone: 'neutral' });
 	});
 });
 

@@ -31,10 +31,10 @@ export interface Integration {
 	workflowId: string | null;
 	workflowUrl: string | null;
 	/**
-	 * While `pending`: when the connect flow in progress expires (absent or null when none is open). Shown as
-	 * "Authorizing" until then; requested from the API, tolerated when missing.
+	 * While `pending`: when the connect flow in progress expires (null when none is open). Shown as
+	 * "Authorizing" until then, "Not connected" after.
 	 */
-	authorizationExpiresAt?: string | null;
+	authorizationExpiresAt: string | null;
 	createdAt: string;
 	updatedAt: string;
 }
@@ -146,6 +146,23 @@ export interface CustomProviderCreated {
 	name: string;
 	callbackUrl: string;
 	clientSecretSet: boolean;
+}
+
+/** `GET /integrations/:id/sync-status`: the last sync, the Temporal Schedule (null when there is none), records per model. */
+export interface SyncStatus {
+	lastSync: string | null;
+	schedule: { nextRunAt: string | null; paused: boolean; intervalMinutes: number | null } | null;
+	records: { model: string; live: number; deleted: number }[];
+}
+
+/** `POST /integrations/:id/sync`: what one sync changed; `skipped` says why it did nothing. */
+export interface SyncResult {
+	created: number;
+	updated: number;
+	deleted: number;
+	unchanged: number;
+	skipped?: string;
+	lastSync: string | null;
 }
 
 export interface IntegrationPatch {

@@ -12,6 +12,8 @@ import type {
 	IntegrationStatus,
 	Me,
 	Stats,
+	SyncResult,
+	SyncStatus,
 	WebhookEvent,
 	WebhookEventDetail,
 	WebhookEventStatus,
@@ -220,6 +222,15 @@ export function listIntegrationLogs(session: Session | null, integrationId: stri
 
 export function sendTestEvent(session: Session | null, integrationId: string) {
 	return apiFetch<{ eventId: string } | undefined>(session, `/integrations/${id(integrationId)}/test-event`, { method: 'POST' });
+}
+
+export function getSyncStatus(session: Session | null, integrationId: string) {
+	return apiFetch<SyncStatus>(session, `/integrations/${id(integrationId)}/sync-status`);
+}
+
+/** Runs one sync and waits for its counts: a first full listing can take a while. */
+export function syncIntegration(session: Session | null, integrationId: string) {
+	return apiFetch<SyncResult>(session, `/integrations/${id(integrationId)}/sync`, { method: 'POST', timeoutMs: 120_000 });
 }
 
 export function listWebhookEvents(

@@ -3,12 +3,14 @@ import {
 	ApiError,
 	deleteIntegration,
 	getIntegration,
+	getSyncStatus,
 	listIntegrationLogs,
 	listProviders,
 	listWebhookEvents,
 	retryWebhookEvent,
 	sendTestEvent,
 	settle,
+	syncIntegration,
 	updateIntegration,
 } from '#lib/server/api.ts';
 import { apiFailure, EVENT_ID, failWith, fieldErrorsFrom, flash, idField, INTEGRATION_ID, ok, text } from '#lib/server/forms.ts';
@@ -27,11 +29,12 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 	const eventsPage = readPage(url.searchParams, 'events_');
 	const logsPage = readPage(url.searchParams, 'logs_');
 
-	const [integration, providers, logs, events] = await Promise.all([
+	const [integration, providers, logs, events, sync] = await Promise.all([
 		settle(getIntegration(locals.session, params.id)),
 		settle(listProviders(locals.session)),
 		settle(listIntegrationLogs(locals.session, params.id, { limit: 20, cursor: logsPage.cursor })),
 		settle(listWebhookEvents(locals.session, { integrationId: params.id, status: eventStatus, cursor: eventsPage.cursor, limit: 20 })),
+		settle(getSyncStatus(locals.session, params.id)),
 	]);
 	if (!integration.value) {
 		// Another tenant's integration is "not found" too: the API scopes every query to the key's tenant.
@@ -52,6 +55,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 			status: eventStatus,
 			page: eventsPage,
 		},
+		sync: { status: sync.value?.data ?? null, error: sync.error, missing: sync.missing },
 		connect: { outcome: url.searchParams.get('connect'), reason: url.searchParams.get('reason') },
 		created: url.searchParams.has('created'),
 		/** For the redirect URI to register at a provider when the tenant brings its own app. */
@@ -125,6 +129,24 @@ export const actions: Actions = {
 			return apiFailure(e, { form: 'events' }, (err) =>
 				err.status === 404 && /^No route/.test(err.message) ? 'This API version cannot send test events yet.' : undefined,
 			);
+		}
+	},
+
+	sync: async ({ request, locals, params }) => {
+		const form = await request.formData();
+		const label = text(form, 'label', 100) || 'The integration';
+		const provider = text(form, 'provider', 100) || 'This provider';
+		try {
+			const { data } = await syncIntegration(locals.session, params.id);
+			if (data.skipped) return ok({ form: 'sync', flash: flash('info', `Nothing synced: ${data.skipped}.`) });
+			const counts = `${data.created} created, ${data.updated} updated, ${data.deleted} deleted, ${data.unchanged} unchanged`;
+			return ok({ form: 'sync', flash: flash('success', `Synced ${label}: ${counts}.`) });
+		} catch (e) {
+			return apiFailure(e, { form: 'sync' }, (err) => {
+				if (err.code === 'not_connected' || err.status === 409) return `${label} is not connected, so there is nothing to sync. Connect it first.`;
+				if (err.code === 'sync_not_supported' || err.status === 422) return `${provider} has no sync yet, so ${label} cannot sync.`;
+				return undefined;
+			});
 		}
 	},
 
