@@ -66,7 +66,7 @@ export function createSyncActivities(deps: ActivityDeps) {
           for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
           const response = await fetch(url, {
             method: init.method ?? 'GET',
-            headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+            headers: { ...def.apiHeaders, authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
             body: init.body ? JSON.stringify(init.body) : undefined,
             signal: AbortSignal.timeout(30_000),
           });

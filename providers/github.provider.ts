@@ -1,4 +1,5 @@
 // Docs: https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps · https://docs.github.com/en/rest/apps/oauth-applications · https://github.blog/changelog/2025-07-14-pkce-support-for-oauth-and-github-app-authentication
+import { githubSync } from './sync/github.sync.ts';
 import type { ProviderDefinition } from './types.ts';
 
 export const githubProvider: ProviderDefinition = {
@@ -10,7 +11,8 @@ export const githubProvider: ProviderDefinition = {
   tokenUrl: 'https://github.com/login/oauth/access_token',
   userinfoUrl: 'https://api.github.com/user',
   apiBaseUrl: 'https://api.github.com',
-  defaultScopes: ['read:user'],
+  // notifications: the sync hook reads /notifications.
+  defaultScopes: ['read:user', 'notifications'],
   scopeSeparator: ' ',
   // Accepted since 2025-07-14, S256 only.
   pkce: 'S256',
@@ -34,4 +36,5 @@ export const githubProvider: ProviderDefinition = {
     revocationEvents: ['installation.deleted', 'github_app_authorization.revoked'],
   },
   setupUrl: 'https://github.com/settings/developers',
+  sync: githubSync,
 };

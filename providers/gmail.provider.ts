@@ -1,5 +1,6 @@
 // Docs: https://developers.google.com/workspace/gmail/api/auth/scopes · https://developers.google.com/workspace/gmail/api/guides/push
 import { googleBase } from './google.base.ts';
+import { gmailSync } from './sync/gmail.sync.ts';
 import type { ProviderDefinition } from './types.ts';
 
 export const gmailProvider: ProviderDefinition = {
@@ -13,4 +14,5 @@ export const gmailProvider: ProviderDefinition = {
   // Pub/Sub notifications carry only `emailAddress`, so the account is keyed on the email claim to match them.
   account: { idTokenClaim: 'email' },
   webhook: { scheme: 'pubsub-oidc', maxBodyBytes: 1024 * 1024, accountIdPaths: ['emailAddress'] },
+  sync: gmailSync,
 };

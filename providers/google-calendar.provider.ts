@@ -1,5 +1,6 @@
 // Docs: https://developers.google.com/workspace/calendar/api/auth · https://developers.google.com/workspace/calendar/api/guides/push
 import { googleBase } from './google.base.ts';
+import { googleCalendarSync } from './sync/google-calendar.sync.ts';
 import type { ProviderDefinition } from './types.ts';
 
 export const googleCalendarProvider: ProviderDefinition = {
@@ -12,4 +13,5 @@ export const googleCalendarProvider: ProviderDefinition = {
   defaultScopes: ['openid', 'email', 'https://www.googleapis.com/auth/calendar.readonly'],
   // Channel notifications have no body at all; they are routed by X-Goog-Channel-ID, not by account.
   webhook: { scheme: 'google-channel', maxBodyBytes: 4096 },
+  sync: googleCalendarSync,
 };

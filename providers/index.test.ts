@@ -136,12 +136,13 @@ describe('applyEndpointOverrides', () => {
   });
 
   it('leaves unset endpoints alone and never mutates the definition', () => {
-    const before = structuredClone(slack);
+    // JSON copy: definitions carry a sync hook (functions), which structuredClone refuses.
+    const before = JSON.parse(JSON.stringify(slack)) as typeof slack;
     const def = applyEndpointOverrides(slack, (_key, suffix) => (suffix === 'TOKEN_URL' ? 'http://127.0.0.1:4010/token' : undefined));
     expect(def.tokenUrl).toBe('http://127.0.0.1:4010/token');
     expect(def.authorizationUrl).toBe(before.authorizationUrl);
     expect(def.revocation).toEqual(before.revocation);
-    expect(slack).toEqual(before);
+    expect(JSON.parse(JSON.stringify(slack))).toEqual(before);
   });
 
   it('reads the env variable names that lib/env providerEnv builds', () => {

@@ -1,4 +1,5 @@
 // Docs: https://developers.notion.com/docs/authorization · https://developers.notion.com/reference/create-a-token · https://developers.notion.com/reference/refresh-a-token · https://developers.notion.com/reference/revoke-token
+import { notionSync } from './sync/notion.sync.ts';
 import type { ProviderDefinition } from './types.ts';
 
 export const notionProvider: ProviderDefinition = {
@@ -18,10 +19,12 @@ export const notionProvider: ProviderDefinition = {
   clientAuth: 'client_secret_basic',
   tokenRequestBody: 'json',
   tokenRequestHeaders: { 'Notion-Version': '2022-06-28' },
+  apiHeaders: { 'Notion-Version': '2022-06-28' },
   account: { tokenResponsePaths: ['workspace_id'] },
   // The documented token response has no expires_in; assume an hour and also refresh on 401.
   refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900, defaultLifetimeSeconds: 3600 },
   revocation: { style: 'notion-json', url: 'https://api.notion.com/v1/oauth/revoke', token: 'access_token' },
   webhook: { scheme: 'notion', maxBodyBytes: 1024 * 1024, accountIdPaths: ['workspace_id'] },
   setupUrl: 'https://www.notion.so/profile/integrations',
+  sync: notionSync,
 };

@@ -1,4 +1,5 @@
 // Docs: https://docs.slack.dev/authentication/installing-with-oauth · https://docs.slack.dev/authentication/using-token-rotation · https://docs.slack.dev/reference/methods/oauth.v2.access
+import { slackSync } from './sync/slack.sync.ts';
 import type { ProviderDefinition } from './types.ts';
 
 export const slackProvider: ProviderDefinition = {
@@ -34,4 +35,5 @@ export const slackProvider: ProviderDefinition = {
     revocationEvents: ['tokens_revoked', 'app_uninstalled'],
   },
   setupUrl: 'https://api.slack.com/apps',
+  sync: slackSync,
 };

@@ -106,6 +106,8 @@ export interface ProviderDefinition {
   jwksUri?: string;
   /** Base URL for API calls through the proxy and sync hooks. */
   apiBaseUrl?: string;
+  /** Headers every API call needs (Notion-Version), added by sync and by the proxy unless the caller sets them. */
+  apiHeaders?: Record<string, string>;
   defaultScopes: string[];
   scopeSeparator: ' ' | ',';
   /** Extra fixed authorization parameters (e.g. Google `access_type=offline`). */

@@ -31,7 +31,7 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
   if (!base) throw new AppError(422, 'no_api_base', `${def.name} has no API base URL to proxy to.`);
   const target = proxyTarget(base, String(ctx.params.path ?? ''), ctx.querystring);
 
-  const headers = new Headers();
+  const headers = new Headers(def.apiHeaders);
   for (const [k, v] of Object.entries(ctx.headers)) if (v !== undefined && !REQUEST_DROP.has(k.toLowerCase())) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
   let body: Buffer | Readable | undefined;
   let replayable = true;
