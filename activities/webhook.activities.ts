@@ -70,7 +70,12 @@ export function createWebhookActivities(deps: ActivityDeps) {
           });
         }
       }
-      return { forward: typeof integration.settings.forwardUrl === 'string', action };
+      const forward = typeof integration.settings.forwardUrl === 'string';
+      if (!forward) {
+        // Nothing to deliver: done in this one activity (one round trip less per event).
+        await em.nativeUpdate(WebhookEvent, { id: event.id }, { status: 'processed', processedAt: new Date(), errorMessage: null, attempts: event.attempts || 1, lastAttemptAt: new Date() });
+      }
+      return { forward, action };
     },
 
     /**

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { WebhookWorkflowInput } from './webhook.messages.ts';
 
@@ -23,6 +23,8 @@ const { forwardWebhookEvent } = proxyActivities<Activities>({
 export async function webhookWorkflow({ eventId }: WebhookWorkflowInput): Promise<'processed' | 'failed'> {
   try {
     const applied = await applyWebhookEvent({ eventId });
+    // Since 'apply-marks-processed', applyWebhookEvent marks an event without forwarding itself.
+    if (!applied.forward && patched('apply-marks-processed')) return 'processed';
     if (applied.forward) await forwardWebhookEvent({ eventId });
     await markWebhookEvent({ eventId, status: 'processed', error: null });
     return 'processed';

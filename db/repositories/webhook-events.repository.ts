@@ -10,7 +10,9 @@ export async function insertWebhookEvent(
   em: EntityManager,
   input: { tenantId: string; integrationId: string; provider: string; eventType: string; deliveryId: string; payload: string },
 ): Promise<{ event: WebhookEvent; duplicate: boolean }> {
-  const event = em.create(WebhookEvent, { ...input, deliveryId: input.deliveryId.slice(0, 255), eventType: input.eventType.slice(0, 255) }, { persist: false });
+  // PostgreSQL text cannot hold NUL: a verified payload may still carry one in an id or type.
+  const clean = (s: string) => s.replaceAll('\u0000', '\uFFFD').slice(0, 255);
+  const event = em.create(WebhookEvent, { ...input, deliveryId: clean(input.deliveryId), eventType: clean(input.eventType) }, { persist: false });
   const result = await em
     .createQueryBuilder(WebhookEvent)
     .insert({

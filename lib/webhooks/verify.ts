@@ -62,7 +62,8 @@ export function remoteJwks(url: string): JWTVerifyGetKey {
 
 export async function verifyDelivery(scheme: WebhookScheme, input: DeliveryInput): Promise<DeliveryResult> {
   const { body, headers, secrets, nowSeconds } = input;
-  if (scheme !== 'microsoft-graph' && scheme !== 'google-channel' && scheme !== 'pubsub-oidc' && !secrets.length) return rejected('no webhook secret configured');
+  // Notion's handshake comes before any secret exists; its signed path still fails closed on an empty list.
+  if (scheme !== 'microsoft-graph' && scheme !== 'google-channel' && scheme !== 'pubsub-oidc' && scheme !== 'notion' && !secrets.length) return rejected('no webhook secret configured');
   switch (scheme) {
     case 'slack': {
       if (!verifySlack(body, headers['x-slack-signature'], headers['x-slack-request-timestamp'], secrets, nowSeconds)) return rejected('bad slack signature or stale timestamp');

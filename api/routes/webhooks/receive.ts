@@ -100,7 +100,10 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
       ctx.body = { received: true, routed: 0 };
       return;
     }
-  } else if (result.accountId && targets[0]!.externalAccountId && result.accountId !== targets[0]!.externalAccountId) {
+  } else if (ACCOUNT_IS_CONNECTION.has(def.webhook.scheme) && result.accountId && targets[0]!.externalAccountId && result.accountId !== targets[0]!.externalAccountId) {
+    // Where the payload's account is the connection's own account (Slack team, Notion workspace, Gmail
+    // address), an event for another account on this URL is refused. GitHub's installation id is not the
+    // connected user's id, so it is not compared.
     outcome('rejected');
     ctx.deps.logger.warn({ provider: providerKey, integrationId: targets[0]!.id }, 'webhook for another account than the integration');
     return reply(ctx, 401, 'invalid_signature', 'Webhook verification failed.');
@@ -134,6 +137,8 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
     startWebhookWorkflow(temporal.client, temporal.taskQueue, eventId).catch((error: Error) => logger.warn({ eventId, err: error.message }, 'webhook workflow not started; the sweeper will retry'));
   }
 }
+
+const ACCOUNT_IS_CONNECTION = new Set(['slack', 'notion', 'pubsub-oidc']);
 
 function secretsFor(ctx: AppContext, def: ProviderDefinition, integration: Integration | undefined): Pick<DeliveryInput, 'secrets' | 'expect'> {
   const secrets: string[] = [];

@@ -1,0 +1,122 @@
+/**
+ * A bounded keep-alive HTTP load generator that runs in its own worker thread, so the client does not
+ * share the event loop (or the core) with the server it measures. Closed loop (max rate) or open loop
+ * (fixed rate, latency measured from the scheduled send time so queueing is not hidden).
+ */
+import { Agent, request } from 'node:http';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+
+export interface LoadRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface LoadOptions {
+  port: number;
+  /** Requests to send in order; with `cycle`, reused from the start when exhausted. */
+  requests: LoadRequest[];
+  cycle?: boolean;
+  seconds: number;
+  /** Closed loop: this many clients back to back. */
+  concurrency?: number;
+  /** Open loop: requests per second (sockets up to `maxSockets`). */
+  rate?: number;
+  maxSockets?: number;
+}
+
+export interface LoadResult {
+  sent: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** Count by HTTP status (0 = connection error). */
+  statuses: Record<number, number>;
+}
+
+export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: { loadOptions: options } });
+    worker.once('message', (result: LoadResult) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load worker exited with ${code}`));
+    });
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+async function generate(options: LoadOptions): Promise<LoadResult> {
+  const maxSockets = options.maxSockets ?? options.concurrency ?? 64;
+  const agent = new Agent({ keepAlive: true, maxSockets });
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  const { requests } = options;
+  let next = 0;
+  const take = (): LoadRequest | undefined => {
+    if (next >= requests.length) {
+      if (!options.cycle) return undefined;
+      next = 0;
+    }
+    return requests[next++];
+  };
+  const send = (req: LoadRequest, from: number) =>
+    new Promise<void>((resolve) => {
+      const out = request({ host: '127.0.0.1', port: options.port, method: req.method, path: req.path, headers: req.headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          latencies.push(performance.now() - from);
+          statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
+          resolve();
+        });
+      });
+      out.on('error', () => {
+        statuses[0] = (statuses[0] ?? 0) + 1;
+        resolve();
+      });
+      out.end(req.body);
+    });
+
+  const started = performance.now();
+  const end = started + options.seconds * 1000;
+  if (options.rate) {
+    const interval = 1000 / options.rate;
+    const total = Math.floor(options.rate * options.seconds);
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + i * interval;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const req = take();
+      if (!req) break;
+      inflight.push(send(req, due));
+    }
+    await Promise.all(inflight);
+  } else {
+    await Promise.all(
+      Array.from({ length: options.concurrency ?? 16 }, async () => {
+        for (let req = take(); req && performance.now() < end; req = take()) await send(req, performance.now());
+      }),
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  const sorted = Float64Array.from(latencies).sort();
+  return { sent: latencies.length, seconds, rps: latencies.length / seconds, p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0, statuses };
+}
+
+if (!isMainThread && (workerData as { loadOptions?: LoadOptions } | null)?.loadOptions) {
+  const result = await generate((workerData as { loadOptions: LoadOptions }).loadOptions);
+  parentPort!.postMessage(result);
+}
