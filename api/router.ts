@@ -51,7 +51,8 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   router.post('/webhooks/:provider/:integrationId', h(receiveWebhook));
 
   const v1 = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
-  v1.use(apiKeyAuth({ orm: deps.orm }), jsonBody());
+  const auth = apiKeyAuth({ orm: deps.orm, cacheMs: deps.env.PLUGBOARD_API_KEY_CACHE_MS });
+  v1.use(auth, jsonBody());
   v1.get('/me', h(getMe));
   v1.get('/stats', h(getStats));
   v1.get('/providers', h(listProviders));
@@ -78,7 +79,7 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
 
   // The proxy streams bodies: API-key auth, but no JSON body parser.
   const proxy = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
-  proxy.use(apiKeyAuth({ orm: deps.orm }));
+  proxy.use(auth);
   proxy.all('/integrations/:id/proxy{/*path}', h(proxyRequest));
 
   router.use(proxy.routes());

@@ -73,6 +73,24 @@ describe('API key auth', () => {
   });
 });
 
+describe('API key cache', () => {
+  it('remembers a valid key for PLUGBOARD_API_KEY_CACHE_MS, so a revocation reaches a running API within that window', async () => {
+    const cached = await startTestApi({ env: { PLUGBOARD_API_KEY_CACHE_MS: '1500' } });
+    try {
+      const { tenantId, apiKey } = await cached.newTenant();
+      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey })).status).toBe(200);
+      await revokeApiKey(cached.deps.orm.em.fork(), tenantId, apiKey.split('_')[1]!);
+      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1600));
+      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey })).status).toBe(401);
+      // A wrong key is never remembered.
+      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey.slice(0, -1) + 'x' })).status).toBe(401);
+    } finally {
+      await cached.close();
+    }
+  });
+});
+
 describe('integrations CRUD', () => {
   it('creates, reads, lists, updates and deletes an integration', async () => {
     const { apiKey: key } = await api.newTenant();

@@ -44,6 +44,8 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     PLUGBOARD_ENCRYPTION_KEYS: inject('encryptionKeys'),
     PLUGBOARD_DATA_DIR: inject('dataDir'),
     LOG_LEVEL: 'info',
+    // Revocation tests expect the next request to see it.
+    PLUGBOARD_API_KEY_CACHE_MS: '0',
     ...overrides,
   });
 }

@@ -55,7 +55,8 @@ async function manageSyncSchedule(input: { integrationId: string; action: 'upser
 
 const AUTHORIZATION_WINDOW_MS = 10 * 60_000;
 const TRANSIENT_RETRY_MS = 5 * 60_000;
-const MAX_CYCLES = 500;
+/** Continue-as-new after this many wake-ups: keeps the history short, so a replay after cache eviction is cheap. */
+const MAX_CYCLES = 100;
 /** Refresh-now requests within this long after a refresh started share its result (no refresh storms). */
 const REFRESH_COALESCE_MS = 5_000;
 
