@@ -26,8 +26,8 @@ const schema = z.object({
   PLUGBOARD_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).default(15_000),
   /** How long the API remembers a valid API key (ms); a revocation reaches every API process within this. */
   PLUGBOARD_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
-  /** Workflows the worker keeps in memory; others are replayed from history when they wake (bounds RSS). */
-  PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(300),
+  /** Workflows the worker keeps in memory (default: the SDK's, sized from the heap); others replay when they wake. */
+  PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Path of the Temporal CLI (set by the bootstrap) for `npm start` / `npm test`. */
   TEMPORAL_CLI: z.string().optional(),

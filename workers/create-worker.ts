@@ -31,7 +31,6 @@ export async function createWorker(connection: NativeConnection, deps: ActivityD
     workflowsPath: WORKFLOWS_PATH,
     activities: createActivities(deps),
     shutdownGraceTime: '10s',
-    // Perpetual connection workflows sleep most of the time: keep a bounded number in memory.
-    maxCachedWorkflows: deps.env.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS,
+    ...(deps.env.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: deps.env.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS } : {}),
   });
 }

@@ -101,11 +101,12 @@ export async function normalizeTokenResponse(
 }
 
 /**
- * When a token should be refreshed: remaining lifetime ≤ min(maxLead, fraction × lifetime) (DESIGN.md §6).
- * The connection workflow schedules its refresh by this rule; the token API uses it to decide whether to ask.
+ * When a caller of the token API or the proxy should stop trusting the stored token and ask the connection
+ * workflow: well after the workflow's own refresh point (so normal refreshes never make a caller wait), but
+ * before expiry: the last min(60 s, 10 % of the lifetime).
  */
-export function refreshDueAt(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>, policy: { leadFraction?: number; maxLeadSeconds?: number }): number | null {
+export function tokenNeedsRefreshAt(tokens: Pick<TokenSet, 'expiresAt' | 'issuedAt'>): number | null {
   if (tokens.expiresAt === undefined) return null;
   const lifetime = Math.max(0, tokens.expiresAt - (tokens.issuedAt ?? tokens.expiresAt - 3600_000));
-  return tokens.expiresAt - Math.min((policy.maxLeadSeconds ?? 900) * 1000, (policy.leadFraction ?? 0.25) * lifetime);
+  return tokens.expiresAt - Math.min(60_000, 0.1 * lifetime);
 }

@@ -3,7 +3,7 @@ import getRawBody from 'raw-body';
 import { readCredentials } from '../../../../../db/credentials.ts';
 import type { Integration } from '../../../../../db/entities/index.ts';
 import { AppError } from '../../../../../lib/errors.ts';
-import { refreshDueAt } from '../../../../../lib/oauth/tokens.ts';
+import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
 import { apiBaseFor } from '../../../../../providers/api-base.ts';
 import { ensureFreshUpdate, refreshNowUpdate } from '../../../../../workflows/connection.messages.ts';
 import { updateConnection } from '../../../../connections.ts';
@@ -45,7 +45,7 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
 
   const tokenFor = async (row: Integration, force: boolean): Promise<string> => {
     let credentials = readCredentials(ctx.deps.vault, row);
-    const due = credentials && def.refresh.supported ? refreshDueAt(credentials, def.refresh) : null;
+    const due = credentials && def.refresh.supported ? tokenNeedsRefreshAt(credentials) : null;
     if (force || (due !== null && Date.now() >= due)) {
       const outcome = force
         ? await updateConnection(ctx.deps, ctx.state.em, row, refreshNowUpdate, [{ requestedAt: Date.now() }])

@@ -1,6 +1,6 @@
 import { readCredentials } from '../../../../../db/credentials.ts';
 import { AppError } from '../../../../../lib/errors.ts';
-import { refreshDueAt } from '../../../../../lib/oauth/tokens.ts';
+import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
 import { ensureFreshUpdate } from '../../../../../workflows/connection.messages.ts';
 import { updateConnection } from '../../../../connections.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
@@ -19,8 +19,8 @@ export async function getToken(ctx: AppContext): Promise<void> {
   }
   let credentials = readCredentials(ctx.deps.vault, integration);
   const def = await ctx.deps.providers.resolve(ctx.state.em, integration.tenantId, integration.provider);
-  const due = credentials && def.refresh.supported ? refreshDueAt(credentials, def.refresh) : null;
-  // Normally the workflow has refreshed before this point; ask it (single-flight) only inside the window.
+  const due = credentials && def.refresh.supported ? tokenNeedsRefreshAt(credentials) : null;
+  // The workflow refreshes well before this point; only when it is late does the caller ask (single-flight).
   if (due !== null && Date.now() >= due) {
     const outcome = await updateConnection(ctx.deps, ctx.state.em, integration, ensureFreshUpdate, []);
     if (!outcome.ok) throw new AppError(409, 'refresh_failed', outcome.error ?? 'The token could not be refreshed.');
