@@ -13,16 +13,23 @@ export class TemporalGateway {
 
   constructor(env: Pick<Env, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'>) {
     this.connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS, connectTimeout: '3s' });
+    this.health = Connection.lazy({ address: env.TEMPORAL_ADDRESS, connectTimeout: '2s', interceptors: [] });
     this.client = new Client({ connection: this.connection, namespace: env.TEMPORAL_NAMESPACE });
     this.taskQueue = env.TEMPORAL_TASK_QUEUE;
     this.namespace = env.TEMPORAL_NAMESPACE;
   }
 
-  async checkHealth(): Promise<void> {
-    await this.connection.workflowService.getSystemInfo({});
+  /**
+   * Health checks use their own connection without the SDK's gRPC retry interceptor: a retry it schedules
+   * against an unreachable server would otherwise fire after close() and throw from a timer.
+   */
+  private readonly health: Connection;
+
+  async checkHealth(timeoutMs = 2000): Promise<void> {
+    await this.health.withDeadline(Date.now() + timeoutMs, () => this.health.workflowService.getSystemInfo({}));
   }
 
   async close(): Promise<void> {
-    await this.connection.close();
+    await Promise.allSettled([this.health.close(), this.connection.close()]);
   }
 }

@@ -45,6 +45,8 @@ async function signIn(page: Page, apiKey: string): Promise<void> {
   await page.getByLabel('API key').fill(apiKey);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((u) => u.pathname === '/');
+  // Interact only after hydration: a value changed before it is reset by the hydrating component.
+  await page.waitForLoadState('networkidle');
 }
 
 /**
@@ -293,6 +295,7 @@ describe('dashboard', () => {
     try {
       await signIn(page, tenantA.apiKey);
       // The story above left this tenant one disconnected sandbox integration.
+      await page.waitForLoadState('networkidle');
       await page.getByLabel('Status').selectOption('active');
       await page.getByRole('button', { name: 'Apply filters' }).click();
       await page.waitForURL((u) => u.searchParams.get('status') === 'active');
