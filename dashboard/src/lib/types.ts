@@ -1,6 +1,6 @@
 /**
  * The REST API's public shapes (DESIGN.md §8), as the dashboard receives them over HTTP (dates are ISO strings).
- * Mirrors api/routes/present.ts and providers/types.ts `CatalogEntry`; the dashboard never imports server code.
+ * Mirrors api/routes/present.ts; the catalog types are imported (types only) from providers/types.ts.
  */
 
 export type IntegrationStatus = 'pending' | 'active' | 'error' | 'disconnected';
@@ -39,28 +39,9 @@ export interface Integration {
 	updatedAt: string;
 }
 
-export type PkceMethod = 'S256' | 'none';
-export type WebhookScheme =
-	| 'slack'
-	| 'github'
-	| 'stripe'
-	| 'standard-webhooks'
-	| 'notion'
-	| 'pubsub-oidc'
-	| 'google-channel'
-	| 'microsoft-graph';
-
-export interface CatalogEntry {
-	key: string;
-	name: string;
-	description: string;
-	color: string;
-	kind: 'built-in' | 'custom';
-	pkce: PkceMethod;
-	defaultScopes: string[];
-	operatorCredentials: boolean;
-	webhookScheme?: WebhookScheme;
-}
+// The catalog's shapes come from the API's own contract (CONVENTIONS.md: `import type` of API contracts).
+import type { PkceMethod } from '../../../providers/types.ts';
+export type { CatalogEntry, PkceMethod, WebhookScheme } from '../../../providers/types.ts';
 
 export interface Me {
 	tenantId: string;
