@@ -321,6 +321,16 @@ describe('dashboard', () => {
       await page.getByText('Cleared Client ID.').waitFor();
       await shot(page, '20-settings-saved');
 
+      // The forwarding signature secret is shown once, then only "set".
+      await page.getByRole('button', { name: 'Create signing secret' }).click();
+      const revealed = page.getByLabel('New secret (shown once)');
+      await revealed.waitFor();
+      expect(await revealed.inputValue()).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+      await shot(page, '21-forwarding-secret');
+      await page.reload();
+      await page.getByRole('button', { name: 'Rotate signing secret' }).waitFor();
+      expect(await page.getByLabel('New secret (shown once)').count()).toBe(0);
+
       // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent as string)).toBe('Skip to content');

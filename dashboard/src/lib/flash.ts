@@ -18,4 +18,6 @@ export interface ActionData {
 	fieldErrors?: Record<string, string>;
 	/** Submitted non-secret values, to refill a form after an error. */
 	values?: Record<string, string>;
+	/** A secret the API returned once (the forwarding secret): shown on this response only. */
+	revealedSecret?: string;
 }

@@ -224,6 +224,11 @@ export function sendTestEvent(session: Session | null, integrationId: string) {
 	return apiFetch<{ eventId: string } | undefined>(session, `/integrations/${id(integrationId)}/test-event`, { method: 'POST' });
 }
 
+/** Creates or rotates the secret that signs events forwarded to the tenant; the API shows it this once. */
+export function createForwardingSecret(session: Session | null, integrationId: string) {
+	return apiFetch<{ forwardSecret: string }>(session, `/integrations/${id(integrationId)}/forwarding-secret`, { method: 'POST' });
+}
+
 export function getSyncStatus(session: Session | null, integrationId: string) {
 	return apiFetch<SyncStatus>(session, `/integrations/${id(integrationId)}/sync-status`);
 }

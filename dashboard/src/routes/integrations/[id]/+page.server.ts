@@ -1,6 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import {
 	ApiError,
+	createForwardingSecret,
 	deleteIntegration,
 	getIntegration,
 	getSyncStatus,
@@ -119,6 +120,15 @@ export const actions: Actions = {
 		}
 		const label = KNOWN_SECRETS.find((s) => s.name === name)?.label ?? name;
 		return ok({ form: 'secrets', flash: flash('success', `Cleared ${label}.`) });
+	},
+
+	forwardingSecret: async ({ locals, params }) => {
+		try {
+			const { data } = await createForwardingSecret(locals.session, params.id);
+			return ok({ form: 'settings', revealedSecret: data.forwardSecret, flash: flash('success', 'New forwarding secret created. Copy it now: it is not shown again.') });
+		} catch (e) {
+			return apiFailure(e, { form: 'settings' });
+		}
 	},
 
 	testEvent: async ({ locals, params }) => {
