@@ -143,7 +143,7 @@ export function createSyncActivities(deps: ActivityDeps) {
       const changed = counts.created + counts.updated + counts.deleted;
       if (changed && typeof integration.settings.forwardUrl === 'string') {
         // Changes reach the tenant through the webhook forwarding path, as a records.changed event.
-        const { event } = await insertWebhookEvent(orm.em.fork(), {
+        const { event } = await insertWebhookEvent(orm.em.fork(), vault, {
           tenantId: integration.tenantId,
           integrationId: integration.id,
           provider: integration.provider,

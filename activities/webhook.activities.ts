@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { readSecrets, writeCredentials } from '../db/credentials.ts';
 import { Integration, WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
+import { readEventPayload } from '../db/repositories/webhook-events.repository.ts';
 import { assertPublicUrl } from '../lib/net-guard.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { connectionWorkflowId, providerRevokedSignal } from '../workflows/connection.messages.ts';
@@ -94,11 +95,12 @@ export function createWebhookActivities(deps: ActivityDeps) {
         });
       }
       await em.getConnection().execute('update webhook_event set attempts = attempts + 1, last_attempt_at = now() where id = ?', [event.id]);
+      const payload = readEventPayload(vault, event);
       let data: unknown;
       try {
-        data = JSON.parse(event.payload);
+        data = JSON.parse(payload);
       } catch {
-        data = { raw: event.payload };
+        data = { raw: payload };
       }
       const body = JSON.stringify({ id: event.id, type: event.eventType, provider: event.provider, integrationId: integration.id, createdAt: event.createdAt, data });
       const timestamp = Math.floor(Date.now() / 1000);

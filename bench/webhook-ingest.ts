@@ -162,7 +162,7 @@ try {
   const insertOnly = new Koa();
   insertOnly.use(async (ctx) => {
     const body = await getRawBody(ctx.req, { limit: 1024 * 1024 });
-    await insertWebhookEvent(orm.em.fork(), { tenantId: 'bench', integrationId: 'bench-insert-only', provider: 'sandbox', eventType: 'item.updated', deliveryId: ctx.get('webhook-id'), payload: body.toString('utf8') });
+    await insertWebhookEvent(orm.em.fork(), vault, { tenantId: 'bench', integrationId: 'bench-insert-only', provider: 'sandbox', eventType: 'item.updated', deliveryId: ctx.get('webhook-id'), payload: body.toString('utf8') });
     ctx.body = { received: true };
   });
   const insertServer = insertOnly.listen(0, '127.0.0.1');

@@ -1,7 +1,8 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { Vault } from '../lib/vault.ts';
 import { reencryptIntegration } from './credentials.ts';
-import { CustomProvider, Integration, OAuthFlow } from './entities/index.ts';
+import { CustomProvider, Integration, OAuthFlow, WebhookEvent } from './entities/index.ts';
+import { reencryptEventPayload } from './repositories/webhook-events.repository.ts';
 
 export interface RotationReport {
   activeKid: string;
@@ -15,7 +16,7 @@ export interface RotationReport {
 export async function rotateKeys(em: EntityManager, vault: Vault, options: { batchSize?: number; onProgress?: (table: string, done: number) => void } = {}): Promise<RotationReport> {
   const batchSize = options.batchSize ?? 200;
   const kid = vault.activeKid;
-  const report: RotationReport = { activeKid: kid, reencrypted: { integration: 0, custom_provider: 0, oauth_flow: 0 } };
+  const report: RotationReport = { activeKid: kid, reencrypted: { integration: 0, custom_provider: 0, oauth_flow: 0, webhook_event: 0 } };
 
   const runBatches = async (table: keyof typeof report.reencrypted, batch: (tem: EntityManager) => Promise<number>) => {
     for (;;) {
@@ -45,6 +46,12 @@ export async function rotateKeys(em: EntityManager, vault: Vault, options: { bat
       if (row.pkceVerifier) row.pkceVerifier = vault.reencrypt(row.pkceVerifier, { tenantId: row.tenantId, entity: 'oauth_flow', id: row.id, field: 'pkceVerifier' });
       row.keyId = kid;
     }
+    return rows.length;
+  });
+  await runBatches('webhook_event', async (tem) => {
+    // key_id null: rows stored before payloads were encrypted; rotation encrypts them too.
+    const rows = await tem.find(WebhookEvent, { $or: [{ keyId: { $ne: kid } }, { keyId: null }] }, { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } });
+    for (const row of rows) reencryptEventPayload(vault, row);
     return rows.length;
   });
   return report;

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readSecrets, writeCredentials } from '../db/credentials.ts';
-import { Integration } from '../db/entities/index.ts';
+import { Integration, WebhookEvent } from '../db/entities/index.ts';
+import { insertWebhookEvent, readEventPayload } from '../db/repositories/webhook-events.repository.ts';
 import { openOrm } from '../db/orm.ts';
 import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
 import { createTenant } from '../db/repositories/tenants.repository.ts';
@@ -87,6 +88,9 @@ describe('keys rotate', () => {
           expected.set(integration.id, secret);
         }
       }
+      const firstId = [...expected.keys()][0]!;
+      const firstTenant = (await orm.em.fork().findOneOrFail(Integration, { id: firstId })).tenantId;
+      const { event } = await insertWebhookEvent(orm.em.fork(), oldVault, { tenantId: firstTenant, integrationId: firstId, provider: 'slack', eventType: 'message', deliveryId: 'd-1', payload: '{"text":"user data"}' });
       // Rotate while another writer keeps updating rows with the new ring (a live service after restart).
       const writer = (async () => {
         const ids = [...expected.keys()];
@@ -112,6 +116,9 @@ describe('keys rotate', () => {
         expect(readSecrets(newVault, row).clientSecret).toBe(expected.get(row.id));
         expect(() => readSecrets(oldVault, row)).toThrow(/v2 is not in PLUGBOARD_ENCRYPTION_KEYS/);
       }
+      const storedEvent = await orm.em.fork().findOneOrFail(WebhookEvent, { id: event.id });
+      expect(storedEvent.keyId).toBe('v2');
+      expect(readEventPayload(newVault, storedEvent)).toBe('{"text":"user data"}');
       // v1 can now be dropped: a v2-only ring passes the startup check.
       await assertKeyringMatches(orm.em.fork(), new Vault(parseKeyring(k2)));
     } finally {

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Integration, WebhookEvent } from '../db/entities/index.ts';
+import { readEventPayload } from '../db/repositories/webhook-events.repository.ts';
 import { signNotion, signSlack, signStandardWebhook, signStripe } from '../lib/webhooks/signatures.ts';
 import type { ProviderDefinition } from '../providers/types.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
@@ -201,7 +202,10 @@ describe('Gmail Pub/Sub push with an OIDC token (C.4)', () => {
     expect(res.status).toBe(200);
     const stored = await events(id);
     expect(stored.map((e) => [e.deliveryId, e.eventType, e.provider])).toEqual([['msg-valid-1', 'gmail.history', 'gmail']]);
-    expect(JSON.parse(stored[0]!.payload).message.messageId).toBe('msg-valid-1');
+    // Stored encrypted: the row holds a vault ciphertext, the clear text comes back through the vault.
+    expect(stored[0]!.payload).toMatch(/^enc:v1:/);
+    expect(stored[0]!.payload).not.toContain('msg-valid-1');
+    expect(JSON.parse(readEventPayload(api.deps.vault, stored[0]!)).message.messageId).toBe('msg-valid-1');
     // Verified but for an address nobody connected: acknowledged, nothing stored anywhere.
     const unrouted = await push(envelope('msg-unrouted', 'nobody@example.com'), await token({}));
     expect(unrouted.status).toBe(202);

@@ -14,7 +14,9 @@ export const WebhookEvent = defineEntity({
     provider: p.string(),
     eventType: p.string(),
     deliveryId: p.string(),
-    payload: p.text(),
+    /** The verified raw body as a vault ciphertext (provider payloads carry user data). */
+    payload: p.text().hidden(),
+    keyId: p.string().nullable(),
     status: p.enum(WEBHOOK_EVENT_STATUSES).default('pending'),
     attempts: p.integer().default(0),
     lastAttemptAt: p.datetime().nullable(),

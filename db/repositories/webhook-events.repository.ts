@@ -1,5 +1,6 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { notFound } from '../../lib/errors.ts';
+import type { Vault } from '../../lib/vault.ts';
 import { WebhookEvent, type WebhookEventStatus } from '../entities/index.ts';
 
 /**
@@ -8,6 +9,7 @@ import { WebhookEvent, type WebhookEventStatus } from '../entities/index.ts';
  */
 export async function insertWebhookEvent(
   em: EntityManager,
+  vault: Vault,
   input: { tenantId: string; integrationId: string; provider: string; eventType: string; deliveryId: string; payload: string },
 ): Promise<{ event: WebhookEvent; duplicate: boolean }> {
   // PostgreSQL text cannot hold NUL: a verified payload may still carry one in an id or type.
@@ -22,7 +24,8 @@ export async function insertWebhookEvent(
       provider: event.provider,
       eventType: event.eventType,
       deliveryId: event.deliveryId,
-      payload: event.payload,
+      payload: vault.encrypt(input.payload, payloadContext(event)),
+      keyId: vault.activeKid,
       status: 'pending',
       attempts: 0,
       createdAt: event.createdAt,
@@ -31,6 +34,19 @@ export async function insertWebhookEvent(
     .ignore()
     .execute();
   return { event, duplicate: (result as { affectedRows?: number }).affectedRows === 0 };
+}
+
+const payloadContext = (event: Pick<WebhookEvent, 'tenantId' | 'id'>) => ({ tenantId: event.tenantId, entity: 'webhook_event', id: event.id, field: 'payload' });
+
+/** The stored payload in clear text (rows written before encryption are returned as they are). */
+export function readEventPayload(vault: Vault, event: WebhookEvent): string {
+  return event.payload.startsWith('enc:') ? vault.decrypt(event.payload, payloadContext(event)) : event.payload;
+}
+
+/** Re-encrypts a payload with the active key (key rotation). */
+export function reencryptEventPayload(vault: Vault, event: WebhookEvent): void {
+  event.payload = event.payload.startsWith('enc:') ? vault.reencrypt(event.payload, payloadContext(event)) : vault.encrypt(event.payload, payloadContext(event));
+  event.keyId = vault.activeKid;
 }
 
 export async function listWebhookEvents(

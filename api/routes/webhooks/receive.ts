@@ -113,7 +113,7 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
   const accepted: string[] = [];
   try {
     for (const integration of targets) {
-      const { event, duplicate } = await insertWebhookEvent(em, {
+      const { event, duplicate } = await insertWebhookEvent(em, ctx.deps.vault, {
         tenantId: integration.tenantId,
         integrationId: integration.id,
         provider: providerKey,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WEBHOOK_EVENT_STATUSES, type WebhookEvent } from '../../../../../db/entities/index.ts';
-import { getWebhookEvent, listWebhookEvents } from '../../../../../db/repositories/webhook-events.repository.ts';
+import { getWebhookEvent, listWebhookEvents, readEventPayload } from '../../../../../db/repositories/webhook-events.repository.ts';
 import { notFound } from '../../../../../lib/errors.ts';
 import { ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 import { cursor, integrationId, limit } from '../../../../validation.ts';
@@ -48,11 +48,12 @@ export function eventIdParam(ctx: AppContext): string {
 /** GET /api/v1/webhook-events/:id — with the payload, secrets redacted. */
 export async function getEvent(ctx: AppContext): Promise<void> {
   const event = await getWebhookEvent(ctx.state.em, tenantIdOf(ctx), eventIdParam(ctx));
+  const raw = readEventPayload(ctx.deps.vault, event);
   let payload: unknown;
   try {
-    payload = redact(JSON.parse(event.payload));
+    payload = redact(JSON.parse(raw));
   } catch {
-    payload = { raw: event.payload.length > 10_000 ? `${event.payload.slice(0, 10_000)}…` : event.payload };
+    payload = { raw: raw.length > 10_000 ? `${raw.slice(0, 10_000)}…` : raw };
   }
   ok(ctx, { ...presentEvent(event), payload });
 }
