@@ -14,7 +14,8 @@ export function ormConfig(databaseUrl: string, overrides: Partial<Options> = {})
     debug: false,
     colors: false,
     // Same absolute folder for both: MikroORM picks pathTs when the entry point is a .ts file.
-    migrations: { path: MIGRATIONS_DIR, pathTs: MIGRATIONS_DIR, emit: 'ts', silent: true, snapshot: true },
+    // No snapshot file: new migrations are diffed against a database migrated to the latest (scripts/create-migration.ts).
+    migrations: { path: MIGRATIONS_DIR, pathTs: MIGRATIONS_DIR, emit: 'ts', silent: true, snapshot: false },
     pool: { min: 0, max: 10 },
     ...overrides,
   });
