@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { WebhookWorkflowInput } from './webhook.messages.ts';
 
@@ -6,6 +6,14 @@ export * from './webhook.messages.ts';
 
 /** Our own bookkeeping: retried until Postgres and Temporal answer. */
 const { applyWebhookEvent, markWebhookEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes: ['WebhookEventNotFound'] },
+});
+/**
+ * The same apply step as a local activity: it only touches our database and Temporal (no tenant I/O), so it
+ * runs inside the workflow task without a round trip through the task queue.
+ */
+const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes: ['WebhookEventNotFound'] },
 });
@@ -22,14 +30,14 @@ const { forwardWebhookEvent } = proxyActivities<Activities>({
  */
 export async function webhookWorkflow({ eventId }: WebhookWorkflowInput): Promise<'processed' | 'failed'> {
   try {
-    const applied = await applyWebhookEvent({ eventId });
+    const applied = patched('local-apply') ? await local.applyWebhookEvent({ eventId }) : await applyWebhookEvent({ eventId });
     // Since 'apply-marks-processed', applyWebhookEvent marks an event without forwarding itself.
     if (!applied.forward && patched('apply-marks-processed')) return 'processed';
     if (applied.forward) await forwardWebhookEvent({ eventId });
     await markWebhookEvent({ eventId, status: 'processed', error: null });
     return 'processed';
   } catch (error) {
-    const cause = error instanceof ActivityFailure ? error.cause : error;
+    const cause = error instanceof ActivityFailure ? error.cause : error; // local activities fail with ActivityFailure too
     const message = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : String(cause);
     await markWebhookEvent({ eventId, status: 'failed', error: message });
     return 'failed';
