@@ -98,6 +98,13 @@ describe('webhook ingest', () => {
     expect(list.body.data.map((e: { id: string }) => e.id)).toEqual([event.id]);
   });
 
+  it('agrees on one webhook secret when many test events race to create it', async () => {
+    const { key, id } = await integration('sandbox');
+    const sent = await Promise.all(Array.from({ length: 10 }, () => api.request('POST', `/api/v1/integrations/${id}/test-event`, { key })));
+    expect(sent.map((r) => r.status)).toEqual(Array(10).fill(202));
+    expect(new Set(sent.map((r) => r.body.data.eventId)).size).toBe(10);
+  });
+
   it('routes an app-level Slack event by team_id after verifying with the app secret, and a revocation marks the integration', async () => {
     const { key, id } = await integration('slack');
     await api.deps.orm.em.fork().nativeUpdate(Integration, { id }, { externalAccountId: 'T0TEAM1', status: 'active' });

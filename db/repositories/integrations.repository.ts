@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
+import { LockMode, UniqueConstraintViolationException, type EntityManager, type FilterQuery } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../lib/errors.ts';
 import type { Vault } from '../../lib/vault.ts';
 import { readSecrets, writeSecrets, type IntegrationSecrets } from '../credentials.ts';
@@ -97,6 +97,22 @@ export class IntegrationRepository {
       await tem.nativeDelete(Integration, { tenantId: this.tenantId, id });
     });
     return integration;
+  }
+
+  /**
+   * The named secret, created with `make()` when missing — under a row lock, so concurrent callers agree on
+   * one value (they would otherwise each write their own and sign with a secret already replaced).
+   */
+  async ensureSecret(id: string, name: string, make: () => string): Promise<string> {
+    return this.em.fork().transactional(async (tem) => {
+      const row = await tem.findOne(Integration, { id, tenantId: this.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row) throw notFound('Integration');
+      const secrets = readSecrets(this.vault, row);
+      if (secrets[name]) return secrets[name];
+      const value = make();
+      writeSecrets(this.vault, row, { ...secrets, [name]: value });
+      return value;
+    });
   }
 
   /** When the newest open connect flow of each pending integration expires ("authorizing" until then). */

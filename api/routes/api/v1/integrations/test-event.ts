@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readSecrets } from '../../../../../db/credentials.ts';
 import { AppError } from '../../../../../lib/errors.ts';
 import { newId } from '../../../../../lib/ids.ts';
 import { signStandardWebhook } from '../../../../../lib/webhooks/signatures.ts';
@@ -12,13 +11,9 @@ import { integrationIdParam } from './params.ts';
  */
 export async function sendTestEvent(ctx: AppContext): Promise<void> {
   const repo = integrationsOf(ctx);
-  let integration = await repo.get(integrationIdParam(ctx));
+  const integration = await repo.get(integrationIdParam(ctx));
   if (integration.provider !== 'sandbox' || !ctx.deps.sandbox) throw new AppError(422, 'not_sandbox', 'Test events can be sent to sandbox integrations only.');
-  let secret = readSecrets(ctx.deps.vault, integration).webhookSecret;
-  if (!secret) {
-    secret = `whsec_${randomBytes(32).toString('base64')}`;
-    integration = await repo.update(integration.id, { secrets: { webhookSecret: secret } });
-  }
+  const secret = await repo.ensureSecret(integration.id, 'webhookSecret', () => `whsec_${randomBytes(32).toString('base64')}`);
   const id = newId('msg');
   const timestamp = Math.floor(Date.now() / 1000);
   const body = JSON.stringify({ type: 'item.updated', timestamp: new Date().toISOString(), data: { id: `item_${randomBytes(4).toString('hex')}`, title: 'Test event from the sandbox' } });
