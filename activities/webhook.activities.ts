@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { readSecrets, writeCredentials } from '../db/credentials.ts';
 import { Integration, WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
-import { readEventPayload } from '../db/repositories/webhook-events.repository.ts';
+import { readEventPayload, recordForwardAttempt } from '../db/repositories/webhook-events.repository.ts';
 import { assertPublicUrl } from '../lib/net-guard.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { connectionWorkflowId, providerRevokedSignal } from '../workflows/connection.messages.ts';
@@ -94,7 +94,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
           throw ApplicationFailure.nonRetryable(`forwarding refused: ${error.message}`, 'ForwardRejected');
         });
       }
-      await em.getConnection().execute('update webhook_event set attempts = attempts + 1, last_attempt_at = now() where id = ?', [event.id]);
+      await recordForwardAttempt(em, event.id);
       const payload = readEventPayload(vault, event);
       let data: unknown;
       try {

@@ -1,5 +1,6 @@
 import Koa from 'koa';
 import type { AppCustom, AppDeps, AppState } from './context.ts';
+import { webhookEventCounts } from '../db/repositories/stats.repository.ts';
 import { createAppMetrics } from '../lib/metrics.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { dashboardProxy } from './middleware/dashboard-proxy.ts';
@@ -15,12 +16,7 @@ export const API_PATHS = /^\/(api|oauth|webhooks|sandbox|healthz|readyz|metrics)
 export function createApp(deps: AppDeps, options: { dashboard?: boolean } = {}): Koa<AppState, AppCustom> {
   const app = new Koa<AppState, AppCustom>({ proxy: false });
   app.context.deps = deps;
-  app.context.metrics = createAppMetrics(deps.registry, {
-    countEvents: async () => {
-      const rows = await deps.orm.em.fork().getConnection().execute<{ status: string; n: number }[]>('select status, count(*)::int as n from webhook_event group by status');
-      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
-    },
-  });
+  app.context.metrics = createAppMetrics(deps.registry, { countEvents: () => webhookEventCounts(deps.orm.em.fork()) });
   app.silent = true;
   const router = createRouter(deps);
 

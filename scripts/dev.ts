@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { assertKeyringMatches } from '../db/key-check.ts';
 import { migrate, openOrm } from '../db/orm.ts';
@@ -17,7 +16,7 @@ import { loadEnv } from '../lib/env.ts';
 import { randomSecret } from '../lib/ids.ts';
 import { loadVault } from '../lib/keyring.ts';
 import { ensureLocalDatabase } from './local-db.ts';
-import { progress, startTemporalDevServer, stopChild, waitForPort, type ServiceHandle } from './services.ts';
+import { portOpen, progress, startTemporalDevServer, stopChild, waitForPort, type ServiceHandle } from './services.ts';
 
 const env = loadEnv();
 const dataDir = path.resolve(env.PLUGBOARD_DATA_DIR);
@@ -25,16 +24,6 @@ mkdirSync(dataDir, { recursive: true });
 const services: ServiceHandle[] = [];
 const children = new Map<string, ChildProcess>();
 let shuttingDown = false;
-
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {

@@ -3,21 +3,10 @@
  * fixed loopback port, reused when `npm start` already runs it.
  */
 import path from 'node:path';
-import { connect } from 'node:net';
 import type { Env } from '../lib/env.ts';
-import { progress, startEmbeddedPostgres, type ServiceHandle } from './services.ts';
+import { portOpen, progress, startEmbeddedPostgres, type ServiceHandle } from './services.ts';
 
 export const EMBEDDED_PG_PORT = 5499;
-
-async function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
 
 export function embeddedUrl(port = EMBEDDED_PG_PORT): string {
   return `postgres://postgres:plugboard@127.0.0.1:${port}/plugboard`;

@@ -33,17 +33,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether something accepts connections on host:port right now. */
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
 export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect({ port, host }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (ok) return;
+    if (await portOpen(port, host)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`nothing answered on ${host}:${port} within ${timeoutMs / 1000} s`);

@@ -98,6 +98,17 @@ describe('webhook ingest', () => {
     expect(list.body.data.map((e: { id: string }) => e.id)).toEqual([event.id]);
   });
 
+  it('counts processed and failed events in the tenant’s webhook success rate', async () => {
+    const { key, id } = await integration('sandbox');
+    const before = await api.request('GET', '/api/v1/stats', { key });
+    expect(before.body.data.webhookSuccessRate).toMatchObject({ value: null, numerator: 0, denominator: 0, target: 0.98 });
+    const sent = await api.request('POST', `/api/v1/integrations/${id}/test-event`, { key });
+    await waitForEvent(key, sent.body.data.eventId);
+    const after = await api.request('GET', '/api/v1/stats', { key });
+    expect(after.body.data.webhookSuccessRate).toMatchObject({ value: 1, numerator: 1, denominator: 1 });
+    expect(after.body.data.integrationUptime).toMatchObject({ numerator: 0, denominator: 0 });
+  });
+
   it('agrees on one webhook secret when many test events race to create it', async () => {
     const { key, id } = await integration('sandbox');
     const sent = await Promise.all(Array.from({ length: 10 }, () => api.request('POST', `/api/v1/integrations/${id}/test-event`, { key })));

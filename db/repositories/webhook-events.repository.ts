@@ -74,3 +74,8 @@ export async function getWebhookEvent(em: EntityManager, tenantId: string, id: s
 export async function findStalePending(em: EntityManager, olderThanMs: number, limit: number): Promise<WebhookEvent[]> {
   return em.find(WebhookEvent, { status: 'pending', createdAt: { $lt: new Date(Date.now() - olderThanMs) } }, { orderBy: { createdAt: 'asc' }, limit });
 }
+
+/** Counts one delivery attempt to the tenant (before it is made, so a crash mid-request still counts). */
+export async function recordForwardAttempt(em: EntityManager, eventId: string): Promise<void> {
+  await em.getConnection().execute('update webhook_event set attempts = attempts + 1, last_attempt_at = now() where id = ?', [eventId]);
+}

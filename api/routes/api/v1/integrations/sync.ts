@@ -1,6 +1,7 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { SyncRecord } from '../../../../../db/entities/index.ts';
+import { recordCounts } from '../../../../../db/repositories/stats.repository.ts';
 import { AppError } from '../../../../../lib/errors.ts';
 import { SYNC_WORKFLOW_TYPE, syncNowWorkflowId, syncScheduleId } from '../../../../../workflows/sync.messages.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
@@ -40,10 +41,7 @@ export async function syncStatus(ctx: AppContext): Promise<void> {
   } catch (error) {
     if (!(error instanceof ScheduleNotFoundError)) throw error;
   }
-  const rows = await ctx.state.em.getConnection().execute<{ model: string; live: number; deleted: number }[]>(
-    'select model, count(*) filter (where deleted_at is null)::int as live, count(*) filter (where deleted_at is not null)::int as deleted from sync_record where tenant_id = ? and integration_id = ? group by model order by model',
-    [integration.tenantId, integration.id],
-  );
+  const rows = await recordCounts(ctx.state.em, integration.tenantId, integration.id);
   ok(ctx, { lastSync: integration.lastSync, schedule, records: rows });
 }
 
