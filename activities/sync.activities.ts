@@ -5,7 +5,6 @@ import { readCredentials } from '../db/credentials.ts';
 import { Integration, SyncRecord } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { insertWebhookEvent } from '../db/repositories/webhook-events.repository.ts';
-import { startWebhookWorkflow } from '../lib/webhooks/start.ts';
 import { apiBaseFor } from '../providers/api-base.ts';
 import { ProviderHttpError, type SyncContext } from '../providers/types.ts';
 import { connectionWorkflowId, ensureFreshUpdate, refreshNowUpdate } from '../workflows/connection.messages.ts';
@@ -142,8 +141,9 @@ export function createSyncActivities(deps: ActivityDeps) {
 
       const changed = counts.created + counts.updated + counts.deleted;
       if (changed && typeof integration.settings.forwardUrl === 'string') {
-        // Changes reach the tenant through the webhook forwarding path, as a records.changed event.
-        const { event } = await insertWebhookEvent(orm.em.fork(), vault, {
+        // Changes reach the tenant through the webhook forwarding path, as a records.changed event; the
+        // insert wakes the webhook dispatcher, which starts its workflow.
+        await insertWebhookEvent(orm.em.fork(), vault, {
           tenantId: integration.tenantId,
           integrationId: integration.id,
           provider: integration.provider,
@@ -151,7 +151,6 @@ export function createSyncActivities(deps: ActivityDeps) {
           deliveryId: `sync:${now.getTime()}:${Math.random().toString(36).slice(2, 10)}`,
           payload: JSON.stringify({ integrationId: integration.id, models: def.sync.models, ...counts, syncedAt: now.toISOString() }),
         });
-        await startWebhookWorkflow(temporal, deps.env.TEMPORAL_TASK_QUEUE, event.id);
       }
       return counts;
     },

@@ -9,6 +9,8 @@ import type { AppMetrics } from '../lib/metrics.ts';
 import type { TemporalGateway } from '../lib/temporal.ts';
 import type { Vault } from '../lib/vault.ts';
 import type { ProviderRegistry } from '../db/repositories/providers.repository.ts';
+import type { WebhookEventWriter } from '../db/webhook-event-writer.ts';
+import type { WebhookTargetCache } from '../db/webhook-targets.ts';
 import type { Sandbox } from './sandbox/sandbox-server.ts';
 
 /** Everything the API needs, built once per process in server.ts (or by a test). */
@@ -20,6 +22,9 @@ export interface AppDeps {
   registry: Registry;
   temporal: TemporalGateway;
   providers: ProviderRegistry;
+  /** The webhook endpoint's durable write (group commit) and its verification-data cache. */
+  webhookWriter: WebhookEventWriter;
+  webhookTargets: WebhookTargetCache;
   /** The built-in sandbox authorization server, when enabled. */
   sandbox?: Sandbox;
 }

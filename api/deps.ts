@@ -5,6 +5,9 @@ import type { Logger } from '../lib/logger.ts';
 import { createMetricsRegistry } from '../lib/metrics.ts';
 import { TemporalGateway } from '../lib/temporal.ts';
 import type { Vault } from '../lib/vault.ts';
+import { requireDatabaseUrl } from '../db/index.ts';
+import { WebhookEventWriter } from '../db/webhook-event-writer.ts';
+import { WebhookTargetCache } from '../db/webhook-targets.ts';
 import type { AppDeps } from './context.ts';
 import { createSandbox } from './sandbox/sandbox-server.ts';
 
@@ -20,5 +23,13 @@ export async function buildAppDeps(input: { env: Env; orm: MikroORM; vault: Vaul
     temporal: new TemporalGateway(env),
     registry: createMetricsRegistry(),
     providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault, env: env.raw }),
+    webhookWriter: new WebhookEventWriter({ databaseUrl: requireDatabaseUrl(env), vault, logger: input.logger }),
+    webhookTargets: new WebhookTargetCache({ orm: input.orm, vault, ttlMs: env.PLUGBOARD_WEBHOOK_CACHE_MS }),
   };
+}
+
+/** Releases what buildAppDeps opened (not the ORM, which the caller passed in). */
+export async function closeAppDeps(deps: AppDeps): Promise<void> {
+  await deps.webhookWriter.close().catch(() => undefined);
+  await deps.temporal.close().catch(() => undefined);
 }

@@ -3,7 +3,7 @@ import { openDatabase } from '../db/index.ts';
 import { env as loadEnv } from '../lib/env.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createApp } from './app.ts';
-import { buildAppDeps } from './deps.ts';
+import { buildAppDeps, closeAppDeps } from './deps.ts';
 
 const env = loadEnv();
 const logger = createLogger({ name: 'api' });
@@ -11,7 +11,6 @@ const logger = createLogger({ name: 'api' });
 try {
   const { orm, vault } = await openDatabase(env, logger);
   const deps = await buildAppDeps({ env, orm, vault, logger });
-  const { temporal } = deps;
   const app = createApp(deps, { dashboard: true });
   const server = createServer(app.callback());
   server.keepAliveTimeout = 65_000;
@@ -25,7 +24,7 @@ try {
     server.close();
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), 5_000).unref();
-    await temporal.close().catch(() => undefined);
+    await closeAppDeps(deps);
     await orm.close();
     process.exit(0);
   };

@@ -21,9 +21,14 @@ const schema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('plugboard'),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233').transform((u) => u.replace(/\/+$/, '')),
   PLUGBOARD_ENCRYPTION_KEYS: z.string().optional(),
-  /** How often the worker looks for webhook events left pending, and how old they must be. */
+  /**
+   * Webhook dispatch (workers/webhook-dispatcher.ts): how often a dispatcher looks for pending events without
+   * waiting for a notification, and how long a claimed event may stay pending before it is claimed again.
+   */
   PLUGBOARD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
-  PLUGBOARD_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).default(15_000),
+  PLUGBOARD_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
+  /** How long the API keeps an integration's webhook verification data (ms); a failed verification re-reads it. */
+  PLUGBOARD_WEBHOOK_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /** How long the API remembers a valid API key (ms); a revocation reaches every API process within this. */
   PLUGBOARD_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /** Workflows the worker keeps in memory (default: the SDK's, sized from the heap); others replay when they wake. */

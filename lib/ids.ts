@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random.ts';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 
@@ -19,7 +20,7 @@ export function newId(prefix: string): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  return `${prefix}_${time}${base32(randomBytes(16))}`;
+  return `${prefix}_${time}${base32(pooledRandomBytes(16))}`;
 }
 
 /** A URL-safe random secret of `bytes` bytes (default 32 = 256 bits). */

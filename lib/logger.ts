@@ -31,3 +31,12 @@ export function createLogger(options: { name?: string; level?: string; destinati
 }
 
 export type { Logger };
+
+/**
+ * A child logger without the redaction pass, for the access line only: its fields are fixed (request id,
+ * method, path without query, status, duration, tenant id) and never carry a secret, and redacting through
+ * REDACT_PATHS' wildcards costs ≈120 µs per line — more than the rest of a webhook ingest together.
+ */
+export function unredactedAccessLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: [] } });
+}

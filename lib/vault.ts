@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { DecryptionError } from './errors.ts';
+import { pooledRandomBytes } from './random.ts';
 
 /**
  * Token vault: AES-256-GCM, random 96-bit nonce per encryption, 128-bit tag checked with
@@ -60,9 +61,22 @@ function aadFor(ctx: CipherContext, kid: string): Buffer {
 
 export class Vault {
   readonly keyring: Keyring;
+  /** The keys as KeyObjects, made once: createCipheriv would otherwise convert the raw key on every call. */
+  readonly #keyObjects = new Map<string, KeyObject>();
 
   constructor(keyring: Keyring) {
     this.keyring = keyring;
+  }
+
+  #key(kid: string): KeyObject | undefined {
+    let key = this.#keyObjects.get(kid);
+    if (!key) {
+      const raw = this.keyring.keys.get(kid);
+      if (!raw) return undefined;
+      key = createSecretKey(raw);
+      this.#keyObjects.set(kid, key);
+    }
+    return key;
   }
 
   get activeKid(): string {
@@ -71,8 +85,8 @@ export class Vault {
 
   encrypt(plaintext: string, ctx: CipherContext): string {
     const kid = this.keyring.activeKid;
-    const key = this.keyring.keys.get(kid)!;
-    const iv = randomBytes(IV_BYTES);
+    const key = this.#key(kid)!;
+    const iv = pooledRandomBytes(IV_BYTES); // a fresh random 96-bit nonce per encryption
     const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(aadFor(ctx, kid));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
@@ -83,7 +97,7 @@ export class Vault {
     const parts = ciphertext.split(':');
     if (parts.length !== 5 || parts[0] !== PREFIX || parts[1] !== FORMAT) throw new DecryptionError('not a Plugboard ciphertext');
     const [, , kid, ivPart, bodyPart] = parts as [string, string, string, string, string];
-    const key = this.keyring.keys.get(kid);
+    const key = this.#key(kid);
     if (!key) throw new DecryptionError(`encryption key ${kid} is not in PLUGBOARD_ENCRYPTION_KEYS`);
     const iv = Buffer.from(ivPart, 'base64url');
     const body = Buffer.from(bodyPart, 'base64url');

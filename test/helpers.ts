@@ -8,9 +8,9 @@ import { inject } from 'vitest';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/context.ts';
-import { buildAppDeps } from '../api/deps.ts';
+import { buildAppDeps, closeAppDeps } from '../api/deps.ts';
 import { createWorker, installTemporalRuntime } from '../workers/create-worker.ts';
-import { startWebhookSweeper } from '../workers/webhook-sweeper.ts';
+import { startWebhookDispatcher } from '../workers/webhook-dispatcher.ts';
 import { assertKeyringMatches } from '../db/key-check.ts';
 import { openOrm } from '../db/orm.ts';
 import { createApiKey } from '../db/repositories/api-keys.repository.ts';
@@ -76,7 +76,11 @@ export async function startTestApi(options: { env?: Record<string, string>; work
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
-  const env = testEnv({ PUBLIC_URL: url, PORT: String(port), TEMPORAL_TASK_QUEUE: `test-${Math.random().toString(36).slice(2, 10)}`, ...options.env });
+  // A worker brings a webhook dispatcher, which claims every pending event in its database: each one gets
+  // a database of its own, so no dispatcher starts another test's events on its own task queue (production
+  // runs one task queue per database).
+  const own: Record<string, string> = options.worker && !options.env?.DATABASE_URL ? { DATABASE_URL: await freshDatabase('api') } : {};
+  const env = testEnv({ PUBLIC_URL: url, PORT: String(port), TEMPORAL_TASK_QUEUE: `test-${Math.random().toString(36).slice(2, 10)}`, ...own, ...options.env });
   const logs = captureLogs();
   const logger = createLogger({ name: 'test-api', level: 'debug', destination: logs.stream });
   const orm = await openOrm(env.DATABASE_URL!);
@@ -89,13 +93,13 @@ export async function startTestApi(options: { env?: Record<string, string>; work
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   let workerConnection: NativeConnection | undefined;
-  let stopSweeper: (() => void) | undefined;
+  let dispatcher: { stop: () => Promise<void> } | undefined;
   if (options.worker) {
     installTemporalRuntime(logger);
     workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
     worker = await createWorker(workerConnection, { env, orm, vault, logger, temporal: temporal.client, providers: deps.providers });
     workerRun = worker.run();
-    stopSweeper = startWebhookSweeper({ orm, client: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger, intervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS, minAgeMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS });
+    dispatcher = startWebhookDispatcher({ orm, databaseUrl: env.DATABASE_URL!, client: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger, sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS, leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS });
   }
 
   return {
@@ -125,7 +129,7 @@ export async function startTestApi(options: { env?: Record<string, string>; work
       return { tenantId: tenant.id, apiKey: plaintext };
     },
     async close() {
-      stopSweeper?.();
+      await dispatcher?.stop();
       if (worker) {
         worker.shutdown();
         await workerRun;
@@ -133,15 +137,16 @@ export async function startTestApi(options: { env?: Record<string, string>; work
       }
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await temporal.close().catch(() => undefined);
+      await closeAppDeps(deps);
       await orm.close();
     },
   };
 }
 
 /** A new, migrated database on the run's PostgreSQL, for tests that need their own keyring or row counts. */
-export async function freshDatabase(label: string): Promise<string> {
-  const base = new URL(inject('databaseUrl'));
+/** A new, migrated database on the run's PostgreSQL (or on the server of `on`). */
+export async function freshDatabase(label: string, on = inject('databaseUrl')): Promise<string> {
+  const base = new URL(on);
   base.pathname = `/${label}_${Math.random().toString(36).slice(2, 10)}`;
   const orm = await openOrm(base.toString());
   await orm.migrator.up();

@@ -14,7 +14,7 @@ import { WebhookEvent } from '../db/entities/index.ts';
 import { migrate, openOrm } from '../db/orm.ts';
 import { signGithub, signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { freePort, startEmbeddedPostgres, startTemporalDevServer, type ServiceHandle } from '../scripts/services.ts';
-import { startTestApi, type TestApi } from './helpers.ts';
+import { freshDatabase, startTestApi, type TestApi } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SWEEP = { PLUGBOARD_SWEEP_INTERVAL_MS: '500', PLUGBOARD_SWEEP_MIN_AGE_MS: '1000' };
@@ -117,7 +117,7 @@ async function pool<T>(count: number, limit: number, task: (i: number) => Promis
 }
 
 describe('Temporal down at ingest (DESIGN.md §7: durable before ack)', () => {
-  it('acknowledges and stores pending while Temporal is down, and the sweeper processes everything after a restart', async () => {
+  it('acknowledges and stores pending while Temporal is down, and the dispatcher processes everything after a restart', async () => {
     const secret = newSecret();
     const sandbox = await integration(api, 'sandbox', { webhookSecret: secret });
     const github = await integration(api, 'github', { webhookSecret: 'gh-faults-secret' });
@@ -133,15 +133,16 @@ describe('Temporal down at ingest (DESIGN.md §7: durable before ack)', () => {
     // The ack never waits on Temporal.
     expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(2000);
     expect(await statuses(api, [sandbox.id, github.id])).toEqual({ pending: 20 });
-    // Sweeps fail meanwhile; nothing is lost and nothing is marked failed.
+    // Dispatch attempts fail meanwhile (claims handed back, backoff); nothing is lost, nothing is marked failed.
     await new Promise((r) => setTimeout(r, 1500));
     expect(await statuses(api, [sandbox.id, github.id])).toEqual({ pending: 20 });
 
-    // Same port, fresh in-memory state: the sweeper starts the workflows, the in-process worker reconnects.
+    expect(api.logs.lines.some((l) => l.includes('webhook workflows not started'))).toBe(true);
+    // Same port, fresh in-memory state: the dispatcher starts the workflows, the in-process worker reconnects.
     temporal = await startTemporalDevServer({ cli: cli(), port: temporalPort });
     await waitFor('all 20 events processed', async () => (await statuses(api, [sandbox.id, github.id])).processed === 20, 60_000, 500);
-    const sweeperLines = api.logs.lines.filter((l) => l.includes('sweeper started workflows'));
-    expect(sweeperLines.length).toBeGreaterThan(0);
+    const undispatched = await api.deps.orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from webhook_event where integration_id in (?, ?) and dispatched_at is null`, [sandbox.id, github.id]);
+    expect(undispatched[0]!.n).toBe(0);
     console.info(`Temporal outage: 20 acks in ${Math.max(...answers.map((a) => a.ms))} ms max; all processed ${Date.now() - started} ms after the first post`);
   }, 100_000);
 });
@@ -216,14 +217,14 @@ describe('worker killed mid-activity', () => {
     await new Promise((r) => receiver.close(r));
   });
 
-  function spawnWorker(taskQueue: string, publicUrl: string): { child: ChildProcess; ready: Promise<void> } {
+  function spawnWorker(taskQueue: string, publicUrl: string, workerDatabaseUrl: string): { child: ChildProcess; ready: Promise<void> } {
     const child = spawn(process.execPath, ['workers/main.ts'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'test',
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: workerDatabaseUrl,
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_TASK_QUEUE: taskQueue,
         PLUGBOARD_ENCRYPTION_KEYS: inject('encryptionKeys'),
@@ -249,12 +250,14 @@ describe('worker killed mid-activity', () => {
   it('ends processed exactly once, and a repeated delivery carries the same webhook-id', async () => {
     const taskQueue = `faults-kill-${randomUUID().slice(0, 8)}`;
     // An API without an in-process worker: the child processes are this task queue's only workers.
-    const ingest = await startTestApi({ env: { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue } });
+    // Its own database, so the child workers' dispatchers are the only ones that see its events.
+    const ownDatabase = await freshDatabase('kill', databaseUrl);
+    const ingest = await startTestApi({ env: { DATABASE_URL: ownDatabase, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue } });
     try {
       const secret = newSecret();
       const { key, id } = await integration(ingest, 'sandbox', { webhookSecret: secret }, { forwardUrl: receiverUrl });
       const forwardSecret = (await ingest.request('POST', `/api/v1/integrations/${id}/forwarding-secret`, { key })).body.data.forwardSecret as string;
-      const first = spawnWorker(taskQueue, ingest.url);
+      const first = spawnWorker(taskQueue, ingest.url, ownDatabase);
       await first.ready;
 
       const res = await postSandbox(ingest, id, secret);
@@ -265,7 +268,7 @@ describe('worker killed mid-activity', () => {
       // Crash, not drain: SIGKILL while the forward activity waits on the receiver.
       first.child.kill('SIGKILL');
       await new Promise((r) => first.child.once('exit', r));
-      const second = spawnWorker(taskQueue, ingest.url);
+      const second = spawnWorker(taskQueue, ingest.url, ownDatabase);
       await second.ready;
 
       // The activity's 30 s start-to-close timeout expires, then the retry runs on the new worker.
@@ -299,9 +302,9 @@ describe('worker killed mid-activity', () => {
 
 describe('1,000 signed events through the whole pipeline', () => {
   it('processes each exactly once, with concurrent provider retries deduplicated', async () => {
-    // Its own API and worker with the default sweeper: a 500 ms sweeper would re-try starts for every
-    // event still queued behind the worker (see the report), which only measures the sweeper.
-    const load = await startTestApi({ worker: true, env: { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, LOG_LEVEL: 'warn' } });
+    // Its own API and worker with the default dispatch lease: a 1 s lease would re-take the claim of every
+    // event still queued behind the worker and re-try its start (refused as a duplicate), measuring only that.
+    const load = await startTestApi({ worker: true, env: { DATABASE_URL: await freshDatabase('load', databaseUrl), TEMPORAL_ADDRESS: temporal.address, LOG_LEVEL: 'warn' } });
     try {
       const secret = newSecret();
       const sandbox = await integration(load, 'sandbox', { webhookSecret: secret });

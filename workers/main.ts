@@ -10,7 +10,7 @@ import { env as loadEnv } from '../lib/env.ts';
 import { createLogger } from '../lib/logger.ts';
 import { TemporalGateway } from '../lib/temporal.ts';
 import { createWorker, installTemporalRuntime } from './create-worker.ts';
-import { startWebhookSweeper } from './webhook-sweeper.ts';
+import { startWebhookDispatcher } from './webhook-dispatcher.ts';
 
 const env = loadEnv();
 const logger = createLogger({ name: 'worker' });
@@ -29,12 +29,12 @@ try {
     temporal: temporal.client,
     providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault, env: env.raw }),
   });
-  const stopSweeper = startWebhookSweeper({ orm, client: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger, intervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS, minAgeMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS });
+  const dispatcher = startWebhookDispatcher({ orm, databaseUrl: env.DATABASE_URL!, client: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger, sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS, leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS });
   logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
   try {
     await worker.run();
   } finally {
-    stopSweeper();
+    await dispatcher.stop();
     await connection.close();
     await temporal.close().catch(() => undefined);
     await orm.close();

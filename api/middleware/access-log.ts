@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import type { Logger } from '../../lib/logger.ts';
+import { unredactedAccessLogger, type Logger } from '../../lib/logger.ts';
 import type { HttpMetrics } from '../../lib/metrics.ts';
 
 /**
@@ -7,6 +7,7 @@ import type { HttpMetrics } from '../../lib/metrics.ts';
  * `code` and `state` there (REQ-6), and nothing else we serve needs its query logged.
  */
 export function accessLog(options: { logger: Logger; metrics: HttpMetrics }): Middleware {
+  const logger = unredactedAccessLogger(options.logger);
   return async function accessLogMiddleware(ctx, next) {
     const started = process.hrtime.bigint();
     try {
@@ -16,7 +17,7 @@ export function accessLog(options: { logger: Logger; metrics: HttpMetrics }): Mi
       const route = (ctx as { routerPath?: string }).routerPath ?? (ctx.status === 404 ? 'unmatched' : ctx.path.split('/').slice(0, 3).join('/'));
       options.metrics.observe(ctx.method, route, ctx.status, ms / 1000);
       if (ctx.path !== '/healthz' && ctx.path !== '/metrics') {
-        options.logger.info(
+        logger.info(
           { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, tenantId: ctx.state.tenant?.id },
           'request',
         );

@@ -1,10 +1,19 @@
 import type { Middleware } from 'koa';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 
-/** A fresh EntityManager fork per request (identity map scoped to the request). */
+/**
+ * A fresh EntityManager fork per request (identity map scoped to the request), made on first use: the
+ * webhook endpoint and health checks never touch it, and a fork costs a few microseconds.
+ */
 export function entityManager(options: { orm: MikroORM }): Middleware {
   return async function entityManagerMiddleware(ctx, next) {
-    ctx.state.em = options.orm.em.fork();
+    let em: EntityManager | undefined;
+    Object.defineProperty(ctx.state, 'em', {
+      get: () => (em ??= options.orm.em.fork()),
+      set: (value: EntityManager) => (em = value),
+      enumerable: true,
+      configurable: true,
+    });
     await next();
   };
 }

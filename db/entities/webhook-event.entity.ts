@@ -21,10 +21,15 @@ export const WebhookEvent = defineEntity({
     attempts: p.integer().default(0),
     lastAttemptAt: p.datetime().nullable(),
     processedAt: p.datetime().nullable(),
+    /** When a dispatcher claimed the event to start its workflow (null: waiting for one; DESIGN.md §7). */
+    dispatchedAt: p.datetime().nullable(),
     errorMessage: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   uniques: [{ properties: ['integrationId', 'deliveryId'] }],
-  indexes: [{ properties: ['tenantId', 'integrationId', 'id'] }, { properties: ['tenantId', 'status', 'id'] }, { properties: ['status', 'createdAt'] }],
+  indexes: [{ properties: ['tenantId', 'integrationId', 'id'] }, { properties: ['tenantId', 'status', 'id'] }, { properties: ['status', 'createdAt'] },
+    // The dispatcher's queue: pending events no dispatcher has claimed, oldest first.
+    { name: 'webhook_event_undispatched_index', properties: ['createdAt'], where: { status: 'pending', dispatchedAt: null } },
+  ],
 });
 export type WebhookEvent = InferEntity<typeof WebhookEvent>;

@@ -39,7 +39,13 @@ export class ProviderRegistry {
 
   constructor(options: { publicUrl: string; sandboxEnabled: boolean; vault: Vault; env?: Readonly<Record<string, string | undefined>> }) {
     const source = options.env ?? process.env;
-    this.setting = (key, suffix) => providerEnv(key, suffix, source);
+    // Settings do not change while the process runs: each is looked up once (the webhook path reads several per delivery).
+    const memo = new Map<string, string | undefined>();
+    this.setting = (key, suffix) => {
+      const name = `${key}\u0000${suffix}`;
+      if (!memo.has(name)) memo.set(name, providerEnv(key, suffix, source));
+      return memo.get(name);
+    };
     this.builtIns = new Map(builtInProviders(options.publicUrl, options.sandboxEnabled, this.setting).map((p) => [p.key, p]));
     this.vault = options.vault;
   }

@@ -24,7 +24,7 @@ export async function insertWebhookEvent(
       provider: event.provider,
       eventType: event.eventType,
       deliveryId: event.deliveryId,
-      payload: vault.encrypt(input.payload, payloadContext(event)),
+      payload: vault.encrypt(input.payload, webhookPayloadContext(event)),
       keyId: vault.activeKid,
       status: 'pending',
       attempts: 0,
@@ -36,16 +36,17 @@ export async function insertWebhookEvent(
   return { event, duplicate: (result as { affectedRows?: number }).affectedRows === 0 };
 }
 
-const payloadContext = (event: Pick<WebhookEvent, 'tenantId' | 'id'>) => ({ tenantId: event.tenantId, entity: 'webhook_event', id: event.id, field: 'payload' });
+/** The vault context that binds a stored payload to its row (AAD). */
+export const webhookPayloadContext = (event: Pick<WebhookEvent, 'tenantId' | 'id'>) => ({ tenantId: event.tenantId, entity: 'webhook_event', id: event.id, field: 'payload' });
 
 /** The stored payload in clear text (rows written before encryption are returned as they are). */
 export function readEventPayload(vault: Vault, event: WebhookEvent): string {
-  return event.payload.startsWith('enc:') ? vault.decrypt(event.payload, payloadContext(event)) : event.payload;
+  return event.payload.startsWith('enc:') ? vault.decrypt(event.payload, webhookPayloadContext(event)) : event.payload;
 }
 
 /** Re-encrypts a payload with the active key (key rotation). */
 export function reencryptEventPayload(vault: Vault, event: WebhookEvent): void {
-  event.payload = event.payload.startsWith('enc:') ? vault.reencrypt(event.payload, payloadContext(event)) : vault.encrypt(event.payload, payloadContext(event));
+  event.payload = event.payload.startsWith('enc:') ? vault.reencrypt(event.payload, webhookPayloadContext(event)) : vault.encrypt(event.payload, webhookPayloadContext(event));
   event.keyId = vault.activeKid;
 }
 
@@ -70,9 +71,40 @@ export async function getWebhookEvent(em: EntityManager, tenantId: string, id: s
   return event;
 }
 
-/** Pending events older than `olderThanMs` (their workflow start failed or never ran): for the sweeper. */
-export async function findStalePending(em: EntityManager, olderThanMs: number, limit: number): Promise<WebhookEvent[]> {
-  return em.find(WebhookEvent, { status: 'pending', createdAt: { $lt: new Date(Date.now() - olderThanMs) } }, { orderBy: { createdAt: 'asc' }, limit });
+/**
+ * Claims up to `limit` pending events no dispatcher has claimed, oldest first, for this dispatcher to start
+ * their workflows. SKIP LOCKED lets several dispatchers (one per worker process) share the queue.
+ */
+export async function claimUndispatched(em: EntityManager, limit: number): Promise<string[]> {
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    `update webhook_event set dispatched_at = now() where id in (
+       select id from webhook_event where status = 'pending' and dispatched_at is null
+       order by created_at limit ? for update skip locked)
+     returning id`,
+    [limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Hands claimed events back to the queue (their workflow could not be started: Temporal unavailable). */
+export async function releaseClaims(em: EntityManager, ids: string[]): Promise<void> {
+  if (ids.length) await em.getConnection().execute(`update webhook_event set dispatched_at = null where id in (?) and status = 'pending'`, [ids]);
+}
+
+/**
+ * Re-claims events still pending `olderThanMs` after their claim: the dispatcher died between claim and
+ * start, or the workflow is still working on them (then the start is refused as a duplicate, harmlessly).
+ * Their claim time moves on, so each is looked at once per `olderThanMs`, not on every sweep.
+ */
+export async function reclaimStale(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
+  const rows = await em.getConnection().execute<{ id: string }[]>(
+    `update webhook_event set dispatched_at = now() where id in (
+       select id from webhook_event where status = 'pending' and dispatched_at < now() - make_interval(secs => ?)
+       order by created_at limit ? for update skip locked)
+     returning id`,
+    [olderThanMs / 1000, limit],
+  );
+  return rows.map((r) => r.id);
 }
 
 /** Counts one delivery attempt to the tenant (before it is made, so a crash mid-request still counts). */

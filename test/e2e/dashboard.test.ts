@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startStack, type Stack } from './stack.ts';
+import { freshDatabase } from '../helpers.ts';
 
 const SHOTS = path.resolve('test-results/screenshots');
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -97,7 +98,8 @@ async function pageWidth(page: Page): Promise<number> {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   stack = await startStack({
-    databaseUrl: inject('databaseUrl'),
+    // Its own database: the stack's worker dispatches every pending webhook event of the database it uses.
+    databaseUrl: await freshDatabase('e2e'),
     temporalAddress: inject('temporalAddress'),
     encryptionKeys: inject('encryptionKeys'),
     dataDir: inject('dataDir'),

@@ -2,9 +2,8 @@ import getRawBody from 'raw-body';
 import { readSecrets, writeSecrets } from '../../../db/credentials.ts';
 import { Integration } from '../../../db/entities/index.ts';
 import { appendLog } from '../../../db/repositories/integration-logs.repository.ts';
-import { insertWebhookEvent } from '../../../db/repositories/webhook-events.repository.ts';
+import type { WebhookTarget } from '../../../db/webhook-targets.ts';
 import { sha256Hex } from '../../../lib/hash.ts';
-import { startWebhookWorkflow } from '../../../lib/webhooks/start.ts';
 import { verifyDelivery, type DeliveryInput } from '../../../lib/webhooks/verify.ts';
 import type { ProviderDefinition } from '../../../providers/types.ts';
 import type { AppContext } from '../../context.ts';
@@ -13,8 +12,9 @@ import { integrationId as integrationIdSchema } from '../../validation.ts';
 /**
  * POST /webhooks/:provider[/:integrationId] — the durable-before-ack path (DESIGN.md §7): raw bytes within
  * the provider's size limit (413 beyond), verify in constant time (401, no detail), handshakes, insert
- * (duplicate delivery → 200, nothing new), ack, then start the webhook workflow without waiting on Temporal.
- * Routing never trusts an unverified body field.
+ * (duplicate delivery → 200, nothing new) and ack once the row is committed. The ack never waits on
+ * Temporal: the insert's NOTIFY wakes the dispatchers (workers/webhook-dispatcher.ts), which start the
+ * workflow. Routing never trusts an unverified body field.
  */
 export async function receiveWebhook(ctx: AppContext): Promise<void> {
   const providerKey = String(ctx.params.provider);
@@ -38,36 +38,45 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
     return tooLarge ? reply(ctx, 413, 'payload_too_large', `Webhook bodies for ${def.name} are limited to ${limit} bytes.`) : reply(ctx, 400, 'unreadable_body', 'The request body could not be read.');
   }
 
-  const em = ctx.state.em;
-  const headers = Object.fromEntries(Object.entries(ctx.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]));
-  let targets: Integration[];
+  // Node lower-cases header names and joins repeated ones with ", " (only set-cookie stays an array).
+  const headers = ctx.req.headers as Record<string, string | undefined>;
+  const base = { body, headers, query: ctx.querystring ? new URLSearchParams(ctx.querystring) : NO_QUERY, nowSeconds: Math.floor(Date.now() / 1000) };
+  const lookup = (fresh: boolean) => {
+    const id = integrationIdSchema.safeParse(ctx.params.integrationId);
+    return id.success ? ctx.deps.webhookTargets.get(providerKey, id.data, { fresh }) : Promise.resolve(undefined);
+  };
+  let targets: WebhookTarget[] = [];
   let input: DeliveryInput;
-  const base = { body, headers, query: new URLSearchParams(ctx.querystring), nowSeconds: Math.floor(Date.now() / 1000) };
   try {
     if (ctx.params.integrationId !== undefined) {
-      const id = integrationIdSchema.safeParse(ctx.params.integrationId);
-      const integration = id.success ? await em.findOne(Integration, { id: id.data, provider: providerKey }) : null;
-      if (!integration) {
+      const target = await lookup(false);
+      if (!target) {
         outcome('rejected');
         return reply(ctx, 404, 'unknown_integration', 'No such webhook endpoint.');
       }
-      targets = [integration];
-      input = { ...base, ...secretsFor(ctx, def, integration) };
-    } else {
-      targets = [];
-      input = { ...base, ...secretsFor(ctx, def, undefined) };
+      targets = [target];
     }
+    input = { ...base, ...secretsFor(ctx, def, targets[0]) };
   } catch (error) {
     ctx.deps.logger.error({ err: error, provider: providerKey }, 'webhook lookup failed');
     outcome('unavailable');
     return reply(ctx, 503, 'unavailable', 'Temporarily unavailable; retry later.');
   }
 
-  const result = await verifyDelivery(def.webhook.scheme, input);
+  let result = await verifyDelivery(def.webhook.scheme, input);
+  if (!result.ok && targets[0]) {
+    // The cached verification data may predate a secret change made through another API process.
+    const fresh = await lookup(true).catch(() => undefined);
+    if (fresh) {
+      targets = [fresh];
+      result = await verifyDelivery(def.webhook.scheme, { ...base, ...secretsFor(ctx, def, fresh) });
+    }
+  }
   if (!result.ok) {
     if (result.pendingSecret && targets[0]) {
       // Notion's handshake carries its own future key: keep it pending for an admin to confirm.
-      const integration = targets[0];
+      const em = ctx.state.em;
+      const integration = await em.findOneOrFail(Integration, { id: targets[0].id });
       writeSecrets(ctx.deps.vault, integration, { ...readSecrets(ctx.deps.vault, integration), notionVerificationTokenPending: result.pendingSecret });
       appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'webhook_handshake', level: 'warn', message: `${def.name} sent a verification token; confirm it by copying it into the webhookSecret setting` });
       await em.flush();
@@ -92,7 +101,13 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
   }
   if (!targets.length) {
     // App-level endpoint: now that the app secret verified it, route by the account id in the payload.
-    targets = result.accountId ? await em.find(Integration, { provider: providerKey, externalAccountId: result.accountId }) : [];
+    try {
+      targets = result.accountId ? await ctx.deps.webhookTargets.byAccount(providerKey, result.accountId) : [];
+    } catch (error) {
+      ctx.deps.logger.error({ err: error, provider: providerKey }, 'webhook routing failed: database unavailable');
+      outcome('unavailable');
+      return reply(ctx, 503, 'unavailable', 'Temporarily unavailable; retry later.');
+    }
     if (!targets.length) {
       outcome('unrouted');
       ctx.deps.logger.info({ provider: providerKey, eventType: result.eventType }, 'verified webhook for no connected account');
@@ -110,19 +125,14 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
   }
 
   const payload = body.toString('utf8').replaceAll('\u0000', '\uFFFD'); // PostgreSQL text cannot hold NUL; the bytes were verified already
-  const accepted: string[] = [];
+  let accepted: string[];
   try {
-    for (const integration of targets) {
-      const { event, duplicate } = await insertWebhookEvent(em, ctx.deps.vault, {
-        tenantId: integration.tenantId,
-        integrationId: integration.id,
-        provider: providerKey,
-        eventType: result.eventType,
-        deliveryId: result.deliveryId,
-        payload,
-      });
-      if (!duplicate) accepted.push(event.id);
-    }
+    const written = await Promise.all(
+      targets.map((target) =>
+        ctx.deps.webhookWriter.write({ tenantId: target.tenantId, integrationId: target.id, provider: providerKey, eventType: result.eventType, deliveryId: result.deliveryId, payload }),
+      ),
+    );
+    accepted = written.filter((w) => !w.duplicate).map((w) => w.eventId);
   } catch (error) {
     ctx.deps.logger.error({ err: error, provider: providerKey }, 'webhook not stored: database unavailable');
     outcome('unavailable');
@@ -131,16 +141,12 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
   outcome(accepted.length ? 'accepted' : 'duplicate');
   ctx.status = 200;
   ctx.body = { received: true, ...(accepted.length === 1 ? { eventId: accepted[0] } : {}), duplicate: accepted.length === 0 };
-  // After the ack: a failed start leaves the event pending for the sweeper.
-  const { temporal, logger } = ctx.deps;
-  for (const eventId of accepted) {
-    startWebhookWorkflow(temporal.client, temporal.taskQueue, eventId).catch((error: Error) => logger.warn({ eventId, err: error.message }, 'webhook workflow not started; the sweeper will retry'));
-  }
 }
 
+const NO_QUERY = new URLSearchParams();
 const ACCOUNT_IS_CONNECTION = new Set(['slack', 'notion', 'pubsub-oidc']);
 
-function secretsFor(ctx: AppContext, def: ProviderDefinition, integration: Integration | undefined): Pick<DeliveryInput, 'secrets' | 'expect'> {
+function secretsFor(ctx: AppContext, def: ProviderDefinition, integration: WebhookTarget | undefined): Pick<DeliveryInput, 'secrets' | 'expect'> {
   const secrets: string[] = [];
   const setting = ctx.deps.providers.setting;
   const expect: Record<string, string | undefined> = {
@@ -149,7 +155,7 @@ function secretsFor(ctx: AppContext, def: ProviderDefinition, integration: Integ
     jwksUri: setting(def.key, 'PUSH_JWKS_URI'),
   };
   if (integration) {
-    const own = readSecrets(ctx.deps.vault, integration);
+    const own = integration.secrets;
     if (own.webhookSecret) secrets.push(own.webhookSecret);
     const previousValid = own.webhookSecretPrevious && (!own.webhookSecretPreviousExpiresAt || Date.parse(own.webhookSecretPreviousExpiresAt) > Date.now());
     if (previousValid) secrets.push(own.webhookSecretPrevious!);

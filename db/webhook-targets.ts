@@ -1,0 +1,93 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EventSubscriber } from '@mikro-orm/core';
+import { readSecrets, type IntegrationSecrets } from './credentials.ts';
+import { Integration } from './entities/index.ts';
+
+/** What the webhook endpoint needs of an integration: who it belongs to and what verifies its deliveries. */
+export interface WebhookTarget {
+  id: string;
+  tenantId: string;
+  provider: string;
+  externalAccountId: string | null;
+  settings: Record<string, unknown>;
+  secrets: IntegrationSecrets;
+}
+
+/**
+ * Webhook verification data per integration, kept for `ttlMs` so the ingest path does not read and
+ * decrypt the row on every delivery (DESIGN.md §7). Staleness is bounded three ways: every change this
+ * process flushes to an integration drops its entry; an entry lives at most `ttlMs`; and the endpoint
+ * re-reads the row before rejecting a delivery that failed verification against a cached entry, so a
+ * secret set through another API process verifies at once. Unknown ids are never cached.
+ */
+export class WebhookTargetCache {
+  readonly #orm: MikroORM;
+  readonly #vault: Parameters<typeof readSecrets>[0];
+  readonly #ttlMs: number;
+  readonly #entries = new Map<string, { at: number; value: Promise<WebhookTarget | undefined> }>();
+
+  constructor(options: { orm: MikroORM; vault: Parameters<typeof readSecrets>[0]; ttlMs: number }) {
+    this.#orm = options.orm;
+    this.#vault = options.vault;
+    this.#ttlMs = options.ttlMs;
+    const drop = (entity: { id: string }) => this.invalidate(entity.id);
+    const subscriber: EventSubscriber<Integration> = {
+      getSubscribedEntities: () => [Integration],
+      afterUpdate: ({ entity }) => drop(entity),
+      afterDelete: ({ entity }) => drop(entity),
+    };
+    this.#orm.em.getEventManager().registerSubscriber(subscriber);
+  }
+
+  /** The integration `id` of `provider`; `fresh` skips the cache. Rejects when the database is unavailable. */
+  async get(provider: string, id: string, options: { fresh?: boolean } = {}): Promise<WebhookTarget | undefined> {
+    const target = await this.#get(id, options.fresh ?? false);
+    return target?.provider === provider ? target : undefined;
+  }
+
+  #get(key: string, fresh: boolean): Promise<WebhookTarget | undefined> {
+    const hit = this.#entries.get(key);
+    if (hit && !fresh && Date.now() - hit.at < this.#ttlMs) return hit.value;
+    const value = this.#load(key);
+    if (this.#ttlMs > 0) {
+      if (this.#entries.size > 50_000) this.#entries.clear(); // bounded: a flood of ids costs reads, not memory
+      this.#entries.set(key, { at: Date.now(), value });
+      // Failures and unknown ids are not remembered.
+      value.then(
+        (target) => target || this.#forget(key, value),
+        () => this.#forget(key, value),
+      );
+    }
+    return value;
+  }
+
+  /** The integrations of `provider` connected to `accountId` (app-level endpoints route by it). */
+  async byAccount(provider: string, accountId: string): Promise<WebhookTarget[]> {
+    const rows = await this.#orm.em.fork().find(Integration, { provider, externalAccountId: accountId });
+    return rows.map((row) => this.#toTarget(row));
+  }
+
+  invalidate(id: string): void {
+    this.#entries.delete(id);
+  }
+
+  #forget(key: string, value: Promise<WebhookTarget | undefined>): void {
+    if (this.#entries.get(key)?.value === value) this.#entries.delete(key);
+  }
+
+  async #load(id: string): Promise<WebhookTarget | undefined> {
+    const row = await this.#orm.em.fork().findOne(Integration, { id });
+    return row ? this.#toTarget(row) : undefined;
+  }
+
+  #toTarget(row: Integration): WebhookTarget {
+    return {
+      id: row.id,
+      tenantId: row.tenantId,
+      provider: row.provider,
+      externalAccountId: row.externalAccountId ?? null,
+      settings: row.settings,
+      secrets: readSecrets(this.#vault, row),
+    };
+  }
+}
