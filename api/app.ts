@@ -16,7 +16,7 @@ export const API_PATHS = /^\/(api|oauth|webhooks|sandbox|healthz|readyz|metrics)
 export function createApp(deps: AppDeps, options: { dashboard?: boolean } = {}): Koa<AppState, AppCustom> {
   const app = new Koa<AppState, AppCustom>({ proxy: false });
   app.context.deps = deps;
-  app.context.metrics = createAppMetrics(deps.registry, { countEvents: () => webhookEventCounts(deps.orm.em.fork()) });
+  app.context.metrics = createAppMetrics(deps.registry, { countEvents: () => webhookEventCounts(deps.orm.em.fork()), ingest: deps.webhookWriter });
   app.silent = true;
   const router = createRouter(deps);
 

@@ -6,10 +6,11 @@
  *   (iii) events processed end to end per second vs a raw Temporal workflow with one no-op activity on
  *         the same server, both with a worker in its own process (target ≥ 0.8).
  *
- *   node bench/webhook-ingest.ts [--seconds 5] [--concurrency 32] [--events 1000]
+ *   node bench/webhook-ingest.ts [--seconds 3] [--rounds 3] [--concurrency 32] [--events 1000]
  *
  * Starts its own PostgreSQL and Temporal dev server on free loopback ports; bounded in count and time.
- * The load client runs in a worker thread (bench/lib/load.ts).
+ * The load client runs in a worker thread (bench/lib/load.ts). (i) alternates baseline and ingest for
+ * `--rounds` rounds and compares medians: on a small shared machine single runs swing by ±30 %.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,9 +21,10 @@ import { parseArgs } from 'node:util';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
 import { createApp } from '../api/app.ts';
-import { buildAppDeps } from '../api/deps.ts';
+import type { AppDeps } from '../api/context.ts';
+import { buildAppDeps, closeAppDeps } from '../api/deps.ts';
 import { WebhookEvent } from '../db/entities/index.ts';
-import { migrate, openOrm } from '../db/orm.ts';
+import { migrate, openOrm, type MikroORM } from '../db/orm.ts';
 import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
 import { insertWebhookEvent } from '../db/repositories/webhook-events.repository.ts';
 import { createTenant } from '../db/repositories/tenants.repository.ts';
@@ -31,26 +33,30 @@ import { createLogger } from '../lib/logger.ts';
 import { TemporalGateway } from '../lib/temporal.ts';
 import { generateKeySpec, parseKeyring, Vault } from '../lib/vault.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
+import { verifyDelivery } from '../lib/webhooks/verify.ts';
 import { freePort, progress, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../scripts/services.ts';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'webhook-ingest'),
-  options: { seconds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '32' }, events: { type: 'string', default: '1000' } },
+  options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '32' }, events: { type: 'string', default: '1000' } },
 });
 const SECONDS = Math.min(30, Number(values.seconds));
+const ROUNDS = Math.max(1, Math.min(9, Number(values.rounds)));
+/** An informative second load level: providers deliver over many parallel connections. */
+const WIDE = 128;
 const CONCURRENCY = Math.min(128, Number(values.concurrency));
 const EVENTS = Math.min(10_000, Number(values.events));
 const PROCESS_TIMEOUT_MS = 180_000;
 const benchStarted = Date.now();
 
 const dataDir = path.resolve('.data', `bench-webhook-ingest-${Date.now()}`);
-progress(`webhook ingest benchmark: ${SECONDS} s load phases, ${CONCURRENCY} connections, ${EVENTS} events end to end`);
+progress(`webhook ingest benchmark: ${ROUNDS} rounds of ${SECONDS} s, ${CONCURRENCY} connections, ${EVENTS} events end to end`);
 const pgPort = await freePort();
 const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: pgPort });
 const temporalCli = loadEnv().TEMPORAL_CLI ?? '.tools/bin/temporal';
 const temporalPort = await freePort();
-let temporalServer = await startTemporalDevServer({ cli: temporalCli, port: temporalPort });
+const temporalServer = await startTemporalDevServer({ cli: temporalCli, port: temporalPort });
 const keys = generateKeySpec('v1');
 const orm = await openOrm(pg.url);
 await migrate(orm);
@@ -60,6 +66,8 @@ const logger = createLogger({ level: 'info', destination: createWriteStream('/de
 const children: ChildProcess[] = [];
 const servers: Server[] = [];
 const gateways: TemporalGateway[] = [];
+const apis: AppDeps[] = [];
+const orms: MikroORM[] = [orm];
 
 function baseEnv(port: number, taskQueue: string): Record<string, string> {
   return {
@@ -77,21 +85,17 @@ function baseEnv(port: number, taskQueue: string): Record<string, string> {
   };
 }
 
-/**
- * The real API (api/app.ts) on a loopback port, starting webhook workflows on `taskQueue`. With
- * `stubStart`, the post-ack workflow start is a no-op (an informative row: what Temporal costs the ingest).
- */
-async function startApi(taskQueue: string, options: { stubStart?: boolean } = {}): Promise<{ port: number; url: string }> {
+/** The real API (api/app.ts) on a loopback port, on `databaseUrl`; webhook workflows go to `taskQueue`. */
+async function startApi(taskQueue: string, databaseUrl = pg.url, apiOrm: MikroORM = orm): Promise<{ port: number; url: string; deps: AppDeps }> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  const env = loadEnv(baseEnv(port, taskQueue));
-  const deps = await buildAppDeps({ env, orm, vault, logger });
-  gateways.push(deps.temporal);
-  if (options.stubStart) Object.assign(deps.temporal.client.workflow, { start: async () => undefined });
+  const env = loadEnv({ ...baseEnv(port, taskQueue), DATABASE_URL: databaseUrl });
+  const deps = await buildAppDeps({ env, orm: apiOrm, vault, logger });
+  apis.push(deps);
   server.on('request', createApp(deps).callback());
   servers.push(server);
-  return { port, url: env.PUBLIC_URL };
+  return { port, url: env.PUBLIC_URL, deps };
 }
 
 function spawnReady(script: string, env: Record<string, string>, readyText: string): Promise<ChildProcess> {
@@ -133,8 +137,8 @@ function signedRequests(integrationId: string, secret: string, count: number, ta
   });
 }
 
-async function newSandboxIntegration(name: string): Promise<{ id: string; secret: string }> {
-  const em = orm.em.fork();
+async function newSandboxIntegration(name: string, on: MikroORM = orm): Promise<{ id: string; secret: string }> {
+  const em = on.em.fork();
   const tenant = await createTenant(em, name);
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const integration = await new IntegrationRepository(em, tenant.id, vault).create({ provider: 'sandbox', secrets: { webhookSecret: secret } });
@@ -143,6 +147,8 @@ async function newSandboxIntegration(name: string): Promise<{ id: string; secret
 
 const ok2xx = (r: LoadResult) => Object.entries(r.statuses).filter(([s]) => Number(s) >= 200 && Number(s) < 300).reduce((n, [, c]) => n + c, 0);
 const fmtStatuses = (r: LoadResult) => Object.entries(r.statuses).map(([s, c]) => `${s}×${c}`).join(' ');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+let batchTag = 0;
 
 try {
   // ---- (i) max ingest rate vs a bare Koa hello-world -------------------------------------------------
@@ -158,57 +164,87 @@ try {
   await new Promise((r) => helloServer.once('listening', r));
   const helloPort = (helloServer.address() as { port: number }).port;
   const helloReq: LoadRequest[] = [{ method: 'GET', path: '/', headers: {} }];
-  // A second, informative baseline: Koa reading the raw body and doing the same durable insert.
+  // An informative baseline: Koa reading the raw body and doing the same INSERT per request (MikroORM, no
+  // group commit, no verification) — what "durable before the ack" costs done the plain way.
   const insertOnly = new Koa();
   insertOnly.use(async (ctx) => {
     const body = await getRawBody(ctx.req, { limit: 1024 * 1024 });
     await insertWebhookEvent(orm.em.fork(), vault, { tenantId: 'bench', integrationId: 'bench-insert-only', provider: 'sandbox', eventType: 'item.updated', deliveryId: ctx.get('webhook-id'), payload: body.toString('utf8') });
     ctx.body = { received: true };
   });
+  // And the ceiling of any verifying ingest: Koa reading the raw body and checking the Standard Webhooks
+  // signature (the same verifier), storing nothing.
+  const verifyOnly = new Koa();
+  verifyOnly.use(async (ctx) => {
+    const body = await getRawBody(ctx.req, { limit: 1024 * 1024 });
+    const result = await verifyDelivery('standard-webhooks', { body, headers: ctx.req.headers as Record<string, string>, query: new URLSearchParams(), secrets: [ingestSecret], nowSeconds: Math.floor(Date.now() / 1000), expect: {} });
+    ctx.status = result.ok ? 200 : 401;
+    ctx.body = { received: result.ok };
+  });
+  const verifyServer = verifyOnly.listen(0, '127.0.0.1');
+  servers.push(verifyServer);
+  await new Promise((r) => verifyServer.once('listening', r));
+  const verifyPort = (verifyServer.address() as { port: number }).port;
   const insertServer = insertOnly.listen(0, '127.0.0.1');
   servers.push(insertServer);
   await new Promise((r) => insertServer.once('listening', r));
   const insertPort = (insertServer.address() as { port: number }).port;
-  const stubbedApi = await startApi('bench-ingest-only', { stubStart: true });
+  const ingestLoad = (concurrency: number, seconds: number) => {
+    const tag = `r${batchTag++}x`;
+    return runLoad({ port: ingestApi.port, requests: signedRequests(ingestId, ingestSecret, Math.ceil(seconds * 15_000), tag), seconds, concurrency });
+  };
 
   progress('warming up (1 s each)');
   await runLoad({ port: helloPort, requests: helloReq, cycle: true, seconds: 1, concurrency: CONCURRENCY });
-  await runLoad({ port: ingestApi.port, requests: signedRequests(ingestId, ingestSecret, 3000, 'warm'), seconds: 1, concurrency: CONCURRENCY });
+  await ingestLoad(CONCURRENCY, 1);
 
-  progress(`(i) bare Koa hello-world, ${CONCURRENCY} keep-alive connections, ${SECONDS} s`);
-  const baseline = await runLoad({ port: helloPort, requests: helloReq, cycle: true, seconds: SECONDS, concurrency: CONCURRENCY });
-  progress(`    ${baseline.rps.toFixed(0)} req/s, p50 ${baseline.p50.toFixed(2)} ms, p99 ${baseline.p99.toFixed(2)} ms (${fmtStatuses(baseline)})`);
-  progress(`(i) informative: Koa + raw body + the same INSERT, no verification, ${SECONDS} s`);
+  const helloRps: number[] = [];
+  const ingestRps: number[] = [];
+  const ingestRuns: LoadResult[] = [];
+  const writer = ingestApi.deps.webhookWriter;
+  const writerBefore = { ...writer.stats };
+  for (let round = 1; round <= ROUNDS; round++) {
+    const baseline = await runLoad({ port: helloPort, requests: helloReq, cycle: true, seconds: SECONDS, concurrency: CONCURRENCY });
+    helloRps.push(baseline.rps);
+    const ingest = await ingestLoad(CONCURRENCY, SECONDS);
+    ingestRps.push(ok2xx(ingest) / ingest.seconds);
+    ingestRuns.push(ingest);
+    progress(`(i) round ${round}/${ROUNDS}: bare Koa ${baseline.rps.toFixed(0)} req/s; signed ingest ${ingestRps.at(-1)!.toFixed(0)} acked req/s, p50 ${ingest.p50.toFixed(1)} ms, p99 ${ingest.p99.toFixed(1)} ms (${fmtStatuses(ingest)})`);
+  }
+  const rowsPerCommit = (writer.stats.rows - writerBefore.rows) / Math.max(1, writer.stats.batches - writerBefore.batches);
+  const baselineRps = median(helloRps);
+  const maxRps = median(ingestRps);
+  progress(`(i) medians: bare Koa ${baselineRps.toFixed(0)} req/s, ingest ${maxRps.toFixed(0)} req/s; ${rowsPerCommit.toFixed(1)} events per commit`);
+  progress(`(i) informative: ingest over ${WIDE} connections, ${SECONDS} s`);
+  const wide = await ingestLoad(WIDE, SECONDS);
+  const wideRps = ok2xx(wide) / wide.seconds;
+  progress(`    ${wideRps.toFixed(0)} acked req/s, p50 ${wide.p50.toFixed(1)} ms, p99 ${wide.p99.toFixed(1)} ms (${fmtStatuses(wide)})`);
+  progress(`(i) informative: Koa + raw body + signature check only, nothing stored, ${SECONDS} s`);
+  const verifyBase = await runLoad({ port: verifyPort, requests: signedRequests(ingestId, ingestSecret, Math.ceil(SECONDS * 20_000), 'ver'), seconds: SECONDS, concurrency: CONCURRENCY });
+  progress(`    ${ok2xx(verifyBase) / verifyBase.seconds | 0} req/s, p50 ${verifyBase.p50.toFixed(2)} ms, p99 ${verifyBase.p99.toFixed(2)} ms (${fmtStatuses(verifyBase)})`);
+  progress(`(i) informative: Koa + raw body + one INSERT per request, no verification, ${SECONDS} s`);
   const insertBase = await runLoad({ port: insertPort, requests: signedRequests(ingestId, ingestSecret, Math.ceil(SECONDS * 8000), 'ins'), seconds: SECONDS, concurrency: CONCURRENCY });
   progress(`    ${insertBase.rps.toFixed(0)} req/s, p50 ${insertBase.p50.toFixed(2)} ms, p99 ${insertBase.p99.toFixed(2)} ms (${fmtStatuses(insertBase)})`);
-  progress(`(i) informative: the real ingest with the post-ack workflow start stubbed out, ${SECONDS} s`);
-  const stubbed = await runLoad({ port: stubbedApi.port, requests: signedRequests(ingestId, ingestSecret, Math.ceil(SECONDS * 8000), 'stub'), seconds: SECONDS, concurrency: CONCURRENCY });
-  const stubbedRps = ok2xx(stubbed) / stubbed.seconds;
-  progress(`    ${stubbedRps.toFixed(0)} acked req/s, p50 ${stubbed.p50.toFixed(2)} ms, p99 ${stubbed.p99.toFixed(2)} ms (${fmtStatuses(stubbed)})`);
-  progress(`(i) signed Standard Webhooks ingest, same client, ${SECONDS} s`);
-  const maxRequests = signedRequests(ingestId, ingestSecret, Math.ceil(SECONDS * 4000), 'max');
-  const ingest = await runLoad({ port: ingestApi.port, requests: maxRequests, seconds: SECONDS, concurrency: CONCURRENCY });
-  const ingestRps = ok2xx(ingest) / ingest.seconds;
-  progress(`    ${ingestRps.toFixed(0)} acked req/s, p50 ${ingest.p50.toFixed(2)} ms, p99 ${ingest.p99.toFixed(2)} ms (${fmtStatuses(ingest)})`);
-  if (ingest.sent >= maxRequests.length) progress('    note: the prepared requests ran out before the time did; the rate is a lower bound');
 
   // ---- (ii) ack latency at half the max rate ----------------------------------------------------------
-  await new Promise((r) => setTimeout(r, 3000)); // let the post-ack workflow starts of (i) finish
-  const halfRate = Math.max(1, Math.floor(ingestRps / 2));
+  const halfRate = Math.max(1, Math.floor(maxRps / 2));
   progress(`(ii) open loop at ${halfRate} req/s (half the max) for ${SECONDS} s`);
   const half = await runLoad({ port: ingestApi.port, requests: signedRequests(ingestId, ingestSecret, Math.ceil(halfRate * SECONDS) + 10, 'half'), seconds: SECONDS, rate: halfRate, maxSockets: 256 });
   progress(`    p50 ${half.p50.toFixed(2)} ms, p90 ${half.p90.toFixed(2)} ms, p99 ${half.p99.toFixed(2)} ms, max ${half.max.toFixed(1)} ms (${fmtStatuses(half)})`);
 
   // ---- (iii) end to end vs raw Temporal ---------------------------------------------------------------
-  // A fresh in-memory Temporal, so the thousands of idle workflows from (i)/(ii) weigh on neither side.
-  progress('restarting the Temporal dev server (fresh state) for (iii)');
-  await temporalServer.stop();
-  temporalServer = await startTemporalDevServer({ cli: temporalCli, port: temporalPort });
-  const e2eApi = await startApi('bench-e2e');
+  // A database of its own: the worker's dispatcher would otherwise first work through the tens of
+  // thousands of events (i) and (ii) left pending (no worker ran then, on purpose).
+  const e2eUrl = new URL(pg.url);
+  e2eUrl.pathname = '/plugboard_bench_e2e';
+  const e2eOrm = await openOrm(e2eUrl.toString());
+  orms.push(e2eOrm);
+  await migrate(e2eOrm);
+  const e2eApi = await startApi('bench-e2e', e2eUrl.toString(), e2eOrm);
   const rawQueue = 'bench-raw';
-  progress('starting the webhook worker (workers/main.ts) and the raw no-op worker, each in its own process');
+  progress('starting the webhook worker (workers/main.ts, with its dispatcher) and the raw no-op worker, each in its own process');
   await Promise.all([
-    spawnReady('workers/main.ts', baseEnv(e2eApi.port, 'bench-e2e'), 'worker running'),
+    spawnReady('workers/main.ts', { ...baseEnv(e2eApi.port, 'bench-e2e'), DATABASE_URL: e2eUrl.toString() }, 'worker running'),
     spawnReady('bench/lib/noop-worker.ts', baseEnv(e2eApi.port, rawQueue), 'raw worker running'),
   ]);
   const rawClient = new TemporalGateway(loadEnv(baseEnv(e2eApi.port, rawQueue)));
@@ -226,7 +262,7 @@ try {
   }
 
   async function e2eRun(count: number, tag: string): Promise<number> {
-    const { id, secret } = await newSandboxIntegration(`bench-e2e-${tag}`);
+    const { id, secret } = await newSandboxIntegration(`bench-e2e-${tag}`, e2eOrm);
     const requests = signedRequests(id, secret, count, tag);
     const started = performance.now();
     let rejected = 0;
@@ -240,7 +276,7 @@ try {
     const deadline = Date.now() + PROCESS_TIMEOUT_MS;
     let lastReport = Date.now();
     for (;;) {
-      const done = await orm.em.fork().count(WebhookEvent, { integrationId: id, status: { $in: ['processed', 'failed'] } });
+      const done = await e2eOrm.em.fork().count(WebhookEvent, { integrationId: id, status: { $in: ['processed', 'failed'] } });
       if (done >= count) break;
       if (Date.now() > deadline) throw new Error(`only ${done} of ${count} events processed after ${PROCESS_TIMEOUT_MS / 1000} s`);
       if (Date.now() - lastReport > 5000) {
@@ -249,7 +285,7 @@ try {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    const failed = await orm.em.fork().count(WebhookEvent, { integrationId: id, status: 'failed' });
+    const failed = await e2eOrm.em.fork().count(WebhookEvent, { integrationId: id, status: 'failed' });
     if (failed) throw new Error(`${failed} events failed`);
     return (performance.now() - started) / 1000;
   }
@@ -265,22 +301,24 @@ try {
   progress(`    ${(EVENTS / e2eSeconds).toFixed(0)} events/s (${e2eSeconds.toFixed(1)} s)`);
 
   const rows: [string, string, string, string][] = [
-    ['(i) ingest req/s vs bare Koa', `${ingestRps.toFixed(0)} / ${baseline.rps.toFixed(0)}`, (ingestRps / baseline.rps).toFixed(2), '≥ 0.50'],
-    ['    info: vs Koa + same INSERT', `${ingestRps.toFixed(0)} / ${insertBase.rps.toFixed(0)}`, (ingestRps / insertBase.rps).toFixed(2), ''],
-    ['    info: ingest, start stubbed', `${stubbedRps.toFixed(0)} req/s`, (stubbedRps / baseline.rps).toFixed(2), ''],
+    [`(i) ingest req/s vs bare Koa (median of ${ROUNDS})`, `${maxRps.toFixed(0)} / ${baselineRps.toFixed(0)}`, (maxRps / baselineRps).toFixed(2), '≥ 0.50'],
+    [`    info: ingest, ${WIDE} connections`, `${wideRps.toFixed(0)} req/s`, (wideRps / baselineRps).toFixed(2), ''],
+    ['    info: Koa + signature check only', `${(ok2xx(verifyBase) / verifyBase.seconds).toFixed(0)} req/s`, (ok2xx(verifyBase) / verifyBase.seconds / baselineRps).toFixed(2), ''],
+    ['    info: Koa + 1 INSERT per request', `${insertBase.rps.toFixed(0)} req/s`, (insertBase.rps / baselineRps).toFixed(2), ''],
+    ['    info: events per commit', rowsPerCommit.toFixed(1), '', ''],
     ['(ii) ack p50 at half max', `${half.p50.toFixed(2)} ms @ ${halfRate}/s`, '', ''],
     ['(ii) ack p99 at half max', `${half.p99.toFixed(2)} ms @ ${halfRate}/s`, '', '≤ 50 ms'],
     ['(iii) e2e events/s vs raw Temporal', `${(EVENTS / e2eSeconds).toFixed(0)} / ${(EVENTS / rawSeconds).toFixed(0)}`, (rawSeconds / e2eSeconds).toFixed(2), '≥ 0.80'],
   ];
-  const pass: (boolean | undefined)[] = [ingestRps / baseline.rps >= 0.5, undefined, undefined, undefined, half.p99 <= 50, rawSeconds / e2eSeconds >= 0.8];
-  const w = [36, 24, 7, 9];
+  const pass: (boolean | undefined)[] = [maxRps / baselineRps >= 0.5, undefined, undefined, undefined, undefined, undefined, half.p99 <= 50, rawSeconds / e2eSeconds >= 0.8];
+  const w = [40, 24, 7, 9];
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(w[i] ?? 6)).join('  ');
   process.stdout.write(
     [
       '',
-      `Webhook ingest benchmark — ${SECONDS} s phases, ${CONCURRENCY} connections, ${EVENTS} events, node ${process.version}, ${(Date.now() - benchStarted) / 1000 | 0} s total`,
+      `Webhook ingest benchmark — ${ROUNDS}×${SECONDS} s rounds, ${CONCURRENCY} connections, ${EVENTS} events, node ${process.version}, ${(Date.now() - benchStarted) / 1000 | 0} s total`,
       line(['metric', 'measured', 'ratio', 'target', 'met']),
-      line(['-'.repeat(36), '-'.repeat(24), '-'.repeat(7), '-'.repeat(9), '---']),
+      line(['-'.repeat(40), '-'.repeat(24), '-'.repeat(7), '-'.repeat(9), '---']),
       ...rows.map((r, i) => line([...r, pass[i] === undefined ? '' : pass[i] ? 'yes' : 'NO'])),
       '',
     ].join('\n') + '\n',
@@ -291,8 +329,9 @@ try {
     s.closeAllConnections();
     s.close();
   }
+  for (const d of apis) await closeAppDeps(d);
   for (const g of gateways) await g.close().catch(() => undefined);
-  await orm.close().catch(() => undefined);
+  for (const o of orms) await o.close().catch(() => undefined);
   await temporalServer.stop().catch(() => undefined);
   await pg.stop().catch(() => undefined);
   rmSync(dataDir, { recursive: true, force: true });

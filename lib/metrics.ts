@@ -36,7 +36,17 @@ export interface AppMetrics {
   webhookRequests: Counter<'provider' | 'outcome'>;
 }
 
-export function createAppMetrics(registry: Registry, options: { countEvents?: () => Promise<Record<string, number>> } = {}): AppMetrics {
+export function createAppMetrics(
+  registry: Registry,
+  options: { countEvents?: () => Promise<Record<string, number>>; ingest?: { stats: { batches: number; rows: number }; queued: number } } = {},
+): AppMetrics {
+  const ingest = options.ingest;
+  if (ingest) {
+    // Group commit at a glance: rows / commits is the batch size; queued rows waiting for a commit.
+    new Gauge({ name: 'plugboard_webhook_ingest_commits', help: 'Webhook insert statements committed since start', registers: [registry], collect() { this.set(ingest.stats.batches); } });
+    new Gauge({ name: 'plugboard_webhook_ingest_rows', help: 'Webhook events written (new and duplicate) since start', registers: [registry], collect() { this.set(ingest.stats.rows); } });
+    new Gauge({ name: 'plugboard_webhook_ingest_queued', help: 'Verified webhook events waiting for their commit', registers: [registry], collect() { this.set(ingest.queued); } });
+  }
   if (options.countEvents) {
     const count = options.countEvents;
     new Gauge({

@@ -63,6 +63,12 @@ describe('WebhookEventWriter (group commit)', () => {
     expect(sample.payload.startsWith('enc:')).toBe(true);
     expect(sample.keyId).toBe(api.deps.vault.activeKid);
     expect(JSON.parse(readEventPayload(api.deps.vault, sample))).toMatchObject({ type: 'item.updated' });
+    // The same numbers on /metrics.
+    const metrics = (await api.request('GET', '/metrics')).body as string;
+    const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1]);
+    expect(value('plugboard_webhook_ingest_rows')).toBe(writer.stats.rows);
+    expect(value('plugboard_webhook_ingest_commits')).toBe(writer.stats.batches);
+    expect(value('plugboard_webhook_ingest_queued')).toBe(0);
   });
 
   it('stores a delivery sent twice in the same batch once and reports the other as a duplicate', async () => {

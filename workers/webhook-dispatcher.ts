@@ -20,6 +20,8 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** Workflow starts in flight at once. */
   concurrency?: number;
+  /** Deadline of one start, retries included: with Temporal down a start would otherwise wait a long time. */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -34,6 +36,7 @@ export interface DispatcherOptions {
 export function startWebhookDispatcher(options: DispatcherOptions): { wake: () => void; stop: () => Promise<void> } {
   const batchSize = options.batchSize ?? 256;
   const concurrency = options.concurrency ?? 32;
+  const startTimeoutMs = options.startTimeoutMs ?? 5_000;
   const { logger } = options;
   let wanted = false;
   let draining: Promise<void> | undefined;
@@ -53,7 +56,8 @@ export function startWebhookDispatcher(options: DispatcherOptions): { wake: () =
         for (let i = next++; i < ids.length; i = next++) {
           const id = ids[i]!;
           try {
-            if ((await startWebhookWorkflow(options.client, options.taskQueue, id)) === 'started') started++;
+            const outcome = await options.client.withDeadline(Date.now() + startTimeoutMs, () => startWebhookWorkflow(options.client, options.taskQueue, id));
+            if (outcome === 'started') started++;
           } catch (error) {
             failed.push(id);
             firstError ??= error as Error;
