@@ -123,7 +123,7 @@ describe('Temporal down at ingest (DESIGN.md §7: durable before ack)', () => {
     const github = await integration(api, 'github', { webhookSecret: 'gh-faults-secret' });
     await temporal.stop();
     let restarted = false;
-    let maxAckMs = 0;
+    let maxAckMs: number | undefined;
     const started = Date.now();
     try {
       const answers = await pool(20, 4, async (i) => {
