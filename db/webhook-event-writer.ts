@@ -61,6 +61,8 @@ export class WebhookEventWriter {
   #queue: Pending[] = [];
   /** Committed statements and the rows they carried (new and duplicate), since start. */
   readonly stats = { batches: 0, rows: 0 };
+  /** Called after each commit with its duration (metrics). */
+  onCommit?: (seconds: number, rows: number) => void;
   #inFlight = 0;
   #closed = false;
 
@@ -134,9 +136,11 @@ export class WebhookEventWriter {
     });
     try {
       // A named statement: parsed and planned once per connection.
+      const started = performance.now();
       const result = await this.#pool.query<{ id: string }>({ name: 'plugboard-webhook-insert', text: INSERT_SQL, values: columns });
       this.stats.batches++;
       this.stats.rows += batch.length;
+      this.onCommit?.((performance.now() - started) / 1000, batch.length);
       const inserted = new Set(result.rows.map((r) => r.id));
       for (const p of batch) p.resolve({ eventId: p.row[0], duplicate: !inserted.has(p.row[0]) });
     } catch (error) {

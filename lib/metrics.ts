@@ -38,13 +38,20 @@ export interface AppMetrics {
 
 export function createAppMetrics(
   registry: Registry,
-  options: { countEvents?: () => Promise<Record<string, number>>; ingest?: { stats: { batches: number; rows: number }; queued: number } } = {},
+  options: { countEvents?: () => Promise<Record<string, number>>; ingest?: { stats: { batches: number; rows: number }; queued: number; onCommit?: (seconds: number, rows: number) => void } } = {},
 ): AppMetrics {
   const ingest = options.ingest;
   if (ingest) {
     // Group commit at a glance: rows / commits is the batch size; queued rows waiting for a commit.
     new Gauge({ name: 'plugboard_webhook_ingest_commits', help: 'Webhook insert statements committed since start', registers: [registry], collect() { this.set(ingest.stats.batches); } });
     new Gauge({ name: 'plugboard_webhook_ingest_rows', help: 'Webhook events written (new and duplicate) since start', registers: [registry], collect() { this.set(ingest.stats.rows); } });
+    const commit = new Histogram({
+      name: 'plugboard_webhook_ingest_commit_seconds',
+      help: 'Duration of one group-committed webhook INSERT (what every request in the batch waited for)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    });
+    ingest.onCommit = (seconds) => commit.observe(seconds);
     new Gauge({ name: 'plugboard_webhook_ingest_queued', help: 'Verified webhook events waiting for their commit', registers: [registry], collect() { this.set(ingest.queued); } });
   }
   if (options.countEvents) {

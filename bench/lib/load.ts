@@ -5,6 +5,7 @@
  */
 import { Agent, request } from 'node:http';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { signStandardWebhook } from '../../lib/webhooks/signatures.ts';
 
 export interface LoadRequest {
   method: string;
@@ -16,7 +17,12 @@ export interface LoadRequest {
 export interface LoadOptions {
   port: number;
   /** Requests to send in order; with `cycle`, reused from the start when exhausted. */
-  requests: LoadRequest[];
+  requests?: LoadRequest[];
+  /**
+   * Instead of `requests`: `count` Standard Webhooks deliveries, signed in the load thread before the clock
+   * starts (so the server's heap never holds them and they are not copied between threads).
+   */
+  standardWebhooks?: { path: string; secret: string; idPrefix: string; count: number };
   cycle?: boolean;
   seconds: number;
   /** Closed loop: this many clients back to back. */
@@ -52,6 +58,21 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   });
 }
 
+function signedDeliveries(spec: LoadOptions['standardWebhooks']): LoadRequest[] {
+  if (!spec) throw new Error('runLoad needs requests or standardWebhooks');
+  const ts = Math.floor(Date.now() / 1000) + 30; // inside the ±300 s window for the whole run
+  return Array.from({ length: spec.count }, (_, i) => {
+    const id = `${spec.idPrefix}${i.toString(36).padStart(7, '0')}`;
+    const body = JSON.stringify({ type: 'item.updated', timestamp: new Date().toISOString(), data: { id: `item_${i}`, title: 'Benchmark event' } });
+    return {
+      method: 'POST',
+      path: spec.path,
+      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(body, spec.secret, id, ts) },
+      body,
+    };
+  });
+}
+
 function percentile(sorted: Float64Array, p: number): number {
   if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
@@ -62,7 +83,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets });
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
-  const { requests } = options;
+  const requests = options.requests ?? signedDeliveries(options.standardWebhooks);
   let next = 0;
   const take = (): LoadRequest | undefined => {
     if (next >= requests.length) {
