@@ -140,6 +140,14 @@ describe('Temporal down at ingest (DESIGN.md §7: durable before ack)', () => {
       // nothing is lost, nothing is marked failed.
       await waitFor('the dispatcher to give up on Temporal', async () => api.logs.lines.some((l) => l.includes('webhook workflows not started')), 30_000, 250);
       expect(await statuses(api, [sandbox.id, github.id])).toEqual({ pending: 20 });
+      // A manual retry cannot start a run now: 503 with a code that says why, and the event is as it was.
+      const listed = (await api.request('GET', `/api/v1/webhook-events?integrationId=${sandbox.id}`, { key: sandbox.key })).body.data as { id: string }[];
+      const retryStarted = Date.now();
+      const retried = await api.request('POST', `/api/v1/webhook-events/${listed[0]!.id}/retry`, { key: sandbox.key });
+      expect(retried.status).toBe(503);
+      expect(Date.now() - retryStarted).toBeLessThan(8000);
+      expect(retried.body.error.code).toBe('temporal_unavailable');
+      expect(await statuses(api, [sandbox.id, github.id])).toEqual({ pending: 20 });
 
       // Same port, fresh in-memory state: the dispatcher starts the workflows, the in-process worker reconnects.
       temporal = await startTemporalDevServer({ cli: cli(), port: temporalPort });

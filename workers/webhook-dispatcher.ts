@@ -56,7 +56,7 @@ export function startWebhookDispatcher(options: DispatcherOptions): { wake: () =
         for (let i = next++; i < ids.length; i = next++) {
           const id = ids[i]!;
           try {
-            const outcome = await options.client.withDeadline(Date.now() + startTimeoutMs, () => startWebhookWorkflow(options.client, options.taskQueue, id));
+            const outcome = await startWebhookWorkflow(options.client, options.taskQueue, id, { timeoutMs: startTimeoutMs });
             if (outcome === 'started') started++;
           } catch (error) {
             failed.push(id);

@@ -1,3 +1,4 @@
+import { isGrpcDeadlineError, isGrpcServiceError, ServiceError } from '@temporalio/client';
 import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import { AppError } from '../../lib/errors.ts';
@@ -25,6 +26,9 @@ export function toAppError(error: unknown): AppError {
       details: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message, code: i.code })),
     });
   }
+  if (isTemporalUnavailable(error)) {
+    return new AppError(503, 'temporal_unavailable', 'The workflow engine (Temporal) is unavailable; retry in a moment.', { cause: error });
+  }
   // http-errors from koa / bodyparser / router carry status + expose.
   const e = error as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
   const status = e.status ?? e.statusCode;
@@ -33,6 +37,13 @@ export function toAppError(error: unknown): AppError {
     return new AppError(status, code, e.expose !== false && e.message ? e.message : 'Bad request');
   }
   return new AppError(500, 'internal_error', 'Internal server error. The error was logged with this request id.', { cause: error });
+}
+
+/** gRPC UNAVAILABLE (14) or a deadline from the Temporal client: the server cannot be reached right now. */
+function isTemporalUnavailable(error: unknown): boolean {
+  if (isGrpcDeadlineError(error)) return true;
+  const grpc = error instanceof ServiceError ? error.cause : error;
+  return isGrpcServiceError(grpc) && grpc.code === 14;
 }
 
 function describeZodError(error: ZodError): string {

@@ -8,10 +8,19 @@ import { eventIdParam, presentEvent } from './list.ts';
 export async function retryEvent(ctx: AppContext): Promise<void> {
   const event = await getWebhookEvent(ctx.state.em, tenantIdOf(ctx), eventIdParam(ctx));
   if (event.status === 'processed') throw conflict('already_processed', 'This event was processed; nothing to retry.');
+  const before = { status: event.status, errorMessage: event.errorMessage };
   event.status = 'pending';
   event.errorMessage = null;
   await ctx.state.em.flush();
-  const started = await startWebhookWorkflow(ctx.deps.temporal.client, ctx.deps.temporal.taskQueue, event.id, { retry: true });
+  let started: 'started' | 'already';
+  try {
+    started = await startWebhookWorkflow(ctx.deps.temporal.client, ctx.deps.temporal.taskQueue, event.id, { retry: true, timeoutMs: 5_000 });
+  } catch (error) {
+    // Temporal unavailable: the event keeps its failed state (a dispatcher would not retry a finished run).
+    Object.assign(event, before);
+    await ctx.state.em.flush();
+    throw error;
+  }
   if (started === 'already') throw conflict('retry_in_progress', 'This event is being processed right now.');
   ok(ctx, presentEvent(event), 202);
 }
