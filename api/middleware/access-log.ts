@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { unredactedAccessLogger, type Logger } from '../../lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 import type { HttpMetrics } from '../../lib/metrics.ts';
 
 /**
@@ -7,7 +7,7 @@ import type { HttpMetrics } from '../../lib/metrics.ts';
  * `code` and `state` there (REQ-6), and nothing else we serve needs its query logged.
  */
 export function accessLog(options: { logger: Logger; metrics: HttpMetrics }): Middleware {
-  const logger = unredactedAccessLogger(options.logger);
+  const { logger } = options;
   return async function accessLogMiddleware(ctx, next) {
     const started = process.hrtime.bigint();
     try {
