@@ -61,6 +61,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new Error(`Invalid configuration:\n${lines}\nSee README.md "Configuration".`);
   }
   const env = parsed.data;
+  // PORT alone (`PORT=3400 npm start`) moves the default public origin with it; an explicit PUBLIC_URL (a
+  // proxy in front) is left as given.
+  if (env.PORT !== undefined && !source.PUBLIC_URL) env.PUBLIC_URL = `http://localhost:${env.PORT}`;
   const port = env.PORT ?? Number(new URL(env.PUBLIC_URL).port || (env.PUBLIC_URL.startsWith('https:') ? 443 : 80));
   return { ...env, PORT: port, sandboxEnabled: env.PLUGBOARD_SANDBOX ?? env.NODE_ENV !== 'production', raw: { ...source } };
 }
