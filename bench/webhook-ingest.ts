@@ -32,10 +32,9 @@ import { loadEnv } from '../lib/env.ts';
 import { createLogger } from '../lib/logger.ts';
 import { TemporalGateway } from '../lib/temporal.ts';
 import { generateKeySpec, parseKeyring, Vault } from '../lib/vault.ts';
-import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { verifyDelivery } from '../lib/webhooks/verify.ts';
 import { freePort, progress, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../scripts/services.ts';
-import { runLoad, type LoadOptions, type LoadRequest, type LoadResult } from './lib/load.ts';
+import { runLoad, signedDeliveries, type LoadOptions, type LoadRequest, type LoadResult } from './lib/load.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'webhook-ingest'),
@@ -126,21 +125,6 @@ async function pool(count: number, concurrency: number, task: (i: number) => Pro
 /** Signed Standard Webhooks deliveries to the sandbox endpoint, made in the load thread (bench/lib/load.ts). */
 function signedLoad(integrationId: string, secret: string, count: number, tag: string): Pick<LoadOptions, 'standardWebhooks'> {
   return { standardWebhooks: { path: `/webhooks/sandbox/${integrationId}`, secret, idPrefix: `msg_${tag}`, count } };
-}
-
-/** A few signed deliveries made here (end to end posts them with fetch). */
-function signedRequests(integrationId: string, secret: string, count: number, tag: string): LoadRequest[] {
-  const ts = Math.floor(Date.now() / 1000) + 30;
-  return Array.from({ length: count }, (_, i) => {
-    const id = `msg_${tag}${i.toString(36).padStart(7, '0')}`;
-    const body = JSON.stringify({ type: 'item.updated', timestamp: new Date().toISOString(), data: { id: `item_${i}`, title: 'Benchmark event' } });
-    return {
-      method: 'POST',
-      path: `/webhooks/sandbox/${integrationId}`,
-      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(body, secret, id, ts) },
-      body,
-    };
-  });
 }
 
 async function newSandboxIntegration(name: string, on: MikroORM = orm): Promise<{ id: string; secret: string }> {
@@ -298,7 +282,7 @@ try {
 
   async function e2eRun(count: number, tag: string): Promise<number> {
     const { id, secret } = await newSandboxIntegration(`bench-e2e-${tag}`, e2eOrm);
-    const requests = signedRequests(id, secret, count, tag);
+    const requests = signedDeliveries(signedLoad(id, secret, count, tag).standardWebhooks); // posted with fetch
     const started = performance.now();
     let rejected = 0;
     await pool(count, CONCURRENCY, async (i) => {

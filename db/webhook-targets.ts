@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EventSubscriber } from '@mikro-orm/core';
+import type { Vault } from '../lib/vault.ts';
 import { readSecrets, type IntegrationSecrets } from './credentials.ts';
 import { Integration } from './entities/index.ts';
 
@@ -22,11 +23,11 @@ export interface WebhookTarget {
  */
 export class WebhookTargetCache {
   readonly #orm: MikroORM;
-  readonly #vault: Parameters<typeof readSecrets>[0];
+  readonly #vault: Vault;
   readonly #ttlMs: number;
   readonly #entries = new Map<string, { at: number; value: Promise<WebhookTarget | undefined> }>();
 
-  constructor(options: { orm: MikroORM; vault: Parameters<typeof readSecrets>[0]; ttlMs: number }) {
+  constructor(options: { orm: MikroORM; vault: Vault; ttlMs: number }) {
     this.#orm = options.orm;
     this.#vault = options.vault;
     this.#ttlMs = options.ttlMs;

@@ -4,7 +4,7 @@
  * API, one worker and the dashboard. Ctrl-C stops every child; a second start reuses `.data/`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assertKeyringMatches } from '../db/key-check.ts';
 import { migrate, openOrm } from '../db/orm.ts';
@@ -16,7 +16,7 @@ import { loadEnv } from '../lib/env.ts';
 import { randomSecret } from '../lib/ids.ts';
 import { loadVault } from '../lib/keyring.ts';
 import { ensureLocalDatabase } from './local-db.ts';
-import { portOpen, progress, startTemporalDevServer, stopChild, waitForPort, type ServiceHandle } from './services.ts';
+import { buildDashboardIfStale, portOpen, progress, startTemporalDevServer, stopChild, waitForPort, type ServiceHandle } from './services.ts';
 
 const env = loadEnv();
 const dataDir = path.resolve(env.PLUGBOARD_DATA_DIR);
@@ -75,26 +75,6 @@ function startChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv): 
     if (shuttingDown) return;
     progress(`${name} exited (${signal ?? `code ${code}`}); stopping everything. See its log lines above.`);
     void shutdown(1);
-  });
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-async function buildDashboardIfStale(): Promise<void> {
-  const output = 'dashboard/build/index.js';
-  const sources = Math.max(newestMtime('dashboard/src'), statSync('dashboard/vite.config.ts').mtimeMs, statSync('dashboard/package.json').mtimeMs);
-  if (existsSync(output) && statSync(output).mtimeMs >= sources) return;
-  progress('building the dashboard (vite build)…');
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('npm', ['run', 'build', '--workspace', 'dashboard'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error('the dashboard build failed (see above)'))));
   });
 }
 
@@ -164,7 +144,7 @@ try {
     PLUGBOARD_DATA_DIR: dataDir,
     PLUGBOARD_SESSION_SECRET: sessionSecret,
   };
-  if (existsSync('dashboard/package.json')) await buildDashboardIfStale();
+  if (existsSync('dashboard/package.json')) await buildDashboardIfStale({ root: process.cwd() });
   startChild('api', ['api/server.ts'], childEnv);
   startChild('worker', ['workers/main.ts'], childEnv);
   if (existsSync('dashboard/build/index.js')) {

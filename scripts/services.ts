@@ -3,7 +3,7 @@
  * Temporal dev server. Each start* returns a handle whose stop() is safe to call more than once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
@@ -165,4 +165,33 @@ export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await done;
   clearTimeout(timer);
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds the dashboard (`vite build`) when its build is missing or older than its sources, its Vite config or
+ * its package.json — for `npm start` and the browser tests. `quiet` keeps the build's output and shows it
+ * only if the build fails.
+ */
+export async function buildDashboardIfStale(options: { root: string; quiet?: boolean }): Promise<void> {
+  const dashboard = path.join(options.root, 'dashboard');
+  const output = path.join(dashboard, 'build/index.js');
+  const sources = Math.max(newestMtime(path.join(dashboard, 'src')), statSync(path.join(dashboard, 'vite.config.ts')).mtimeMs, statSync(path.join(dashboard, 'package.json')).mtimeMs);
+  if (existsSync(output) && statSync(output).mtimeMs >= sources) return;
+  if (!options.quiet) progress('building the dashboard (vite build)…');
+  const log: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('npm', ['run', 'build', '--workspace', 'dashboard'], { cwd: options.root, stdio: ['ignore', options.quiet ? 'pipe' : 'ignore', options.quiet ? 'pipe' : 'inherit'] });
+    child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the dashboard build failed${log.length ? `:\n${log.join('').slice(-4000)}` : ' (see above)'}`))));
+  });
 }

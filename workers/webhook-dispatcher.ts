@@ -33,7 +33,7 @@ export interface DispatcherOptions {
  * and the dispatcher backs off (0.5 s doubling to 30 s); a dispatcher that dies between claim and start is
  * covered by the sweep, which re-takes claims older than the lease.
  */
-export function startWebhookDispatcher(options: DispatcherOptions): { wake: () => void; stop: () => Promise<void> } {
+export function startWebhookDispatcher(options: DispatcherOptions): { stop: () => Promise<void> } {
   const batchSize = options.batchSize ?? 256;
   const concurrency = options.concurrency ?? 32;
   const startTimeoutMs = options.startTimeoutMs ?? 5_000;
@@ -43,7 +43,7 @@ export function startWebhookDispatcher(options: DispatcherOptions): { wake: () =
   let stopped = false;
   let backoffMs = 0;
   let backoffTimer: NodeJS.Timeout | undefined;
-  let lastSweep = 0;
+  let sweepDue = true; // set by the sweep timer (and for the first drain)
   let started = 0;
 
   /** Starts the workflows of `ids`; returns the ids whose start failed (not counting "already started"). */
@@ -71,14 +71,13 @@ export function startWebhookDispatcher(options: DispatcherOptions): { wake: () =
   const drain = async () => {
     while (wanted && !stopped && !backoffTimer) {
       wanted = false;
-      const sweep = Date.now() - lastSweep >= options.sweepIntervalMs;
       try {
         for (;;) {
           const em = options.orm.em.fork();
           const ids = await claimUndispatched(em, batchSize);
-          if (sweep && ids.length < batchSize) {
+          if (sweepDue && ids.length < batchSize) {
+            sweepDue = false;
             ids.push(...(await reclaimStale(em, options.leaseMs, batchSize - ids.length)));
-            lastSweep = Date.now();
           }
           if (!ids.length) break;
           const { failed, error } = await startAll(ids);
@@ -115,7 +114,7 @@ export function startWebhookDispatcher(options: DispatcherOptions): { wake: () =
 
   const listener = listen({ databaseUrl: options.databaseUrl, channel: WEBHOOK_EVENT_CHANNEL, logger, onNotify: wake });
   const sweepTimer = setInterval(() => {
-    lastSweep = 0;
+    sweepDue = true;
     wake();
   }, options.sweepIntervalMs);
   sweepTimer.unref();
@@ -126,7 +125,6 @@ export function startWebhookDispatcher(options: DispatcherOptions): { wake: () =
   statsTimer.unref();
 
   return {
-    wake,
     async stop() {
       stopped = true;
       clearInterval(sweepTimer);

@@ -58,7 +58,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   });
 }
 
-function signedDeliveries(spec: LoadOptions['standardWebhooks']): LoadRequest[] {
+/** Signed Standard Webhooks deliveries of a benchmark item event (what `standardWebhooks` sends). */
+export function signedDeliveries(spec: LoadOptions['standardWebhooks']): LoadRequest[] {
   if (!spec) throw new Error('runLoad needs requests or standardWebhooks');
   const ts = Math.floor(Date.now() / 1000) + 30; // inside the ±300 s window for the whole run
   return Array.from({ length: spec.count }, (_, i) => {

@@ -4,6 +4,14 @@ import type { Vault } from '../../lib/vault.ts';
 import { WebhookEvent, type WebhookEventStatus } from '../entities/index.ts';
 
 /**
+ * A delivery id or event type as stored: PostgreSQL text cannot hold NUL (a verified payload may still carry
+ * one in an id or type), and the columns are varchar(255).
+ */
+export function webhookEventLabel(value: string): string {
+  return (value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value).slice(0, 255);
+}
+
+/**
  * Inserts a verified event unless (integration, deliveryId) exists already: duplicates are acknowledged
  * and not processed again (DESIGN.md §7).
  */
@@ -12,9 +20,7 @@ export async function insertWebhookEvent(
   vault: Vault,
   input: { tenantId: string; integrationId: string; provider: string; eventType: string; deliveryId: string; payload: string },
 ): Promise<{ event: WebhookEvent; duplicate: boolean }> {
-  // PostgreSQL text cannot hold NUL: a verified payload may still carry one in an id or type.
-  const clean = (s: string) => s.replaceAll('\u0000', '\uFFFD').slice(0, 255);
-  const event = em.create(WebhookEvent, { ...input, deliveryId: clean(input.deliveryId), eventType: clean(input.eventType) }, { persist: false });
+  const event = em.create(WebhookEvent, { ...input, deliveryId: webhookEventLabel(input.deliveryId), eventType: webhookEventLabel(input.eventType) }, { persist: false });
   const result = await em
     .createQueryBuilder(WebhookEvent)
     .insert({
@@ -71,24 +77,24 @@ export async function getWebhookEvent(em: EntityManager, tenantId: string, id: s
   return event;
 }
 
-/**
- * Claims up to `limit` pending events no dispatcher has claimed, oldest first, for this dispatcher to start
- * their workflows. SKIP LOCKED lets several dispatchers (one per worker process) share the queue.
- */
-export async function claimUndispatched(em: EntityManager, limit: number): Promise<string[]> {
+/** Marks up to `limit` pending events matching `condition` as claimed now, oldest first; their ids. */
+async function claim(em: EntityManager, condition: string, params: unknown[], limit: number): Promise<string[]> {
   const rows = await em.getConnection().execute<{ id: string }[]>(
     `update webhook_event set dispatched_at = now() where id in (
-       select id from webhook_event where status = 'pending' and dispatched_at is null
+       select id from webhook_event where status = 'pending' and ${condition}
        order by created_at limit ? for update skip locked)
      returning id`,
-    [limit],
+    [...params, limit],
   );
   return rows.map((r) => r.id);
 }
 
-/** Hands claimed events back to the queue (their workflow could not be started: Temporal unavailable). */
-export async function releaseClaims(em: EntityManager, ids: string[]): Promise<void> {
-  if (ids.length) await em.getConnection().execute(`update webhook_event set dispatched_at = null where id in (?) and status = 'pending'`, [ids]);
+/**
+ * Claims up to `limit` pending events no dispatcher has claimed, for this dispatcher to start their
+ * workflows. SKIP LOCKED lets several dispatchers (one per worker process) share the queue.
+ */
+export function claimUndispatched(em: EntityManager, limit: number): Promise<string[]> {
+  return claim(em, 'dispatched_at is null', [], limit);
 }
 
 /**
@@ -96,15 +102,13 @@ export async function releaseClaims(em: EntityManager, ids: string[]): Promise<v
  * start, or the workflow is still working on them (then the start is refused as a duplicate, harmlessly).
  * Their claim time moves on, so each is looked at once per `olderThanMs`, not on every sweep.
  */
-export async function reclaimStale(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
-  const rows = await em.getConnection().execute<{ id: string }[]>(
-    `update webhook_event set dispatched_at = now() where id in (
-       select id from webhook_event where status = 'pending' and dispatched_at < now() - make_interval(secs => ?)
-       order by created_at limit ? for update skip locked)
-     returning id`,
-    [olderThanMs / 1000, limit],
-  );
-  return rows.map((r) => r.id);
+export function reclaimStale(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
+  return claim(em, 'dispatched_at < now() - make_interval(secs => ?)', [olderThanMs / 1000], limit);
+}
+
+/** Hands claimed events back to the queue (their workflow could not be started: Temporal unavailable). */
+export async function releaseClaims(em: EntityManager, ids: string[]): Promise<void> {
+  if (ids.length) await em.getConnection().execute(`update webhook_event set dispatched_at = null where id in (?) and status = 'pending'`, [ids]);
 }
 
 /** Counts one delivery attempt to the tenant (before it is made, so a crash mid-request still counts). */

@@ -6,10 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, stopChild, waitForPort } from '../../scripts/services.ts';
+import { buildDashboardIfStale, freePort, stopChild, waitForPort } from '../../scripts/services.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -43,30 +42,6 @@ export interface StackOptions {
   timeoutMs?: number;
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the dashboard when its build is missing or older than its sources (as `npm start` does). */
-export async function ensureDashboardBuild(): Promise<void> {
-  const output = path.join(ROOT, 'dashboard/build/index.js');
-  const dashboard = path.join(ROOT, 'dashboard');
-  const sources = Math.max(newestMtime(path.join(dashboard, 'src')), statSync(path.join(dashboard, 'vite.config.ts')).mtimeMs);
-  if (existsSync(output) && statSync(output).mtimeMs >= sources) return;
-  const log: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('npm', ['run', 'build', '--workspace', 'dashboard'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d: Buffer) => log.push(d.toString()));
-    child.stderr.on('data', (d: Buffer) => log.push(d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the dashboard build failed:\n${log.join('').slice(-4000)}`))));
-  });
-}
-
 async function waitForReady(url: string, timeoutMs: number, exited: Promise<never>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
@@ -89,7 +64,7 @@ async function waitForReady(url: string, timeoutMs: number, exited: Promise<neve
 
 export async function startStack(services: StackServices, options: StackOptions = {}): Promise<Stack> {
   const timeoutMs = options.timeoutMs ?? 120_000;
-  await ensureDashboardBuild();
+  await buildDashboardIfStale({ root: ROOT, quiet: true });
   const [apiPort, dashboardPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${apiPort}`;
   const env: Record<string, string> = {
