@@ -7,7 +7,6 @@ import type { HttpMetrics } from '../../lib/metrics.ts';
  * `code` and `state` there (REQ-6), and nothing else we serve needs its query logged.
  */
 export function accessLog(options: { logger: Logger; metrics: HttpMetrics }): Middleware {
-  const { logger } = options;
   return async function accessLogMiddleware(ctx, next) {
     const started = process.hrtime.bigint();
     try {
@@ -17,7 +16,7 @@ export function accessLog(options: { logger: Logger; metrics: HttpMetrics }): Mi
       const route = (ctx as { routerPath?: string }).routerPath ?? (ctx.status === 404 ? 'unmatched' : ctx.path.split('/').slice(0, 3).join('/'));
       options.metrics.observe(ctx.method, route, ctx.status, ms / 1000);
       if (ctx.path !== '/healthz' && ctx.path !== '/metrics') {
-        logger.info(
+        options.logger.info(
           { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, tenantId: ctx.state.tenant?.id },
           'request',
         );
