@@ -1,4 +1,5 @@
 import { createConnectionActivities } from './connection.activities.ts';
+import { createPushActivities } from './push.activities.ts';
 import { createSyncActivities } from './sync.activities.ts';
 import { createWebhookActivities } from './webhook.activities.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createConnectionActivities(deps),
     ...createWebhookActivities(deps),
     ...createSyncActivities(deps),
+    ...createPushActivities(deps),
   };
 }
 

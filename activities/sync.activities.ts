@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { ScheduleNotFoundError, WorkflowNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
-import { readCredentials } from '../db/credentials.ts';
 import { Integration, SyncRecord } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { insertWebhookEvent } from '../db/repositories/webhook-events.repository.ts';
 import { apiBaseFor } from '../providers/api-base.ts';
-import { ProviderHttpError, type SyncContext } from '../providers/types.ts';
+import { ProviderHttpError } from '../providers/types.ts';
 import { connectionWorkflowId, ensureFreshUpdate, refreshNowUpdate } from '../workflows/connection.messages.ts';
 import { syncScheduleId, SYNC_WORKFLOW_TYPE } from '../workflows/sync.messages.ts';
 import type { ActivityDeps } from './deps.ts';
+import { providerApi } from './provider-api.ts';
 
 export interface SyncCounts {
   created: number;
@@ -55,35 +55,7 @@ export function createSyncActivities(deps: ActivityDeps) {
       if (!base) return { ...none, skipped: 'no API base URL' };
 
       await askConnection(integration.id, 'ensure');
-      let refreshed = false;
-      const request: SyncContext['request'] = async (path, init = {}) => {
-        for (;;) {
-          const row = await orm.em.fork().findOneOrFail(Integration, { id: integration.id });
-          const token = readCredentials(vault, row)?.accessToken;
-          if (!token) throw ApplicationFailure.nonRetryable('no access token stored', 'SyncAuthFailed');
-          const url = new URL(base + path);
-          for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-          const response = await fetch(url, {
-            method: init.method ?? 'GET',
-            headers: { ...def.apiHeaders, authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
-            body: init.body ? JSON.stringify(init.body) : undefined,
-            signal: AbortSignal.timeout(30_000),
-          });
-          if (response.status === 401 && !refreshed) {
-            // One refresh through the connection workflow (single-flight), then one retry (REQ-13).
-            refreshed = true;
-            await response.body?.cancel();
-            await askConnection(integration.id, 'refresh');
-            continue;
-          }
-          if (!response.ok) {
-            const retryAfter = Number(response.headers.get('retry-after')) || undefined;
-            await response.body?.cancel();
-            throw new ProviderHttpError(response.status, `${def.name} API answered HTTP ${response.status} for ${url.pathname}`, retryAfter);
-          }
-          return (await response.json()) as never;
-        }
-      };
+      const { request } = providerApi({ orm, vault, def, integrationId: integration.id, base, onUnauthorized: () => askConnection(integration.id, 'refresh') });
 
       let result;
       try {

@@ -1,5 +1,6 @@
 // Docs: https://developers.google.com/workspace/gmail/api/auth/scopes · https://developers.google.com/workspace/gmail/api/guides/push
 import { googleBase } from './google.base.ts';
+import { gmailPush } from './push/gmail.push.ts';
 import { gmailSync } from './sync/gmail.sync.ts';
 import type { ProviderDefinition } from './types.ts';
 
@@ -15,4 +16,5 @@ export const gmailProvider: ProviderDefinition = {
   account: { idTokenClaim: 'email' },
   webhook: { scheme: 'pubsub-oidc', maxBodyBytes: 1024 * 1024, accountIdPaths: ['emailAddress'] },
   sync: gmailSync,
+  push: gmailPush,
 };

@@ -1,5 +1,6 @@
 // Docs: https://developers.google.com/workspace/calendar/api/auth · https://developers.google.com/workspace/calendar/api/guides/push
 import { googleBase } from './google.base.ts';
+import { googleCalendarPush } from './push/google-calendar.push.ts';
 import { googleCalendarSync } from './sync/google-calendar.sync.ts';
 import type { ProviderDefinition } from './types.ts';
 
@@ -14,4 +15,5 @@ export const googleCalendarProvider: ProviderDefinition = {
   // Channel notifications have no body at all; they are routed by X-Goog-Channel-ID, not by account.
   webhook: { scheme: 'google-channel', maxBodyBytes: 4096 },
   sync: googleCalendarSync,
+  push: googleCalendarPush,
 };

@@ -70,9 +70,12 @@ export class ProviderHttpError extends Error {
   }
 }
 
-export interface SyncContext {
-  /** Authorized JSON request against the provider API base URL; non-2xx throws ProviderHttpError. */
+/** Authorized JSON requests against the provider API base URL; non-2xx throws ProviderHttpError. */
+export interface ProviderApi {
   request<T = unknown>(path: string, init?: { method?: string; query?: Record<string, string | undefined>; body?: unknown }): Promise<T>;
+}
+
+export interface SyncContext extends ProviderApi {
   /** Cursors from the previous run (null on the first run). */
   state: Record<string, unknown> | null;
 }
@@ -89,6 +92,43 @@ export interface SyncResult {
 export interface SyncHook {
   models: string[];
   run(ctx: SyncContext): Promise<SyncResult>;
+}
+
+/** A provider-side push subscription (Calendar channel, Gmail watch) as Plugboard stores it: no secret in it. */
+export interface PushChannel {
+  /** Our channel id (Calendar); Gmail watches have none. */
+  id?: string;
+  /** The provider's id of the watched resource (Calendar `resourceId`). */
+  resourceId?: string;
+  /** When the provider stops delivering (epoch ms). */
+  expiresAt: number;
+  /** SHA-256 of the channel token we chose (Calendar): notifications are compared with it (docs/security-reference.md C.5). */
+  tokenHash?: string;
+}
+
+export interface PushSetup {
+  /** Where the provider delivers: this integration's webhook URL. */
+  address: string;
+  /** A fresh unique channel id (UUID). */
+  channelId: string;
+  /** A fresh random channel token (256 bits), echoed by the provider on each notification. */
+  token: string;
+  /** Operator settings of this provider: `PLUGBOARD_<KEY>_<SUFFIX>`. */
+  setting(suffix: string): string | undefined;
+}
+
+/**
+ * Push notifications that must be subscribed per connection and renewed before they expire (Google Calendar
+ * channels, Gmail `users.watch`). The connection workflow creates one after connecting, replaces it before
+ * `expiresAt`, and stops it on disconnect.
+ */
+export interface PushSubscriptionHook {
+  /** Why push is not available with this operator configuration (e.g. no Pub/Sub topic), or undefined. */
+  unavailable?(setting: PushSetup['setting']): string | undefined;
+  subscribe(api: ProviderApi, setup: PushSetup): Promise<PushChannel>;
+  unsubscribe(api: ProviderApi, channel: PushChannel): Promise<void>;
+  /** When to replace a channel that expires at `expiresAt`, subscribed at `now`. */
+  renewAt(channel: PushChannel, now: number): number;
 }
 
 export interface ProviderDefinition {
@@ -133,6 +173,8 @@ export interface ProviderDefinition {
   setupUrl?: string;
   /** Periodic incremental sync (issue "Sync and proxy"). */
   sync?: SyncHook;
+  /** Push subscriptions that must be created and renewed per connection. */
+  push?: PushSubscriptionHook;
 }
 
 export interface CatalogEntry {

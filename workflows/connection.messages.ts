@@ -26,6 +26,8 @@ export interface ConnectionCarriedState {
   tokenIssuedAt: number | null;
   lastRefreshStartedAt: number | null;
   reauthRequired: boolean;
+  /** When the push subscription is renewed next; null: none to renew; absent: not looked at yet. */
+  pushRenewAt?: number | null;
 }
 
 export interface ConnectionSnapshot {

@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -53,12 +54,27 @@ async function manageSyncSchedule(input: { integrationId: string; action: 'upser
   }
 }
 
+/** Push subscriptions (Calendar channels, Gmail watch): the activities catch provider errors themselves. */
+const { ensurePushSubscription, stopPushSubscription } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['IntegrationNotFound'] },
+});
+/** Histories recorded before push subscriptions existed replay without them (CONVENTIONS.md §6). */
+const PUSH_PATCH = 'push-subscriptions';
+/** After an unexpected failure of the push activity itself (not a provider error, which it handles). */
+const PUSH_RETRY_MS = 60 * 60_000;
+
 const AUTHORIZATION_WINDOW_MS = 10 * 60_000;
 const TRANSIENT_RETRY_MS = 5 * 60_000;
 /** Continue-as-new after this many wake-ups: keeps the history short, so a replay after cache eviction is cheap. */
 const MAX_CYCLES = 100;
 /** Refresh-now requests within this long after a refresh started share its result (no refresh storms). */
 const REFRESH_COALESCE_MS = 5_000;
+
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
+}
 
 function failureType(error: unknown): string | undefined {
   if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause.type ?? undefined;
@@ -85,6 +101,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   let retryAt: number | null = null;
   let pendingSince = Date.now();
   let cycles = 0;
+  let pushPatched: boolean | undefined;
+  const pushEnabled = () => (pushPatched ??= patched(PUSH_PATCH));
 
   const outcome = (ok: boolean, error?: string): TokenOutcome => ({ ok, status: state.status, tokenExpiresAt: state.tokenExpiresAt, ...(error ? { error } : {}) });
   const setStatus = (status: ConnectionStatus) => {
@@ -110,6 +128,25 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     if (!refreshPolicy.supported || state.tokenExpiresAt === null) return null;
     const lifetime = Math.max(0, state.tokenExpiresAt - (state.tokenIssuedAt ?? state.tokenExpiresAt));
     return state.tokenExpiresAt - Math.min(refreshPolicy.maxLeadSeconds * 1000, refreshPolicy.leadFraction * lifetime);
+  }
+
+  /**
+   * When the push subscription must be created or renewed: `undefined` means it was never looked at (the
+   * integration connected before push subscriptions existed), `null` that there is nothing to renew.
+   */
+  function pushDueAt(): number | null {
+    if (state.status !== 'active' || state.reauthRequired || !pushEnabled()) return null;
+    return state.pushRenewAt === undefined ? Date.now() : state.pushRenewAt;
+  }
+
+  async function runPush(): Promise<void> {
+    try {
+      const { renewAt } = await ensurePushSubscription({ integrationId });
+      state.pushRenewAt = renewAt;
+    } catch (error) {
+      state.pushRenewAt = Date.now() + PUSH_RETRY_MS;
+      log.warn('push subscription not updated', { integrationId, error: failureMessage(error) });
+    }
   }
 
   async function runRefresh(reason: string): Promise<TokenOutcome> {
@@ -167,6 +204,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
           lastError = null;
           setStatus('active');
           await manageSyncSchedule({ integrationId, action: 'upsert' });
+          // Subscribed by the main loop, so the callback does not wait for it.
+          if (pushEnabled()) state.pushRenewAt = Date.now();
           return outcome(true);
         } catch (error) {
           lastError = failureMessage(error);
@@ -204,6 +243,9 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     disconnectUpdate,
     ({ reason }) =>
       exclusive(async () => {
+        // Stopped while the tokens still work: the provider needs them to stop a channel.
+        if (pushEnabled() && state.pushRenewAt != null) await stopPushSubscription({ integrationId }).catch((error) => log.warn('push subscription not stopped', { integrationId, error: failureMessage(error) }));
+        if (pushEnabled()) state.pushRenewAt = null;
         const result = await revokeTokens({ integrationId, reason });
         await manageSyncSchedule({ integrationId, action: 'delete' });
         state.tokenExpiresAt = null;
@@ -257,7 +299,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
 
   upsertSearchAttributes([{ key: IntegrationStatusAttr, value: state.status }]);
   while (!ended) {
-    const due = state.status === 'pending' ? pendingSince + AUTHORIZATION_WINDOW_MS : refreshAt();
+    const due = state.status === 'pending' ? pendingSince + AUTHORIZATION_WINDOW_MS : earliest(refreshAt(), pushDueAt());
     wake = false;
     let timedOut = false;
     if (due === null) await condition(() => wake || ended);
@@ -270,6 +312,11 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     }
     const at = refreshAt();
     if (at !== null && Date.now() >= at && !inflight) await refresh('scheduled');
+    const pushAt = pushDueAt();
+    if (pushAt !== null && Date.now() >= pushAt) await exclusive(async () => {
+      const still = pushDueAt();
+      if (still !== null && Date.now() >= still) await runPush();
+    });
     if (++cycles >= MAX_CYCLES || workflowInfo().continueAsNewSuggested) {
       await condition(() => !busy && allHandlersFinished());
       return continueAsNew<typeof connectionWorkflow>({ ...input, carried: state });

@@ -5,7 +5,7 @@ import { appendLog } from '../../../db/repositories/integration-logs.repository.
 import type { WebhookTarget } from '../../../db/webhook-targets.ts';
 import { sha256Hex } from '../../../lib/hash.ts';
 import { verifyDelivery, type DeliveryInput } from '../../../lib/webhooks/verify.ts';
-import type { ProviderDefinition } from '../../../providers/types.ts';
+import type { ProviderDefinition, PushChannel } from '../../../providers/types.ts';
 import type { AppContext } from '../../context.ts';
 import { integrationId as integrationIdSchema } from '../../validation.ts';
 
@@ -159,10 +159,12 @@ function secretsFor(ctx: AppContext, def: ProviderDefinition, integration: Webho
     if (own.webhookSecret) secrets.push(own.webhookSecret);
     const previousValid = own.webhookSecretPrevious && (!own.webhookSecretPreviousExpiresAt || Date.parse(own.webhookSecretPreviousExpiresAt) > Date.now());
     if (previousValid) secrets.push(own.webhookSecretPrevious!);
-    const channel = integration.settings.calendarChannel as { id?: string; resourceId?: string } | undefined;
-    expect.channelId = channel?.id;
-    expect.resourceId = channel?.resourceId;
-    expect.channelTokenHash = own.calendarChannelToken ? sha256Hex(own.calendarChannelToken) : undefined;
+    // The channel the connection workflow subscribed (only the token's hash is kept), else one configured by hand.
+    const subscribed = (integration.settings.push as { channel?: PushChannel } | undefined)?.channel;
+    const manual = integration.settings.calendarChannel as { id?: string; resourceId?: string } | undefined;
+    expect.channelId = subscribed?.id ?? manual?.id;
+    expect.resourceId = subscribed?.id ? subscribed.resourceId : manual?.resourceId;
+    expect.channelTokenHash = subscribed?.id ? subscribed.tokenHash : own.calendarChannelToken ? sha256Hex(own.calendarChannelToken) : undefined;
     expect.clientState = own.graphClientState;
   }
   // Per provider app (operator env), when the integration has no secret of its own.

@@ -1,0 +1,126 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { Integration } from '../db/entities/index.ts';
+import { appendLog } from '../db/repositories/integration-logs.repository.ts';
+import { apiBaseFor } from '../providers/api-base.ts';
+import type { PushChannel, ProviderDefinition } from '../providers/types.ts';
+import type { ActivityDeps } from './deps.ts';
+import { providerApi } from './provider-api.ts';
+
+/** A failed subscribe is tried again after this long; changes still arrive through the sync schedule meanwhile. */
+export const PUSH_RETRY_MS = 60 * 60_000;
+
+/** What the connection workflow learns: when to come back (null: nothing to renew). No secret crosses (REQ-19). */
+export interface PushOutcome {
+  renewAt: number | null;
+  error?: string;
+}
+
+/** `settings.push` of an integration: the live subscription and its state, written only by these activities. */
+export interface PushState {
+  channel?: PushChannel;
+  renewAt?: number | null;
+  subscribedAt?: string;
+  error?: string | null;
+}
+
+export function pushStateOf(settings: Record<string, unknown>): PushState {
+  return (settings.push ?? {}) as PushState;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Push subscriptions of a connection (providers' `push` hook: Calendar channels, Gmail watch), driven by the
+ * connection workflow, which holds its lock while they run: no refresh or disconnect in between, so a 401 here
+ * is an error, not a refresh (that would wait on the workflow that waits on us).
+ */
+export function createPushActivities(deps: ActivityDeps) {
+  const { orm, vault, providers, env } = deps;
+
+  async function load(integrationId: string): Promise<{ integration: Integration; def: ProviderDefinition }> {
+    const em = orm.em.fork();
+    const integration = await em.findOne(Integration, { id: integrationId });
+    if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} no longer exists`, 'IntegrationNotFound');
+    return { integration, def: await providers.resolve(em, integration.tenantId, integration.provider) };
+  }
+
+  async function save(integrationId: string, push: PushState | null, log?: { kind: string; level: 'info' | 'warn'; message: string }): Promise<void> {
+    await orm.em.fork().transactional(async (tem) => {
+      const row = await tem.findOneOrFail(Integration, { id: integrationId });
+      const { push: _old, ...rest } = row.settings;
+      row.settings = push ? { ...rest, push } : rest;
+      if (log) appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, ...log });
+    });
+  }
+
+  function apiFor(def: ProviderDefinition, integration: Integration) {
+    const base = apiBaseFor(def, integration.settings);
+    if (!base) throw ApplicationFailure.nonRetryable(`${def.name} has no API base URL`, 'PushUnavailable');
+    return providerApi({ orm, vault, def, integrationId: integration.id, base });
+  }
+
+  return {
+    /**
+     * Subscribes a fresh channel (new id, new 256-bit token of which only the hash is kept), then stops the
+     * one it replaces. Called after connecting and when `renewAt` comes. A provider error is recorded on the
+     * integration and retried after PUSH_RETRY_MS; it never fails the connection.
+     */
+    async ensurePushSubscription(input: { integrationId: string }): Promise<PushOutcome> {
+      const { integration, def } = await load(input.integrationId);
+      if (!def.push || integration.status !== 'active') return { renewAt: null };
+      const previous = pushStateOf(integration.settings);
+      const setting = (suffix: string) => providers.setting(def.key, suffix);
+      const unavailable = def.push.unavailable?.(setting);
+      if (unavailable) {
+        if (previous.error !== unavailable) await save(integration.id, { error: unavailable, renewAt: null }, { kind: 'push_unavailable', level: 'info', message: `Push notifications are off: ${unavailable}. Changes arrive through the sync schedule.` });
+        return { renewAt: null, error: unavailable };
+      }
+      const api = apiFor(def, integration);
+      const address = `${env.PUBLIC_URL}/webhooks/${def.key}/${integration.id}`;
+      let channel: PushChannel;
+      try {
+        channel = await def.push.subscribe(api, { address, channelId: randomUUID(), token: randomBytes(32).toString('base64url'), setting });
+      } catch (error) {
+        const renewAt = Date.now() + PUSH_RETRY_MS;
+        const message = `${describe(error)}`;
+        // The channel that still runs (if any) stays: it keeps delivering until it expires.
+        await save(integration.id, { ...previous, error: message, renewAt }, {
+          kind: 'push_failed',
+          level: 'warn',
+          message: `Push notifications could not be ${previous.channel ? 'renewed' : 'set up'} (${message}); trying again in ${PUSH_RETRY_MS / 60_000} minutes. Changes still arrive through the sync schedule.`,
+        });
+        return { renewAt, error: message };
+      }
+      const renewAt = def.push.renewAt(channel, Date.now());
+      const until = new Date(channel.expiresAt).toISOString();
+      await save(integration.id, { channel, renewAt, subscribedAt: new Date().toISOString(), error: null }, {
+        kind: previous.channel ? 'push_renewed' : 'push_subscribed',
+        level: 'info',
+        message: `${def.name} push notifications ${previous.channel ? 'renewed' : 'on'} until ${until}${channel.id ? ` (channel ${channel.id})` : ''}`,
+      });
+      // "There's likely to be an overlap period": the old channel is stopped only once the new one exists.
+      if (previous.channel?.id && previous.channel.id !== channel.id) {
+        await def.push.unsubscribe(api, previous.channel).catch((error) => deps.logger.warn({ integrationId: integration.id, err: error }, 'could not stop the replaced push channel; it expires on its own'));
+      }
+      return { renewAt };
+    },
+
+    /** Stops the live subscription before the tokens are revoked (the provider needs them to stop it). Never fails the disconnect. */
+    async stopPushSubscription(input: { integrationId: string }): Promise<{ stopped: boolean; detail: string }> {
+      const { integration, def } = await load(input.integrationId);
+      const { channel } = pushStateOf(integration.settings);
+      if (!def.push || !channel) return { stopped: false, detail: 'no push subscription' };
+      let outcome = { stopped: true, detail: `${def.name} push notifications stopped` };
+      try {
+        await def.push.unsubscribe(apiFor(def, integration), channel);
+      } catch (error) {
+        outcome = { stopped: false, detail: `stopping ${def.name} push notifications failed (${describe(error)}); the subscription expires on its own at ${new Date(channel.expiresAt).toISOString()}` };
+      }
+      await save(integration.id, null, { kind: outcome.stopped ? 'push_stopped' : 'push_stop_failed', level: outcome.stopped ? 'info' : 'warn', message: outcome.detail });
+      return outcome;
+    },
+  };
+}

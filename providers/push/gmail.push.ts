@@ -1,0 +1,31 @@
+import type { PushSubscriptionHook } from '../types.ts';
+import { renewBeforeExpiry } from './google-calendar.push.ts';
+
+// Docs: https://developers.google.com/workspace/gmail/api/guides/push (docs/security-reference.md C.4).
+// Paths are relative to apiBaseUrl https://gmail.googleapis.com.
+
+const DAY_MS = 24 * 3600_000;
+
+interface WatchResponse {
+  historyId?: string;
+  /** Epoch ms, as a string. */
+  expiration?: string;
+}
+
+/**
+ * Gmail `users.watch`: notifications go to the operator's Cloud Pub/Sub topic (PLUGBOARD_GMAIL_PUSH_TOPIC),
+ * whose authenticated push subscription delivers to `/webhooks/gmail`. Google asks for a new watch call at
+ * least every 7 days and recommends one a day.
+ */
+export const gmailPush: PushSubscriptionHook = {
+  unavailable: (setting) => (setting('PUSH_TOPIC') ? undefined : 'set PLUGBOARD_GMAIL_PUSH_TOPIC (projects/<project>/topics/<topic>) to receive Gmail push notifications'),
+  async subscribe(api, { setting }) {
+    const response = await api.request<WatchResponse>('/gmail/v1/users/me/watch', { method: 'POST', body: { topicName: setting('PUSH_TOPIC') } });
+    const expiresAt = Number(response.expiration);
+    return { expiresAt: Number.isFinite(expiresAt) && expiresAt > 0 ? expiresAt : Date.now() + 7 * DAY_MS };
+  },
+  async unsubscribe(api) {
+    await api.request('/gmail/v1/users/me/stop', { method: 'POST' });
+  },
+  renewAt: (channel, now) => Math.min(now + DAY_MS, renewBeforeExpiry(channel, now)),
+};

@@ -1,0 +1,238 @@
+/**
+ * Push subscriptions (docs/security-reference.md C.4, C.5) against the real connection workflow, Temporal and
+ * Postgres: Google Calendar channels and Gmail watches are created after connecting, replaced before they
+ * expire, and stopped on disconnect while the tokens still work. Google's OAuth server and API are local
+ * fakes built from the documented request and response shapes.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Integration, IntegrationLog, WebhookEvent } from '../db/entities/index.ts';
+import { connectionWorkflowId } from '../workflows/connection.messages.ts';
+import { CLIENT, OAuthFake } from './fakes/oauth-fake.ts';
+import { PROFILES } from './fakes/profiles.ts';
+import { ScriptedBrowser } from './oauth-browser.ts';
+import { startTestApi, type TestApi } from './helpers.ts';
+
+const TOPIC = 'projects/plugboard-test/topics/gmail-push';
+
+interface GoogleCall {
+  at: number;
+  method: string;
+  path: string;
+  body: any;
+  status: number;
+}
+
+/** Calendar `events.watch` / `channels.stop` and Gmail `users.watch` / `users.stop`, accepting the tokens the OAuth fakes issued. */
+class GoogleApiFake {
+  readonly calls: GoogleCall[] = [];
+  /** Lifetime of the next channels (ms), one per watch call; then an hour. */
+  lifetimes: number[] = [];
+  /** The next watch calls answer this status instead. */
+  failWatch: number[] = [];
+  readonly live = new Map<string, string>();
+  private readonly server: Server;
+  private readonly oauth: OAuthFake[];
+  origin = '';
+
+  constructor(oauth: OAuthFake[]) {
+    this.oauth = oauth;
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const path = new URL(req.url ?? '/', 'http://fake').pathname;
+        const body = raw ? JSON.parse(raw) : undefined;
+        const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+        const reply = (status: number, json?: unknown) => {
+          this.calls.push({ at: Date.now(), method: req.method ?? '', path, body, status });
+          res.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json; charset=UTF-8' });
+          res.end(json === undefined ? undefined : JSON.stringify(json));
+        };
+        if (!this.oauth.some((f) => f.isActive(token))) return reply(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
+        if (req.method === 'POST' && (path === '/calendar/v3/calendars/primary/events/watch' || path === '/gmail/v1/users/me/watch')) {
+          const failure = this.failWatch.shift();
+          if (failure) return reply(failure, { error: { code: failure, message: 'Unauthorized WebHook callback channel: http://127.0.0.1 is not https', status: 'INVALID_ARGUMENT' } });
+          const expiration = String(Date.now() + (this.lifetimes.shift() ?? 3600_000));
+          if (path.startsWith('/gmail')) return reply(200, { historyId: '9876543210', expiration });
+          const resourceId = `res-${this.calls.length}`;
+          this.live.set(body.id, resourceId);
+          return reply(200, { kind: 'api#channel', id: body.id, resourceId, resourceUri: 'https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json', expiration });
+        }
+        if (req.method === 'POST' && path === '/calendar/v3/channels/stop') {
+          if (this.live.get(body?.id) !== body?.resourceId) return reply(404, { error: { code: 404, message: 'Channel not found' } });
+          this.live.delete(body.id);
+          return reply(204);
+        }
+        if (req.method === 'POST' && path === '/gmail/v1/users/me/stop') return reply(204);
+        reply(404, { error: { code: 404, message: `no route ${req.method} ${path}` } });
+      });
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  watches(kind: 'calendar' | 'gmail'): GoogleCall[] {
+    return this.calls.filter((c) => c.status === 200 && c.path.endsWith('/watch') && c.path.startsWith(kind === 'calendar' ? '/calendar' : '/gmail'));
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+let api: TestApi;
+let calendarAuth: OAuthFake;
+let gmailAuth: OAuthFake;
+let google: GoogleApiFake;
+
+function overrides(key: string, prefix: string, fake: OAuthFake): Record<string, string> {
+  const env: Record<string, string> = { [`${prefix}_CLIENT_ID`]: CLIENT.clientId, [`${prefix}_CLIENT_SECRET`]: CLIENT.clientSecret };
+  for (const suffix of ['AUTHORIZATION_URL', 'TOKEN_URL', 'USERINFO_URL', 'REVOCATION_URL', 'ISSUER', 'JWKS_URI']) {
+    const value = fake.lookup(key, suffix);
+    if (value) env[`${prefix}_${suffix}`] = value;
+  }
+  return env;
+}
+
+beforeAll(async () => {
+  calendarAuth = await OAuthFake.start(PROFILES['google-calendar']!);
+  gmailAuth = await OAuthFake.start(PROFILES.gmail!);
+  google = await new GoogleApiFake([calendarAuth, gmailAuth]).start();
+  api = await startTestApi({
+    worker: true,
+    env: {
+      ...overrides('google-calendar', 'PLUGBOARD_GOOGLE_CALENDAR', calendarAuth),
+      ...overrides('gmail', 'PLUGBOARD_GMAIL', gmailAuth),
+      PLUGBOARD_GOOGLE_CALENDAR_API_BASE_URL: `${google.origin}/calendar/v3`,
+      PLUGBOARD_GMAIL_API_BASE_URL: google.origin,
+      PLUGBOARD_GMAIL_PUSH_TOPIC: TOPIC,
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await api?.close();
+  await google?.close();
+  await calendarAuth?.close();
+  await gmailAuth?.close();
+});
+
+async function connect(provider: 'google-calendar' | 'gmail'): Promise<{ key: string; id: string }> {
+  const { apiKey: key } = await api.newTenant();
+  const id = (await api.request('POST', '/api/v1/integrations', { key, body: { provider } })).body.data.id as string;
+  const started = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key, body: {} });
+  expect(started.status, JSON.stringify(started.body)).toBe(201);
+  const browser = new ScriptedBrowser();
+  const { url } = await browser.follow(started.body.data.connectUrl, (u) => u.pathname.startsWith('/oauth/callback/'));
+  const callback = await browser.fetch(url);
+  expect(callback.headers.get('location')).toContain('connect=connected');
+  return { key, id };
+}
+
+const logsOf = (id: string) => api.deps.orm.em.fork().find(IntegrationLog, { integrationId: id }, { orderBy: { id: 'asc' } });
+
+function notify(id: string, headers: Record<string, string>): Promise<Response> {
+  return fetch(`${api.url}/webhooks/google-calendar/${id}`, { method: 'POST', headers: { 'user-agent': 'APIs-Google', 'x-goog-resource-uri': 'https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json', ...headers } });
+}
+
+describe('Google Calendar push channels', () => {
+  it('subscribes after connecting, keeps only the token hash, replaces the channel before it expires and stops the old one', async () => {
+    google.lifetimes = [5_000]; // the first channel lives 5 s: renewed at half its life
+    const { key, id } = await connect('google-calendar');
+    await expect.poll(() => google.watches('calendar').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    const first = google.watches('calendar')[0]!;
+    expect(first.body).toMatchObject({ type: 'web_hook', address: `${api.url}/webhooks/google-calendar/${id}`, params: { ttl: String(7 * 24 * 3600) } });
+    expect(first.body.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Buffer.from(first.body.token, 'base64url').length).toBe(32); // ≥ 128 bits (C.5 step 2)
+    const token1 = first.body.token as string;
+    const resource1 = google.live.get(first.body.id)!;
+
+    // A change notification as Google sends it: no body, the channel's headers.
+    const channel1 = { 'x-goog-channel-id': first.body.id, 'x-goog-resource-id': resource1, 'x-goog-channel-token': token1 };
+    const ok = await notify(id, { ...channel1, 'x-goog-resource-state': 'exists', 'x-goog-message-number': '101' });
+    expect(ok.status).toBe(200);
+    expect((await notify(id, { ...channel1, 'x-goog-channel-token': `${token1}x`, 'x-goog-resource-state': 'exists', 'x-goog-message-number': '102' })).status).toBe(401);
+    expect((await notify(id, { ...channel1, 'x-goog-resource-id': 'res-other', 'x-goog-resource-state': 'exists', 'x-goog-message-number': '103' })).status).toBe(401);
+    const stored = await api.deps.orm.em.fork().find(WebhookEvent, { integrationId: id });
+    expect(stored.map((e) => e.deliveryId)).toEqual([`${first.body.id}:101`]);
+
+    // Renewal: a new channel (new id, new token), then the old one is stopped and no longer accepted.
+    await expect.poll(() => google.watches('calendar').length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    const second = google.watches('calendar')[1]!;
+    expect(second.body.id).not.toBe(first.body.id);
+    expect(second.body.token).not.toBe(token1);
+    await expect.poll(() => google.calls.some((c) => c.path === '/calendar/v3/channels/stop' && c.body.id === first.body.id && c.status === 204), { timeout: 10_000 }).toBe(true);
+    expect(google.calls.find((c) => c.path === '/calendar/v3/channels/stop')!.at).toBeGreaterThan(second.at);
+    const channel2 = { 'x-goog-channel-id': second.body.id, 'x-goog-resource-id': google.live.get(second.body.id)!, 'x-goog-channel-token': second.body.token };
+    expect((await notify(id, { ...channel2, 'x-goog-resource-state': 'exists', 'x-goog-message-number': '7' })).status).toBe(200);
+    expect((await notify(id, { ...channel1, 'x-goog-resource-state': 'exists', 'x-goog-message-number': '104' })).status).toBe(401);
+    // The second channel lives an hour: renewed a day before expiry at most, i.e. at half its life here.
+    const row = await api.deps.orm.em.fork().findOneOrFail(Integration, { id });
+    const push = row.settings.push as { channel: { id: string; expiresAt: number; tokenHash: string }; renewAt: number };
+    expect(push.channel.id).toBe(second.body.id);
+    expect(push.renewAt).toBeGreaterThan(Date.now() + 20 * 60_000);
+    expect(push.renewAt).toBeLessThan(push.channel.expiresAt);
+
+    // REQ-19: the channel tokens are nowhere but in the provider's requests: not in the API, logs, or the workflow history.
+    const shown = JSON.stringify((await api.request('GET', `/api/v1/integrations/${id}`, { key })).body);
+    expect(shown).toContain(second.body.id);
+    const history = JSON.stringify(await api.deps.temporal.client.workflow.getHandle(connectionWorkflowId(id)).fetchHistory());
+    const logs = JSON.stringify(await logsOf(id)) + api.logs.lines.join('\n');
+    for (const secret of [token1, second.body.token as string]) {
+      expect(shown).not.toContain(secret);
+      expect(history).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+      expect(JSON.stringify(row.settings)).not.toContain(secret);
+    }
+    expect((await logsOf(id)).map((l) => l.kind)).toEqual(expect.arrayContaining(['push_subscribed', 'push_renewed']));
+
+    // Disconnect: the live channel is stopped first, with the token that still works, then the grant is revoked.
+    expect((await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key })).status).toBe(200);
+    const stop = google.calls.find((c) => c.path === '/calendar/v3/channels/stop' && c.body.id === second.body.id);
+    expect(stop?.status).toBe(204);
+    const revoke = calendarAuth.requestsTo('revoke').at(-1);
+    expect(revoke).toBeDefined();
+    expect(google.live.has(second.body.id)).toBe(false);
+    const after = await api.deps.orm.em.fork().findOneOrFail(Integration, { id });
+    expect(after.settings.push).toBeUndefined();
+    expect((await logsOf(id)).map((l) => l.kind)).toContain('push_stopped');
+    expect((await notify(id, { ...channel2, 'x-goog-resource-state': 'exists', 'x-goog-message-number': '8' })).status).toBe(401);
+  }, 90_000);
+
+  it('a refused watch leaves the connection active, is logged with the reason and is tried again later', async () => {
+    google.failWatch = [400];
+    const { key, id } = await connect('google-calendar');
+    await expect.poll(async () => (await logsOf(id)).find((l) => l.kind === 'push_failed')?.message, { timeout: 15_000 }).toMatch(/HTTP 400.*trying again in 60 minutes/);
+    const shown = (await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data;
+    expect(shown.status).toBe('active');
+    expect(shown.settings.push.error).toMatch(/HTTP 400/);
+    expect(shown.settings.push.renewAt).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect(shown.settings.push.channel).toBeUndefined();
+    // Nothing to stop on disconnect; the disconnect still succeeds.
+    expect((await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key })).status).toBe(200);
+  }, 60_000);
+});
+
+describe('Gmail watch', () => {
+  it('watches the mailbox on the operator topic after connecting and stops it on disconnect', async () => {
+    const before = google.watches('gmail').length;
+    const { key, id } = await connect('gmail');
+    await expect.poll(() => google.watches('gmail').length, { timeout: 15_000 }).toBe(before + 1);
+    expect(google.watches('gmail').at(-1)!.body).toEqual({ topicName: TOPIC });
+    await expect.poll(async () => (await api.deps.orm.em.fork().findOneOrFail(Integration, { id })).settings.push, { timeout: 5_000 }).toMatchObject({ error: null });
+    const push = (await api.deps.orm.em.fork().findOneOrFail(Integration, { id })).settings.push as { channel: { expiresAt: number }; renewAt: number };
+    // Google recommends a watch call a day; this one expires in an hour, so it is renewed at half its life.
+    expect(push.renewAt - Date.now()).toBeLessThanOrEqual(30 * 60_000);
+    expect(push.renewAt).toBeLessThan(push.channel.expiresAt);
+    expect((await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key })).status).toBe(200);
+    expect(google.calls.filter((c) => c.path === '/gmail/v1/users/me/stop' && c.status === 204)).toHaveLength(1);
+    expect((await logsOf(id)).map((l) => l.kind)).toEqual(expect.arrayContaining(['push_subscribed', 'push_stopped']));
+  }, 60_000);
+});
