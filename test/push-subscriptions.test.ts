@@ -181,8 +181,10 @@ describe('Google Calendar push channels', () => {
     expect(push.renewAt).toBeLessThan(push.channel.expiresAt);
 
     // REQ-19: the channel tokens are nowhere but in the provider's requests: not in the API, logs, or the workflow history.
-    const shown = JSON.stringify((await api.request('GET', `/api/v1/integrations/${id}`, { key })).body);
-    expect(shown).toContain(second.body.id);
+    const presented = (await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data;
+    expect(presented.push).toEqual({ active: true, channelId: second.body.id, expiresAt: new Date(push.channel.expiresAt).toISOString(), renewAt: new Date(push.renewAt).toISOString(), error: null });
+    const shown = JSON.stringify(presented);
+    expect(shown).not.toContain(push.channel.tokenHash);
     const history = JSON.stringify(await api.deps.temporal.client.workflow.getHandle(connectionWorkflowId(id)).fetchHistory());
     const logs = JSON.stringify(await logsOf(id)) + api.logs.lines.join('\n');
     for (const secret of [token1, second.body.token as string]) {
@@ -212,9 +214,9 @@ describe('Google Calendar push channels', () => {
     await expect.poll(async () => (await logsOf(id)).find((l) => l.kind === 'push_failed')?.message, { timeout: 15_000 }).toMatch(/HTTP 400.*trying again in 60 minutes/);
     const shown = (await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data;
     expect(shown.status).toBe('active');
-    expect(shown.settings.push.error).toMatch(/HTTP 400/);
-    expect(shown.settings.push.renewAt).toBeGreaterThan(Date.now() + 50 * 60_000);
-    expect(shown.settings.push.channel).toBeUndefined();
+    expect(shown.push).toMatchObject({ active: false, channelId: null, expiresAt: null, error: expect.stringMatching(/HTTP 400/) });
+    expect(Date.parse(shown.push.renewAt)).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect(shown.settings.push).toBeUndefined();
     // Nothing to stop on disconnect; the disconnect still succeeds.
     expect((await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key })).status).toBe(200);
   }, 60_000);

@@ -2,6 +2,27 @@ import type { Integration } from '../../db/entities/index.ts';
 import type { IntegrationRepository } from '../../db/repositories/integrations.repository.ts';
 import type { Env } from '../../lib/env.ts';
 
+interface StoredPush {
+  channel?: { id?: string; expiresAt: number };
+  renewAt?: number | null;
+  error?: string | null;
+}
+
+const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
+
+/** Push notifications as the tenant sees them (the channel token's hash stays inside). */
+function presentPush(stored: unknown) {
+  if (!stored || typeof stored !== 'object') return null;
+  const push = stored as StoredPush;
+  return {
+    active: Boolean(push.channel) && (push.channel?.expiresAt ?? 0) > Date.now(),
+    channelId: push.channel?.id ?? null,
+    expiresAt: iso(push.channel?.expiresAt),
+    renewAt: iso(push.renewAt),
+    error: push.error ?? null,
+  };
+}
+
 /** The public shape of an integration: never credentials, never secret values (REQ-10). */
 export function presentIntegration(
   integration: Integration,
@@ -9,6 +30,8 @@ export function presentIntegration(
   env: Pick<Env, 'PUBLIC_URL' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>,
   authorizationExpiresAt: Date | null = null,
 ) {
+  // `push` is written by the connection workflow only: shown on its own, not among the tenant's settings.
+  const { push, ...settings } = integration.settings;
   return {
     id: integration.id,
     provider: integration.provider,
@@ -16,7 +39,9 @@ export function presentIntegration(
     status: integration.status,
     /** While pending: when the open connect flow expires (the integration is "authorizing" until then). */
     authorizationExpiresAt,
-    settings: integration.settings,
+    settings,
+    /** Provider push subscription (Calendar channel, Gmail watch) kept by the connection workflow; null when none. */
+    push: presentPush(push),
     secretsSet: repo.secretNames(integration),
     externalAccountId: integration.externalAccountId,
     scopes: integration.scopes,

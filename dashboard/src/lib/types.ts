@@ -13,6 +13,16 @@ export interface IntegrationSettings {
 	[key: string]: unknown;
 }
 
+export interface IntegrationPush {
+	/** Subscribed and not yet expired. */
+	active: boolean;
+	channelId: string | null;
+	expiresAt: string | null;
+	/** When it is renewed (or, after an error, tried again). */
+	renewAt: string | null;
+	error: string | null;
+}
+
 export interface Integration {
 	id: string;
 	provider: string;
@@ -28,6 +38,8 @@ export interface Integration {
 	lastError: string | null;
 	errorCount: number;
 	webhookUrl: string;
+	/** The provider push subscription (Google Calendar channel, Gmail watch) kept by the connection workflow. */
+	push: IntegrationPush | null;
 	workflowId: string | null;
 	workflowUrl: string | null;
 	/**
