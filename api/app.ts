@@ -7,7 +7,7 @@ import { dashboardProxy } from './middleware/dashboard-proxy.ts';
 import { entityManager } from './middleware/entity-manager.ts';
 import { errorEnvelope } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
-import { ALLOWED_METHODS, createRouter } from './router.ts';
+import { createRouter, createWebhookRouter } from './router.ts';
 
 /** Paths the API serves itself; everything else belongs to the dashboard. */
 export const API_PATHS = /^\/(api|oauth|webhooks|sandbox|healthz|readyz|metrics)(\/|$)/;
@@ -19,14 +19,17 @@ export function createApp(deps: AppDeps, options: { dashboard?: boolean } = {}):
   app.context.metrics = createAppMetrics(deps.registry, { countEvents: () => webhookEventCounts(deps.orm.em.fork()), ingest: deps.webhookWriter });
   app.silent = true;
   const router = createRouter(deps);
+  const webhooks = createWebhookRouter();
 
   app.use(requestId());
   app.use(accessLog({ logger: deps.logger, metrics: app.context.metrics.http }));
   if (options.dashboard) app.use(dashboardProxy({ target: deps.env.DASHBOARD_URL, publicUrl: deps.env.PUBLIC_URL, ownPaths: API_PATHS }));
   app.use(errorEnvelope({ logger: deps.logger }));
+  app.use(webhooks.routes());
+  app.use(webhooks.allowedMethods());
   if (deps.sandbox) app.use(deps.sandbox.middleware);
   app.use(entityManager({ orm: deps.orm }));
   app.use(router.routes());
-  app.use(router.allowedMethods(ALLOWED_METHODS));
+  app.use(router.allowedMethods());
   return app;
 }

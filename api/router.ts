@@ -1,5 +1,4 @@
 import Router from '@koa/router';
-import { AppError } from '../lib/errors.ts';
 import type { AppContext, AppCustom, AppState, Handler } from './context.ts';
 import type { AppDeps } from './context.ts';
 import { apiKeyAuth } from './middleware/api-key-auth.ts';
@@ -29,14 +28,20 @@ import { listRecords, syncNow, syncStatus } from './routes/api/v1/integrations/s
 import { oauthCallback } from './routes/oauth/callback.ts';
 import { openConnectUrl } from './routes/oauth/connect.ts';
 
-/** 405 with the envelope for a known path with another method, and for methods we never serve (no 501). */
-export const ALLOWED_METHODS = {
-  throw: true,
-  methodNotAllowed: () => new AppError(405, 'method_not_allowed', 'This method is not allowed on this path; see the Allow header.'),
-  notImplemented: () => new AppError(405, 'method_not_allowed', 'This method is not supported.'),
-};
 
-/** Every route with its middleware, in one place (CONVENTIONS.md §7). */
+/**
+ * The provider webhook endpoints, mounted ahead of everything else in the app but the request id, access log
+ * and error envelope (api/app.ts): the hottest path skips the sandbox, the per-request EntityManager and
+ * the matching of every API route. Raw bytes: no body parser before verification.
+ */
+export function createWebhookRouter(): Router<AppState, AppCustom> {
+  const router = new Router<AppState, AppCustom>({ prefix: '/webhooks' });
+  router.post('/:provider', receiveWebhook as Handler);
+  router.post('/:provider/:integrationId', receiveWebhook as Handler);
+  return router;
+}
+
+/** Every other route with its middleware, in one place (CONVENTIONS.md §7). */
 export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   const router = new Router<AppState, AppCustom>();
   const h = (handler: (ctx: AppContext) => Promise<void>): Handler => handler;
@@ -46,9 +51,6 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   router.get('/metrics', h(metrics));
   router.get('/oauth/connect/:token', h(openConnectUrl));
   router.get('/oauth/callback/:provider', h(oauthCallback));
-  // Raw bytes: no body parser before verification.
-  router.post('/webhooks/:provider', h(receiveWebhook));
-  router.post('/webhooks/:provider/:integrationId', h(receiveWebhook));
 
   const v1 = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
   const auth = apiKeyAuth({ orm: deps.orm, cacheMs: deps.env.PLUGBOARD_API_KEY_CACHE_MS });
@@ -83,6 +85,6 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   proxy.all('/integrations/:id/proxy{/*path}', h(proxyRequest));
 
   router.use(proxy.routes());
-  router.use(v1.routes(), v1.allowedMethods(ALLOWED_METHODS));
+  router.use(v1.routes(), v1.allowedMethods());
   return router;
 }

@@ -212,6 +212,13 @@ describe('validation errors', () => {
     const wrong = await api.request('PUT', '/api/v1/integrations', { key, body: {} });
     expect(wrong.status).toBe(405);
     expect(wrong.body.error.code).toBe('method_not_allowed');
+    expect(wrong.headers.get('allow')).toBe('HEAD, GET, POST'); // RFC 9110 §15.5.6: a 405 names the allowed methods
+    // The webhook endpoints have a router of their own, mounted first (api/app.ts): same envelope.
+    const getWebhook = await api.request('GET', '/webhooks/sandbox');
+    expect(getWebhook.status).toBe(405);
+    expect(getWebhook.body.error.code).toBe('method_not_allowed');
+    expect(getWebhook.headers.get('allow')).toBe('POST');
+    expect((await api.request('POST', '/webhooks/sandbox/int_00000000000000000000000000/extra')).status).toBe(404);
   });
 });
 

@@ -75,7 +75,7 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
   if (!result.ok) {
     if (result.pendingSecret && targets[0]) {
       // Notion's handshake carries its own future key: keep it pending for an admin to confirm.
-      const em = ctx.state.em;
+      const em = ctx.deps.orm.em.fork(); // the webhook routes run before the per-request EntityManager
       const integration = await em.findOneOrFail(Integration, { id: targets[0].id });
       writeSecrets(ctx.deps.vault, integration, { ...readSecrets(ctx.deps.vault, integration), notionVerificationTokenPending: result.pendingSecret });
       appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'webhook_handshake', level: 'warn', message: `${def.name} sent a verification token; confirm it by copying it into the webhookSecret setting` });
