@@ -11,6 +11,7 @@ import type { Vault } from '../lib/vault.ts';
 import type { ProviderRegistry } from '../db/repositories/providers.repository.ts';
 import type { WebhookEventWriter } from '../db/webhook-event-writer.ts';
 import type { WebhookTargetCache } from '../db/webhook-targets.ts';
+import type { ApiKeyCache } from './middleware/api-key-auth.ts';
 import type { Sandbox } from './sandbox/sandbox-server.ts';
 
 /** Everything the API needs, built once per process in server.ts (or by a test). */
@@ -25,6 +26,8 @@ export interface AppDeps {
   /** The webhook endpoint's durable write (group commit) and its verification-data cache. */
   webhookWriter: WebhookEventWriter;
   webhookTargets: WebhookTargetCache;
+  /** Valid API keys this process remembers (PLUGBOARD_API_KEY_CACHE_MS). */
+  apiKeys: ApiKeyCache;
   /** The built-in sandbox authorization server, when enabled. */
   sandbox?: Sandbox;
 }

@@ -9,6 +9,7 @@ import { requireDatabaseUrl } from '../db/index.ts';
 import { WebhookEventWriter } from '../db/webhook-event-writer.ts';
 import { WebhookTargetCache } from '../db/webhook-targets.ts';
 import type { AppDeps } from './context.ts';
+import { ApiKeyCache } from './middleware/api-key-auth.ts';
 import { createSandbox } from './sandbox/sandbox-server.ts';
 
 /** Everything the API needs besides the database, built once per process (server, tests, benchmarks). */
@@ -25,6 +26,7 @@ export async function buildAppDeps(input: { env: Env; orm: MikroORM; vault: Vaul
     providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault, env: env.raw }),
     webhookWriter: new WebhookEventWriter({ databaseUrl: requireDatabaseUrl(env), vault, logger: input.logger }),
     webhookTargets: new WebhookTargetCache({ orm: input.orm, vault, ttlMs: env.PLUGBOARD_WEBHOOK_CACHE_MS }),
+    apiKeys: new ApiKeyCache(env.PLUGBOARD_API_KEY_CACHE_MS),
   };
 }
 

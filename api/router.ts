@@ -17,6 +17,7 @@ import { listIntegrationLogs } from './routes/api/v1/integrations/logs.ts';
 import { refreshIntegration } from './routes/api/v1/integrations/refresh.ts';
 import { getToken } from './routes/api/v1/integrations/token.ts';
 import { getMe } from './routes/api/v1/me/get.ts';
+import { createApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute } from './routes/api/v1/api-keys/api-keys.ts';
 import { rotateForwardingSecret } from './routes/api/v1/integrations/forwarding-secret.ts';
 import { sendTestEvent } from './routes/api/v1/integrations/test-event.ts';
 import { getEvent, listEvents } from './routes/api/v1/webhook-events/list.ts';
@@ -53,9 +54,12 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   router.get('/oauth/callback/:provider', h(oauthCallback));
 
   const v1 = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
-  const auth = apiKeyAuth({ orm: deps.orm, cacheMs: deps.env.PLUGBOARD_API_KEY_CACHE_MS });
+  const auth = apiKeyAuth({ orm: deps.orm, cache: deps.apiKeys });
   v1.use(auth, jsonBody());
   v1.get('/me', h(getMe));
+  v1.get('/api-keys', h(listApiKeysRoute));
+  v1.post('/api-keys', h(createApiKeyRoute));
+  v1.delete('/api-keys/:id', h(revokeApiKeyRoute));
   v1.get('/stats', h(getStats));
   v1.get('/providers', h(listProviders));
   v1.post('/providers', h(createProvider));

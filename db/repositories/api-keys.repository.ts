@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { notFound } from '../../lib/errors.ts';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { conflict, notFound } from '../../lib/errors.ts';
 import { safeEqual, sha256Hex } from '../../lib/hash.ts';
-import { ApiKey } from '../entities/index.ts';
+import { ApiKey, Tenant } from '../entities/index.ts';
 
 const KEY_PATTERN = /^pbk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -33,11 +33,30 @@ export async function listApiKeys(em: EntityManager, tenantId: string): Promise<
   return em.find(ApiKey, { tenantId }, { orderBy: { createdAt: 'asc' } });
 }
 
-/** Revokes by key id or prefix, within the tenant. */
-export async function revokeApiKey(em: EntityManager, tenantId: string, idOrPrefix: string): Promise<ApiKey> {
-  const key = await em.findOne(ApiKey, { tenantId, $or: [{ id: idOrPrefix }, { prefix: idOrPrefix }] });
-  if (!key) throw notFound('API key');
-  key.revokedAt ??= new Date();
-  await em.flush();
-  return key;
+/** Active (unrevoked) keys a tenant may hold at once. */
+export const MAX_ACTIVE_API_KEYS = 50;
+
+/** Like createApiKey, for a tenant's own request: refused beyond MAX_ACTIVE_API_KEYS (409). */
+export async function createTenantApiKey(em: EntityManager, tenantId: string, name: string): Promise<{ apiKey: ApiKey; plaintext: string }> {
+  const active = await em.count(ApiKey, { tenantId, revokedAt: null });
+  if (active >= MAX_ACTIVE_API_KEYS) throw conflict('too_many_api_keys', `A tenant can hold ${MAX_ACTIVE_API_KEYS} active API keys; revoke one first.`);
+  return createApiKey(em, tenantId, name);
+}
+
+/**
+ * Revokes by key id or prefix, within the tenant. With `keepOne`, the tenant's last active key is refused
+ * (409): revoking it over the API would lock the tenant out (the CLI, run by an operator, may).
+ * The tenant row is locked, so two concurrent revocations cannot both pass the check.
+ */
+export async function revokeApiKey(em: EntityManager, tenantId: string, idOrPrefix: string, options: { keepOne?: boolean } = {}): Promise<ApiKey> {
+  return em.transactional(async (tem) => {
+    await tem.findOne(Tenant, { id: tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const key = await tem.findOne(ApiKey, { tenantId, $or: [{ id: idOrPrefix }, { prefix: idOrPrefix }] });
+    if (!key) throw notFound('API key');
+    if (!key.revokedAt && options.keepOne && (await tem.count(ApiKey, { tenantId, revokedAt: null, id: { $ne: key.id } })) === 0) {
+      throw conflict('last_api_key', 'This is the tenant\'s last active API key: create another one before revoking it.');
+    }
+    key.revokedAt ??= new Date();
+    return key;
+  });
 }
