@@ -340,4 +340,36 @@ describe('dashboard', () => {
       await context.close();
     }
   });
+  it('creates an API key shown once, and revokes it: the app using it gets 401 at once', async () => {
+    const { context, page } = await newPage();
+    try {
+      await signIn(page, tenantA.apiKey);
+      await page.getByRole('link', { name: 'API keys' }).click();
+      await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      // The last active key cannot be revoked from here (the API would refuse it with 409 too).
+      expect(await page.getByRole('button', { name: /^Revoke / }).first().isDisabled()).toBe(true);
+      await page.getByLabel('Name').fill('Billing service');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const revealed = page.getByLabel('New API key (shown once)');
+      await revealed.waitFor();
+      const created = await revealed.inputValue();
+      expect(created).toMatch(/^pbk_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+      expect((await api('GET', '/api/v1/me', created)).status).toBe(200);
+      await shot(page, '22-api-key-created');
+      await page.reload();
+      await page.getByRole('button', { name: 'Revoke Billing service' }).waitFor();
+      expect(await page.getByLabel('New API key (shown once)').count()).toBe(0);
+      expect(await page.content()).not.toContain(created.slice(17));
+
+      await page.getByRole('button', { name: 'Revoke Billing service' }).click();
+      await page.getByText('Revoked "Billing service"').waitFor();
+      expect((await api('GET', '/api/v1/me', created)).status).toBe(401);
+      await shot(page, '23-api-key-revoked');
+      // The session's own key still works.
+      expect((await api('GET', '/api/v1/me', tenantA.apiKey)).status).toBe(200);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -55,6 +55,19 @@ export interface Integration {
 import type { PkceMethod } from '../../../providers/types.ts';
 export type { CatalogEntry, PkceMethod, WebhookScheme } from '../../../providers/types.ts';
 
+/** An API key as GET /api/v1/api-keys lists it: never its secret. */
+export interface ApiKeyInfo {
+	id: string;
+	name: string;
+	/** The public start of the key (`pbk_<prefix>`), to recognise it. */
+	prefix: string;
+	createdAt: string;
+	lastUsedAt: string | null;
+	revokedAt: string | null;
+	/** The key this dashboard session signed in with. */
+	current: boolean;
+}
+
 export interface Me {
 	tenantId: string;
 	name: string;

@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { getRequestEvent } from '$app/server';
 import type {
+	ApiKeyInfo,
 	CatalogEntry,
 	ConnectStarted,
 	CustomProviderCreated,
@@ -225,6 +226,18 @@ export function sendTestEvent(session: Session | null, integrationId: string) {
 }
 
 /** Creates or rotates the secret that signs events forwarded to the tenant; the API shows it this once. */
+export function listApiKeys(session: Session | null) {
+	return apiFetch<ApiKeyInfo[]>(session, '/api-keys');
+}
+
+export function createApiKey(session: Session | null, name: string) {
+	return apiFetch<ApiKeyInfo & { apiKey: string }>(session, '/api-keys', { method: 'POST', json: { name } });
+}
+
+export function revokeApiKey(session: Session | null, keyId: string) {
+	return apiFetch<ApiKeyInfo>(session, `/api-keys/${encodeURIComponent(keyId)}`, { method: 'DELETE' });
+}
+
 export function createForwardingSecret(session: Session | null, integrationId: string) {
 	return apiFetch<{ forwardSecret: string }>(session, `/integrations/${id(integrationId)}/forwarding-secret`, { method: 'POST' });
 }

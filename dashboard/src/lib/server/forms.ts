@@ -6,6 +6,7 @@ import { ApiError, describeApiError } from './api.ts';
 
 export const INTEGRATION_ID = /^int_[0-9a-z]{26}$/;
 export const EVENT_ID = /^evt_[0-9a-z]{26}$/;
+export const API_KEY_ID = /^key_[0-9a-z]{26}$/;
 
 export function ok(data: ActionData): ActionData {
 	return data;
