@@ -11,7 +11,6 @@ import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workf
 import type { ActivityDeps } from './deps.ts';
 
 const FORWARD_TIMEOUT_MS = 15_000;
-const SYNC_HINT_DEBOUNCE_MS = 2_000;
 const MAX_RETRY_AFTER_MS = 5 * 60_000;
 /** Event types that only say "something changed": the data comes from a sync (DESIGN.md §6, E.1 step 6). */
 const CHANGE_HINT = /^(gmail\.history|calendar\.(exists|not_exists)|page\.|database\.|item\.|records\.)/;
@@ -65,7 +64,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
           await temporal.workflow.signalWithStart(SYNC_WORKFLOW_TYPE, {
             workflowId: syncHintWorkflowId(integration.id),
             taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
-            args: [{ integrationId: integration.id, reason: `webhook ${event.eventType}`, debounceMs: SYNC_HINT_DEBOUNCE_MS }],
+            args: [{ integrationId: integration.id, reason: `webhook ${event.eventType}`, debounceMs: deps.env.PLUGBOARD_SYNC_HINT_DEBOUNCE_MS }],
             signal: syncHintSignal,
             signalArgs: [],
           });

@@ -29,6 +29,8 @@ const schema = z.object({
   PLUGBOARD_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
   /** How long the API keeps an integration's webhook verification data (ms); a failed verification re-reads it. */
   PLUGBOARD_WEBHOOK_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /** Webhook change hints of one integration arriving within this long of each other fold into one sync. */
+  PLUGBOARD_SYNC_HINT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   /** How long the API remembers a valid API key (ms); a revocation reaches every API process within this. */
   PLUGBOARD_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /** Workflows the worker keeps in memory (default: the SDK's, sized from the heap); others replay when they wake. */

@@ -38,20 +38,23 @@ export interface AppMetrics {
 
 export function createAppMetrics(
   registry: Registry,
-  options: { countEvents?: () => Promise<Record<string, number>>; ingest?: { stats: { batches: number; rows: number }; queued: number; onCommit?: (seconds: number, rows: number) => void } } = {},
+  options: { countEvents?: () => Promise<Record<string, number>>; ingest?: { queued: number; onCommit?: (seconds: number, rows: number) => void } } = {},
 ): AppMetrics {
   const ingest = options.ingest;
   if (ingest) {
-    // Group commit at a glance: rows / commits is the batch size; queued rows waiting for a commit.
-    new Gauge({ name: 'plugboard_webhook_ingest_commits', help: 'Webhook insert statements committed since start', registers: [registry], collect() { this.set(ingest.stats.batches); } });
-    new Gauge({ name: 'plugboard_webhook_ingest_rows', help: 'Webhook events written (new and duplicate) since start', registers: [registry], collect() { this.set(ingest.stats.rows); } });
+    // Group commit at a glance: rows_total / commit_seconds_count is the batch size (both counters, so
+    // rate() works across restarts); queued: rows waiting for a commit.
+    const rows = new Counter({ name: 'plugboard_webhook_ingest_rows_total', help: 'Webhook events written by group commits (new and duplicate)', registers: [registry] });
     const commit = new Histogram({
       name: 'plugboard_webhook_ingest_commit_seconds',
-      help: 'Duration of one group-committed webhook INSERT (what every request in the batch waited for)',
+      help: 'Duration of one group-committed webhook INSERT (what every request in the batch waited for); _count is the number of commits',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     });
-    ingest.onCommit = (seconds) => commit.observe(seconds);
+    ingest.onCommit = (seconds, committed) => {
+      commit.observe(seconds);
+      rows.inc(committed);
+    };
     new Gauge({ name: 'plugboard_webhook_ingest_queued', help: 'Verified webhook events waiting for their commit', registers: [registry], collect() { this.set(ingest.queued); } });
   }
   if (options.countEvents) {

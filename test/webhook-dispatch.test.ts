@@ -66,8 +66,8 @@ describe('WebhookEventWriter (group commit)', () => {
     // The same numbers on /metrics.
     const metrics = (await api.request('GET', '/metrics')).body as string;
     const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1]);
-    expect(value('plugboard_webhook_ingest_rows')).toBe(writer.stats.rows);
-    expect(value('plugboard_webhook_ingest_commits')).toBe(writer.stats.batches);
+    expect(value('plugboard_webhook_ingest_rows_total')).toBe(writer.stats.rows);
+    expect(value('plugboard_webhook_ingest_commit_seconds_count')).toBe(writer.stats.batches);
     expect(value('plugboard_webhook_ingest_queued')).toBe(0);
   });
 
