@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import { LockMode } from '@mikro-orm/postgresql';
 import { Integration } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { apiBaseFor } from '../providers/api-base.ts';
@@ -7,8 +8,15 @@ import type { PushChannel, ProviderDefinition } from '../providers/types.ts';
 import type { ActivityDeps } from './deps.ts';
 import { providerApi } from './provider-api.ts';
 
-/** A failed subscribe is tried again after this long; changes still arrive through the sync schedule meanwhile. */
+/** A failed subscribe is tried again after this long, doubling per consecutive failure up to a day. */
 export const PUSH_RETRY_MS = 60 * 60_000;
+const PUSH_RETRY_MAX_MS = 24 * 60 * 60_000;
+/** Push unavailable with this operator configuration: looked at again after this long (the env may change). */
+const PUSH_RECHECK_MS = 24 * 60 * 60_000;
+
+export function pushRetryDelay(failures: number): number {
+  return Math.min(PUSH_RETRY_MAX_MS, PUSH_RETRY_MS * 2 ** Math.max(0, failures - 1));
+}
 
 /** What the connection workflow learns: when to come back (null: nothing to renew). No secret crosses (REQ-19). */
 export interface PushOutcome {
@@ -22,6 +30,8 @@ export interface PushState {
   renewAt?: number | null;
   subscribedAt?: string;
   error?: string | null;
+  /** Consecutive failed subscribe attempts (the retry delay doubles with each). */
+  failures?: number;
 }
 
 export function pushStateOf(settings: Record<string, unknown>): PushState {
@@ -49,7 +59,8 @@ export function createPushActivities(deps: ActivityDeps) {
 
   async function save(integrationId: string, push: PushState | null, log?: { kind: string; level: 'info' | 'warn'; message: string }): Promise<void> {
     await orm.em.fork().transactional(async (tem) => {
-      const row = await tem.findOneOrFail(Integration, { id: integrationId });
+      // Row lock: a tenant's settings PATCH rewrites the same JSON column (IntegrationRepository.update).
+      const row = await tem.findOneOrFail(Integration, { id: integrationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const { push: _old, ...rest } = row.settings;
       row.settings = push ? { ...rest, push } : rest;
       if (log) appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, ...log });
@@ -75,8 +86,10 @@ export function createPushActivities(deps: ActivityDeps) {
       const setting = (suffix: string) => providers.setting(def.key, suffix);
       const unavailable = def.push.unavailable?.(setting);
       if (unavailable) {
-        if (previous.error !== unavailable) await save(integration.id, { error: unavailable, renewAt: null }, { kind: 'push_unavailable', level: 'info', message: `Push notifications are off: ${unavailable}. Changes arrive through the sync schedule.` });
-        return { renewAt: null, error: unavailable };
+        const renewAt = Date.now() + PUSH_RECHECK_MS;
+        const log = previous.error === unavailable ? undefined : { kind: 'push_unavailable', level: 'info' as const, message: `Push notifications are off: ${unavailable}. Changes arrive through the sync schedule.` };
+        await save(integration.id, { error: unavailable, renewAt }, log);
+        return { renewAt, error: unavailable };
       }
       const api = apiFor(def, integration);
       const address = `${env.PUBLIC_URL}/webhooks/${def.key}/${integration.id}`;
@@ -84,23 +97,32 @@ export function createPushActivities(deps: ActivityDeps) {
       try {
         channel = await def.push.subscribe(api, { address, channelId: randomUUID(), token: randomBytes(32).toString('base64url'), setting });
       } catch (error) {
-        const renewAt = Date.now() + PUSH_RETRY_MS;
-        const message = `${describe(error)}`;
+        const failures = (previous.failures ?? 0) + 1;
+        const delay = pushRetryDelay(failures);
+        const renewAt = Date.now() + delay;
+        const message = describe(error);
         // The channel that still runs (if any) stays: it keeps delivering until it expires.
-        await save(integration.id, { ...previous, error: message, renewAt }, {
+        await save(integration.id, { ...previous, error: message, renewAt, failures }, {
           kind: 'push_failed',
           level: 'warn',
-          message: `Push notifications could not be ${previous.channel ? 'renewed' : 'set up'} (${message}); trying again in ${PUSH_RETRY_MS / 60_000} minutes. Changes still arrive through the sync schedule.`,
+          message: `Push notifications could not be ${previous.channel ? 'renewed' : 'set up'} (${message}); trying again in ${delay / 60_000} minutes. Changes still arrive through the sync schedule.`,
         });
         return { renewAt, error: message };
       }
       const renewAt = def.push.renewAt(channel, Date.now());
       const until = new Date(channel.expiresAt).toISOString();
-      await save(integration.id, { channel, renewAt, subscribedAt: new Date().toISOString(), error: null }, {
-        kind: previous.channel ? 'push_renewed' : 'push_subscribed',
-        level: 'info',
-        message: `${def.name} push notifications ${previous.channel ? 'renewed' : 'on'} until ${until}${channel.id ? ` (channel ${channel.id})` : ''}`,
-      });
+      try {
+        await save(integration.id, { channel, renewAt, subscribedAt: new Date().toISOString(), error: null, failures: 0 }, {
+          kind: previous.channel ? 'push_renewed' : 'push_subscribed',
+          level: 'info',
+          message: `${def.name} push notifications ${previous.channel ? 'renewed' : 'on'} until ${until}${channel.id ? ` (channel ${channel.id})` : ''}`,
+        });
+      } catch (error) {
+        // Unrecorded, the new channel could never be stopped and would deliver rejected notifications until it
+        // expires; the retry of this activity subscribes another one.
+        await def.push.unsubscribe(api, channel).catch(() => undefined);
+        throw error;
+      }
       // "There's likely to be an overlap period": the old channel is stopped only once the new one exists.
       if (previous.channel?.id && previous.channel.id !== channel.id) {
         await def.push.unsubscribe(api, previous.channel).catch((error) => deps.logger.warn({ integrationId: integration.id, err: error }, 'could not stop the replaced push channel; it expires on its own'));

@@ -113,6 +113,7 @@ beforeAll(async () => {
       PLUGBOARD_GOOGLE_CALENDAR_API_BASE_URL: `${google.origin}/calendar/v3`,
       PLUGBOARD_GMAIL_API_BASE_URL: google.origin,
       PLUGBOARD_GMAIL_PUSH_TOPIC: TOPIC,
+      PLUGBOARD_GMAIL_PUSH_SERVICE_ACCOUNT: 'gmail-push@plugboard-test.iam.gserviceaccount.com',
     },
   });
 }, 60_000);

@@ -61,6 +61,8 @@ const { ensurePushSubscription, stopPushSubscription } = proxyActivities<Activit
 });
 /** Histories recorded before push subscriptions existed replay without them (CONVENTIONS.md §6). */
 const PUSH_PATCH = 'push-subscriptions';
+/** One holder at a time in `exclusive` (and no continue-as-new after a disconnect); older histories replay as they ran. */
+const STRICT_LOCK_PATCH = 'strict-lock';
 /** After an unexpected failure of the push activity itself (not a provider error, which it handles). */
 const PUSH_RETRY_MS = 60 * 60_000;
 
@@ -103,6 +105,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   let cycles = 0;
   let pushPatched: boolean | undefined;
   const pushEnabled = () => (pushPatched ??= patched(PUSH_PATCH));
+  let strictLockPatched: boolean | undefined;
+  const strictLock = () => (strictLockPatched ??= patched(STRICT_LOCK_PATCH));
 
   const outcome = (ok: boolean, error?: string): TokenOutcome => ({ ok, status: state.status, tokenExpiresAt: state.tokenExpiresAt, ...(error ? { error } : {}) });
   const setStatus = (status: ConnectionStatus) => {
@@ -111,8 +115,14 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   };
 
   async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await condition(() => !busy);
-    busy = true;
+    if (strictLock()) {
+      // Taken inside the predicate: the SDK releases every waiter whose predicate is true in one pass, so
+      // `await condition(() => !busy); busy = true` let all waiters in at once when the holder let go.
+      await condition(() => (busy ? false : (busy = true)));
+    } else {
+      await condition(() => !busy);
+      busy = true;
+    }
     try {
       return await fn();
     } finally {
@@ -317,6 +327,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       const still = pushDueAt();
       if (still !== null && Date.now() >= still) await runPush();
     });
+    // A disconnect may have finished while this iteration waited for the lock: end, never continue as new.
+    if (ended && strictLock()) break;
     if (++cycles >= MAX_CYCLES || workflowInfo().continueAsNewSuggested) {
       await condition(() => !busy && allHandlersFinished());
       return continueAsNew<typeof connectionWorkflow>({ ...input, carried: state });

@@ -38,9 +38,13 @@ export const MAX_ACTIVE_API_KEYS = 50;
 
 /** Like createApiKey, for a tenant's own request: refused beyond MAX_ACTIVE_API_KEYS (409). */
 export async function createTenantApiKey(em: EntityManager, tenantId: string, name: string): Promise<{ apiKey: ApiKey; plaintext: string }> {
-  const active = await em.count(ApiKey, { tenantId, revokedAt: null });
-  if (active >= MAX_ACTIVE_API_KEYS) throw conflict('too_many_api_keys', `A tenant can hold ${MAX_ACTIVE_API_KEYS} active API keys; revoke one first.`);
-  return createApiKey(em, tenantId, name);
+  // Counted under the tenant row lock (as revocations are), so concurrent creates cannot pass the cap together.
+  return em.transactional(async (tem) => {
+    await tem.findOne(Tenant, { id: tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const active = await tem.count(ApiKey, { tenantId, revokedAt: null });
+    if (active >= MAX_ACTIVE_API_KEYS) throw conflict('too_many_api_keys', `A tenant can hold ${MAX_ACTIVE_API_KEYS} active API keys; revoke one first.`);
+    return createApiKey(tem, tenantId, name);
+  });
 }
 
 /**

@@ -69,8 +69,20 @@ export class IntegrationRepository {
   }
 
   /** Merges settings (null removes a key) and write-only secrets (null or '' removes a secret). */
+  /**
+   * Read-modify-write under a row lock: `settings` and `secrets` are whole JSON values, and the workflow's
+   * activities write `settings` too (push subscriptions, provider metadata); without the lock one writer
+   * could put back what the other just replaced.
+   */
   async update(id: string, patch: { displayName?: string | null; settings?: Record<string, unknown>; secrets?: Record<string, string | null> }): Promise<Integration> {
-    const integration = await this.get(id);
+    return this.em.transactional(async (tem) => {
+      const integration = await tem.findOne(Integration, { id, tenantId: this.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (!integration) throw notFound('Integration');
+      return this.#apply(integration, patch);
+    });
+  }
+
+  #apply(integration: Integration, patch: { displayName?: string | null; settings?: Record<string, unknown>; secrets?: Record<string, string | null> }): Integration {
     if (patch.displayName !== undefined) integration.displayName = patch.displayName;
     if (patch.settings) integration.settings = mergeNullable(integration.settings, patch.settings);
     if (patch.secrets) {
@@ -84,7 +96,6 @@ export class IntegrationRepository {
       const merged = mergeNullable(current, next) as IntegrationSecrets;
       writeSecrets(this.vault, integration, Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== '')));
     }
-    await this.em.flush();
     return integration;
   }
 

@@ -16,9 +16,15 @@ interface ChannelResponse {
   expiration?: string;
 }
 
+/** Google has not said how short a channel may live; below an hour, renewals would only add load. */
+const MIN_TTL_SECONDS = 3600;
+/** A channel that already expired (clock skew) is replaced after this, not in a tight loop. */
+const EXPIRED_RETRY_MS = 60_000;
+
 /** Replace a channel a day before it expires, or at half its life when it is shorter than two days. */
 export function renewBeforeExpiry(channel: PushChannel, now: number): number {
-  return channel.expiresAt - Math.min(DAY_MS, Math.max(0, channel.expiresAt - now) / 2);
+  if (channel.expiresAt <= now) return now + EXPIRED_RETRY_MS;
+  return channel.expiresAt - Math.min(DAY_MS, (channel.expiresAt - now) / 2);
 }
 
 /**
@@ -28,10 +34,11 @@ export function renewBeforeExpiry(channel: PushChannel, now: number): number {
  */
 export const googleCalendarPush: PushSubscriptionHook = {
   async subscribe(api, { address, channelId, token, setting }) {
-    const ttl = Number(setting('PUSH_TTL_SECONDS') ?? DEFAULT_TTL_SECONDS);
+    const configured = Number(setting('PUSH_TTL_SECONDS') ?? DEFAULT_TTL_SECONDS);
+    const ttl = Number.isFinite(configured) ? Math.max(MIN_TTL_SECONDS, configured) : DEFAULT_TTL_SECONDS;
     const response = await api.request<ChannelResponse>('/calendars/primary/events/watch', {
       method: 'POST',
-      body: { id: channelId, type: 'web_hook', address, token, params: { ttl: String(Number.isFinite(ttl) && ttl > 0 ? Math.floor(ttl) : DEFAULT_TTL_SECONDS) } },
+      body: { id: channelId, type: 'web_hook', address, token, params: { ttl: String(Math.floor(ttl)) } },
     });
     if (response.id !== channelId || !response.resourceId) throw new Error('Google Calendar answered the watch request without the channel id or resource id');
     const expiresAt = Number(response.expiration);
