@@ -1,4 +1,5 @@
 // Docs: https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow · https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens
+import { microsoftPush } from './push/microsoft.push.ts';
 import type { ProviderDefinition } from './types.ts';
 
 export const microsoftProvider: ProviderDefinition = {
@@ -27,5 +28,6 @@ export const microsoftProvider: ProviderDefinition = {
   revocation: { style: 'none', token: 'refresh_token' },
   // Subscriptions are per connection and routed by subscriptionId + clientState, so no account path.
   webhook: { scheme: 'microsoft-graph', maxBodyBytes: 1024 * 1024 },
+  push: microsoftPush,
   setupUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
 };

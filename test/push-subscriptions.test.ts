@@ -24,14 +24,20 @@ interface GoogleCall {
   status: number;
 }
 
-/** Calendar `events.watch` / `channels.stop` and Gmail `users.watch` / `users.stop`, accepting the tokens the OAuth fakes issued. */
-class GoogleApiFake {
+/**
+ * Calendar `events.watch` / `channels.stop`, Gmail `users.watch` / `users.stop` and Microsoft Graph
+ * `POST /subscriptions` (with its validation call to the notification URL) / `DELETE /subscriptions/{id}`,
+ * accepting the access tokens the OAuth fakes issued.
+ */
+class PushApiFake {
   readonly calls: GoogleCall[] = [];
   /** Lifetime of the next channels (ms), one per watch call; then an hour. */
   lifetimes: number[] = [];
   /** The next watch calls answer this status instead. */
   failWatch: number[] = [];
   readonly live = new Map<string, string>();
+  /** Graph subscriptions: id → clientState. */
+  readonly graph = new Map<string, string>();
   private readonly server: Server;
   private readonly oauth: OAuthFake[];
   origin = '';
@@ -41,7 +47,7 @@ class GoogleApiFake {
     this.server = createServer((req, res) => {
       let raw = '';
       req.on('data', (c) => (raw += c));
-      req.on('end', () => {
+      req.on('end', async () => {
         const path = new URL(req.url ?? '/', 'http://fake').pathname;
         const body = raw ? JSON.parse(raw) : undefined;
         const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
@@ -66,6 +72,23 @@ class GoogleApiFake {
           return reply(204);
         }
         if (req.method === 'POST' && path === '/gmail/v1/users/me/stop') return reply(204);
+        if (req.method === 'POST' && path === '/v1.0/subscriptions') {
+          // Graph first proves the notification URL: POST ?validationToken=…, answered within 10 s with the token as text/plain.
+          const validationToken = `Validation: Testing client application reachability for subscription Request-Id: ${this.calls.length}`;
+          const check = await fetch(`${body.notificationUrl}?validationToken=${encodeURIComponent(validationToken)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+          const echoed = await check.text();
+          if (check.status !== 200 || echoed !== validationToken || !check.headers.get('content-type')?.startsWith('text/plain')) {
+            return reply(400, { error: { code: 'ValidationError', message: 'Subscription validation request failed. Response must exactly match validationToken query parameter.' } });
+          }
+          const id = crypto.randomUUID();
+          this.graph.set(id, body.clientState);
+          return reply(201, { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#subscriptions/$entity', id, resource: body.resource, applicationId: '24d3b144-21ae-4080-943f-7067b395b913', changeType: body.changeType, clientState: body.clientState, notificationUrl: body.notificationUrl, expirationDateTime: body.expirationDateTime, creatorId: '8ee44408-0679-472c-bc2a-692812af3437' });
+        }
+        const graphDelete = /^\/v1\.0\/subscriptions\/([0-9a-f-]{36})$/.exec(path);
+        if (req.method === 'DELETE' && graphDelete) {
+          if (!this.graph.delete(graphDelete[1]!)) return reply(404, { error: { code: 'ResourceNotFound' } });
+          return reply(204);
+        }
         reply(404, { error: { code: 404, message: `no route ${req.method} ${path}` } });
       });
     });
@@ -90,7 +113,9 @@ class GoogleApiFake {
 let api: TestApi;
 let calendarAuth: OAuthFake;
 let gmailAuth: OAuthFake;
-let google: GoogleApiFake;
+let microsoftAuth: OAuthFake;
+const GRAPH_RESOURCE = "me/mailFolders('Inbox')/messages";
+let google: PushApiFake;
 
 function overrides(key: string, prefix: string, fake: OAuthFake): Record<string, string> {
   const env: Record<string, string> = { [`${prefix}_CLIENT_ID`]: CLIENT.clientId, [`${prefix}_CLIENT_SECRET`]: CLIENT.clientSecret };
@@ -104,12 +129,16 @@ function overrides(key: string, prefix: string, fake: OAuthFake): Record<string,
 beforeAll(async () => {
   calendarAuth = await OAuthFake.start(PROFILES['google-calendar']!);
   gmailAuth = await OAuthFake.start(PROFILES.gmail!);
-  google = await new GoogleApiFake([calendarAuth, gmailAuth]).start();
+  microsoftAuth = await OAuthFake.start(PROFILES.microsoft!);
+  google = await new PushApiFake([calendarAuth, gmailAuth, microsoftAuth]).start();
   api = await startTestApi({
     worker: true,
     env: {
       ...overrides('google-calendar', 'PLUGBOARD_GOOGLE_CALENDAR', calendarAuth),
       ...overrides('gmail', 'PLUGBOARD_GMAIL', gmailAuth),
+      ...overrides('microsoft', 'PLUGBOARD_MICROSOFT', microsoftAuth),
+      PLUGBOARD_MICROSOFT_API_BASE_URL: `${google.origin}/v1.0`,
+      PLUGBOARD_MICROSOFT_PUSH_RESOURCE: GRAPH_RESOURCE,
       PLUGBOARD_GOOGLE_CALENDAR_API_BASE_URL: `${google.origin}/calendar/v3`,
       PLUGBOARD_GMAIL_API_BASE_URL: google.origin,
       PLUGBOARD_GMAIL_PUSH_TOPIC: TOPIC,
@@ -123,9 +152,10 @@ afterAll(async () => {
   await google?.close();
   await calendarAuth?.close();
   await gmailAuth?.close();
+  await microsoftAuth?.close();
 });
 
-async function connect(provider: 'google-calendar' | 'gmail'): Promise<{ key: string; id: string }> {
+async function connect(provider: 'google-calendar' | 'gmail' | 'microsoft'): Promise<{ key: string; id: string }> {
   const { apiKey: key } = await api.newTenant();
   const id = (await api.request('POST', '/api/v1/integrations', { key, body: { provider } })).body.data.id as string;
   const started = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key, body: {} });
@@ -237,5 +267,36 @@ describe('Gmail watch', () => {
     expect((await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key })).status).toBe(200);
     expect(google.calls.filter((c) => c.path === '/gmail/v1/users/me/stop' && c.status === 204)).toHaveLength(1);
     expect((await logsOf(id)).map((l) => l.kind)).toEqual(expect.arrayContaining(['push_subscribed', 'push_stopped']));
+  }, 60_000);
+});
+
+describe('Microsoft Graph subscription', () => {
+  it('subscribes after connecting (answering the validation call), checks clientState and subscription id, and deletes it on disconnect', async () => {
+    const { key, id } = await connect('microsoft');
+    const created = () => google.calls.filter((c) => c.path === '/v1.0/subscriptions' && c.status === 201);
+    await expect.poll(() => created().length, { timeout: 15_000 }).toBe(1);
+    const request = created()[0]!.body;
+    expect(request).toMatchObject({ changeType: 'created,updated,deleted', notificationUrl: `${api.url}/webhooks/microsoft/${id}`, resource: GRAPH_RESOURCE });
+    expect(Date.parse(request.expirationDateTime) - Date.now()).toBeGreaterThan(4229 * 60_000 - 60_000);
+    const clientState = request.clientState as string;
+    expect(clientState.length).toBeLessThanOrEqual(128);
+    const subscriptionId = [...google.graph.keys()][0]!;
+    await expect.poll(async () => (await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data.push?.channelId, { timeout: 5_000 }).toBe(subscriptionId);
+
+    const notification = (overrides: Record<string, unknown>) => ({
+      value: [{ subscriptionId, clientState, changeType: 'created', resource: 'Users/8ee44408/Messages/AAMkAGUAAAwTW09AAA=', subscriptionExpirationDateTime: request.expirationDateTime, resourceData: { '@odata.type': '#Microsoft.Graph.Message', id: 'AAMkAGUAAAwTW09AAA=' }, tenantId: '9188040d-6c67-4c5b-b112-36a304b66dad', ...overrides }],
+    });
+    const post = (body: unknown) => fetch(`${api.url}/webhooks/microsoft/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post(notification({}))).status).toBe(200);
+    expect((await post(notification({ clientState: `${clientState}x` }))).status).toBe(401);
+    expect((await post(notification({ subscriptionId: crypto.randomUUID() }))).status).toBe(401);
+    expect(await api.deps.orm.em.fork().count(WebhookEvent, { integrationId: id })).toBe(1);
+    const row = await api.deps.orm.em.fork().findOneOrFail(Integration, { id });
+    expect(JSON.stringify(row.settings)).not.toContain(clientState);
+
+    expect((await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key })).status).toBe(200);
+    expect(google.calls.some((c) => c.method === 'DELETE' && c.path === `/v1.0/subscriptions/${subscriptionId}` && c.status === 204)).toBe(true);
+    expect(google.graph.size).toBe(0);
+    expect((await post(notification({}))).status).toBe(401);
   }, 60_000);
 });

@@ -153,9 +153,14 @@ export async function verifyDelivery(scheme: WebhookScheme, input: DeliveryInput
       }
       const payload = parseJson(body);
       const items = get(payload, 'value');
-      const clientState = input.expect.clientState;
-      if (!Array.isArray(items) || !items.length || !clientState) return rejected('not a graph notification, or no clientState configured');
-      if (!items.every((n) => typeof n?.clientState === 'string' && safeEqual(n.clientState, clientState))) return rejected('graph clientState mismatch');
+      // Either the clientState configured by hand (a secret) or the hash of the one Plugboard chose when it
+      // subscribed, together with that subscription's id.
+      const { clientState, clientStateHash, subscriptionId } = input.expect;
+      if (!Array.isArray(items) || !items.length || (!clientState && !clientStateHash)) return rejected('not a graph notification, or no clientState configured');
+      const stateMatches = (n: Record<string, unknown>) =>
+        typeof n?.clientState === 'string' && (clientStateHash ? safeEqual(sha256Hex(n.clientState), clientStateHash) : safeEqual(n.clientState, clientState!));
+      if (!items.every(stateMatches)) return rejected('graph clientState mismatch');
+      if (subscriptionId && !items.every((n) => typeof n?.subscriptionId === 'string' && n.subscriptionId === subscriptionId)) return rejected('graph notification for another subscription');
       const first = items[0] as Record<string, unknown>;
       const key = items.map((n) => [n.subscriptionId, n.changeType, n.resource, get(n, 'resourceData.id'), n.subscriptionExpirationDateTime].join('|')).join(',');
       return { ok: true, deliveryId: `graph:${sha256Hex(key).slice(0, 40)}`, eventType: `graph.${str(first.changeType) ?? 'change'}`, payload };

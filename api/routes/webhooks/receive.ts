@@ -165,7 +165,10 @@ function secretsFor(ctx: AppContext, def: ProviderDefinition, integration: Webho
     expect.channelId = subscribed?.id ?? manual?.id;
     expect.resourceId = subscribed?.id ? subscribed.resourceId : manual?.resourceId;
     expect.channelTokenHash = subscribed?.id ? subscribed.tokenHash : own.calendarChannelToken ? sha256Hex(own.calendarChannelToken) : undefined;
-    expect.clientState = own.graphClientState;
+    if (def.webhook?.scheme === 'microsoft-graph' && subscribed?.id) {
+      expect.clientStateHash = subscribed.tokenHash;
+      expect.subscriptionId = subscribed.id;
+    } else expect.clientState = own.graphClientState;
   }
   // Per provider app (operator env), when the integration has no secret of its own.
   if (!secrets.length) {
