@@ -6,7 +6,7 @@ import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { readEventPayload, recordForwardAttempt } from '../db/repositories/webhook-events.repository.ts';
 import { assertPublicUrl } from '../lib/net-guard.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
-import { connectionWorkflowId, providerRevokedSignal } from '../workflows/connection.messages.ts';
+import { connectionWorkflowId, providerRevokedSignal, pushRenewSignal } from '../workflows/connection.messages.ts';
 import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workflows/sync.messages.ts';
 import type { ActivityDeps } from './deps.ts';
 
@@ -36,10 +36,10 @@ export function createWebhookActivities(deps: ActivityDeps) {
 
   return {
     /** Applies the event to its integration: provider revocations go to the connection workflow. */
-    async applyWebhookEvent(input: { eventId: string }): Promise<{ forward: boolean; action: 'provider_revoked' | 'sync_hint' | 'none' }> {
+    async applyWebhookEvent(input: { eventId: string }): Promise<{ forward: boolean; action: 'provider_revoked' | 'sync_hint' | 'push_renew' | 'none' }> {
       const { em, event, integration } = await load(input.eventId);
       const def = await providers.resolve(em, integration.tenantId, integration.provider);
-      let action: 'provider_revoked' | 'sync_hint' | 'none' = 'none';
+      let action: 'provider_revoked' | 'sync_hint' | 'push_renew' | 'none' = 'none';
       if (def.webhook?.revocationEvents?.includes(event.eventType)) {
         action = 'provider_revoked';
         const reason = `webhook ${event.eventType}`;
@@ -54,6 +54,15 @@ export function createWebhookActivities(deps: ActivityDeps) {
           writeCredentials(vault, integration, undefined);
           appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'provider_revoked', level: 'error', message: integration.lastError });
           await em.flush();
+        }
+      } else if (def.webhook?.pushRenewEvents?.includes(event.eventType)) {
+        action = 'push_renew';
+        appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'push_renew_requested', level: 'warn', message: `${def.name} asked for a new push subscription (${event.eventType})` });
+        await em.flush();
+        try {
+          await temporal.workflow.getHandle(connectionWorkflowId(integration.id)).signal(pushRenewSignal, { reason: event.eventType });
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
         }
       } else if (CHANGE_HINT.test(event.eventType) && event.eventType !== 'records.changed') {
         action = 'sync_hint';

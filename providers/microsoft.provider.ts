@@ -27,7 +27,9 @@ export const microsoftProvider: ProviderDefinition = {
   // No RFC 7009 endpoint; revokeSignInSessions would sign the user out of every app, so disconnect only forgets tokens.
   revocation: { style: 'none', token: 'refresh_token' },
   // Subscriptions are per connection and routed by subscriptionId + clientState, so no account path.
-  webhook: { scheme: 'microsoft-graph', maxBodyBytes: 1024 * 1024 },
+  // Lifecycle notifications (C.8): Graph asks for a reauthorization or removed the subscription; either way a
+  // fresh subscription replaces it.
+  webhook: { scheme: 'microsoft-graph', maxBodyBytes: 1024 * 1024, pushRenewEvents: ['graph.lifecycle.reauthorizationRequired', 'graph.lifecycle.subscriptionRemoved'] },
   push: microsoftPush,
   setupUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
 };

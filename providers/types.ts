@@ -47,6 +47,8 @@ export interface WebhookConfig {
   accountIdPaths?: string[];
   /** Event types that mean the provider revoked our access. */
   revocationEvents?: string[];
+  /** Event types that mean the push subscription must be replaced now (Graph lifecycle notifications). */
+  pushRenewEvents?: string[];
 }
 
 /** One record change reported by a provider's sync hook. */

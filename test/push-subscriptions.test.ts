@@ -74,11 +74,14 @@ class PushApiFake {
         if (req.method === 'POST' && path === '/gmail/v1/users/me/stop') return reply(204);
         if (req.method === 'POST' && path === '/v1.0/subscriptions') {
           // Graph first proves the notification URL: POST ?validationToken=…, answered within 10 s with the token as text/plain.
-          const validationToken = `Validation: Testing client application reachability for subscription Request-Id: ${this.calls.length}`;
-          const check = await fetch(`${body.notificationUrl}?validationToken=${encodeURIComponent(validationToken)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
-          const echoed = await check.text();
-          if (check.status !== 200 || echoed !== validationToken || !check.headers.get('content-type')?.startsWith('text/plain')) {
-            return reply(400, { error: { code: 'ValidationError', message: 'Subscription validation request failed. Response must exactly match validationToken query parameter.' } });
+          // Both the notification URL and the lifecycle notification URL are validated.
+          for (const url of [body.notificationUrl, body.lifecycleNotificationUrl].filter(Boolean)) {
+            const validationToken = `Validation: Testing client application reachability for subscription Request-Id: ${this.calls.length}`;
+            const check = await fetch(`${url}?validationToken=${encodeURIComponent(validationToken)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+            const echoed = await check.text();
+            if (check.status !== 200 || echoed !== validationToken || !check.headers.get('content-type')?.startsWith('text/plain')) {
+              return reply(400, { error: { code: 'ValidationError', message: 'Subscription validation request failed. Response must exactly match validationToken query parameter.' } });
+            }
           }
           const id = crypto.randomUUID();
           this.graph.set(id, body.clientState);
@@ -271,7 +274,7 @@ describe('Gmail watch', () => {
 });
 
 describe('Microsoft Graph subscription', () => {
-  it('subscribes after connecting (answering the validation call), checks clientState and subscription id, and deletes it on disconnect', async () => {
+  it('subscribes after connecting (answering the validation calls), checks clientState and subscription id, replaces it on a lifecycle notification, and deletes it on disconnect', async () => {
     const { key, id } = await connect('microsoft');
     const created = () => google.calls.filter((c) => c.path === '/v1.0/subscriptions' && c.status === 201);
     await expect.poll(() => created().length, { timeout: 15_000 }).toBe(1);
@@ -293,10 +296,23 @@ describe('Microsoft Graph subscription', () => {
     expect(await api.deps.orm.em.fork().count(WebhookEvent, { integrationId: id })).toBe(1);
     const row = await api.deps.orm.em.fork().findOneOrFail(Integration, { id });
     expect(JSON.stringify(row.settings)).not.toContain(clientState);
+    expect(request.lifecycleNotificationUrl).toBe(request.notificationUrl);
+
+    // A lifecycle notification (C.8): Graph wants a reauthorization. The subscription is replaced at once.
+    const lifecycle = { value: [{ subscriptionId, subscriptionExpirationDateTime: request.expirationDateTime, tenantId: '9188040d-6c67-4c5b-b112-36a304b66dad', clientState, lifecycleEvent: 'reauthorizationRequired' }] };
+    expect((await post(lifecycle)).status).toBe(200);
+    await expect.poll(() => created().length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => google.graph.has(subscriptionId), { timeout: 10_000 }).toBe(false);
+    const renewed = [...google.graph.keys()][0]!;
+    const renewedState = created()[1]!.body.clientState as string;
+    expect(renewedState).not.toBe(clientState);
+    expect((await logsOf(id)).map((l) => l.kind)).toEqual(expect.arrayContaining(['push_renew_requested', 'push_renewed']));
+    expect((await post(notification({}))).status).toBe(401); // the old subscription and state
+    expect((await post(notification({ subscriptionId: renewed, clientState: renewedState, resource: 'Users/8ee44408/Messages/AAMkAGUAAAwTW10AAA=' }))).status).toBe(200);
 
     expect((await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key })).status).toBe(200);
-    expect(google.calls.some((c) => c.method === 'DELETE' && c.path === `/v1.0/subscriptions/${subscriptionId}` && c.status === 204)).toBe(true);
+    expect(google.calls.some((c) => c.method === 'DELETE' && c.path === `/v1.0/subscriptions/${renewed}` && c.status === 204)).toBe(true);
     expect(google.graph.size).toBe(0);
-    expect((await post(notification({}))).status).toBe(401);
+    expect((await post(notification({ subscriptionId: renewed, clientState: renewedState }))).status).toBe(401);
   }, 60_000);
 });

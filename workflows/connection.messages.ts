@@ -61,6 +61,8 @@ export const disconnectUpdate = defineUpdate<{ revoked: boolean; detail: string 
 export const flowStartedSignal = defineSignal<[]>('flowStarted');
 export const providerRevokedSignal = defineSignal<[{ reason: string }]>('providerRevoked');
 export const settingsChangedSignal = defineSignal<[]>('settingsChanged');
+/** The provider asked for a new push subscription (Graph lifecycle notification): replace it now. */
+export const pushRenewSignal = defineSignal<[{ reason: string }]>('pushRenew');
 export const statusQuery = defineQuery<ConnectionSnapshot>('status');
 
 export function connectionWorkflowId(integrationId: string): string {

@@ -19,6 +19,7 @@ import {
   flowStartedSignal,
   IntegrationStatusAttr,
   providerRevokedSignal,
+  pushRenewSignal,
   refreshNowUpdate,
   settingsChangedSignal,
   statusQuery,
@@ -276,6 +277,13 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       await recordStatus({ integrationId, status: 'error', error: lastError, clearCredentials: true, log: { kind: 'provider_revoked', level: 'error', message: lastError } });
       await manageSyncSchedule({ integrationId, action: 'pause' });
     });
+  });
+
+  setHandler(pushRenewSignal, ({ reason }) => {
+    if (state.status !== 'active' || !pushEnabled()) return;
+    log.info('push subscription to be replaced now', { integrationId, reason });
+    state.pushRenewAt = Date.now();
+    wake = true;
   });
 
   setHandler(flowStartedSignal, () => {

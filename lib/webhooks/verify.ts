@@ -163,7 +163,9 @@ export async function verifyDelivery(scheme: WebhookScheme, input: DeliveryInput
       if (subscriptionId && !items.every((n) => typeof n?.subscriptionId === 'string' && n.subscriptionId === subscriptionId)) return rejected('graph notification for another subscription');
       const first = items[0] as Record<string, unknown>;
       const key = items.map((n) => [n.subscriptionId, n.changeType, n.resource, get(n, 'resourceData.id'), n.subscriptionExpirationDateTime].join('|')).join(',');
-      return { ok: true, deliveryId: `graph:${sha256Hex(key).slice(0, 40)}`, eventType: `graph.${str(first.changeType) ?? 'change'}`, payload };
+      const lifecycle = str(first.lifecycleEvent);
+      const eventType = lifecycle ? `graph.lifecycle.${lifecycle}` : `graph.${str(first.changeType) ?? 'change'}`;
+      return { ok: true, deliveryId: `graph:${sha256Hex(lifecycle ? `${key}|${lifecycle}` : key).slice(0, 40)}`, eventType, payload };
     }
   }
 }

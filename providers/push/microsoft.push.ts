@@ -30,6 +30,8 @@ export const microsoftPush: PushSubscriptionHook = {
       body: {
         changeType: setting('PUSH_CHANGE_TYPE') ?? 'created,updated,deleted',
         notificationUrl: address,
+        // reauthorizationRequired / subscriptionRemoved / missed come to the same endpoint, with the same clientState.
+        lifecycleNotificationUrl: address,
         resource: setting('PUSH_RESOURCE'),
         expirationDateTime: new Date(Date.now() + minutes * 60_000).toISOString(),
         // At most 128 characters (C.8): the 43-character token fits.
