@@ -28,6 +28,15 @@ function stableStringify(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Where in its interval an integration's scheduled sync runs. Temporal aligns interval schedules to the epoch,
+ * so without an offset every integration with the same interval would sync at the same instants (:00, :15,
+ * :30, :45): a stampede on the worker and on every provider. A stable hash of the id spreads them evenly.
+ */
+export function syncScheduleOffsetMs(integrationId: string, minutes: number): number {
+  return createHash('sha256').update(integrationId).digest().readUInt32BE(0) % (minutes * 60_000);
+}
+
 export function createSyncActivities(deps: ActivityDeps) {
   const { orm, vault, providers, temporal } = deps;
 
@@ -146,7 +155,7 @@ export function createSyncActivities(deps: ActivityDeps) {
         return 'paused';
       }
       const minutes = Number(integration.settings.syncIntervalMinutes ?? 15);
-      const spec = { intervals: [{ every: `${minutes} minutes` as const }] };
+      const spec = { intervals: [{ every: `${minutes} minutes` as const, offset: syncScheduleOffsetMs(integration.id, minutes) }] };
       try {
         await handle.update((previous) => ({ ...previous, spec }));
         await handle.unpause('integration is active');
