@@ -4,7 +4,7 @@ import { LockMode } from '@mikro-orm/postgresql';
 import { Integration } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { apiBaseFor } from '../providers/api-base.ts';
-import type { PushChannel, ProviderDefinition } from '../providers/types.ts';
+import { pushStateOf, type PushChannel, type PushState, type ProviderDefinition } from '../providers/types.ts';
 import type { ActivityDeps } from './deps.ts';
 import { providerApi } from './provider-api.ts';
 
@@ -22,20 +22,6 @@ export function pushRetryDelay(failures: number): number {
 export interface PushOutcome {
   renewAt: number | null;
   error?: string;
-}
-
-/** `settings.push` of an integration: the live subscription and its state, written only by these activities. */
-export interface PushState {
-  channel?: PushChannel;
-  renewAt?: number | null;
-  subscribedAt?: string;
-  error?: string | null;
-  /** Consecutive failed subscribe attempts (the retry delay doubles with each). */
-  failures?: number;
-}
-
-export function pushStateOf(settings: Record<string, unknown>): PushState {
-  return (settings.push ?? {}) as PushState;
 }
 
 function describe(error: unknown): string {

@@ -29,7 +29,6 @@ import { listRecords, syncNow, syncStatus } from './routes/api/v1/integrations/s
 import { oauthCallback } from './routes/oauth/callback.ts';
 import { openConnectUrl } from './routes/oauth/connect.ts';
 
-
 /**
  * The provider webhook endpoints, mounted ahead of everything else in the app but the request id, access log
  * and error envelope (api/app.ts): the hottest path skips the sandbox, the per-request EntityManager and

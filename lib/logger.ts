@@ -49,8 +49,9 @@ export function createLogger(options: { name?: string; level?: string; destinati
       name: options.name ?? 'plugboard',
       level: options.level ?? env().LOG_LEVEL,
       formatters: { log: (object) => scrub(object) as Record<string, unknown> },
-      // The formatter above has already turned a logged error into a scrubbed plain object.
-      serializers: { err: (err: unknown) => (err instanceof Error ? scrub(pino.stdSerializers.err(err)) : err) },
+      // Serializers run after the formatter, which has already turned a logged error into a scrubbed plain
+      // object; pino's default err serializer would only serialize that object again.
+      serializers: { err: (err: unknown) => err },
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
     },

@@ -96,16 +96,31 @@ export interface SyncHook {
   run(ctx: SyncContext): Promise<SyncResult>;
 }
 
-/** A provider-side push subscription (Calendar channel, Gmail watch) as Plugboard stores it: no secret in it. */
+/** A provider-side push subscription (Calendar channel, Gmail watch, Graph subscription) as Plugboard stores it: no secret in it. */
 export interface PushChannel {
-  /** Our channel id (Calendar); Gmail watches have none. */
+  /** Our channel id (Calendar) or Graph's subscription id; Gmail watches have none. */
   id?: string;
   /** The provider's id of the watched resource (Calendar `resourceId`). */
   resourceId?: string;
   /** When the provider stops delivering (epoch ms). */
   expiresAt: number;
-  /** SHA-256 of the channel token we chose (Calendar): notifications are compared with it (docs/security-reference.md C.5). */
+  /** SHA-256 of the token we chose (Calendar channel token, Graph clientState): notifications are compared with it (C.5, C.8). */
   tokenHash?: string;
+}
+
+/** `settings.push` of an integration: the live subscription and its state, written only by the push activities. */
+export interface PushState {
+  channel?: PushChannel;
+  /** When the connection workflow renews it (or, after an error, tries again); epoch ms. */
+  renewAt?: number | null;
+  subscribedAt?: string;
+  error?: string | null;
+  /** Consecutive failed subscribe attempts (the retry delay doubles with each). */
+  failures?: number;
+}
+
+export function pushStateOf(settings: Record<string, unknown>): PushState {
+  return (settings.push ?? {}) as PushState;
 }
 
 export interface PushSetup {
@@ -121,7 +136,7 @@ export interface PushSetup {
 
 /**
  * Push notifications that must be subscribed per connection and renewed before they expire (Google Calendar
- * channels, Gmail `users.watch`). The connection workflow creates one after connecting, replaces it before
+ * channels, Gmail `users.watch`, Microsoft Graph subscriptions). The connection workflow creates one after connecting, replaces it before
  * `expiresAt`, and stops it on disconnect.
  */
 export interface PushSubscriptionHook {

@@ -255,8 +255,10 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     ({ reason }) =>
       exclusive(async () => {
         // Stopped while the tokens still work: the provider needs them to stop a channel.
-        if (pushEnabled() && state.pushRenewAt != null) await stopPushSubscription({ integrationId }).catch((error) => log.warn('push subscription not stopped', { integrationId, error: failureMessage(error) }));
-        if (pushEnabled()) state.pushRenewAt = null;
+        if (pushEnabled()) {
+          if (state.pushRenewAt != null) await stopPushSubscription({ integrationId }).catch((error) => log.warn('push subscription not stopped', { integrationId, error: failureMessage(error) }));
+          state.pushRenewAt = null;
+        }
         const result = await revokeTokens({ integrationId, reason });
         await manageSyncSchedule({ integrationId, action: 'delete' });
         state.tokenExpiresAt = null;

@@ -1,19 +1,14 @@
 import type { Integration } from '../../db/entities/index.ts';
 import type { IntegrationRepository } from '../../db/repositories/integrations.repository.ts';
 import type { Env } from '../../lib/env.ts';
-
-interface StoredPush {
-  channel?: { id?: string; expiresAt: number };
-  renewAt?: number | null;
-  error?: string | null;
-}
+import { pushStateOf } from '../../providers/types.ts';
 
 const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
 
 /** Push notifications as the tenant sees them (the channel token's hash stays inside). */
-function presentPush(stored: unknown) {
-  if (!stored || typeof stored !== 'object') return null;
-  const push = stored as StoredPush;
+function presentPush(settings: Record<string, unknown>) {
+  if (!settings.push) return null;
+  const push = pushStateOf(settings);
   return {
     active: Boolean(push.channel) && (push.channel?.expiresAt ?? 0) > Date.now(),
     channelId: push.channel?.id ?? null,
@@ -31,7 +26,7 @@ export function presentIntegration(
   authorizationExpiresAt: Date | null = null,
 ) {
   // `push` is written by the connection workflow only: shown on its own, not among the tenant's settings.
-  const { push, ...settings } = integration.settings;
+  const { push: _push, ...settings } = integration.settings;
   return {
     id: integration.id,
     provider: integration.provider,
@@ -41,7 +36,7 @@ export function presentIntegration(
     authorizationExpiresAt,
     settings,
     /** Provider push subscription (Calendar channel, Gmail watch) kept by the connection workflow; null when none. */
-    push: presentPush(push),
+    push: presentPush(integration.settings),
     secretsSet: repo.secretNames(integration),
     externalAccountId: integration.externalAccountId,
     scopes: integration.scopes,

@@ -68,9 +68,9 @@ export class IntegrationRepository {
     return integration;
   }
 
-  /** Merges settings (null removes a key) and write-only secrets (null or '' removes a secret). */
   /**
-   * Read-modify-write under a row lock: `settings` and `secrets` are whole JSON values, and the workflow's
+   * Merges settings (null removes a key) and write-only secrets (null or '' removes a secret), read and
+   * written under a row lock: `settings` and `secrets` are whole JSON values, and the workflow's
    * activities write `settings` too (push subscriptions, provider metadata); without the lock one writer
    * could put back what the other just replaced.
    */
@@ -78,25 +78,21 @@ export class IntegrationRepository {
     return this.em.transactional(async (tem) => {
       const integration = await tem.findOne(Integration, { id, tenantId: this.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (!integration) throw notFound('Integration');
-      return this.#apply(integration, patch);
-    });
-  }
-
-  #apply(integration: Integration, patch: { displayName?: string | null; settings?: Record<string, unknown>; secrets?: Record<string, string | null> }): Integration {
-    if (patch.displayName !== undefined) integration.displayName = patch.displayName;
-    if (patch.settings) integration.settings = mergeNullable(integration.settings, patch.settings);
-    if (patch.secrets) {
-      const current = readSecrets(this.vault, integration);
-      const next = { ...patch.secrets };
-      // Webhook secret rotation: the previous secret stays valid for a day (security-reference E.1 step 2).
-      if (next.webhookSecret && current.webhookSecret && next.webhookSecret !== current.webhookSecret) {
-        next.webhookSecretPrevious = current.webhookSecret;
-        next.webhookSecretPreviousExpiresAt = new Date(Date.now() + WEBHOOK_SECRET_OVERLAP_MS).toISOString();
+      if (patch.displayName !== undefined) integration.displayName = patch.displayName;
+      if (patch.settings) integration.settings = mergeNullable(integration.settings, patch.settings);
+      if (patch.secrets) {
+        const current = readSecrets(this.vault, integration);
+        const next = { ...patch.secrets };
+        // Webhook secret rotation: the previous secret stays valid for a day (security-reference E.1 step 2).
+        if (next.webhookSecret && current.webhookSecret && next.webhookSecret !== current.webhookSecret) {
+          next.webhookSecretPrevious = current.webhookSecret;
+          next.webhookSecretPreviousExpiresAt = new Date(Date.now() + WEBHOOK_SECRET_OVERLAP_MS).toISOString();
+        }
+        const merged = mergeNullable(current, next) as IntegrationSecrets;
+        writeSecrets(this.vault, integration, Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== '')));
       }
-      const merged = mergeNullable(current, next) as IntegrationSecrets;
-      writeSecrets(this.vault, integration, Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== '')));
-    }
-    return integration;
+      return integration;
+    });
   }
 
   async delete(id: string): Promise<Integration> {

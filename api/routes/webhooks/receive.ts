@@ -5,7 +5,7 @@ import { appendLog } from '../../../db/repositories/integration-logs.repository.
 import type { WebhookTarget } from '../../../db/webhook-targets.ts';
 import { sha256Hex } from '../../../lib/hash.ts';
 import { verifyDelivery, type DeliveryInput } from '../../../lib/webhooks/verify.ts';
-import type { ProviderDefinition, PushChannel } from '../../../providers/types.ts';
+import { pushStateOf, type ProviderDefinition } from '../../../providers/types.ts';
 import type { AppContext } from '../../context.ts';
 import { integrationId as integrationIdSchema } from '../../validation.ts';
 
@@ -159,16 +159,15 @@ function secretsFor(ctx: AppContext, def: ProviderDefinition, integration: Webho
     if (own.webhookSecret) secrets.push(own.webhookSecret);
     const previousValid = own.webhookSecretPrevious && (!own.webhookSecretPreviousExpiresAt || Date.parse(own.webhookSecretPreviousExpiresAt) > Date.now());
     if (previousValid) secrets.push(own.webhookSecretPrevious!);
-    // The channel the connection workflow subscribed (only the token's hash is kept), else one configured by hand.
-    const subscribed = (integration.settings.push as { channel?: PushChannel } | undefined)?.channel;
-    const manual = integration.settings.calendarChannel as { id?: string; resourceId?: string } | undefined;
-    expect.channelId = subscribed?.id ?? manual?.id;
-    expect.resourceId = subscribed?.id ? subscribed.resourceId : manual?.resourceId;
-    expect.channelTokenHash = subscribed?.id ? subscribed.tokenHash : own.calendarChannelToken ? sha256Hex(own.calendarChannelToken) : undefined;
-    if (def.webhook?.scheme === 'microsoft-graph' && subscribed?.id) {
-      expect.clientStateHash = subscribed.tokenHash;
-      expect.subscriptionId = subscribed.id;
-    } else expect.clientState = own.graphClientState;
+    const subscribed = pushStateOf(integration.settings).channel;
+    if (subscribed?.id) {
+      // The Calendar channel or Graph subscription the connection workflow made: only its token's hash is kept.
+      Object.assign(expect, { channelId: subscribed.id, resourceId: subscribed.resourceId, channelTokenHash: subscribed.tokenHash, subscriptionId: subscribed.id, clientStateHash: subscribed.tokenHash });
+    } else {
+      // Configured by hand: a Calendar channel in settings with its token, or a Graph clientState, as secrets.
+      const manual = integration.settings.calendarChannel as { id?: string; resourceId?: string } | undefined;
+      Object.assign(expect, { channelId: manual?.id, resourceId: manual?.resourceId, channelTokenHash: own.calendarChannelToken ? sha256Hex(own.calendarChannelToken) : undefined, clientState: own.graphClientState });
+    }
   }
   // Per provider app (operator env), when the integration has no secret of its own.
   if (!secrets.length) {

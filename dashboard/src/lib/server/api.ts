@@ -225,7 +225,6 @@ export function sendTestEvent(session: Session | null, integrationId: string) {
 	return apiFetch<{ eventId: string } | undefined>(session, `/integrations/${id(integrationId)}/test-event`, { method: 'POST' });
 }
 
-/** Creates or rotates the secret that signs events forwarded to the tenant; the API shows it this once. */
 export function listApiKeys(session: Session | null) {
 	return apiFetch<ApiKeyInfo[]>(session, '/api-keys');
 }
@@ -238,6 +237,7 @@ export function revokeApiKey(session: Session | null, keyId: string) {
 	return apiFetch<ApiKeyInfo>(session, `/api-keys/${encodeURIComponent(keyId)}`, { method: 'DELETE' });
 }
 
+/** Creates or rotates the secret that signs events forwarded to the tenant; the API shows it this once. */
 export function createForwardingSecret(session: Session | null, integrationId: string) {
 	return apiFetch<{ forwardSecret: string }>(session, `/integrations/${id(integrationId)}/forwarding-secret`, { method: 'POST' });
 }
