@@ -232,6 +232,8 @@ describe('Google Calendar push channels', () => {
     // Disconnect: the live channel is stopped first, with the token that still works, then the grant is revoked.
     expect((await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key })).status).toBe(200);
     const stop = google.calls.find((c) => c.path === '/calendar/v3/channels/stop' && c.body.id === second.body.id);
+    // 204, not 401: the fake only accepts live tokens, and the revocation below deactivates the grant's access
+    // tokens, so the channel was stopped before the tokens were revoked.
     expect(stop?.status).toBe(204);
     const revoke = calendarAuth.requestsTo('revoke').at(-1);
     expect(revoke).toBeDefined();
