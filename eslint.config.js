@@ -19,19 +19,36 @@ export default tseslint.config(
     // Workflow code is deterministic and bundled: only the Temporal workflow API and types (CONVENTIONS.md).
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { regex: '^node:', message: 'Workflows may not use Node built-ins: they must stay deterministic.' },
-          { group: ['@mikro-orm/*', 'koa', 'koa-*', '@koa/*', 'openid-client', 'pino', 'pg', 'jose', 'oidc-provider'], message: 'Workflows may import only @temporalio/workflow, @temporalio/common and types.' },
-          { group: ['**/activities/**', '**/db/**', '**/lib/**', '**/providers/**', '**/api/**'], allowTypeImports: true, message: 'Only `import type` from activities/ (and other app code) in workflows.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^node:', message: 'Workflows may not use Node built-ins: they must stay deterministic.' },
+            {
+              group: ['@mikro-orm/*', 'koa', 'koa-*', '@koa/*', 'openid-client', 'pino', 'pg', 'jose', 'oidc-provider'],
+              message: 'Workflows may import only @temporalio/workflow, @temporalio/common and types.',
+            },
+            {
+              group: ['**/activities/**', '**/db/**', '**/lib/**', '**/providers/**', '**/api/**'],
+              allowTypeImports: true,
+              message: 'Only `import type` from activities/ (and other app code) in workflows.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['providers/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/db/**', '**/api/**', '**/activities/**', 'koa', '@koa/*', '@mikro-orm/*'], message: 'providers/ may import only lib/ and types.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/db/**', '**/api/**', '**/activities/**', 'koa', '@koa/*', '@mikro-orm/*'], message: 'providers/ may import only lib/ and types.' },
+          ],
+        },
+      ],
     },
   },
 );

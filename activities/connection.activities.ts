@@ -28,8 +28,24 @@ export const ERROR_TYPES = {
   notFound: 'IntegrationNotFound',
 } as const;
 
-const CLIENT_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'incorrect_client_credentials', 'bad_client_secret', 'invalid_client_id', 'BAD_CLIENT_ID']);
-const GRANT_ERRORS = new Set(['invalid_grant', 'bad_refresh_token', 'bad_verification_code', 'invalid_code', 'invalid_refresh_token', 'BAD_REFRESH_TOKEN', 'token_revoked', 'token_expired']);
+const CLIENT_ERRORS = new Set([
+  'invalid_client',
+  'unauthorized_client',
+  'incorrect_client_credentials',
+  'bad_client_secret',
+  'invalid_client_id',
+  'BAD_CLIENT_ID',
+]);
+const GRANT_ERRORS = new Set([
+  'invalid_grant',
+  'bad_refresh_token',
+  'bad_verification_code',
+  'invalid_code',
+  'invalid_refresh_token',
+  'BAD_REFRESH_TOKEN',
+  'token_revoked',
+  'token_expired',
+]);
 
 function describeProviderError(error: unknown): { code: string; status?: number } {
   if (error instanceof oidc.ResponseBodyError) return { code: error.error, status: error.status };
@@ -42,7 +58,10 @@ function describeProviderError(error: unknown): { code: string; status?: number 
 function classify(error: unknown, def: ProviderDefinition): never {
   const { code, status } = describeProviderError(error);
   if (CLIENT_ERRORS.has(code)) {
-    throw ApplicationFailure.nonRetryable(`${def.name} rejected the OAuth app credentials (${code}): the operator must fix the ${def.name} client id/secret`, ERROR_TYPES.invalidClient);
+    throw ApplicationFailure.nonRetryable(
+      `${def.name} rejected the OAuth app credentials (${code}): the operator must fix the ${def.name} client id/secret`,
+      ERROR_TYPES.invalidClient,
+    );
   }
   if (GRANT_ERRORS.has(code)) throw ApplicationFailure.nonRetryable(`${def.name} refused the grant (${code})`, ERROR_TYPES.invalidGrant);
   if (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408) {
@@ -76,8 +95,12 @@ export function createConnectionActivities(deps: ActivityDeps) {
       const integration = await load(em, input.integrationId);
       const flow = await em.findOne(OAuthFlow, { id: input.flowId, integrationId: integration.id, tenantId: integration.tenantId });
       if (!flow?.callbackParams) throw ApplicationFailure.nonRetryable('the authorization flow has no pending response', ERROR_TYPES.authorizationFailed);
-      const params = new URLSearchParams(vault.decrypt(flow.callbackParams, { tenantId: flow.tenantId, entity: 'oauth_flow', id: flow.id, field: 'callbackParams' }));
-      const verifier = flow.pkceVerifier ? vault.decrypt(flow.pkceVerifier, { tenantId: flow.tenantId, entity: 'oauth_flow', id: flow.id, field: 'pkceVerifier' }) : undefined;
+      const params = new URLSearchParams(
+        vault.decrypt(flow.callbackParams, { tenantId: flow.tenantId, entity: 'oauth_flow', id: flow.id, field: 'callbackParams' }),
+      );
+      const verifier = flow.pkceVerifier
+        ? vault.decrypt(flow.pkceVerifier, { tenantId: flow.tenantId, entity: 'oauth_flow', id: flow.id, field: 'pkceVerifier' })
+        : undefined;
       // The code is consumed now whatever happens next.
       flow.callbackParams = null;
       flow.pkceVerifier = null;
@@ -96,7 +119,10 @@ export function createConnectionActivities(deps: ActivityDeps) {
       } catch (error) {
         const { code, status } = describeProviderError(error);
         if (CLIENT_ERRORS.has(code)) classify(error, def);
-        throw ApplicationFailure.nonRetryable(`${def.name} did not complete the authorization (${code}${status ? `, HTTP ${status}` : ''})`, ERROR_TYPES.authorizationFailed);
+        throw ApplicationFailure.nonRetryable(
+          `${def.name} did not complete the authorization (${code}${status ? `, HTTP ${status}` : ''})`,
+          ERROR_TYPES.authorizationFailed,
+        );
       }
       const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: flow.scopes, previous: undefined });
       await em.transactional(async (tem) => {
@@ -115,7 +141,12 @@ export function createConnectionActivities(deps: ActivityDeps) {
         row.settings = { ...row.settings, ...(Object.keys(normalized.metadata).length ? { providerMetadata: normalized.metadata } : {}) };
         row.lastError = null;
         row.errorCount = 0;
-        appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, kind: 'connected', message: `Connected to ${def.name}${normalized.accountId ? ` as ${normalized.accountId}` : ''}` });
+        appendLog(tem, {
+          tenantId: row.tenantId,
+          integrationId: row.id,
+          kind: 'connected',
+          message: `Connected to ${def.name}${normalized.accountId ? ` as ${normalized.accountId}` : ''}`,
+        });
         const current = await tem.findOne(OAuthFlow, { id: flow.id });
         if (current) current.outcome = 'connected';
       });
@@ -153,7 +184,12 @@ export function createConnectionActivities(deps: ActivityDeps) {
         if (row.status !== 'disconnected') row.status = 'active';
         row.lastError = null;
         row.errorCount = 0;
-        appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, kind: 'refreshed', message: `Access token refreshed${tokens.refresh_token ? ' (refresh token rotated)' : ''}` });
+        appendLog(tem, {
+          tenantId: row.tenantId,
+          integrationId: row.id,
+          kind: 'refreshed',
+          message: `Access token refreshed${tokens.refresh_token ? ' (refresh token rotated)' : ''}`,
+        });
       });
       return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now() };
     },
@@ -190,7 +226,13 @@ export function createConnectionActivities(deps: ActivityDeps) {
     },
 
     /** Records a status change decided by the workflow (errors, provider revocation). */
-    async recordStatus(input: { integrationId: string; status: IntegrationStatus; error?: string | null; log: { kind: string; level: LogLevel; message: string }; clearCredentials?: boolean }): Promise<void> {
+    async recordStatus(input: {
+      integrationId: string;
+      status: IntegrationStatus;
+      error?: string | null;
+      log: { kind: string; level: LogLevel; message: string };
+      clearCredentials?: boolean;
+    }): Promise<void> {
       const em = orm.em.fork();
       await em.transactional(async (tem) => {
         const row = await load(tem, input.integrationId, true);
@@ -208,4 +250,3 @@ export function createConnectionActivities(deps: ActivityDeps) {
 }
 
 export type ConnectionActivities = ReturnType<typeof createConnectionActivities>;
-

@@ -11,7 +11,14 @@ import { ProviderHttpError, type ProviderApi, type ProviderDefinition } from '..
  * `onUnauthorized` once (a refresh through the connection workflow), then retries once (REQ-13); without it,
  * a 401 is an error like any other non-2xx: ProviderHttpError with the status and Retry-After.
  */
-export function providerApi(input: { orm: MikroORM; vault: Vault; def: ProviderDefinition; integrationId: string; base: string; onUnauthorized?: () => Promise<void> }): ProviderApi {
+export function providerApi(input: {
+  orm: MikroORM;
+  vault: Vault;
+  def: ProviderDefinition;
+  integrationId: string;
+  base: string;
+  onUnauthorized?: () => Promise<void>;
+}): ProviderApi {
   const { orm, vault, def, integrationId, base, onUnauthorized } = input;
   let refreshed = false;
   return {
@@ -24,7 +31,12 @@ export function providerApi(input: { orm: MikroORM; vault: Vault; def: ProviderD
         for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
         const response = await fetch(url, {
           method: init.method ?? 'GET',
-          headers: { ...def.apiHeaders, authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            ...def.apiHeaders,
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(init.body ? { 'content-type': 'application/json' } : {}),
+          },
           body: init.body ? JSON.stringify(init.body) : undefined,
           signal: AbortSignal.timeout(30_000),
         });

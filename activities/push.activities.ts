@@ -73,7 +73,14 @@ export function createPushActivities(deps: ActivityDeps) {
       const unavailable = def.push.unavailable?.(setting);
       if (unavailable) {
         const renewAt = Date.now() + PUSH_RECHECK_MS;
-        const log = previous.error === unavailable ? undefined : { kind: 'push_unavailable', level: 'info' as const, message: `Push notifications are off: ${unavailable}. Changes arrive through the sync schedule.` };
+        const log =
+          previous.error === unavailable
+            ? undefined
+            : {
+                kind: 'push_unavailable',
+                level: 'info' as const,
+                message: `Push notifications are off: ${unavailable}. Changes arrive through the sync schedule.`,
+              };
         await save(integration.id, { error: unavailable, renewAt }, log);
         return { renewAt, error: unavailable };
       }
@@ -88,21 +95,29 @@ export function createPushActivities(deps: ActivityDeps) {
         const renewAt = Date.now() + delay;
         const message = describe(error);
         // The channel that still runs (if any) stays: it keeps delivering until it expires.
-        await save(integration.id, { ...previous, error: message, renewAt, failures }, {
-          kind: 'push_failed',
-          level: 'warn',
-          message: `Push notifications could not be ${previous.channel ? 'renewed' : 'set up'} (${message}); trying again in ${delay / 60_000} minutes. Changes still arrive through the sync schedule.`,
-        });
+        await save(
+          integration.id,
+          { ...previous, error: message, renewAt, failures },
+          {
+            kind: 'push_failed',
+            level: 'warn',
+            message: `Push notifications could not be ${previous.channel ? 'renewed' : 'set up'} (${message}); trying again in ${delay / 60_000} minutes. Changes still arrive through the sync schedule.`,
+          },
+        );
         return { renewAt, error: message };
       }
       const renewAt = def.push.renewAt(channel, Date.now());
       const until = new Date(channel.expiresAt).toISOString();
       try {
-        await save(integration.id, { channel, renewAt, subscribedAt: new Date().toISOString(), error: null, failures: 0 }, {
-          kind: previous.channel ? 'push_renewed' : 'push_subscribed',
-          level: 'info',
-          message: `${def.name} push notifications ${previous.channel ? 'renewed' : 'on'} until ${until}${channel.id ? ` (channel ${channel.id})` : ''}`,
-        });
+        await save(
+          integration.id,
+          { channel, renewAt, subscribedAt: new Date().toISOString(), error: null, failures: 0 },
+          {
+            kind: previous.channel ? 'push_renewed' : 'push_subscribed',
+            level: 'info',
+            message: `${def.name} push notifications ${previous.channel ? 'renewed' : 'on'} until ${until}${channel.id ? ` (channel ${channel.id})` : ''}`,
+          },
+        );
       } catch (error) {
         // Unrecorded, the new channel could never be stopped and would deliver rejected notifications until it
         // expires; the retry of this activity subscribes another one.
@@ -111,7 +126,9 @@ export function createPushActivities(deps: ActivityDeps) {
       }
       // "There's likely to be an overlap period": the old channel is stopped only once the new one exists.
       if (previous.channel?.id && previous.channel.id !== channel.id) {
-        await def.push.unsubscribe(api, previous.channel).catch((error) => deps.logger.warn({ integrationId: integration.id, err: error }, 'could not stop the replaced push channel; it expires on its own'));
+        await def.push
+          .unsubscribe(api, previous.channel)
+          .catch((error) => deps.logger.warn({ integrationId: integration.id, err: error }, 'could not stop the replaced push channel; it expires on its own'));
       }
       return { renewAt };
     },
@@ -125,9 +142,16 @@ export function createPushActivities(deps: ActivityDeps) {
       try {
         await def.push.unsubscribe(apiFor(def, integration), channel);
       } catch (error) {
-        outcome = { stopped: false, detail: `stopping ${def.name} push notifications failed (${describe(error)}); the subscription expires on its own at ${new Date(channel.expiresAt).toISOString()}` };
+        outcome = {
+          stopped: false,
+          detail: `stopping ${def.name} push notifications failed (${describe(error)}); the subscription expires on its own at ${new Date(channel.expiresAt).toISOString()}`,
+        };
       }
-      await save(integration.id, null, { kind: outcome.stopped ? 'push_stopped' : 'push_stop_failed', level: outcome.stopped ? 'info' : 'warn', message: outcome.detail });
+      await save(integration.id, null, {
+        kind: outcome.stopped ? 'push_stopped' : 'push_stop_failed',
+        level: outcome.stopped ? 'info' : 'warn',
+        message: outcome.detail,
+      });
       return outcome;
     },
   };

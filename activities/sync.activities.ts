@@ -23,7 +23,10 @@ export interface SyncCounts {
 function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -43,7 +46,10 @@ export function createSyncActivities(deps: ActivityDeps) {
   async function askConnection(integrationId: string, kind: 'ensure' | 'refresh'): Promise<void> {
     try {
       const handle = temporal.workflow.getHandle(connectionWorkflowId(integrationId));
-      const outcome = kind === 'ensure' ? await handle.executeUpdate(ensureFreshUpdate) : await handle.executeUpdate(refreshNowUpdate, { args: [{ requestedAt: Date.now() }] });
+      const outcome =
+        kind === 'ensure'
+          ? await handle.executeUpdate(ensureFreshUpdate)
+          : await handle.executeUpdate(refreshNowUpdate, { args: [{ requestedAt: Date.now() }] });
       if (!outcome.ok) throw ApplicationFailure.nonRetryable(`the connection is not usable: ${outcome.error ?? outcome.status}`, 'SyncAuthFailed');
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
@@ -72,7 +78,11 @@ export function createSyncActivities(deps: ActivityDeps) {
       } catch (error) {
         if (error instanceof ProviderHttpError) {
           if (error.status === 401 || error.status === 403) throw ApplicationFailure.nonRetryable(error.message, 'SyncAuthFailed');
-          throw ApplicationFailure.create({ message: error.message, type: 'SyncProviderError', nextRetryDelay: error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : undefined });
+          throw ApplicationFailure.create({
+            message: error.message,
+            type: 'SyncProviderError',
+            nextRetryDelay: error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : undefined,
+          });
         }
         throw error;
       }
@@ -81,7 +91,8 @@ export function createSyncActivities(deps: ActivityDeps) {
       const now = new Date();
       await em.transactional(async (tem) => {
         const existing = new Map<string, SyncRecord>();
-        for (const r of await tem.find(SyncRecord, { integrationId: integration.id, model: { $in: def.sync!.models } })) existing.set(`${r.model}\u0000${r.externalId}`, r);
+        for (const r of await tem.find(SyncRecord, { integrationId: integration.id, model: { $in: def.sync!.models } }))
+          existing.set(`${r.model}\u0000${r.externalId}`, r);
         const seen = new Set<string>();
         for (const change of result.changes) {
           const key = `${change.model}\u0000${change.externalId}`;
@@ -99,7 +110,15 @@ export function createSyncActivities(deps: ActivityDeps) {
           }
           const contentHash = createHash('sha256').update(stableStringify(change.data)).digest('hex');
           if (!record) {
-            tem.create(SyncRecord, { tenantId: integration.tenantId, integrationId: integration.id, model: change.model, externalId: change.externalId, data: change.data, contentHash, updatedAt });
+            tem.create(SyncRecord, {
+              tenantId: integration.tenantId,
+              integrationId: integration.id,
+              model: change.model,
+              externalId: change.externalId,
+              data: change.data,
+              contentHash,
+              updatedAt,
+            });
             counts.created++;
           } else if (record.contentHash !== contentHash || record.deletedAt) {
             Object.assign(record, { data: change.data, contentHash, updatedAt, deletedAt: null, changedAt: now });
@@ -117,7 +136,12 @@ export function createSyncActivities(deps: ActivityDeps) {
         row.lastSync = now;
         row.syncState = result.state;
         const full = result.fullModels.length ? ' (full)' : '';
-        appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, kind: 'synced', message: `Sync${full} (${input.reason}): ${counts.created} created, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.unchanged} unchanged` });
+        appendLog(tem, {
+          tenantId: row.tenantId,
+          integrationId: row.id,
+          kind: 'synced',
+          message: `Sync${full} (${input.reason}): ${counts.created} created, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.unchanged} unchanged`,
+        });
       });
 
       const changed = counts.created + counts.updated + counts.deleted;
@@ -166,7 +190,13 @@ export function createSyncActivities(deps: ActivityDeps) {
       await temporal.schedule.create({
         scheduleId: syncScheduleId(integration.id),
         spec,
-        action: { type: 'startWorkflow', workflowType: SYNC_WORKFLOW_TYPE, args: [{ integrationId: integration.id, reason: 'scheduled' }], taskQueue: deps.env.TEMPORAL_TASK_QUEUE, workflowId: `sync:${integration.id}` },
+        action: {
+          type: 'startWorkflow',
+          workflowType: SYNC_WORKFLOW_TYPE,
+          args: [{ integrationId: integration.id, reason: 'scheduled' }],
+          taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
+          workflowId: `sync:${integration.id}`,
+        },
         policies: { overlap: ScheduleOverlapPolicy.SKIP },
         memo: { integrationId: integration.id, provider: integration.provider },
       });

@@ -52,12 +52,24 @@ export function createWebhookActivities(deps: ActivityDeps) {
           integration.lastError = `${def.name} revoked access (${reason}) — reconnect`;
           integration.errorCount += 1;
           writeCredentials(vault, integration, undefined);
-          appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'provider_revoked', level: 'error', message: integration.lastError });
+          appendLog(em, {
+            tenantId: integration.tenantId,
+            integrationId: integration.id,
+            kind: 'provider_revoked',
+            level: 'error',
+            message: integration.lastError,
+          });
           await em.flush();
         }
       } else if (def.webhook?.pushRenewEvents?.includes(event.eventType)) {
         action = 'push_renew';
-        appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'push_renew_requested', level: 'warn', message: `${def.name} asked for a new push subscription (${event.eventType})` });
+        appendLog(em, {
+          tenantId: integration.tenantId,
+          integrationId: integration.id,
+          kind: 'push_renew_requested',
+          level: 'warn',
+          message: `${def.name} asked for a new push subscription (${event.eventType})`,
+        });
         await em.flush();
         try {
           await temporal.workflow.getHandle(connectionWorkflowId(integration.id)).signal(pushRenewSignal, { reason: event.eventType });
@@ -66,7 +78,12 @@ export function createWebhookActivities(deps: ActivityDeps) {
         }
       } else if (CHANGE_HINT.test(event.eventType) && event.eventType !== 'records.changed') {
         action = 'sync_hint';
-        appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'sync_hint', message: `${def.name} reported a change (${event.eventType})` });
+        appendLog(em, {
+          tenantId: integration.tenantId,
+          integrationId: integration.id,
+          kind: 'sync_hint',
+          message: `${def.name} reported a change (${event.eventType})`,
+        });
         await em.flush();
         if (def.sync && integration.status === 'active') {
           // A burst of hints folds into one debounced sync run.
@@ -82,7 +99,11 @@ export function createWebhookActivities(deps: ActivityDeps) {
       const forward = typeof integration.settings.forwardUrl === 'string';
       if (!forward) {
         // Nothing to deliver: done in this one activity (one round trip less per event).
-        await em.nativeUpdate(WebhookEvent, { id: event.id }, { status: 'processed', processedAt: new Date(), errorMessage: null, attempts: event.attempts || 1, lastAttemptAt: new Date() });
+        await em.nativeUpdate(
+          WebhookEvent,
+          { id: event.id },
+          { status: 'processed', processedAt: new Date(), errorMessage: null, attempts: event.attempts || 1, lastAttemptAt: new Date() },
+        );
       }
       return { forward, action };
     },
@@ -96,7 +117,8 @@ export function createWebhookActivities(deps: ActivityDeps) {
       const url = integration.settings.forwardUrl;
       if (typeof url !== 'string') return { status: 0 };
       const secret = readSecrets(vault, integration).forwardSecret;
-      if (!secret) throw ApplicationFailure.nonRetryable('no forwarding secret: create one with POST /api/v1/integrations/:id/forwarding-secret', 'ForwardNotConfigured');
+      if (!secret)
+        throw ApplicationFailure.nonRetryable('no forwarding secret: create one with POST /api/v1/integrations/:id/forwarding-secret', 'ForwardNotConfigured');
       if (deps.env.NODE_ENV === 'production') {
         await assertPublicUrl(url).catch((error: Error) => {
           throw ApplicationFailure.nonRetryable(`forwarding refused: ${error.message}`, 'ForwardRejected');
@@ -110,7 +132,14 @@ export function createWebhookActivities(deps: ActivityDeps) {
       } catch {
         data = { raw: payload };
       }
-      const body = JSON.stringify({ id: event.id, type: event.eventType, provider: event.provider, integrationId: integration.id, createdAt: event.createdAt, data });
+      const body = JSON.stringify({
+        id: event.id,
+        type: event.eventType,
+        provider: event.provider,
+        integrationId: integration.id,
+        createdAt: event.createdAt,
+        data,
+      });
       const timestamp = Math.floor(Date.now() / 1000);
       let response: Response;
       try {
@@ -128,7 +157,10 @@ export function createWebhookActivities(deps: ActivityDeps) {
           body,
         });
       } catch (error) {
-        throw ApplicationFailure.retryable(`forwarding failed: ${(error as Error).name === 'TimeoutError' ? 'timed out' : 'connection failed'}`, 'ForwardFailed');
+        throw ApplicationFailure.retryable(
+          `forwarding failed: ${(error as Error).name === 'TimeoutError' ? 'timed out' : 'connection failed'}`,
+          'ForwardFailed',
+        );
       }
       await response.body?.cancel().catch(() => undefined);
       if (response.status >= 200 && response.status < 300) return { status: response.status };
@@ -155,7 +187,13 @@ export function createWebhookActivities(deps: ActivityDeps) {
       }
       event.processedAt = input.status === 'processed' ? new Date() : null;
       if (input.status === 'failed') {
-        appendLog(em, { tenantId: event.tenantId, integrationId: event.integrationId, kind: 'webhook_failed', level: 'error', message: `Event ${event.id} (${event.eventType}) failed: ${event.errorMessage}` });
+        appendLog(em, {
+          tenantId: event.tenantId,
+          integrationId: event.integrationId,
+          kind: 'webhook_failed',
+          level: 'error',
+          message: `Event ${event.id} (${event.eventType}) failed: ${event.errorMessage}`,
+        });
       }
       await em.flush();
     },

@@ -3,13 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Integration } from '../db/entities/index.ts';
 import type { ProviderRegistry } from '../db/repositories/providers.repository.ts';
 import type { TemporalGateway } from '../lib/temporal.ts';
-import {
-  connectionWorkflowId,
-  ProviderAttr,
-  TenantIdAttr,
-  IntegrationStatusAttr,
-  type ConnectionWorkflowInput,
-} from '../workflows/connection.messages.ts';
+import { connectionWorkflowId, ProviderAttr, TenantIdAttr, IntegrationStatusAttr, type ConnectionWorkflowInput } from '../workflows/connection.messages.ts';
 import type { connectionWorkflow } from '../workflows/connection.workflow.ts';
 import type { UpdateDefinition, SignalDefinition } from '@temporalio/client';
 
@@ -80,5 +74,8 @@ export async function signalConnection<Args extends unknown[]>(
   const input = await workflowInput(em, deps.providers, integration);
   const options = { ...startOperation(deps.temporal, input, integration.status), signal: signal.name, signalArgs: args };
   // The SDK's generic signal-with-start options do not infer through our generic Args; the shape is checked above.
-  await deps.temporal.client.workflow.signalWithStart('connectionWorkflow', options as unknown as Parameters<typeof deps.temporal.client.workflow.signalWithStart>[1]);
+  await deps.temporal.client.workflow.signalWithStart(
+    'connectionWorkflow',
+    options as unknown as Parameters<typeof deps.temporal.client.workflow.signalWithStart>[1],
+  );
 }

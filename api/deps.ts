@@ -16,7 +16,12 @@ import { createSandbox } from './sandbox/sandbox-server.ts';
 export async function buildAppDeps(input: { env: Env; orm: MikroORM; vault: Vault; logger: Logger }): Promise<AppDeps> {
   const { env, vault } = input;
   const sandbox = env.sandboxEnabled
-    ? await createSandbox({ publicUrl: env.PUBLIC_URL, vault, accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL, refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL })
+    ? await createSandbox({
+        publicUrl: env.PUBLIC_URL,
+        vault,
+        accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL,
+        refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL,
+      })
     : undefined;
   return {
     ...input,

@@ -28,7 +28,12 @@ import { ScriptedBrowser } from '../test/oauth-browser.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'connections'),
-  options: { integrations: { type: 'string', default: '1000' }, ttl: { type: 'string', default: '60' }, observe: { type: 'string', default: '180' }, 'load-seconds': { type: 'string', default: '10' } },
+  options: {
+    integrations: { type: 'string', default: '1000' },
+    ttl: { type: 'string', default: '60' },
+    observe: { type: 'string', default: '180' },
+    'load-seconds': { type: 'string', default: '10' },
+  },
 });
 const N = Number(values.integrations);
 const TTL = Number(values.ttl);
@@ -37,12 +42,14 @@ const LOAD_S = Number(values['load-seconds']);
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
 }
 
 /** A bounded keep-alive load loop: `concurrency` clients for `seconds`, recording each latency. */
@@ -51,22 +58,24 @@ async function load(port: number, paths: () => { path: string; headers?: Record<
   const latencies: number[] = [];
   let errors = 0;
   const end = Date.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < end) {
-      const { path: p, headers } = paths();
-      const started = process.hrtime.bigint();
-      const status = await new Promise<number>((resolve) => {
-        const req = request({ host: '127.0.0.1', port, path: p, agent, headers }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const { path: p, headers } = paths();
+        const started = process.hrtime.bigint();
+        const status = await new Promise<number>((resolve) => {
+          const req = request({ host: '127.0.0.1', port, path: p, agent, headers }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', () => resolve(0));
+          req.end();
         });
-        req.on('error', () => resolve(0));
-        req.end();
-      });
-      latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-      if (status !== 200) errors++;
-    }
-  }));
+        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+        if (status !== 200) errors++;
+      }
+    }),
+  );
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
@@ -126,7 +135,11 @@ try {
   const connectStarted = Date.now();
   let connected = 0;
   await pool(rows, 8, async (row) => {
-    const res = await fetch(`${env.PUBLIC_URL}/api/v1/integrations/${row.id}/connect`, { method: 'POST', headers: { authorization: `Bearer ${row.key}`, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${env.PUBLIC_URL}/api/v1/integrations/${row.id}/connect`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${row.key}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     const { data } = (await res.json()) as { data: { connectUrl: string } };
     const callback = await new ScriptedBrowser().connect(data.connectUrl);
     if (!callback.headers.get('location')?.includes('connect=connected')) throw new Error(`connect failed for ${row.id}`);
@@ -145,11 +158,19 @@ try {
     samples += N;
     lateSamples += expired.length;
     for (const e of expired) late.add(e.id);
-    progress(`  t+${Math.round((Date.now() - observeFrom.getTime()) / 1000)} s: ${sandbox.control.stats.refreshGrants - refreshesBefore} refreshes, ${expired.length} expired now, worker RSS ${rssOf(worker.pid!).toFixed(0)} MiB`);
+    progress(
+      `  t+${Math.round((Date.now() - observeFrom.getTime()) / 1000)} s: ${sandbox.control.stats.refreshGrants - refreshesBefore} refreshes, ${expired.length} expired now, worker RSS ${rssOf(worker.pid!).toFixed(0)} MiB`,
+    );
     await new Promise((r) => setTimeout(r, 5000));
   }
   const refreshes = sandbox.control.stats.refreshGrants - refreshesBefore;
-  const logs = await orm.em.fork().find(IntegrationLog, { kind: 'refreshed', createdAt: { $gte: observeFrom } }, { orderBy: { integrationId: 'asc', createdAt: 'asc' }, fields: ['integrationId', 'createdAt'] });
+  const logs = await orm.em
+    .fork()
+    .find(
+      IntegrationLog,
+      { kind: 'refreshed', createdAt: { $gte: observeFrom } },
+      { orderBy: { integrationId: 'asc', createdAt: 'asc' }, fields: ['integrationId', 'createdAt'] },
+    );
   let doubles = 0;
   for (let i = 1; i < logs.length; i++) {
     const a = logs[i - 1]!;

@@ -85,7 +85,10 @@ try {
     body: new URLSearchParams({ apiKey, next: '/' }),
     redirect: 'manual',
   });
-  const cookie = signin.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c?.startsWith('pb_session='));
+  const cookie = signin.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c?.startsWith('pb_session='));
   if (signin.status !== 303 || !cookie) throw new Error(`sign-in failed (${signin.status})`);
 
   const api = await measure(`${stack.url}/api/v1/integrations?limit=50`, { authorization: `Bearer ${apiKey}` });

@@ -38,7 +38,12 @@ import { runLoad, signedDeliveries, type LoadOptions, type LoadRequest, type Loa
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'webhook-ingest'),
-  options: { seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '32' }, events: { type: 'string', default: '1000' } },
+  options: {
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '32' },
+    events: { type: 'string', default: '1000' },
+  },
 });
 const SECONDS = Math.min(30, Number(values.seconds));
 const ROUNDS = Math.max(1, Math.min(9, Number(values.rounds)));
@@ -117,9 +122,11 @@ function spawnReady(script: string, env: Record<string, string>, readyText: stri
 
 async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let i = next++; i < count; i = next++) await task(i);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < count; i = next++) await task(i);
+    }),
+  );
 }
 
 /** Signed Standard Webhooks deliveries to the sandbox endpoint, made in the load thread (bench/lib/load.ts). */
@@ -135,8 +142,14 @@ async function newSandboxIntegration(name: string, on: MikroORM = orm): Promise<
   return { id: integration.id, secret };
 }
 
-const ok2xx = (r: LoadResult) => Object.entries(r.statuses).filter(([s]) => Number(s) >= 200 && Number(s) < 300).reduce((n, [, c]) => n + c, 0);
-const fmtStatuses = (r: LoadResult) => Object.entries(r.statuses).map(([s, c]) => `${s}×${c}`).join(' ');
+const ok2xx = (r: LoadResult) =>
+  Object.entries(r.statuses)
+    .filter(([s]) => Number(s) >= 200 && Number(s) < 300)
+    .reduce((n, [, c]) => n + c, 0);
+const fmtStatuses = (r: LoadResult) =>
+  Object.entries(r.statuses)
+    .map(([s, c]) => `${s}×${c}`)
+    .join(' ');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 let batchTag = 0;
 
@@ -159,7 +172,14 @@ try {
   const insertOnly = new Koa();
   insertOnly.use(async (ctx) => {
     const body = await getRawBody(ctx.req, { limit: 1024 * 1024 });
-    await insertWebhookEvent(orm.em.fork(), vault, { tenantId: 'bench', integrationId: 'bench-insert-only', provider: 'sandbox', eventType: 'item.updated', deliveryId: ctx.get('webhook-id'), payload: body.toString('utf8') });
+    await insertWebhookEvent(orm.em.fork(), vault, {
+      tenantId: 'bench',
+      integrationId: 'bench-insert-only',
+      provider: 'sandbox',
+      eventType: 'item.updated',
+      deliveryId: ctx.get('webhook-id'),
+      payload: body.toString('utf8'),
+    });
     ctx.body = { received: true };
   });
   // And the ceiling of any verifying ingest: Koa reading the raw body and checking the Standard Webhooks
@@ -167,7 +187,14 @@ try {
   const verifyOnly = new Koa();
   verifyOnly.use(async (ctx) => {
     const body = await getRawBody(ctx.req, { limit: 1024 * 1024 });
-    const result = await verifyDelivery('standard-webhooks', { body, headers: ctx.req.headers as Record<string, string>, query: new URLSearchParams(), secrets: [ingestSecret], nowSeconds: Math.floor(Date.now() / 1000), expect: {} });
+    const result = await verifyDelivery('standard-webhooks', {
+      body,
+      headers: ctx.req.headers as Record<string, string>,
+      query: new URLSearchParams(),
+      secrets: [ingestSecret],
+      nowSeconds: Math.floor(Date.now() / 1000),
+      expect: {},
+    });
     ctx.status = result.ok ? 200 : 401;
     ctx.body = { received: result.ok };
   });
@@ -209,7 +236,9 @@ try {
     serverCpu.ingest.push(cpuPerRequest(cpu, ingest.sent));
     ingestRps.push(ok2xx(ingest) / ingest.seconds);
     ingestRuns.push(ingest);
-    progress(`(i) round ${round}/${ROUNDS}: bare Koa ${baseline.rps.toFixed(0)} req/s; signed ingest ${ingestRps.at(-1)!.toFixed(0)} acked req/s, p50 ${ingest.p50.toFixed(1)} ms, p99 ${ingest.p99.toFixed(1)} ms (${fmtStatuses(ingest)})`);
+    progress(
+      `(i) round ${round}/${ROUNDS}: bare Koa ${baseline.rps.toFixed(0)} req/s; signed ingest ${ingestRps.at(-1)!.toFixed(0)} acked req/s, p50 ${ingest.p50.toFixed(1)} ms, p99 ${ingest.p99.toFixed(1)} ms (${fmtStatuses(ingest)})`,
+    );
   }
   const rowsPerCommit = (writer.stats.rows - writerBefore.rows) / Math.max(1, writer.stats.batches - writerBefore.batches);
   const baselineRps = median(helloRps);
@@ -220,10 +249,22 @@ try {
   const wideRps = ok2xx(wide) / wide.seconds;
   progress(`    ${wideRps.toFixed(0)} acked req/s, p50 ${wide.p50.toFixed(1)} ms, p99 ${wide.p99.toFixed(1)} ms (${fmtStatuses(wide)})`);
   progress(`(i) informative: Koa + raw body + signature check only, nothing stored, ${SECONDS} s`);
-  const verifyBase = await runLoad({ port: verifyPort, ...signedLoad(ingestId, ingestSecret, Math.ceil(SECONDS * 25_000), 'ver'), seconds: SECONDS, concurrency: CONCURRENCY });
-  progress(`    ${ok2xx(verifyBase) / verifyBase.seconds | 0} req/s, p50 ${verifyBase.p50.toFixed(2)} ms, p99 ${verifyBase.p99.toFixed(2)} ms (${fmtStatuses(verifyBase)})`);
+  const verifyBase = await runLoad({
+    port: verifyPort,
+    ...signedLoad(ingestId, ingestSecret, Math.ceil(SECONDS * 25_000), 'ver'),
+    seconds: SECONDS,
+    concurrency: CONCURRENCY,
+  });
+  progress(
+    `    ${(ok2xx(verifyBase) / verifyBase.seconds) | 0} req/s, p50 ${verifyBase.p50.toFixed(2)} ms, p99 ${verifyBase.p99.toFixed(2)} ms (${fmtStatuses(verifyBase)})`,
+  );
   progress(`(i) informative: Koa + raw body + one INSERT per request, no verification, ${SECONDS} s`);
-  const insertBase = await runLoad({ port: insertPort, ...signedLoad(ingestId, ingestSecret, Math.ceil(SECONDS * 8000), 'ins'), seconds: SECONDS, concurrency: CONCURRENCY });
+  const insertBase = await runLoad({
+    port: insertPort,
+    ...signedLoad(ingestId, ingestSecret, Math.ceil(SECONDS * 8000), 'ins'),
+    seconds: SECONDS,
+    concurrency: CONCURRENCY,
+  });
   progress(`    ${insertBase.rps.toFixed(0)} req/s, p50 ${insertBase.p50.toFixed(2)} ms, p99 ${insertBase.p99.toFixed(2)} ms (${fmtStatuses(insertBase)})`);
 
   // ---- (ii) ack latency at half the max rate ----------------------------------------------------------
@@ -243,13 +284,21 @@ try {
     commitMs.push(seconds * 1000);
     observeCommit?.(seconds, rows);
   };
-  const half = await runLoad({ port: ingestApi.port, ...signedLoad(ingestId, ingestSecret, Math.ceil(halfRate * SECONDS) + 10, 'half'), seconds: SECONDS, rate: halfRate, maxSockets: 256 });
+  const half = await runLoad({
+    port: ingestApi.port,
+    ...signedLoad(ingestId, ingestSecret, Math.ceil(halfRate * SECONDS) + 10, 'half'),
+    seconds: SECONDS,
+    rate: halfRate,
+    maxSockets: 256,
+  });
   writer.onCommit = observeCommit;
   progress(`    WAL segments: ${walBefore} before, ${walAfterCheckpoint} after the checkpoint, ${await walFiles()} after (ii)`);
   commitMs.sort((a, b) => a - b);
   const commitP99 = commitMs[Math.floor(commitMs.length * 0.99)] ?? 0;
   const commitMax = commitMs.at(-1) ?? 0;
-  progress(`    p50 ${half.p50.toFixed(2)} ms, p90 ${half.p90.toFixed(2)} ms, p99 ${half.p99.toFixed(2)} ms, max ${half.max.toFixed(1)} ms (${fmtStatuses(half)})`);
+  progress(
+    `    p50 ${half.p50.toFixed(2)} ms, p90 ${half.p90.toFixed(2)} ms, p99 ${half.p99.toFixed(2)} ms, max ${half.max.toFixed(1)} ms (${fmtStatuses(half)})`,
+  );
 
   // ---- (iii) end to end vs raw Temporal ---------------------------------------------------------------
   // A database of its own: the worker's dispatcher would otherwise first work through the tens of
@@ -322,22 +371,43 @@ try {
   const rows: [string, string, string, string][] = [
     [`(i) ingest req/s vs bare Koa (median of ${ROUNDS})`, `${maxRps.toFixed(0)} / ${baselineRps.toFixed(0)}`, (maxRps / baselineRps).toFixed(2), '≥ 0.50'],
     [`    info: ingest, ${WIDE} connections`, `${wideRps.toFixed(0)} req/s`, (wideRps / baselineRps).toFixed(2), ''],
-    ['    info: Koa + signature check only', `${(ok2xx(verifyBase) / verifyBase.seconds).toFixed(0)} req/s`, (ok2xx(verifyBase) / verifyBase.seconds / baselineRps).toFixed(2), ''],
+    [
+      '    info: Koa + signature check only',
+      `${(ok2xx(verifyBase) / verifyBase.seconds).toFixed(0)} req/s`,
+      (ok2xx(verifyBase) / verifyBase.seconds / baselineRps).toFixed(2),
+      '',
+    ],
     ['    info: Koa + 1 INSERT per request', `${insertBase.rps.toFixed(0)} req/s`, (insertBase.rps / baselineRps).toFixed(2), ''],
     ['    info: events per commit', rowsPerCommit.toFixed(1), '', ''],
     ['    info: server CPU/request Koa, ingest', `${median(serverCpu.hello).toFixed(0)} µs, ${median(serverCpu.ingest).toFixed(0)} µs`, '', ''],
     ['(ii) ack p50 at half max', `${half.p50.toFixed(2)} ms @ ${halfRate}/s`, '', ''],
     ['(ii) ack p99 at half max', `${half.p99.toFixed(2)} ms @ ${halfRate}/s`, '', '≤ 50 ms'],
     ['    info: commit p99 / max in (ii)', `${commitP99.toFixed(1)} / ${commitMax.toFixed(1)} ms`, '', ''],
-    ['(iii) e2e events/s vs raw Temporal', `${(EVENTS / e2eSeconds).toFixed(0)} / ${(EVENTS / rawSeconds).toFixed(0)}`, (rawSeconds / e2eSeconds).toFixed(2), '≥ 0.80'],
+    [
+      '(iii) e2e events/s vs raw Temporal',
+      `${(EVENTS / e2eSeconds).toFixed(0)} / ${(EVENTS / rawSeconds).toFixed(0)}`,
+      (rawSeconds / e2eSeconds).toFixed(2),
+      '≥ 0.80',
+    ],
   ];
-  const pass: (boolean | undefined)[] = [maxRps / baselineRps >= 0.5, undefined, undefined, undefined, undefined, undefined, undefined, half.p99 <= 50, undefined, rawSeconds / e2eSeconds >= 0.8];
+  const pass: (boolean | undefined)[] = [
+    maxRps / baselineRps >= 0.5,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    half.p99 <= 50,
+    undefined,
+    rawSeconds / e2eSeconds >= 0.8,
+  ];
   const w = [40, 24, 7, 9];
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(w[i] ?? 6)).join('  ');
   process.stdout.write(
     [
       '',
-      `Webhook ingest benchmark — ${ROUNDS}×${SECONDS} s rounds, ${CONCURRENCY} connections, ${EVENTS} events, node ${process.version}, ${(Date.now() - benchStarted) / 1000 | 0} s total`,
+      `Webhook ingest benchmark — ${ROUNDS}×${SECONDS} s rounds, ${CONCURRENCY} connections, ${EVENTS} events, node ${process.version}, ${((Date.now() - benchStarted) / 1000) | 0} s total`,
       line(['metric', 'measured', 'ratio', 'target', 'met']),
       line(['-'.repeat(40), '-'.repeat(24), '-'.repeat(7), '-'.repeat(9), '---']),
       ...rows.map((r, i) => line([...r, pass[i] === undefined ? '' : pass[i] ? 'yes' : 'NO'])),

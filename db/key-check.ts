@@ -23,11 +23,15 @@ export async function assertKeyringMatches(em: EntityManager, vault: Vault): Pro
   const missing = [...used.entries()].filter(([kid]) => !vault.keyring.keys.has(kid));
   if (missing.length) {
     const list = missing.map(([kid, n]) => `${kid} (${n} rows)`).join(', ');
-    throw new Error(`stored data is encrypted with keys missing from PLUGBOARD_ENCRYPTION_KEYS: ${list}. Add them back; remove a key only after \`plugboard keys rotate\` reports 0 rows for it.`);
+    throw new Error(
+      `stored data is encrypted with keys missing from PLUGBOARD_ENCRYPTION_KEYS: ${list}. Add them back; remove a key only after \`plugboard keys rotate\` reports 0 rows for it.`,
+    );
   }
   for (const kid of vault.keyring.keys.keys()) {
     if (!known.some((k) => k.kid === kid)) {
-      await em.getConnection().execute('insert into encryption_key (kid, check_value, created_at) values (?, ?, now()) on conflict (kid) do nothing', [kid, vault.checkValue(kid)]);
+      await em
+        .getConnection()
+        .execute('insert into encryption_key (kid, check_value, created_at) values (?, ?, now()) on conflict (kid) do nothing', [kid, vault.checkValue(kid)]);
     }
   }
 }
@@ -36,7 +40,9 @@ export async function assertKeyringMatches(em: EntityManager, vault: Vault): Pro
 export async function keyIdsInUse(em: EntityManager): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const table of ENCRYPTED_TABLES) {
-    const rows = await em.getConnection().execute<{ key_id: string; n: number }[]>(`select key_id, count(*)::int as n from "${table}" where key_id is not null group by key_id`);
+    const rows = await em
+      .getConnection()
+      .execute<{ key_id: string; n: number }[]>(`select key_id, count(*)::int as n from "${table}" where key_id is not null group by key_id`);
     for (const r of rows) counts.set(r.key_id, (counts.get(r.key_id) ?? 0) + r.n);
   }
   return counts;

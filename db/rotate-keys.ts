@@ -13,7 +13,11 @@ export interface RotationReport {
  * Re-encrypts every stored ciphertext with the newest key, in small transactions that lock the rows
  * they rewrite, so it runs safely beside live refreshes (which write with the newest key anyway).
  */
-export async function rotateKeys(em: EntityManager, vault: Vault, options: { batchSize?: number; onProgress?: (table: string, done: number) => void } = {}): Promise<RotationReport> {
+export async function rotateKeys(
+  em: EntityManager,
+  vault: Vault,
+  options: { batchSize?: number; onProgress?: (table: string, done: number) => void } = {},
+): Promise<RotationReport> {
   const batchSize = options.batchSize ?? 200;
   const kid = vault.activeKid;
   const report: RotationReport = { activeKid: kid, reencrypted: { integration: 0, custom_provider: 0, oauth_flow: 0, webhook_event: 0 } };
@@ -28,14 +32,23 @@ export async function rotateKeys(em: EntityManager, vault: Vault, options: { bat
   };
 
   await runBatches('integration', async (tem) => {
-    const rows = await tem.find(Integration, { keyId: { $ne: kid } }, { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } });
+    const rows = await tem.find(
+      Integration,
+      { keyId: { $ne: kid } },
+      { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } },
+    );
     for (const row of rows) reencryptIntegration(vault, row);
     return rows.length;
   });
   await runBatches('custom_provider', async (tem) => {
-    const rows = await tem.find(CustomProvider, { keyId: { $ne: kid } }, { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } });
+    const rows = await tem.find(
+      CustomProvider,
+      { keyId: { $ne: kid } },
+      { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } },
+    );
     for (const row of rows) {
-      if (row.clientSecret) row.clientSecret = vault.reencrypt(row.clientSecret, { tenantId: row.tenantId, entity: 'custom_provider', id: row.id, field: 'clientSecret' });
+      if (row.clientSecret)
+        row.clientSecret = vault.reencrypt(row.clientSecret, { tenantId: row.tenantId, entity: 'custom_provider', id: row.id, field: 'clientSecret' });
       row.keyId = kid;
     }
     return rows.length;
@@ -43,14 +56,19 @@ export async function rotateKeys(em: EntityManager, vault: Vault, options: { bat
   await runBatches('oauth_flow', async (tem) => {
     const rows = await tem.find(OAuthFlow, { keyId: { $ne: kid } }, { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } });
     for (const row of rows) {
-      if (row.pkceVerifier) row.pkceVerifier = vault.reencrypt(row.pkceVerifier, { tenantId: row.tenantId, entity: 'oauth_flow', id: row.id, field: 'pkceVerifier' });
+      if (row.pkceVerifier)
+        row.pkceVerifier = vault.reencrypt(row.pkceVerifier, { tenantId: row.tenantId, entity: 'oauth_flow', id: row.id, field: 'pkceVerifier' });
       row.keyId = kid;
     }
     return rows.length;
   });
   await runBatches('webhook_event', async (tem) => {
     // key_id null: rows stored before payloads were encrypted; rotation encrypts them too.
-    const rows = await tem.find(WebhookEvent, { $or: [{ keyId: { $ne: kid } }, { keyId: null }] }, { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } });
+    const rows = await tem.find(
+      WebhookEvent,
+      { $or: [{ keyId: { $ne: kid } }, { keyId: null }] },
+      { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } },
+    );
     for (const row of rows) reencryptEventPayload(vault, row);
     return rows.length;
   });

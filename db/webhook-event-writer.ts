@@ -22,7 +22,17 @@ export interface WriteResult {
 
 interface Pending {
   /** The payload is clear text until its batch is committed, then the vault ciphertext. */
-  row: [id: string, tenantId: string, integrationId: string, provider: string, eventType: string, deliveryId: string, payload: string, keyId: string, createdAt: string];
+  row: [
+    id: string,
+    tenantId: string,
+    integrationId: string,
+    provider: string,
+    eventType: string,
+    deliveryId: string,
+    payload: string,
+    keyId: string,
+    createdAt: string,
+  ];
   resolve: (result: WriteResult) => void;
   reject: (error: Error) => void;
 }
@@ -86,7 +96,17 @@ export class WebhookEventWriter {
     return new Promise<WriteResult>((resolve, reject) => {
       this.#queue.push({
         // The payload is encrypted when its batch is committed, in one loop per batch (#commit).
-        row: [id, input.tenantId, input.integrationId, input.provider, webhookEventLabel(input.eventType), webhookEventLabel(input.deliveryId), input.payload, this.#vault.activeKid, new Date().toISOString()],
+        row: [
+          id,
+          input.tenantId,
+          input.integrationId,
+          input.provider,
+          webhookEventLabel(input.eventType),
+          webhookEventLabel(input.deliveryId),
+          input.payload,
+          this.#vault.activeKid,
+          new Date().toISOString(),
+        ],
         resolve,
         reject,
       });

@@ -8,7 +8,10 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PUBLIC_URL: z.url().default('http://localhost:3000').transform((u) => u.replace(/\/+$/, '')),
+  PUBLIC_URL: z
+    .url()
+    .default('http://localhost:3000')
+    .transform((u) => u.replace(/\/+$/, '')),
   /** Port the API (and the one public origin) listens on; defaults to PUBLIC_URL's port. */
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().default('127.0.0.1'),
@@ -19,7 +22,10 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('plugboard'),
-  TEMPORAL_UI_URL: z.url().default('http://localhost:8233').transform((u) => u.replace(/\/+$/, '')),
+  TEMPORAL_UI_URL: z
+    .url()
+    .default('http://localhost:8233')
+    .transform((u) => u.replace(/\/+$/, '')),
   PLUGBOARD_ENCRYPTION_KEYS: z.string().optional(),
   /**
    * Webhook dispatch (workers/webhook-dispatcher.ts): how often a dispatcher looks for pending events without
@@ -44,7 +50,11 @@ const schema = z.object({
   PLUGBOARD_SANDBOX: bool.optional(),
   /** Sandbox provider token lifetimes, in seconds (short ones exercise the refresh loop). */
   PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL: z.coerce.number().int().min(5).max(86_400).default(3600),
-  PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL: z.coerce.number().int().min(60).default(14 * 86_400),
+  PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(14 * 86_400),
 });
 
 export type Env = z.infer<typeof schema> & {

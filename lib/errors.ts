@@ -17,8 +17,7 @@ export class AppError extends Error {
 }
 
 export const badRequest = (code: string, message: string, details?: unknown) => new AppError(400, code, message, { details });
-export const unauthorized = (message = 'Missing or invalid API key. Send Authorization: Bearer <api key>.') =>
-  new AppError(401, 'unauthorized', message);
+export const unauthorized = (message = 'Missing or invalid API key. Send Authorization: Bearer <api key>.') => new AppError(401, 'unauthorized', message);
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} not found`);
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
 export const unavailable = (code: string, message: string, cause?: unknown) => new AppError(503, code, message, { cause });

@@ -44,7 +44,11 @@ export function createAppMetrics(
   if (ingest) {
     // Group commit at a glance: rows_total / commit_seconds_count is the batch size (both counters, so
     // rate() works across restarts); queued: rows waiting for a commit.
-    const rows = new Counter({ name: 'plugboard_webhook_ingest_rows_total', help: 'Webhook events written by group commits (new and duplicate)', registers: [registry] });
+    const rows = new Counter({
+      name: 'plugboard_webhook_ingest_rows_total',
+      help: 'Webhook events written by group commits (new and duplicate)',
+      registers: [registry],
+    });
     const commit = new Histogram({
       name: 'plugboard_webhook_ingest_commit_seconds',
       help: 'Duration of one group-committed webhook INSERT (what every request in the batch waited for); _count is the number of commits',
@@ -55,7 +59,14 @@ export function createAppMetrics(
       commit.observe(seconds);
       rows.inc(committed);
     };
-    new Gauge({ name: 'plugboard_webhook_ingest_queued', help: 'Verified webhook events waiting for their commit', registers: [registry], collect() { this.set(ingest.queued); } });
+    new Gauge({
+      name: 'plugboard_webhook_ingest_queued',
+      help: 'Verified webhook events waiting for their commit',
+      registers: [registry],
+      collect() {
+        this.set(ingest.queued);
+      },
+    });
   }
   if (options.countEvents) {
     const count = options.countEvents;

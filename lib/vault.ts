@@ -33,7 +33,10 @@ export interface Keyring {
 export function parseKeyring(spec: string): Keyring {
   const keys = new Map<string, Buffer>();
   let active: { kid: string; version: number } | undefined;
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const sep = entry.indexOf(':');
     const kid = sep > 0 ? entry.slice(0, sep) : '';
     const match = KID_PATTERN.exec(kid);

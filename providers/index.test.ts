@@ -132,7 +132,9 @@ describe('applyEndpointOverrides', () => {
     expect(def.userinfoUrl).toBe('http://127.0.0.1:4010/userinfo_url');
     expect(def.apiBaseUrl).toBe('http://127.0.0.1:4010/api_base_url');
     expect(def.revocation.style).toBe('slack-auth-revoke');
-    expect(seen).toEqual(expect.arrayContaining(['slack:AUTHORIZATION_URL', 'slack:TOKEN_URL', 'slack:REVOCATION_URL', 'slack:USERINFO_URL', 'slack:API_BASE_URL']));
+    expect(seen).toEqual(
+      expect.arrayContaining(['slack:AUTHORIZATION_URL', 'slack:TOKEN_URL', 'slack:REVOCATION_URL', 'slack:USERINFO_URL', 'slack:API_BASE_URL']),
+    );
   });
 
   it('leaves unset endpoints alone and never mutates the definition', () => {
@@ -154,7 +156,10 @@ describe('applyEndpointOverrides', () => {
   });
 
   it('fails fast on an override that is not an http(s) URL', () => {
-    const only = (value: string): OverrideLookup => (_key, suffix) => (suffix === 'AUTHORIZATION_URL' ? value : undefined);
+    const only =
+      (value: string): OverrideLookup =>
+      (_key, suffix) =>
+        suffix === 'AUTHORIZATION_URL' ? value : undefined;
     expect(() => applyEndpointOverrides(slack, only('not a url'))).toThrow(/PLUGBOARD_SLACK_AUTHORIZATION_URL/);
     expect(() => applyEndpointOverrides(slack, only('file:///etc/passwd'))).toThrow(/must be an http\(s\) URL/);
   });

@@ -87,11 +87,7 @@ export function getBuiltInProvider(key: string, options: BuiltInProviderOptions)
   return builtInProviders(options.publicUrl, options.sandbox ?? false, options.lookup).find((def) => def.key === key);
 }
 
-export function toCatalogEntry(
-  def: ProviderDefinition,
-  operatorCredentials: boolean,
-  kind: CatalogEntry['kind'] = 'built-in',
-): CatalogEntry {
+export function toCatalogEntry(def: ProviderDefinition, operatorCredentials: boolean, kind: CatalogEntry['kind'] = 'built-in'): CatalogEntry {
   return {
     key: def.key,
     name: def.name,

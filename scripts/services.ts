@@ -184,14 +184,23 @@ function newestMtime(dir: string): number {
 export async function buildDashboardIfStale(options: { root: string; quiet?: boolean }): Promise<void> {
   const dashboard = path.join(options.root, 'dashboard');
   const output = path.join(dashboard, 'build/index.js');
-  const sources = Math.max(newestMtime(path.join(dashboard, 'src')), statSync(path.join(dashboard, 'vite.config.ts')).mtimeMs, statSync(path.join(dashboard, 'package.json')).mtimeMs);
+  const sources = Math.max(
+    newestMtime(path.join(dashboard, 'src')),
+    statSync(path.join(dashboard, 'vite.config.ts')).mtimeMs,
+    statSync(path.join(dashboard, 'package.json')).mtimeMs,
+  );
   if (existsSync(output) && statSync(output).mtimeMs >= sources) return;
   if (!options.quiet) progress('building the dashboard (vite build)…');
   const log: string[] = [];
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('npm', ['run', 'build', '--workspace', 'dashboard'], { cwd: options.root, stdio: ['ignore', options.quiet ? 'pipe' : 'ignore', options.quiet ? 'pipe' : 'inherit'] });
+    const child = spawn('npm', ['run', 'build', '--workspace', 'dashboard'], {
+      cwd: options.root,
+      stdio: ['ignore', options.quiet ? 'pipe' : 'ignore', options.quiet ? 'pipe' : 'inherit'],
+    });
     child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the dashboard build failed${log.length ? `:\n${log.join('').slice(-4000)}` : ' (see above)'}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`the dashboard build failed${log.length ? `:\n${log.join('').slice(-4000)}` : ' (see above)'}`)),
+    );
   });
 }

@@ -25,11 +25,14 @@ const REPORT = 'test-results/vitest.json';
 try {
   await run('type-check (tsc)', 'npx', ['tsc', '-p', 'tsconfig.json']);
   await run('lint (eslint)', 'npx', ['eslint', '--max-warnings=0', '.']);
+  await run('format (prettier --check; `npx prettier --write .` fixes it)', 'npx', ['prettier', '--check', '--log-level=warn', '.']);
   if (existsSync('dashboard/package.json')) {
     await run('dashboard type-check (svelte-check)', 'npm', ['run', 'check', '--workspace', 'dashboard']);
     await run('dashboard build (vite)', 'npm', ['run', 'build', '--workspace', 'dashboard']);
   }
-  await run('tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`, ...vitestArgs]).finally(summarize);
+  await run('tests (vitest)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`, ...vitestArgs]).finally(
+    summarize,
+  );
 } catch (error) {
   process.stderr.write(`\n${(error as Error).message}\n`);
   process.exit(1);

@@ -94,10 +94,19 @@ describe('API key cache', () => {
 describe('integrations CRUD', () => {
   it('creates, reads, lists, updates and deletes an integration', async () => {
     const { apiKey: key } = await api.newTenant();
-    const created = await api.request('POST', '/api/v1/integrations', { key, body: { provider: 'sandbox', displayName: 'My sandbox', settings: { syncIntervalMinutes: 30 } } });
+    const created = await api.request('POST', '/api/v1/integrations', {
+      key,
+      body: { provider: 'sandbox', displayName: 'My sandbox', settings: { syncIntervalMinutes: 30 } },
+    });
     expect(created.status).toBe(201);
     const integration = created.body.data;
-    expect(integration).toMatchObject({ provider: 'sandbox', displayName: 'My sandbox', status: 'pending', settings: { syncIntervalMinutes: 30 }, secretsSet: [] });
+    expect(integration).toMatchObject({
+      provider: 'sandbox',
+      displayName: 'My sandbox',
+      status: 'pending',
+      settings: { syncIntervalMinutes: 30 },
+      secretsSet: [],
+    });
     expect(integration.id).toMatch(/^int_[0-9a-z]{26}$/);
     expect(integration.webhookUrl).toBe(`${api.url}/webhooks/sandbox/${integration.id}`);
     expect(created.headers.get('location')).toBe(`/api/v1/integrations/${integration.id}`);
@@ -112,7 +121,10 @@ describe('integrations CRUD', () => {
 
     const patched = await api.request('PATCH', `/api/v1/integrations/${integration.id}`, {
       key,
-      body: { settings: { forwardUrl: 'https://tenant.example/hooks', syncIntervalMinutes: null }, secrets: { clientId: 'cid-123', clientSecret: 'super-secret-value-1' } },
+      body: {
+        settings: { forwardUrl: 'https://tenant.example/hooks', syncIntervalMinutes: null },
+        secrets: { clientId: 'cid-123', clientSecret: 'super-secret-value-1' },
+      },
     });
     expect(patched.status).toBe(200);
     expect(patched.body.data.settings).toEqual({ forwardUrl: 'https://tenant.example/hooks' });
@@ -137,7 +149,10 @@ describe('integrations CRUD', () => {
 
   it('stores secrets encrypted: the row holds no plaintext', async () => {
     const { apiKey: key } = await api.newTenant();
-    const created = await api.request('POST', '/api/v1/integrations', { key, body: { provider: 'slack', secrets: { clientSecret: 'plaintext-must-not-be-stored' } } });
+    const created = await api.request('POST', '/api/v1/integrations', {
+      key,
+      body: { provider: 'slack', secrets: { clientSecret: 'plaintext-must-not-be-stored' } },
+    });
     const rows = await api.deps.orm.em.fork().getConnection().execute('select secrets, key_id from integration where id = ?', [created.body.data.id]);
     expect(rows[0]!.secrets).toMatch(/^enc:v1:v1:/);
     expect(rows[0]!.secrets).not.toContain('plaintext-must-not-be-stored');
@@ -194,7 +209,11 @@ describe('validation errors', () => {
     const badJson = await api.request('POST', '/api/v1/integrations', { key, rawBody: '{"provider":', headers: { 'content-type': 'application/json' } });
     expect(badJson.status).toBe(400);
     expect(badJson.body.error.code).toBe('invalid_json');
-    const form = await api.request('POST', '/api/v1/integrations', { key, rawBody: 'provider=sandbox', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await api.request('POST', '/api/v1/integrations', {
+      key,
+      rawBody: 'provider=sandbox',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     expect(form.body.error.code).toBe('unsupported_media_type');
     const unknown = await api.request('POST', '/api/v1/integrations', { key, body: { provider: 'no-such-provider' } });
@@ -226,12 +245,19 @@ describe('tenant isolation', () => {
   it('hides one tenant’s integrations from another on every endpoint (404, never 403)', async () => {
     const a = await api.newTenant('Tenant A');
     const b = await api.newTenant('Tenant B');
-    const created = await api.request('POST', '/api/v1/integrations', { key: a.apiKey, body: { provider: 'notion', secrets: { clientSecret: 'tenant-a-secret' } } });
+    const created = await api.request('POST', '/api/v1/integrations', {
+      key: a.apiKey,
+      body: { provider: 'notion', secrets: { clientSecret: 'tenant-a-secret' } },
+    });
     const id = created.body.data.id;
 
     const list = await api.request('GET', '/api/v1/integrations', { key: b.apiKey });
     expect(list.body.data).toEqual([]);
-    for (const [method, body] of [['GET', undefined], ['PATCH', { displayName: 'stolen' }], ['DELETE', undefined]] as const) {
+    for (const [method, body] of [
+      ['GET', undefined],
+      ['PATCH', { displayName: 'stolen' }],
+      ['DELETE', undefined],
+    ] as const) {
       const res = await api.request(method, `/api/v1/integrations/${id}`, { key: b.apiKey, body });
       expect(res.status, method).toBe(404);
       expect(res.body.error.code).toBe('not_found');

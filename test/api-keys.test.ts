@@ -29,7 +29,10 @@ describe('API keys over the API', () => {
 
     const list = await api.request('GET', '/api/v1/api-keys', { key: first });
     expect(list.status).toBe(200);
-    expect(list.body.data.map((k: { name: string; current: boolean }) => [k.name, k.current])).toEqual([['test', true], ['CI deploys', false]]);
+    expect(list.body.data.map((k: { name: string; current: boolean }) => [k.name, k.current])).toEqual([
+      ['test', true],
+      ['CI deploys', false],
+    ]);
     const listed = JSON.stringify(list.body);
     expect(listed).not.toContain(second);
     expect(listed).not.toContain(second.slice(17)); // the secret part
@@ -102,7 +105,8 @@ describe('API keys over the API', () => {
 
   it(`caps a tenant at ${MAX_ACTIVE_API_KEYS} active keys`, async () => {
     const { apiKey } = await api.newTenant();
-    for (let i = 1; i < MAX_ACTIVE_API_KEYS; i++) expect((await api.request('POST', '/api/v1/api-keys', { key: apiKey, body: { name: `k${i}` } })).status).toBe(201);
+    for (let i = 1; i < MAX_ACTIVE_API_KEYS; i++)
+      expect((await api.request('POST', '/api/v1/api-keys', { key: apiKey, body: { name: `k${i}` } })).status).toBe(201);
     const over = await api.request('POST', '/api/v1/api-keys', { key: apiKey, body: { name: 'one too many' } });
     expect(over.status).toBe(409);
     expect(over.body.error.code).toBe('too_many_api_keys');

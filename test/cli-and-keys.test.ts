@@ -34,7 +34,10 @@ describe('plugboard CLI', () => {
   });
 
   it('tenant create --json prints only {tenantId, apiKey}, and the key works on the API', async () => {
-    const { stdout } = await cli(['tenant', 'create', 'Acme', 'Corp', '--json'], { DATABASE_URL: inject('databaseUrl'), PLUGBOARD_ENCRYPTION_KEYS: inject('encryptionKeys') });
+    const { stdout } = await cli(['tenant', 'create', 'Acme', 'Corp', '--json'], {
+      DATABASE_URL: inject('databaseUrl'),
+      PLUGBOARD_ENCRYPTION_KEYS: inject('encryptionKeys'),
+    });
     const printed = JSON.parse(stdout);
     expect(Object.keys(printed).sort()).toEqual(['apiKey', 'tenantId']);
     expect(printed.tenantId).toMatch(/^ten_/);
@@ -90,7 +93,14 @@ describe('keys rotate', () => {
       }
       const firstId = [...expected.keys()][0]!;
       const firstTenant = (await orm.em.fork().findOneOrFail(Integration, { id: firstId })).tenantId;
-      const { event } = await insertWebhookEvent(orm.em.fork(), oldVault, { tenantId: firstTenant, integrationId: firstId, provider: 'slack', eventType: 'message', deliveryId: 'd-1', payload: '{"text":"user data"}' });
+      const { event } = await insertWebhookEvent(orm.em.fork(), oldVault, {
+        tenantId: firstTenant,
+        integrationId: firstId,
+        provider: 'slack',
+        eventType: 'message',
+        deliveryId: 'd-1',
+        payload: '{"text":"user data"}',
+      });
       // Rotate while another writer keeps updating rows with the new ring (a live service after restart).
       const writer = (async () => {
         const ids = [...expected.keys()];
@@ -144,7 +154,12 @@ describe('startup key checks', () => {
     await new IntegrationRepository(orm.em.fork(), tenant.id, vault).create({ provider: 'slack', secrets: { clientSecret: 'x' } });
     await orm.close();
 
-    const wrong = await server('api/server.ts', { NODE_ENV: 'production', DATABASE_URL: databaseUrl, PORT: '0', PLUGBOARD_ENCRYPTION_KEYS: generateKeySpec('v1') });
+    const wrong = await server('api/server.ts', {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      PLUGBOARD_ENCRYPTION_KEYS: generateKeySpec('v1'),
+    });
     expect(wrong.code).toBe(1);
     expect(wrong.stdout + wrong.stderr).toMatch(/v1 in PLUGBOARD_ENCRYPTION_KEYS is not the key that encrypted the stored data/);
 

@@ -65,13 +65,22 @@ describe('connection workflow lock', () => {
     const handle = await client.workflow.start(connectionWorkflow, {
       taskQueue,
       workflowId: `integration:lock-${Date.now()}`,
-      args: [{
-        integrationId: 'int_lock',
-        tenantId: 'ten_lock',
-        provider: 'sandbox',
-        refreshPolicy: { supported: true, leadFraction: 0.25, maxLeadSeconds: 900 },
-        carried: { status: 'active', tokenExpiresAt: facts.tokenExpiresAt, tokenIssuedAt: facts.tokenIssuedAt, lastRefreshStartedAt: null, reauthRequired: false, pushRenewAt: null },
-      }],
+      args: [
+        {
+          integrationId: 'int_lock',
+          tenantId: 'ten_lock',
+          provider: 'sandbox',
+          refreshPolicy: { supported: true, leadFraction: 0.25, maxLeadSeconds: 900 },
+          carried: {
+            status: 'active',
+            tokenExpiresAt: facts.tokenExpiresAt,
+            tokenIssuedAt: facts.tokenIssuedAt,
+            lastRefreshStartedAt: null,
+            reauthRequired: false,
+            pushRenewAt: null,
+          },
+        },
+      ],
     });
     // A refresh holds the lock (its activity waits for the test).
     const refresh = handle.executeUpdate(refreshNowUpdate, { args: [{ requestedAt: Date.now() }] });

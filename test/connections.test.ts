@@ -31,7 +31,10 @@ async function introspect(token: string): Promise<{ active: boolean }> {
   const clientSecret = (await import('../db/repositories/providers.repository.ts')).sandboxClientSecret(api.deps.vault);
   const res = await fetch(`${api.url}/sandbox/token/introspection`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic ' + Buffer.from(`plugboard-sandbox:${clientSecret}`).toString('base64') },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'Basic ' + Buffer.from(`plugboard-sandbox:${clientSecret}`).toString('base64'),
+    },
     body: new URLSearchParams({ token }),
   });
   void sandbox;
@@ -137,4 +140,3 @@ describe('connecting through the sandbox', () => {
     expect((await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data.status).toBe('active');
   }, 60_000);
 });
-

@@ -62,7 +62,11 @@ export interface TestApi {
   logs: LogCapture;
   server: Server;
   worker?: Worker;
-  request<T = any>(method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<ApiResponse<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { key?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string },
+  ): Promise<ApiResponse<T>>;
   newTenant(name?: string): Promise<{ tenantId: string; apiKey: string }>;
   close(): Promise<void>;
 }
@@ -99,7 +103,15 @@ export async function startTestApi(options: { env?: Record<string, string>; work
     workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
     worker = await createWorker(workerConnection, { env, orm, vault, logger, temporal: temporal.client, providers: deps.providers });
     workerRun = worker.run();
-    dispatcher = startWebhookDispatcher({ orm, databaseUrl: env.DATABASE_URL!, client: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger, sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS, leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS });
+    dispatcher = startWebhookDispatcher({
+      orm,
+      databaseUrl: env.DATABASE_URL!,
+      client: temporal.client,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      logger,
+      sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS,
+      leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS,
+    });
   }
 
   return {

@@ -73,7 +73,9 @@ describe('REQ-1: state is single-use, bound to the browser and short-lived', () 
     const { key, id } = await setup();
     const browser = new ScriptedBrowser();
     const callback = await browser.authorizeAtSandbox(await startFlow(key, id));
-    await api.deps.orm.em.fork().nativeUpdate(OAuthFlow, { integrationId: id }, { expiresAt: new Date(Date.now() - 60_000), createdAt: new Date(Date.now() - 11 * 60_000) });
+    await api.deps.orm.em
+      .fork()
+      .nativeUpdate(OAuthFlow, { integrationId: id }, { expiresAt: new Date(Date.now() - 60_000), createdAt: new Date(Date.now() - 11 * 60_000) });
     const res = await browser.fetch(callback.href);
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('flow_expired');
@@ -102,7 +104,11 @@ describe('REQ-1: state is single-use, bound to the browser and short-lived', () 
 describe('REQ-3/REQ-4: PKCE and exact redirect URIs', () => {
   it('REQ-3/REQ-4: sends S256 and the configured redirect URI even when the Host header is spoofed', async () => {
     const { key, id } = await setup();
-    const started = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key, body: {}, headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } });
+    const started = await api.request('POST', `/api/v1/integrations/${id}/connect`, {
+      key,
+      body: {},
+      headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' },
+    });
     expect(started.body.data.connectUrl.startsWith(`${api.url}/oauth/connect/`)).toBe(true);
     const redirect = await new ScriptedBrowser().fetch(started.body.data.connectUrl);
     const authorize = new URL(redirect.headers.get('location')!);
@@ -155,7 +161,14 @@ describe('REQ-5: mix-up defence', () => {
         const base = `http://127.0.0.1:${(discovery.address() as { port: number }).port}`;
         const claimed = req.url!.startsWith('/liar') ? 'https://accounts.google.com' : `${base}/as`;
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ issuer: claimed, authorization_endpoint: `${base}/as/authorize`, token_endpoint: `${base}/as/token`, code_challenge_methods_supported: ['S256'] }));
+        res.end(
+          JSON.stringify({
+            issuer: claimed,
+            authorization_endpoint: `${base}/as/authorize`,
+            token_endpoint: `${base}/as/token`,
+            code_challenge_methods_supported: ['S256'],
+          }),
+        );
       });
       await new Promise<void>((r) => discovery.listen(0, '127.0.0.1', r));
       const base = `http://127.0.0.1:${(discovery.address() as { port: number }).port}`;
@@ -166,7 +179,10 @@ describe('REQ-5: mix-up defence', () => {
 
     it('REQ-5/REQ-17: discovers endpoints, and refuses a second provider with the same issuer (RFC 9207 §4)', async () => {
       const { key } = await setup();
-      const first = await api.request('POST', '/api/v1/providers', { key, body: { key: 'acme-sso', name: 'Acme SSO', issuer, clientId: 'cid', clientSecret: 'provider-secret-value' } });
+      const first = await api.request('POST', '/api/v1/providers', {
+        key,
+        body: { key: 'acme-sso', name: 'Acme SSO', issuer, clientId: 'cid', clientSecret: 'provider-secret-value' },
+      });
       expect(first.status).toBe(201);
       expect(first.body.data).toMatchObject({ tokenUrl: `${issuer}/token`, pkce: 'S256', clientSecretSet: true });
       expect(JSON.stringify(first.body)).not.toContain('provider-secret-value');

@@ -56,15 +56,25 @@ class PushApiFake {
           res.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json; charset=UTF-8' });
           res.end(json === undefined ? undefined : JSON.stringify(json));
         };
-        if (!this.oauth.some((f) => f.isActive(token))) return reply(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
+        if (!this.oauth.some((f) => f.isActive(token)))
+          return reply(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
         if (req.method === 'POST' && (path === '/calendar/v3/calendars/primary/events/watch' || path === '/gmail/v1/users/me/watch')) {
           const failure = this.failWatch.shift();
-          if (failure) return reply(failure, { error: { code: failure, message: 'Unauthorized WebHook callback channel: http://127.0.0.1 is not https', status: 'INVALID_ARGUMENT' } });
+          if (failure)
+            return reply(failure, {
+              error: { code: failure, message: 'Unauthorized WebHook callback channel: http://127.0.0.1 is not https', status: 'INVALID_ARGUMENT' },
+            });
           const expiration = String(Date.now() + (this.lifetimes.shift() ?? 3600_000));
           if (path.startsWith('/gmail')) return reply(200, { historyId: '9876543210', expiration });
           const resourceId = `res-${this.calls.length}`;
           this.live.set(body.id, resourceId);
-          return reply(200, { kind: 'api#channel', id: body.id, resourceId, resourceUri: 'https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json', expiration });
+          return reply(200, {
+            kind: 'api#channel',
+            id: body.id,
+            resourceId,
+            resourceUri: 'https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json',
+            expiration,
+          });
         }
         if (req.method === 'POST' && path === '/calendar/v3/channels/stop') {
           if (this.live.get(body?.id) !== body?.resourceId) return reply(404, { error: { code: 404, message: 'Channel not found' } });
@@ -80,12 +90,27 @@ class PushApiFake {
             const check = await fetch(`${url}?validationToken=${encodeURIComponent(validationToken)}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
             const echoed = await check.text();
             if (check.status !== 200 || echoed !== validationToken || !check.headers.get('content-type')?.startsWith('text/plain')) {
-              return reply(400, { error: { code: 'ValidationError', message: 'Subscription validation request failed. Response must exactly match validationToken query parameter.' } });
+              return reply(400, {
+                error: {
+                  code: 'ValidationError',
+                  message: 'Subscription validation request failed. Response must exactly match validationToken query parameter.',
+                },
+              });
             }
           }
           const id = crypto.randomUUID();
           this.graph.set(id, body.clientState);
-          return reply(201, { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#subscriptions/$entity', id, resource: body.resource, applicationId: '24d3b144-21ae-4080-943f-7067b395b913', changeType: body.changeType, clientState: body.clientState, notificationUrl: body.notificationUrl, expirationDateTime: body.expirationDateTime, creatorId: '8ee44408-0679-472c-bc2a-692812af3437' });
+          return reply(201, {
+            '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#subscriptions/$entity',
+            id,
+            resource: body.resource,
+            applicationId: '24d3b144-21ae-4080-943f-7067b395b913',
+            changeType: body.changeType,
+            clientState: body.clientState,
+            notificationUrl: body.notificationUrl,
+            expirationDateTime: body.expirationDateTime,
+            creatorId: '8ee44408-0679-472c-bc2a-692812af3437',
+          });
         }
         const graphDelete = /^\/v1\.0\/subscriptions\/([0-9a-f-]{36})$/.exec(path);
         if (req.method === 'DELETE' && graphDelete) {
@@ -173,7 +198,10 @@ async function connect(provider: 'google-calendar' | 'gmail' | 'microsoft'): Pro
 const logsOf = (id: string) => api.deps.orm.em.fork().find(IntegrationLog, { integrationId: id }, { orderBy: { id: 'asc' } });
 
 function notify(id: string, headers: Record<string, string>): Promise<Response> {
-  return fetch(`${api.url}/webhooks/google-calendar/${id}`, { method: 'POST', headers: { 'user-agent': 'APIs-Google', 'x-goog-resource-uri': 'https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json', ...headers } });
+  return fetch(`${api.url}/webhooks/google-calendar/${id}`, {
+    method: 'POST',
+    headers: { 'user-agent': 'APIs-Google', 'x-goog-resource-uri': 'https://www.googleapis.com/calendar/v3/calendars/primary/events?alt=json', ...headers },
+  });
 }
 
 describe('Google Calendar push channels', () => {
@@ -192,8 +220,12 @@ describe('Google Calendar push channels', () => {
     const channel1 = { 'x-goog-channel-id': first.body.id, 'x-goog-resource-id': resource1, 'x-goog-channel-token': token1 };
     const ok = await notify(id, { ...channel1, 'x-goog-resource-state': 'exists', 'x-goog-message-number': '101' });
     expect(ok.status).toBe(200);
-    expect((await notify(id, { ...channel1, 'x-goog-channel-token': `${token1}x`, 'x-goog-resource-state': 'exists', 'x-goog-message-number': '102' })).status).toBe(401);
-    expect((await notify(id, { ...channel1, 'x-goog-resource-id': 'res-other', 'x-goog-resource-state': 'exists', 'x-goog-message-number': '103' })).status).toBe(401);
+    expect(
+      (await notify(id, { ...channel1, 'x-goog-channel-token': `${token1}x`, 'x-goog-resource-state': 'exists', 'x-goog-message-number': '102' })).status,
+    ).toBe(401);
+    expect(
+      (await notify(id, { ...channel1, 'x-goog-resource-id': 'res-other', 'x-goog-resource-state': 'exists', 'x-goog-message-number': '103' })).status,
+    ).toBe(401);
     const stored = await api.deps.orm.em.fork().find(WebhookEvent, { integrationId: id });
     expect(stored.map((e) => e.deliveryId)).toEqual([`${first.body.id}:101`]);
 
@@ -202,7 +234,9 @@ describe('Google Calendar push channels', () => {
     const second = google.watches('calendar')[1]!;
     expect(second.body.id).not.toBe(first.body.id);
     expect(second.body.token).not.toBe(token1);
-    await expect.poll(() => google.calls.some((c) => c.path === '/calendar/v3/channels/stop' && c.body.id === first.body.id && c.status === 204), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => google.calls.some((c) => c.path === '/calendar/v3/channels/stop' && c.body.id === first.body.id && c.status === 204), { timeout: 10_000 })
+      .toBe(true);
     expect(google.calls.find((c) => c.path === '/calendar/v3/channels/stop')!.at).toBeGreaterThan(second.at);
     const channel2 = { 'x-goog-channel-id': second.body.id, 'x-goog-resource-id': google.live.get(second.body.id)!, 'x-goog-channel-token': second.body.token };
     expect((await notify(id, { ...channel2, 'x-goog-resource-state': 'exists', 'x-goog-message-number': '7' })).status).toBe(200);
@@ -216,7 +250,13 @@ describe('Google Calendar push channels', () => {
 
     // REQ-19: the channel tokens are nowhere but in the provider's requests: not in the API, logs, or the workflow history.
     const presented = (await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data;
-    expect(presented.push).toEqual({ active: true, channelId: second.body.id, expiresAt: new Date(push.channel.expiresAt).toISOString(), renewAt: new Date(push.renewAt).toISOString(), error: null });
+    expect(presented.push).toEqual({
+      active: true,
+      channelId: second.body.id,
+      expiresAt: new Date(push.channel.expiresAt).toISOString(),
+      renewAt: new Date(push.renewAt).toISOString(),
+      error: null,
+    });
     const shown = JSON.stringify(presented);
     expect(shown).not.toContain(push.channel.tokenHash);
     const history = JSON.stringify(await api.deps.temporal.client.workflow.getHandle(connectionWorkflowId(id)).fetchHistory());
@@ -247,7 +287,9 @@ describe('Google Calendar push channels', () => {
   it('a refused watch leaves the connection active, is logged with the reason and is tried again later', async () => {
     google.failWatch = [400];
     const { key, id } = await connect('google-calendar');
-    await expect.poll(async () => (await logsOf(id)).find((l) => l.kind === 'push_failed')?.message, { timeout: 15_000 }).toMatch(/HTTP 400.*trying again in 60 minutes/);
+    await expect
+      .poll(async () => (await logsOf(id)).find((l) => l.kind === 'push_failed')?.message, { timeout: 15_000 })
+      .toMatch(/HTTP 400.*trying again in 60 minutes/);
     const shown = (await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data;
     expect(shown.status).toBe('active');
     expect(shown.push).toMatchObject({ active: false, channelId: null, expiresAt: null, error: expect.stringMatching(/HTTP 400/) });
@@ -264,7 +306,9 @@ describe('Gmail watch', () => {
     const { key, id } = await connect('gmail');
     await expect.poll(() => google.watches('gmail').length, { timeout: 15_000 }).toBe(before + 1);
     expect(google.watches('gmail').at(-1)!.body).toEqual({ topicName: TOPIC });
-    await expect.poll(async () => (await api.deps.orm.em.fork().findOneOrFail(Integration, { id })).settings.push, { timeout: 5_000 }).toMatchObject({ error: null });
+    await expect
+      .poll(async () => (await api.deps.orm.em.fork().findOneOrFail(Integration, { id })).settings.push, { timeout: 5_000 })
+      .toMatchObject({ error: null });
     const push = (await api.deps.orm.em.fork().findOneOrFail(Integration, { id })).settings.push as { channel: { expiresAt: number }; renewAt: number };
     // Google recommends a watch call a day; this one expires in an hour, so it is renewed at half its life.
     expect(push.renewAt - Date.now()).toBeLessThanOrEqual(30 * 60_000);
@@ -286,12 +330,26 @@ describe('Microsoft Graph subscription', () => {
     const clientState = request.clientState as string;
     expect(clientState.length).toBeLessThanOrEqual(128);
     const subscriptionId = [...google.graph.keys()][0]!;
-    await expect.poll(async () => (await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data.push?.channelId, { timeout: 5_000 }).toBe(subscriptionId);
+    await expect
+      .poll(async () => (await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data.push?.channelId, { timeout: 5_000 })
+      .toBe(subscriptionId);
 
     const notification = (overrides: Record<string, unknown>) => ({
-      value: [{ subscriptionId, clientState, changeType: 'created', resource: 'Users/8ee44408/Messages/AAMkAGUAAAwTW09AAA=', subscriptionExpirationDateTime: request.expirationDateTime, resourceData: { '@odata.type': '#Microsoft.Graph.Message', id: 'AAMkAGUAAAwTW09AAA=' }, tenantId: '9188040d-6c67-4c5b-b112-36a304b66dad', ...overrides }],
+      value: [
+        {
+          subscriptionId,
+          clientState,
+          changeType: 'created',
+          resource: 'Users/8ee44408/Messages/AAMkAGUAAAwTW09AAA=',
+          subscriptionExpirationDateTime: request.expirationDateTime,
+          resourceData: { '@odata.type': '#Microsoft.Graph.Message', id: 'AAMkAGUAAAwTW09AAA=' },
+          tenantId: '9188040d-6c67-4c5b-b112-36a304b66dad',
+          ...overrides,
+        },
+      ],
     });
-    const post = (body: unknown) => fetch(`${api.url}/webhooks/microsoft/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${api.url}/webhooks/microsoft/${id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post(notification({}))).status).toBe(200);
     expect((await post(notification({ clientState: `${clientState}x` }))).status).toBe(401);
     expect((await post(notification({ subscriptionId: crypto.randomUUID() }))).status).toBe(401);
@@ -301,7 +359,17 @@ describe('Microsoft Graph subscription', () => {
     expect(request.lifecycleNotificationUrl).toBe(request.notificationUrl);
 
     // A lifecycle notification (C.8): Graph wants a reauthorization. The subscription is replaced at once.
-    const lifecycle = { value: [{ subscriptionId, subscriptionExpirationDateTime: request.expirationDateTime, tenantId: '9188040d-6c67-4c5b-b112-36a304b66dad', clientState, lifecycleEvent: 'reauthorizationRequired' }] };
+    const lifecycle = {
+      value: [
+        {
+          subscriptionId,
+          subscriptionExpirationDateTime: request.expirationDateTime,
+          tenantId: '9188040d-6c67-4c5b-b112-36a304b66dad',
+          clientState,
+          lifecycleEvent: 'reauthorizationRequired',
+        },
+      ],
+    };
     expect((await post(lifecycle)).status).toBe(200);
     await expect.poll(() => created().length, { timeout: 15_000 }).toBe(2);
     await expect.poll(() => google.graph.has(subscriptionId), { timeout: 10_000 }).toBe(false);
@@ -310,7 +378,9 @@ describe('Microsoft Graph subscription', () => {
     expect(renewedState).not.toBe(clientState);
     expect((await logsOf(id)).map((l) => l.kind)).toEqual(expect.arrayContaining(['push_renew_requested', 'push_renewed']));
     expect((await post(notification({}))).status).toBe(401); // the old subscription and state
-    expect((await post(notification({ subscriptionId: renewed, clientState: renewedState, resource: 'Users/8ee44408/Messages/AAMkAGUAAAwTW10AAA=' }))).status).toBe(200);
+    expect(
+      (await post(notification({ subscriptionId: renewed, clientState: renewedState, resource: 'Users/8ee44408/Messages/AAMkAGUAAAwTW10AAA=' }))).status,
+    ).toBe(200);
 
     expect((await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key })).status).toBe(200);
     expect(google.calls.some((c) => c.method === 'DELETE' && c.path === `/v1.0/subscriptions/${renewed}` && c.status === 204)).toBe(true);

@@ -35,7 +35,16 @@ describe('workflow replay', () => {
     await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history);
     if (process.env.SAVE_HISTORY_FIXTURE) {
       // Refresh the fixture: SAVE_HISTORY_FIXTURE=test/fixtures/histories/<name>.json npx vitest run test/replay.test.ts
-      const { stdout } = await promisify(execFile)(process.env.TEMPORAL_CLI!, ['workflow', 'show', '-w', connectionWorkflowId(id), '--address', inject('temporalAddress'), '-o', 'json']);
+      const { stdout } = await promisify(execFile)(process.env.TEMPORAL_CLI!, [
+        'workflow',
+        'show',
+        '-w',
+        connectionWorkflowId(id),
+        '--address',
+        inject('temporalAddress'),
+        '-o',
+        'json',
+      ]);
       writeFileSync(process.env.SAVE_HISTORY_FIXTURE, stdout);
     }
   }, 60_000);

@@ -25,7 +25,9 @@ beforeAll(async () => {
       return;
     }
     listings++;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'calendar#events', items: events, nextSyncToken: `sync-${listings}` }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ kind: 'calendar#events', items: events, nextSyncToken: `sync-${listings}` }));
   });
   await new Promise<void>((r) => calendar.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(calendar.address() as { port: number }).port}/calendar/v3`;
@@ -39,11 +41,21 @@ afterAll(async () => {
 describe('webhook change hints', () => {
   it('turns a burst of 8 Calendar notifications into exactly one sync; a sync message triggers none', async () => {
     const { apiKey: key } = await api.newTenant();
-    const id = (await api.request('POST', '/api/v1/integrations', { key, body: { provider: 'google-calendar', secrets: { calendarChannelToken: 'channel-secret-token' } } })).body.data.id as string;
+    const id = (
+      await api.request('POST', '/api/v1/integrations', {
+        key,
+        body: { provider: 'google-calendar', secrets: { calendarChannelToken: 'channel-secret-token' } },
+      })
+    ).body.data.id as string;
     // A connected integration with a watch channel (what a watch call would have set up).
     const em = api.deps.orm.em.fork();
     const row = await em.findOneOrFail(Integration, { id });
-    writeCredentials(api.deps.vault, row, { accessToken: 'cal-access-token', refreshToken: 'cal-refresh', expiresAt: Date.now() + 3600_000, issuedAt: Date.now() });
+    writeCredentials(api.deps.vault, row, {
+      accessToken: 'cal-access-token',
+      refreshToken: 'cal-refresh',
+      expiresAt: Date.now() + 3600_000,
+      issuedAt: Date.now(),
+    });
     row.status = 'active';
     row.settings = { calendarChannel: { id: 'channel-1', resourceId: 'resource-1' } };
     await em.flush();

@@ -101,9 +101,7 @@ describe('sync and proxy against the sandbox', () => {
     // Only the syncs the hints caused: the integration's schedule may fire meanwhile too (it failed this test
     // twice before its runs were spread over the interval, when it fired at a quarter hour during the test).
     const hinted = { integrationId: id, kind: 'synced', message: { $like: '%(webhook %' } };
-    await expect
-      .poll(async () => api.deps.orm.em.fork().count(IntegrationLog, hinted), { timeout: 20_000, interval: 500 })
-      .toBe(1);
+    await expect.poll(async () => api.deps.orm.em.fork().count(IntegrationLog, hinted), { timeout: 20_000, interval: 500 }).toBe(1);
     await new Promise((r) => setTimeout(r, 4000));
     const syncs = await api.deps.orm.em.fork().find(IntegrationLog, hinted);
     expect(syncs).toHaveLength(1);
@@ -134,7 +132,16 @@ describe('sync and proxy against the sandbox', () => {
   it('refuses paths that leave the provider API (no SSRF)', async () => {
     const { key, id } = await connectedSandbox();
     // Raw paths over node:http: fetch() would normalise `..` on the client side.
-    for (const path of ['../token', 'items/../../admin', '..%2Ftoken', '%2e%2e/token', 'items/..%2F..%2Fadmin', 'http:%2F%2Fevil.example/x', '@evil.example/x', '..\\token']) {
+    for (const path of [
+      '../token',
+      'items/../../admin',
+      '..%2Ftoken',
+      '%2e%2e/token',
+      'items/..%2F..%2Fadmin',
+      'http:%2F%2Fevil.example/x',
+      '@evil.example/x',
+      '..\\token',
+    ]) {
       const { status, body } = await rawGet(`/api/v1/integrations/${id}/proxy/${path}`, key);
       expect(status, path).toBe(400);
       expect(JSON.parse(body).error.code).toBe('invalid_proxy_path');
@@ -160,7 +167,10 @@ describe('sync and proxy against the sandbox', () => {
 
     it('sends the provider token, never the tenant’s Authorization or cookies, and drops hop-by-hop headers', async () => {
       const { key, id } = await connectedSandbox(other);
-      const res = await other.request('GET', `/api/v1/integrations/${id}/proxy/things?x=1`, { key, headers: { cookie: 'pb_session=secret', 'x-custom': 'kept', connection: 'keep-alive, x-custom' } });
+      const res = await other.request('GET', `/api/v1/integrations/${id}/proxy/things?x=1`, {
+        key,
+        headers: { cookie: 'pb_session=secret', 'x-custom': 'kept', connection: 'keep-alive, x-custom' },
+      });
       expect(res.status).toBe(200);
       expect(res.body.path).toBe('/v1/things?x=1');
       const row = await other.deps.orm.em.fork().findOneOrFail(Integration, { id });

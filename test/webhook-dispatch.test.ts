@@ -73,7 +73,11 @@ describe('WebhookEventWriter (group commit)', () => {
 
   it('stores a delivery sent twice in the same batch once and reports the other as a duplicate', async () => {
     const twice = event('int_dupe', 'msg_same');
-    const [a, b, c] = await Promise.all([api.deps.webhookWriter.write(twice), api.deps.webhookWriter.write(twice), api.deps.webhookWriter.write(event('int_dupe'))]);
+    const [a, b, c] = await Promise.all([
+      api.deps.webhookWriter.write(twice),
+      api.deps.webhookWriter.write(twice),
+      api.deps.webhookWriter.write(event('int_dupe')),
+    ]);
     expect([a!.duplicate, b!.duplicate].sort()).toEqual([false, true]);
     expect(c!.duplicate).toBe(false);
     expect(await api.deps.orm.em.fork().count(WebhookEvent, { integrationId: 'int_dupe', deliveryId: 'msg_same' })).toBe(1);

@@ -67,7 +67,12 @@ function postSandbox(target: TestApi, id: string, secret: string, msgId = `msg_$
   const body = JSON.stringify({ type: 'item.updated', data: { id: msgId } });
   return fetch(`${target.url}/webhooks/sandbox/${id}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': msgId, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(body, secret, msgId, ts) },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': msgId,
+      'webhook-timestamp': String(ts),
+      'webhook-signature': signStandardWebhook(body, secret, msgId, ts),
+    },
     body,
     signal,
   });
@@ -77,7 +82,12 @@ function postGithub(target: TestApi, id: string, secret: string) {
   const body = JSON.stringify({ ref: 'refs/heads/main', after: randomUUID() });
   return fetch(`${target.url}/webhooks/github/${id}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': signGithub(body, secret) },
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': signGithub(body, secret),
+    },
     body,
   });
 }
@@ -159,7 +169,12 @@ describe('Temporal down at ingest (DESIGN.md §7: durable before ack)', () => {
       if (!restarted) temporal = await startTemporalDevServer({ cli: cli(), port: temporalPort });
     }
     await waitFor('all 20 events processed', async () => (await statuses(api, [sandbox.id, github.id])).processed === 20, 60_000, 500);
-    const undispatched = await api.deps.orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int as n from webhook_event where integration_id in (?, ?) and dispatched_at is null`, [sandbox.id, github.id]);
+    const undispatched = await api.deps.orm.em
+      .getConnection()
+      .execute<{ n: number }[]>(`select count(*)::int as n from webhook_event where integration_id in (?, ?) and dispatched_at is null`, [
+        sandbox.id,
+        github.id,
+      ]);
     expect(undispatched[0]!.n).toBe(0);
     console.info(`Temporal outage: 20 acks in ${maxAckMs} ms max; all processed ${Date.now() - started} ms after the first post`);
   }, 100_000);
@@ -193,7 +208,12 @@ describe('PostgreSQL down at ingest', () => {
       500,
     );
     const { eventId } = (await res.json()) as { eventId: string };
-    await waitFor('the event processed', async () => (await api.deps.orm.em.fork().findOne(WebhookEvent, { id: eventId }))?.status === 'processed', 60_000, 500);
+    await waitFor(
+      'the event processed',
+      async () => (await api.deps.orm.em.fork().findOne(WebhookEvent, { id: eventId }))?.status === 'processed',
+      60_000,
+      500,
+    );
     expect(await statuses(api, [sandbox.id])).toEqual({ processed: 1 });
   }, 100_000);
 });
@@ -322,7 +342,10 @@ describe('1,000 signed events through the whole pipeline', () => {
   it('processes each exactly once, with concurrent provider retries deduplicated', async () => {
     // Its own API and worker with the default dispatch lease: a 1 s lease would re-take the claim of every
     // event still queued behind the worker and re-try its start (refused as a duplicate), measuring only that.
-    const load = await startTestApi({ worker: true, env: { DATABASE_URL: await freshDatabase('load', databaseUrl), TEMPORAL_ADDRESS: temporal.address, LOG_LEVEL: 'warn' } });
+    const load = await startTestApi({
+      worker: true,
+      env: { DATABASE_URL: await freshDatabase('load', databaseUrl), TEMPORAL_ADDRESS: temporal.address, LOG_LEVEL: 'warn' },
+    });
     try {
       const secret = newSecret();
       const sandbox = await integration(load, 'sandbox', { webhookSecret: secret });

@@ -62,7 +62,16 @@ const PUSH_AUDIENCE = 'https://plugboard.test/webhooks/gmail';
 const PUSH_ACCOUNT = 'fuzz-push@plugboard-test.iam.gserviceaccount.com';
 const PROVIDERS = ['sandbox', 'slack', 'github', 'github-app', 'notion', 'gmail', 'google-calendar', 'microsoft'] as const;
 type Provider = (typeof PROVIDERS)[number];
-const LIMITS: Record<Provider, number> = { sandbox: MiB, slack: MiB, github: 25 * MiB, 'github-app': 25 * MiB, notion: MiB, gmail: MiB, 'google-calendar': 4096, microsoft: MiB };
+const LIMITS: Record<Provider, number> = {
+  sandbox: MiB,
+  slack: MiB,
+  github: 25 * MiB,
+  'github-app': 25 * MiB,
+  notion: MiB,
+  gmail: MiB,
+  'google-calendar': 4096,
+  microsoft: MiB,
+};
 
 let api: TestApi;
 let jwks: Server;
@@ -105,7 +114,10 @@ beforeAll(async () => {
   };
   for (const provider of PROVIDERS) {
     const s = perProvider[provider];
-    const created = await api.request('POST', '/api/v1/integrations', { key: tenant.apiKey, body: { provider, ...(Object.keys(s).length ? { secrets: s } : {}) } });
+    const created = await api.request('POST', '/api/v1/integrations', {
+      key: tenant.apiKey,
+      body: { provider, ...(Object.keys(s).length ? { secrets: s } : {}) },
+    });
     expect(created.status).toBe(201);
     ids[provider] = created.body.data.id;
   }
@@ -136,21 +148,74 @@ interface FuzzRequest {
   bytes: number;
 }
 
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=latin1', '*/*', 'garbage', ''];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/x-www-form-urlencoded',
+  'text/plain',
+  'application/octet-stream',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'application/json; charset=latin1',
+  '*/*',
+  'garbage',
+  '',
+];
 const ENCODINGS = ['gzip', 'deflate', 'br', 'identity', 'gzip, gzip', 'x-nonsense', 'zstd'];
 
 function jsonValue(r: Rng, depth = 0): unknown {
   const k = r.int(depth > 3 ? 5 : 8);
   switch (k) {
-    case 0: return null;
-    case 1: return r.chance(0.5);
-    case 2: return r.pick([0, -1, 1e308, 4242, Number.MAX_SAFE_INTEGER, 0.5]);
-    case 3: return r.pick(['', 'x', '\u0000', '\ud800', '💥', 'a'.repeat(300), ACCOUNTS.slack, ACCOUNTS.github, ACCOUNTS.notion, ACCOUNTS.gmail, 'url_verification', 'fuzz-chan']);
-    case 4: return r.ascii(r.int(40));
-    case 5: return Array.from({ length: r.int(4) }, () => jsonValue(r, depth + 1));
+    case 0:
+      return null;
+    case 1:
+      return r.chance(0.5);
+    case 2:
+      return r.pick([0, -1, 1e308, 4242, Number.MAX_SAFE_INTEGER, 0.5]);
+    case 3:
+      return r.pick([
+        '',
+        'x',
+        '\u0000',
+        '\ud800',
+        '💥',
+        'a'.repeat(300),
+        ACCOUNTS.slack,
+        ACCOUNTS.github,
+        ACCOUNTS.notion,
+        ACCOUNTS.gmail,
+        'url_verification',
+        'fuzz-chan',
+      ]);
+    case 4:
+      return r.ascii(r.int(40));
+    case 5:
+      return Array.from({ length: r.int(4) }, () => jsonValue(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = r.int(5); i > 0; i--) o[r.pick(['type', 'id', 'event', 'event_id', 'team_id', 'enterprise_id', 'team', 'installation', 'action', 'workspace_id', 'verification_token', 'challenge', 'message', 'value', 'clientState', '__proto__', 'constructor', r.ascii(6)])] = jsonValue(r, depth + 1);
+      for (let i = r.int(5); i > 0; i--)
+        o[
+          r.pick([
+            'type',
+            'id',
+            'event',
+            'event_id',
+            'team_id',
+            'enterprise_id',
+            'team',
+            'installation',
+            'action',
+            'workspace_id',
+            'verification_token',
+            'challenge',
+            'message',
+            'value',
+            'clientState',
+            '__proto__',
+            'constructor',
+            r.ascii(6),
+          ])
+        ] = jsonValue(r, depth + 1);
       return o;
     }
   }
@@ -159,41 +224,86 @@ function jsonValue(r: Rng, depth = 0): unknown {
 /** A body routed at one of the fuzz accounts, so a wrongly accepted forgery would be stored and counted. */
 function routedBody(r: Rng, provider: Provider): string {
   switch (provider) {
-    case 'slack': return JSON.stringify({ type: 'event_callback', team_id: ACCOUNTS.slack, event_id: `Ev${r.int(1e9)}`, event: { type: r.pick(['message', 'tokens_revoked', 'app_uninstalled']) } });
+    case 'slack':
+      return JSON.stringify({
+        type: 'event_callback',
+        team_id: ACCOUNTS.slack,
+        event_id: `Ev${r.int(1e9)}`,
+        event: { type: r.pick(['message', 'tokens_revoked', 'app_uninstalled']) },
+      });
     case 'github':
-    case 'github-app': return JSON.stringify({ action: r.pick(['created', 'deleted']), installation: { id: Number(ACCOUNTS.github) }, ref: 'refs/heads/main' });
-    case 'notion': return JSON.stringify({ id: randomUUID(), type: 'page.created', workspace_id: ACCOUNTS.notion, entity: { id: 'p', type: 'page' } });
-    case 'gmail': return pubsubEnvelope(r);
-    case 'microsoft': return JSON.stringify({ value: [{ subscriptionId: 's', changeType: 'created', clientState: r.pick(['', 'x', secrets.graph.slice(1), `${secrets.graph} `, secrets.graph.toUpperCase()]), resource: 'r', resourceData: { id: String(r.int(1e6)) } }] });
-    default: return JSON.stringify({ type: 'item.updated', data: { id: `item_${r.int(1e6)}` } });
+    case 'github-app':
+      return JSON.stringify({ action: r.pick(['created', 'deleted']), installation: { id: Number(ACCOUNTS.github) }, ref: 'refs/heads/main' });
+    case 'notion':
+      return JSON.stringify({ id: randomUUID(), type: 'page.created', workspace_id: ACCOUNTS.notion, entity: { id: 'p', type: 'page' } });
+    case 'gmail':
+      return pubsubEnvelope(r);
+    case 'microsoft':
+      return JSON.stringify({
+        value: [
+          {
+            subscriptionId: 's',
+            changeType: 'created',
+            clientState: r.pick(['', 'x', secrets.graph.slice(1), `${secrets.graph} `, secrets.graph.toUpperCase()]),
+            resource: 'r',
+            resourceData: { id: String(r.int(1e6)) },
+          },
+        ],
+      });
+    default:
+      return JSON.stringify({ type: 'item.updated', data: { id: `item_${r.int(1e6)}` } });
   }
 }
 
 function pubsubEnvelope(r: Rng): string {
   const data = Buffer.from(JSON.stringify({ emailAddress: ACCOUNTS.gmail, historyId: String(r.int(1e9)) })).toString(r.chance(0.5) ? 'base64' : 'base64url');
-  return JSON.stringify({ message: { data, messageId: String(r.int(1e12)), publishTime: new Date().toISOString() }, subscription: 'projects/p/subscriptions/s' });
+  return JSON.stringify({
+    message: { data, messageId: String(r.int(1e12)), publishTime: new Date().toISOString() },
+    subscription: 'projects/p/subscriptions/s',
+  });
 }
 
 function randomBody(r: Rng, provider: Provider): { body: Buffer; oversized: boolean } {
   const limit = LIMITS[provider];
   switch (r.int(12)) {
-    case 0: return { body: Buffer.alloc(0), oversized: false };
-    case 1: return { body: r.bytes(r.int(4096)), oversized: false };
-    case 2: return { body: Buffer.concat([Buffer.from('{"type":"'), Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0xff, 0xfe, 0x00]), Buffer.from('"}')]), oversized: false };
-    case 3: return { body: Buffer.from(JSON.stringify(jsonValue(r))), oversized: false };
-    case 4: return { body: Buffer.from(new URLSearchParams({ payload: JSON.stringify(jsonValue(r)), team_id: ACCOUNTS.slack, command: '/x', token: r.ascii(8) }).toString()), oversized: false };
-    case 5: return { body: Buffer.from(routedBody(r, provider)), oversized: false };
+    case 0:
+      return { body: Buffer.alloc(0), oversized: false };
+    case 1:
+      return { body: r.bytes(r.int(4096)), oversized: false };
+    case 2:
+      return {
+        body: Buffer.concat([
+          Buffer.from('{"type":"'),
+          Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x28, 0x8c, 0xbc, 0xff, 0xfe, 0x00]),
+          Buffer.from('"}'),
+        ]),
+        oversized: false,
+      };
+    case 3:
+      return { body: Buffer.from(JSON.stringify(jsonValue(r))), oversized: false };
+    case 4:
+      return {
+        body: Buffer.from(new URLSearchParams({ payload: JSON.stringify(jsonValue(r)), team_id: ACCOUNTS.slack, command: '/x', token: r.ascii(8) }).toString()),
+        oversized: false,
+      };
+    case 5:
+      return { body: Buffer.from(routedBody(r, provider)), oversized: false };
     case 6: {
       // At the limit, or one byte beyond it (the 25 MiB GitHub limit only rarely: it is slow to send).
       if (limit > 2 * MiB && !r.chance(0.02)) return { body: r.bytes(r.int(64 * 1024)), oversized: false };
       const over = r.chance(0.5);
       return { body: Buffer.alloc(limit + (over ? 1 : 0), r.pick(['{', 'a', '\u0000'])), oversized: over };
     }
-    case 7: return { body: Buffer.from('['.repeat(20_000 + r.int(50_000))), oversized: false };
-    case 8: return { body: Buffer.from(JSON.stringify({ verification_token: r.ascii(20 + r.int(20)) })), oversized: false };
-    case 9: return { body: Buffer.from(JSON.stringify({ type: 'url_verification', challenge: r.ascii(12), token: 'x' })), oversized: false };
-    case 10: return { body: Buffer.from(`{"type":"item.updated","s":"\\u0000\\ud800${r.ascii(10).replace(/["\\]/g, '')}"}`), oversized: false };
-    default: return { body: Buffer.from(r.ascii(r.int(2000))), oversized: false };
+    case 7:
+      return { body: Buffer.from('['.repeat(20_000 + r.int(50_000))), oversized: false };
+    case 8:
+      return { body: Buffer.from(JSON.stringify({ verification_token: r.ascii(20 + r.int(20)) })), oversized: false };
+    case 9:
+      return { body: Buffer.from(JSON.stringify({ type: 'url_verification', challenge: r.ascii(12), token: 'x' })), oversized: false };
+    case 10:
+      return { body: Buffer.from(`{"type":"item.updated","s":"\\u0000\\ud800${r.ascii(10).replace(/["\\]/g, '')}"}`), oversized: false };
+    default:
+      return { body: Buffer.from(r.ascii(r.int(2000))), oversized: false };
   }
 }
 
@@ -251,9 +361,17 @@ async function schemeHeaders(r: Rng, provider: Provider, body: Buffer, appLevel:
       } else if (variant === 1) {
         // A dot in the id is refused even when the signature matches (C.7).
         const dotted = `${id}.${ts}`;
-        Object.assign(h, { 'webhook-id': dotted, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(body, secrets.sandbox, dotted, ts) });
+        Object.assign(h, {
+          'webhook-id': dotted,
+          'webhook-timestamp': String(ts),
+          'webhook-signature': signStandardWebhook(body, secrets.sandbox, dotted, ts),
+        });
       } else if (variant === 2) {
-        Object.assign(h, { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': `v1a,${signStandardWebhook(body, secrets.sandbox, id, ts).slice(3)} v2,x` });
+        Object.assign(h, {
+          'webhook-id': id,
+          'webhook-timestamp': String(ts),
+          'webhook-signature': `v1a,${signStandardWebhook(body, secrets.sandbox, id, ts).slice(3)} v2,x`,
+        });
       } else {
         Object.assign(h, { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(other, secrets.sandbox, id, ts) });
       }
@@ -267,21 +385,50 @@ async function schemeHeaders(r: Rng, provider: Provider, body: Buffer, appLevel:
     case 'gmail': {
       if (mode === 0) break;
       if (mode === 1) {
-        h.authorization = r.pick(['Bearer', 'Bearer ', `Bearer ${garbage()}`, `Basic ${r.ascii(10)}`, `Bearer a.b.c`, `Bearer ${Buffer.from('{"alg":"RS256","kid":"fuzz"}').toString('base64url')}.e30.AAAA`]);
+        h.authorization = r.pick([
+          'Bearer',
+          'Bearer ',
+          `Bearer ${garbage()}`,
+          `Basic ${r.ascii(10)}`,
+          `Bearer a.b.c`,
+          `Bearer ${Buffer.from('{"alg":"RS256","kid":"fuzz"}').toString('base64url')}.e30.AAAA`,
+        ]);
         break;
       }
-      const base = () => new SignJWT({ email: PUSH_ACCOUNT, email_verified: true }).setProtectedHeader({ alg: 'RS256', kid: 'fuzz' }).setIssuer('https://accounts.google.com').setIssuedAt();
+      const base = () =>
+        new SignJWT({ email: PUSH_ACCOUNT, email_verified: true })
+          .setProtectedHeader({ alg: 'RS256', kid: 'fuzz' })
+          .setIssuer('https://accounts.google.com')
+          .setIssuedAt();
       const variant = r.int(4);
       const jwt =
-        variant === 0 ? await base().setAudience('https://other.example/push').setExpirationTime('1h').sign(pushKey)
-        : variant === 1 ? await base().setAudience(PUSH_AUDIENCE).setExpirationTime(ts - 10).sign(pushKey)
-        : variant === 2 ? await base().setAudience(PUSH_AUDIENCE).setExpirationTime('1h').sign(strangerKey)
-        : await new SignJWT({ email: PUSH_ACCOUNT, email_verified: false }).setProtectedHeader({ alg: 'RS256', kid: 'fuzz' }).setIssuer('https://accounts.google.com').setAudience(PUSH_AUDIENCE).setIssuedAt().setExpirationTime('1h').sign(pushKey);
+        variant === 0
+          ? await base().setAudience('https://other.example/push').setExpirationTime('1h').sign(pushKey)
+          : variant === 1
+            ? await base()
+                .setAudience(PUSH_AUDIENCE)
+                .setExpirationTime(ts - 10)
+                .sign(pushKey)
+            : variant === 2
+              ? await base().setAudience(PUSH_AUDIENCE).setExpirationTime('1h').sign(strangerKey)
+              : await new SignJWT({ email: PUSH_ACCOUNT, email_verified: false })
+                  .setProtectedHeader({ alg: 'RS256', kid: 'fuzz' })
+                  .setIssuer('https://accounts.google.com')
+                  .setAudience(PUSH_AUDIENCE)
+                  .setIssuedAt()
+                  .setExpirationTime('1h')
+                  .sign(pushKey);
       h.authorization = `Bearer ${jwt}`;
       break;
     }
     case 'google-calendar': {
-      const full = { 'x-goog-channel-id': 'fuzz-chan', 'x-goog-channel-token': secrets.calendarToken, 'x-goog-resource-id': 'fuzz-res', 'x-goog-resource-state': r.pick(['exists', 'not_exists', 'sync', r.ascii(5)]), 'x-goog-message-number': String(r.int(1e6)) };
+      const full = {
+        'x-goog-channel-id': 'fuzz-chan',
+        'x-goog-channel-token': secrets.calendarToken,
+        'x-goog-resource-id': 'fuzz-res',
+        'x-goog-resource-state': r.pick(['exists', 'not_exists', 'sync', r.ascii(5)]),
+        'x-goog-message-number': String(r.int(1e6)),
+      };
       if (mode === 0) break;
       if (mode === 1) {
         for (const k of Object.keys(full)) if (r.chance(0.7)) h[k] = garbage();
@@ -338,12 +485,21 @@ async function generate(r: Rng, n: number): Promise<FuzzRequest> {
   const method = r.chance(0.88) ? 'POST' : r.pick(['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND']);
   const chunked = body.length > 0 && r.chance(0.2);
   const chunks = chunked ? splitChunks(r, body) : body.length ? [body] : [];
-  return { label: `#${n} ${method} ${path.slice(0, 80)} (${body.length} B${chunked ? ', chunked' : ''})`, method, path, headers, body: chunks, chunked, oversized, bytes: body.length };
+  return {
+    label: `#${n} ${method} ${path.slice(0, 80)} (${body.length} B${chunked ? ', chunked' : ''})`,
+    method,
+    path,
+    headers,
+    body: chunks,
+    chunked,
+    oversized,
+    bytes: body.length,
+  };
 }
 
 function splitChunks(r: Rng, body: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const size = Math.max(1, Math.min(body.length - i, r.int(Math.max(2, body.length / 3))));
     out.push(body.subarray(i, i + size));
     i += size;
@@ -449,8 +605,20 @@ describe('webhook route fuzz', () => {
       ['bad chunk size', Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`), false],
       ['chunked and length', Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n`), false],
       ['truncated chunked, then FIN', Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab`), true],
-      ['NUL in header', Buffer.concat([Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\nwebhook-id: a`), Buffer.from([0]), Buffer.from('b\r\nContent-Length: 0\r\n\r\n')]), false],
-      ['latin-1 header bytes', Buffer.concat([Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\nwebhook-signature: v1,`), Buffer.from([0xff, 0xfe, 0xe9]), Buffer.from('\r\nContent-Length: 2\r\n\r\n{}')]), false],
+      [
+        'NUL in header',
+        Buffer.concat([Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\nwebhook-id: a`), Buffer.from([0]), Buffer.from('b\r\nContent-Length: 0\r\n\r\n')]),
+        false,
+      ],
+      [
+        'latin-1 header bytes',
+        Buffer.concat([
+          Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\nwebhook-signature: v1,`),
+          Buffer.from([0xff, 0xfe, 0xe9]),
+          Buffer.from('\r\nContent-Length: 2\r\n\r\n{}'),
+        ]),
+        false,
+      ],
       ['huge declared length', Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n`), false],
     ];
     for (const [name, raw, endEarly] of raws) {
@@ -465,8 +633,13 @@ describe('webhook route fuzz', () => {
     }
 
     const elapsed = Date.now() - started;
-    const summary = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, c]) => `${s}×${c}`).join(' ');
-    console.info(`fuzz seed ${SEED}: ${TOTAL} requests + ${raws.length} raw in ${elapsed} ms: ${summary}; ${resets} large uploads cut off after an early answer`);
+    const summary = [...statuses.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([s, c]) => `${s}×${c}`)
+      .join(' ');
+    console.info(
+      `fuzz seed ${SEED}: ${TOTAL} requests + ${raws.length} raw in ${elapsed} ms: ${summary}; ${resets} large uploads cut off after an early answer`,
+    );
     expect(failures).toEqual([]);
     expect(errors).toEqual([]);
     expect([...statuses.values()].reduce((a, b) => a + b, 0) + resets).toBeGreaterThanOrEqual(TOTAL);
@@ -482,7 +655,11 @@ describe('webhook route fuzz', () => {
     const msgId = `msg_${randomUUID().replace(/-/g, '')}`;
     const ts = now();
     const body = '{"type":"item.updated"}';
-    const ok = await fetch(`${api.url}/webhooks/sandbox/${ids.sandbox}`, { method: 'POST', headers: { 'webhook-id': msgId, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(body, secrets.sandbox, msgId, ts) }, body });
+    const ok = await fetch(`${api.url}/webhooks/sandbox/${ids.sandbox}`, {
+      method: 'POST',
+      headers: { 'webhook-id': msgId, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(body, secrets.sandbox, msgId, ts) },
+      body,
+    });
     expect(ok.status).toBe(200);
     expect(await storedForTenant()).toBe(before + 1);
   }, 90_000);
@@ -497,7 +674,11 @@ describe('webhook route fuzz', () => {
     for (const body of bodies) {
       const msgId = `msg_${randomUUID().replace(/-/g, '')}`;
       const ts = now();
-      const res = await fetch(`${api.url}/webhooks/sandbox/${ids.sandbox}`, { method: 'POST', headers: { 'webhook-id': msgId, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(body, secrets.sandbox, msgId, ts) }, body });
+      const res = await fetch(`${api.url}/webhooks/sandbox/${ids.sandbox}`, {
+        method: 'POST',
+        headers: { 'webhook-id': msgId, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(body, secrets.sandbox, msgId, ts) },
+        body,
+      });
       expect(res.status, body.toString('hex').slice(0, 40)).toBe(200);
     }
     expect(await storedForTenant()).toBe(before + bodies.length);

@@ -102,7 +102,9 @@ describe('Stripe (C.6)', () => {
     const res = await post(`/webhooks/stripe/${id}`, body, { 'content-type': 'application/json', 'stripe-signature': `t=${t},${oldSig},${newSig}` });
     expect(res.status).toBe(200);
     const body2 = stripeBody('evt_rotation_2');
-    const res2 = await post(`/webhooks/stripe/${id}`, body2, { 'stripe-signature': `t=${t},${signStripe(body2, secret, t).split(',')[1]},v1=${'0'.repeat(64)}` });
+    const res2 = await post(`/webhooks/stripe/${id}`, body2, {
+      'stripe-signature': `t=${t},${signStripe(body2, secret, t).split(',')[1]},v1=${'0'.repeat(64)}`,
+    });
     expect(res2.status).toBe(200);
     expect((await events(id)).map((e) => [e.deliveryId, e.eventType])).toEqual([
       ['evt_rotation_1', 'invoice.paid'],
@@ -129,7 +131,10 @@ describe('Stripe (C.6)', () => {
     }
     expect((await events(id)).length).toBe(before);
     // Inside the window on both sides.
-    for (const [evt, ts] of [['evt_past', t - 250], ['evt_future', t + 250]] as const) {
+    for (const [evt, ts] of [
+      ['evt_past', t - 250],
+      ['evt_future', t + 250],
+    ] as const) {
       const b = stripeBody(evt);
       expect((await post(`/webhooks/stripe/${id}`, b, { 'stripe-signature': signStripe(b, secret, ts) })).status).toBe(200);
     }
@@ -192,7 +197,12 @@ describe('Gmail Pub/Sub push with an OIDC token (C.4)', () => {
   }
   const envelope = (messageId: string, address = email) =>
     JSON.stringify({
-      message: { data: Buffer.from(JSON.stringify({ emailAddress: address, historyId: '9876543210' })).toString('base64url'), messageId, publishTime: new Date().toISOString(), attributes: {} },
+      message: {
+        data: Buffer.from(JSON.stringify({ emailAddress: address, historyId: '9876543210' })).toString('base64url'),
+        messageId,
+        publishTime: new Date().toISOString(),
+        attributes: {},
+      },
       subscription: 'projects/p/subscriptions/gmail-push',
     });
   const push = (body: string, jwt: string) => post('/webhooks/gmail', body, { 'content-type': 'application/json', authorization: `Bearer ${jwt}` });
@@ -221,7 +231,13 @@ describe('Gmail Pub/Sub push with an OIDC token (C.4)', () => {
       'email_verified=false': await token({ email_verified: false }),
       expired: await token({ iat: t - 7200, exp: t - 60 }),
       'bad signature': await token({}, otherKey),
-      'wrong issuer': await new SignJWT({ email: PUSH_ACCOUNT, email_verified: true }).setProtectedHeader({ alg: 'RS256', kid: KID }).setIssuer('https://evil.example').setAudience(PUSH_AUDIENCE).setIssuedAt().setExpirationTime('1h').sign(signingKey),
+      'wrong issuer': await new SignJWT({ email: PUSH_ACCOUNT, email_verified: true })
+        .setProtectedHeader({ alg: 'RS256', kid: KID })
+        .setIssuer('https://evil.example')
+        .setAudience(PUSH_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(signingKey),
       'alg none': `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: 'https://accounts.google.com', aud: PUSH_AUDIENCE, email: PUSH_ACCOUNT, email_verified: true, exp: t + 600 })).toString('base64url')}.`,
     };
     for (const [name, jwt] of Object.entries(bad)) {
@@ -295,10 +311,26 @@ describe('Microsoft Graph change notifications (C.8)', () => {
     ({ id } = await integration('microsoft', { graphClientState: clientState }));
   });
   const notification = (state: string, resourceId = 'AAMk1') =>
-    JSON.stringify({ value: [{ subscriptionId: 'sub-1', changeType: 'created', clientState: state, resource: `Users/u1/Messages/${resourceId}`, resourceData: { id: resourceId }, subscriptionExpirationDateTime: '2030-01-01T00:00:00Z', tenantId: 't1' }] });
+    JSON.stringify({
+      value: [
+        {
+          subscriptionId: 'sub-1',
+          changeType: 'created',
+          clientState: state,
+          resource: `Users/u1/Messages/${resourceId}`,
+          resourceData: { id: resourceId },
+          subscriptionExpirationDateTime: '2030-01-01T00:00:00Z',
+          tenantId: 't1',
+        },
+      ],
+    });
 
   it('echoes validationToken exactly as text/plain with nosniff, never as HTML', async () => {
-    const tokens = ['Validation: Testing client application reachability for subscription Request-Id: 8d9b1b4e', '<script>alert(document.cookie)</script>&amp;"\'', 'ünïcødé ✓'];
+    const tokens = [
+      'Validation: Testing client application reachability for subscription Request-Id: 8d9b1b4e',
+      '<script>alert(document.cookie)</script>&amp;"\'',
+      'ünïcødé ✓',
+    ];
     for (const token of tokens) {
       const res = await post(`/webhooks/microsoft/${id}?validationToken=${encodeURIComponent(token)}`, undefined, { 'content-type': 'text/plain' });
       expect(res.status).toBe(200);
@@ -336,7 +368,12 @@ describe('Standard Webhooks secret rotation (C.7, E.1 step 2)', () => {
       const msgId = `msg_${randomUUID().replace(/-/g, '')}`;
       const ts = now();
       const body = JSON.stringify({ type: 'item.updated', data: { id: msgId } });
-      return post(`/webhooks/sandbox/${id}`, body, { 'content-type': 'application/json', 'webhook-id': msgId, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(body, secret, msgId, ts) });
+      return post(`/webhooks/sandbox/${id}`, body, {
+        'content-type': 'application/json',
+        'webhook-id': msgId,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signStandardWebhook(body, secret, msgId, ts),
+      });
     };
     expect((await send(oldSecret)).status).toBe(200);
     expect((await send(newSecret)).status).toBe(401);
@@ -368,7 +405,11 @@ describe('routing never trusts an unverified body field (E.1 step 8)', () => {
     const ts = now();
     const body = JSON.stringify({ type: 'event_callback', team_id: team, event_id: `Ev${ts}`, event: { type: 'tokens_revoked', tokens: { oauth: ['U1'] } } });
     for (const signature of [signSlack(body, 'attacker-secret', ts), signSlack(body, SLACK_APP_SECRET, ts).replace(/.$/, (c) => (c === '0' ? '1' : '0')), '']) {
-      const res = await post('/webhooks/slack', body, { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature });
+      const res = await post('/webhooks/slack', body, {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': signature,
+      });
       expect(res.status).toBe(401);
     }
     expect(await events(id)).toHaveLength(0);
@@ -379,7 +420,10 @@ describe('routing never trusts an unverified body field (E.1 step 8)', () => {
     const { id: own } = await integration('slack', { webhookSecret: 'per-integration-secret' });
     await api.deps.orm.em.fork().nativeUpdate(Integration, { id: own }, { externalAccountId: 'TOWNTEAM' });
     const foreign = JSON.stringify({ type: 'event_callback', team_id: team, event_id: 'EvForeign', event: { type: 'message' } });
-    const res = await post(`/webhooks/slack/${own}`, foreign, { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlack(foreign, 'per-integration-secret', ts) });
+    const res = await post(`/webhooks/slack/${own}`, foreign, {
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': signSlack(foreign, 'per-integration-secret', ts),
+    });
     expect(res.status).toBe(401);
     expect(await events(own)).toHaveLength(0);
     expect(await events(id)).toHaveLength(0);

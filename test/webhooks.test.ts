@@ -121,12 +121,33 @@ describe('webhook ingest', () => {
     await api.deps.orm.em.fork().nativeUpdate(Integration, { id }, { externalAccountId: 'T0TEAM1', status: 'active' });
     const ts = Math.floor(Date.now() / 1000);
     const challenge = JSON.stringify({ type: 'url_verification', challenge: 'abc123', token: 'x' });
-    const hs = await fetch(`${api.url}/webhooks/slack`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlack(challenge, 'slack-app-signing-secret', ts) }, body: challenge });
+    const hs = await fetch(`${api.url}/webhooks/slack`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': signSlack(challenge, 'slack-app-signing-secret', ts),
+      },
+      body: challenge,
+    });
     expect(hs.status).toBe(200);
     expect(await hs.text()).toBe('abc123');
 
-    const body = JSON.stringify({ type: 'event_callback', team_id: 'T0TEAM1', event_id: 'Ev123', event: { type: 'tokens_revoked', tokens: { oauth: ['U1'] } } });
-    const res = await fetch(`${api.url}/webhooks/slack`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlack(body, 'slack-app-signing-secret', ts) }, body });
+    const body = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T0TEAM1',
+      event_id: 'Ev123',
+      event: { type: 'tokens_revoked', tokens: { oauth: ['U1'] } },
+    });
+    const res = await fetch(`${api.url}/webhooks/slack`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': signSlack(body, 'slack-app-signing-secret', ts),
+      },
+      body,
+    });
     expect(res.status).toBe(200);
     const { eventId } = (await res.json()) as { eventId: string };
     await waitForEvent(key, eventId);
@@ -134,7 +155,11 @@ describe('webhook ingest', () => {
     expect(state.body.data.status).toBe('error');
     expect(state.body.data.lastError).toMatch(/revoked access/);
 
-    const stale = await fetch(`${api.url}/webhooks/slack`, { method: 'POST', headers: { 'x-slack-request-timestamp': String(ts - 301), 'x-slack-signature': signSlack(body, 'slack-app-signing-secret', ts - 301) }, body });
+    const stale = await fetch(`${api.url}/webhooks/slack`, {
+      method: 'POST',
+      headers: { 'x-slack-request-timestamp': String(ts - 301), 'x-slack-signature': signSlack(body, 'slack-app-signing-secret', ts - 301) },
+      body,
+    });
     expect(stale.status).toBe(401);
   });
 });

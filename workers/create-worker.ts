@@ -24,7 +24,8 @@ export function installTemporalRuntime(logger: Logger): void {
 }
 
 /** The worker: every workflow in workflows/ and every activity from createActivities(deps). */
-export async function createWorker(connection: NativeConnection, deps: ActivityDeps): Promise<Worker> {  return Worker.create({
+export async function createWorker(connection: NativeConnection, deps: ActivityDeps): Promise<Worker> {
+  return Worker.create({
     connection,
     namespace: deps.env.TEMPORAL_NAMESPACE,
     taskQueue: deps.env.TEMPORAL_TASK_QUEUE,

@@ -29,7 +29,15 @@ try {
     temporal: temporal.client,
     providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault, env: env.raw }),
   });
-  const dispatcher = startWebhookDispatcher({ orm, databaseUrl: env.DATABASE_URL!, client: temporal.client, taskQueue: env.TEMPORAL_TASK_QUEUE, logger, sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS, leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS });
+  const dispatcher = startWebhookDispatcher({
+    orm,
+    databaseUrl: env.DATABASE_URL!,
+    client: temporal.client,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    logger,
+    sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS,
+    leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS,
+  });
   logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
   try {
     await worker.run();

@@ -84,7 +84,10 @@ export function startWebhookDispatcher(options: DispatcherOptions): { stop: () =
           if (failed.length) {
             await releaseClaims(options.orm.em.fork(), failed);
             backoffMs = Math.min(30_000, backoffMs ? backoffMs * 2 : 500);
-            logger.warn({ failed: failed.length, err: error?.message, retryInMs: backoffMs }, 'webhook workflows not started (Temporal unavailable?); events stay pending and will be retried');
+            logger.warn(
+              { failed: failed.length, err: error?.message, retryInMs: backoffMs },
+              'webhook workflows not started (Temporal unavailable?); events stay pending and will be retried',
+            );
             backoffTimer = setTimeout(() => {
               backoffTimer = undefined;
               wake();

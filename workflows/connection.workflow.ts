@@ -95,7 +95,13 @@ function failureMessage(error: unknown): string {
  */
 export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<ConnectionStatus> {
   const { integrationId, provider, refreshPolicy } = input;
-  const state: ConnectionCarriedState = input.carried ?? { status: 'pending', tokenExpiresAt: null, tokenIssuedAt: null, lastRefreshStartedAt: null, reauthRequired: false };
+  const state: ConnectionCarriedState = input.carried ?? {
+    status: 'pending',
+    tokenExpiresAt: null,
+    tokenIssuedAt: null,
+    lastRefreshStartedAt: null,
+    reauthRequired: false,
+  };
   let lastError: string | null = null;
   let inflight: Promise<TokenOutcome> | null = null;
   let busy = false;
@@ -109,7 +115,12 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   let strictLockPatched: boolean | undefined;
   const strictLock = () => (strictLockPatched ??= patched(STRICT_LOCK_PATCH));
 
-  const outcome = (ok: boolean, error?: string): TokenOutcome => ({ ok, status: state.status, tokenExpiresAt: state.tokenExpiresAt, ...(error ? { error } : {}) });
+  const outcome = (ok: boolean, error?: string): TokenOutcome => ({
+    ok,
+    status: state.status,
+    tokenExpiresAt: state.tokenExpiresAt,
+    ...(error ? { error } : {}),
+  });
   const setStatus = (status: ConnectionStatus) => {
     state.status = status;
     upsertSearchAttributes([{ key: IntegrationStatusAttr, value: status }]);
@@ -188,7 +199,12 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
         lastError = `Refresh failed after retries (${message}); retrying automatically in 5 minutes`;
       }
       setStatus('error');
-      await recordStatus({ integrationId, status: 'error', error: lastError, log: { kind: 'refresh_failed', level: 'error', message: `${reason} refresh failed: ${lastError}` } });
+      await recordStatus({
+        integrationId,
+        status: 'error',
+        error: lastError,
+        log: { kind: 'refresh_failed', level: 'error', message: `${reason} refresh failed: ${lastError}` },
+      });
       await manageSyncSchedule({ integrationId, action: 'pause' });
       return outcome(false, lastError);
     }
@@ -220,7 +236,12 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
           return outcome(true);
         } catch (error) {
           lastError = failureMessage(error);
-          await recordStatus({ integrationId, status: state.status, error: lastError, log: { kind: 'connect_failed', level: 'error', message: `Connecting failed: ${lastError}` } });
+          await recordStatus({
+            integrationId,
+            status: state.status,
+            error: lastError,
+            log: { kind: 'connect_failed', level: 'error', message: `Connecting failed: ${lastError}` },
+          });
           return outcome(false, lastError);
         }
       }),
@@ -256,7 +277,10 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       exclusive(async () => {
         // Stopped while the tokens still work: the provider needs them to stop a channel.
         if (pushEnabled()) {
-          if (state.pushRenewAt != null) await stopPushSubscription({ integrationId }).catch((error) => log.warn('push subscription not stopped', { integrationId, error: failureMessage(error) }));
+          if (state.pushRenewAt != null)
+            await stopPushSubscription({ integrationId }).catch((error) =>
+              log.warn('push subscription not stopped', { integrationId, error: failureMessage(error) }),
+            );
           state.pushRenewAt = null;
         }
         const result = await revokeTokens({ integrationId, reason });
@@ -276,7 +300,13 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       state.reauthRequired = true;
       lastError = `${provider} revoked access (${reason}) — reconnect`;
       setStatus('error');
-      await recordStatus({ integrationId, status: 'error', error: lastError, clearCredentials: true, log: { kind: 'provider_revoked', level: 'error', message: lastError } });
+      await recordStatus({
+        integrationId,
+        status: 'error',
+        error: lastError,
+        clearCredentials: true,
+        log: { kind: 'provider_revoked', level: 'error', message: lastError },
+      });
       await manageSyncSchedule({ integrationId, action: 'pause' });
     });
   });
@@ -333,10 +363,11 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     const at = refreshAt();
     if (at !== null && Date.now() >= at && !inflight) await refresh('scheduled');
     const pushAt = pushDueAt();
-    if (pushAt !== null && Date.now() >= pushAt) await exclusive(async () => {
-      const still = pushDueAt();
-      if (still !== null && Date.now() >= still) await runPush();
-    });
+    if (pushAt !== null && Date.now() >= pushAt)
+      await exclusive(async () => {
+        const still = pushDueAt();
+        if (still !== null && Date.now() >= still) await runPush();
+      });
     // A disconnect may have finished while this iteration waited for the lock: end, never continue as new.
     if (ended && strictLock()) break;
     if (++cycles >= MAX_CYCLES || workflowInfo().continueAsNewSuggested) {

@@ -7,7 +7,13 @@ export * from './sync.messages.ts';
 /** Same error rules as refresh: auth failures stop (the connection workflow owns them); transient ones back off. */
 const { runSync } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6, nonRetryableErrorTypes: ['SyncAuthFailed', 'IntegrationNotFound'] },
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: ['SyncAuthFailed', 'IntegrationNotFound'],
+  },
 });
 
 /**

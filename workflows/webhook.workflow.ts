@@ -20,7 +20,13 @@ const local = proxyLocalActivities<Activities>({
 /** Delivery to the tenant: bounded exponential backoff; Retry-After is honoured by the activity (nextRetryDelay). */
 const { forwardWebhookEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: ['ForwardRejected', 'ForwardNotConfigured', 'WebhookEventNotFound'] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: ['ForwardRejected', 'ForwardNotConfigured', 'WebhookEventNotFound'],
+  },
 });
 
 /**

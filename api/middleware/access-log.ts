@@ -17,7 +17,14 @@ export function accessLog(options: { logger: Logger; metrics: HttpMetrics }): Mi
       options.metrics.observe(ctx.method, route, ctx.status, ms / 1000);
       if (ctx.path !== '/healthz' && ctx.path !== '/metrics') {
         options.logger.info(
-          { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, tenantId: ctx.state.tenant?.id },
+          {
+            requestId: ctx.state.requestId,
+            method: ctx.method,
+            path: ctx.path,
+            status: ctx.status,
+            ms: Math.round(ms * 10) / 10,
+            tenantId: ctx.state.tenant?.id,
+          },
           'request',
         );
       }

@@ -63,7 +63,8 @@ export function errorEnvelope(options: { logger: Logger }): Middleware {
         if (ctx.status === 404) throw new AppError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`);
         // The routers' allowedMethods() set 405 (or 501 for a method they do not know, such as TRACE) and the
         // Allow header (RFC 9110 §15.5.6); both get the envelope, as a 405.
-        if (ctx.status === 405 || ctx.status === 501) throw new AppError(405, 'method_not_allowed', 'This method is not allowed on this path; see the Allow header.');
+        if (ctx.status === 405 || ctx.status === 501)
+          throw new AppError(405, 'method_not_allowed', 'This method is not allowed on this path; see the Allow header.');
       }
     } catch (error) {
       const appError = toAppError(error);

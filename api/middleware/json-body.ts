@@ -9,7 +9,7 @@ import { AppError } from '../../lib/errors.ts';
 export function jsonBody(options: { limit?: string } = {}): Middleware {
   const limit = options.limit ?? '256kb';
   return async function jsonBodyMiddleware(ctx, next) {
-    if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method) || !ctx.request.length && !ctx.get('transfer-encoding')) {
+    if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method) || (!ctx.request.length && !ctx.get('transfer-encoding'))) {
       ctx.request.body = undefined;
       return next();
     }

@@ -93,7 +93,9 @@ export interface Sandbox {
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const issuer = `${options.publicUrl}/sandbox`;
   const store = new MemoryStore();
-  const cookieKey = createHmac('sha256', options.vault.keyring.keys.get(options.vault.keyring.activeKid)!).update('plugboard-sandbox-cookies').digest('base64url');
+  const cookieKey = createHmac('sha256', options.vault.keyring.keys.get(options.vault.keyring.activeKid)!)
+    .update('plugboard-sandbox-cookies')
+    .digest('base64url');
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: 'sandbox-1', use: 'sig', alg: 'RS256' };
   const provider = new Provider(issuer, {

@@ -68,7 +68,13 @@ export function signedDeliveries(spec: LoadOptions['standardWebhooks']): LoadReq
     return {
       method: 'POST',
       path: spec.path,
-      headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(body, spec.secret, id, ts) },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        'webhook-id': id,
+        'webhook-timestamp': String(ts),
+        'webhook-signature': signStandardWebhook(body, spec.secret, id, ts),
+      },
       body,
     };
   });
@@ -135,7 +141,16 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
   const sorted = Float64Array.from(latencies).sort();
-  return { sent: latencies.length, seconds, rps: latencies.length / seconds, p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0, statuses };
+  return {
+    sent: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p99: percentile(sorted, 0.99),
+    max: sorted.at(-1) ?? 0,
+    statuses,
+  };
 }
 
 if (!isMainThread && (workerData as { loadOptions?: LoadOptions } | null)?.loadOptions) {

@@ -5,7 +5,10 @@ import { newId } from '../../lib/ids.ts';
 export const ApiKey = defineEntity({
   name: 'ApiKey',
   properties: {
-    id: p.string().primary().onCreate(() => newId('key')),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId('key')),
     tenantId: p.string().index(),
     name: p.string(),
     prefix: p.string().unique(),

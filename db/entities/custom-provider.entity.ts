@@ -5,7 +5,10 @@ import { newId } from '../../lib/ids.ts';
 export const CustomProvider = defineEntity({
   name: 'CustomProvider',
   properties: {
-    id: p.string().primary().onCreate(() => newId('prv')),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId('prv')),
     tenantId: p.string(),
     key: p.string(),
     name: p.string(),

@@ -5,7 +5,10 @@ import { newId } from '../../lib/ids.ts';
 export const IntegrationLog = defineEntity({
   name: 'IntegrationLog',
   properties: {
-    id: p.string().primary().onCreate(() => newId('log')),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId('log')),
     tenantId: p.string(),
     integrationId: p.string(),
     kind: p.string(),

@@ -11,7 +11,10 @@ export type IntegrationStatus = (typeof INTEGRATION_STATUSES)[number];
 export const Integration = defineEntity({
   name: 'Integration',
   properties: {
-    id: p.string().primary().onCreate(() => newId('int')),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId('int')),
     tenantId: p.string(),
     provider: p.string(),
     displayName: p.string().nullable(),
@@ -31,7 +34,10 @@ export const Integration = defineEntity({
     errorCount: p.integer().default(0),
     workflowId: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['tenantId', 'provider'] }],
   indexes: [{ properties: ['tenantId', 'status'] }, { properties: ['provider', 'externalAccountId'] }, { properties: ['keyId'] }],

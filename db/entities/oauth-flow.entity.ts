@@ -8,7 +8,10 @@ import { newId } from '../../lib/ids.ts';
 export const OAuthFlow = defineEntity({
   name: 'OAuthFlow',
   properties: {
-    id: p.string().primary().onCreate(() => newId('flw')),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId('flw')),
     tenantId: p.string(),
     integrationId: p.string().index(),
     provider: p.string(),

@@ -5,7 +5,10 @@ import { newId } from '../../lib/ids.ts';
 export const SyncRecord = defineEntity({
   name: 'SyncRecord',
   properties: {
-    id: p.string().primary().onCreate(() => newId('rec')),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId('rec')),
     tenantId: p.string(),
     integrationId: p.string(),
     model: p.string(),

@@ -4,7 +4,10 @@ import { newId } from '../../lib/ids.ts';
 export const Tenant = defineEntity({
   name: 'Tenant',
   properties: {
-    id: p.string().primary().onCreate(() => newId('ten')),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId('ten')),
     name: p.string(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },

@@ -8,7 +8,10 @@ export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 export const WebhookEvent = defineEntity({
   name: 'WebhookEvent',
   properties: {
-    id: p.string().primary().onCreate(() => newId('evt')),
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId('evt')),
     tenantId: p.string(),
     integrationId: p.string(),
     provider: p.string(),
@@ -27,7 +30,10 @@ export const WebhookEvent = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   uniques: [{ properties: ['integrationId', 'deliveryId'] }],
-  indexes: [{ properties: ['tenantId', 'integrationId', 'id'] }, { properties: ['tenantId', 'status', 'id'] }, { properties: ['status', 'createdAt'] },
+  indexes: [
+    { properties: ['tenantId', 'integrationId', 'id'] },
+    { properties: ['tenantId', 'status', 'id'] },
+    { properties: ['status', 'createdAt'] },
     // The dispatcher's queue: pending events no dispatcher has claimed, oldest first.
     { name: 'webhook_event_undispatched_index', properties: ['createdAt'], where: { status: 'pending', dispatchedAt: null } },
   ],

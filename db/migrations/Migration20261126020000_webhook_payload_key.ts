@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261126020000_webhook_payload_key extends Migration {
-
   override name = 'Migration20261126020000_webhook_payload_key';
 
   override up(): void | Promise<void> {
@@ -11,5 +10,4 @@ export class Migration20261126020000_webhook_payload_key extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`alter table "webhook_event" drop column "key_id";`);
   }
-
 }

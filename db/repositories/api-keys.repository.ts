@@ -58,7 +58,7 @@ export async function revokeApiKey(em: EntityManager, tenantId: string, idOrPref
     const key = await tem.findOne(ApiKey, { tenantId, $or: [{ id: idOrPrefix }, { prefix: idOrPrefix }] });
     if (!key) throw notFound('API key');
     if (!key.revokedAt && options.keepOne && (await tem.count(ApiKey, { tenantId, revokedAt: null, id: { $ne: key.id } })) === 0) {
-      throw conflict('last_api_key', 'This is the tenant\'s last active API key: create another one before revoking it.');
+      throw conflict('last_api_key', "This is the tenant's last active API key: create another one before revoking it.");
     }
     key.revokedAt ??= new Date();
     return key;

@@ -74,7 +74,10 @@ export class IntegrationRepository {
    * activities write `settings` too (push subscriptions, provider metadata); without the lock one writer
    * could put back what the other just replaced.
    */
-  async update(id: string, patch: { displayName?: string | null; settings?: Record<string, unknown>; secrets?: Record<string, string | null> }): Promise<Integration> {
+  async update(
+    id: string,
+    patch: { displayName?: string | null; settings?: Record<string, unknown>; secrets?: Record<string, string | null> },
+  ): Promise<Integration> {
     return this.em.transactional(async (tem) => {
       const integration = await tem.findOne(Integration, { id, tenantId: this.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (!integration) throw notFound('Integration');

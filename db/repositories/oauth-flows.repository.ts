@@ -9,7 +9,16 @@ const cipherContext = (flow: OAuthFlow, field: string) => ({ tenantId: flow.tena
 
 export async function createFlow(
   em: EntityManager,
-  input: { tenantId: string; integrationId: string; provider: string; connectToken: string; redirectUri: string; returnTo: string; scopes: string[]; expectedIssuer: string | null },
+  input: {
+    tenantId: string;
+    integrationId: string;
+    provider: string;
+    connectToken: string;
+    redirectUri: string;
+    returnTo: string;
+    scopes: string[];
+    expectedIssuer: string | null;
+  },
 ): Promise<OAuthFlow> {
   const flow = em.create(OAuthFlow, {
     tenantId: input.tenantId,
@@ -35,7 +44,12 @@ export async function findFlowByState(em: EntityManager, state: string): Promise
 }
 
 /** Marks the connect URL opened, binding the flow to this browser; false when it was opened before. */
-export async function openFlow(em: EntityManager, vault: Vault, flow: OAuthFlow, input: { state: string; codeVerifier: string | null; browserBinding: string }): Promise<boolean> {
+export async function openFlow(
+  em: EntityManager,
+  vault: Vault,
+  flow: OAuthFlow,
+  input: { state: string; codeVerifier: string | null; browserBinding: string },
+): Promise<boolean> {
   const claimed = await em.nativeUpdate(OAuthFlow, { id: flow.id, openedAt: null }, { openedAt: new Date() });
   if (claimed !== 1) return false;
   flow.openedAt = new Date();

@@ -76,7 +76,8 @@ export class ProviderRegistry {
     const envId = this.setting(integration.provider, 'CLIENT_ID');
     const envSecret = this.setting(integration.provider, 'CLIENT_SECRET');
     if (envId && envSecret) return { clientId: envId, clientSecret: envSecret };
-    if (integration.provider === 'sandbox' && this.builtIns.has('sandbox')) return { clientId: SANDBOX_CLIENT_ID, clientSecret: sandboxClientSecret(this.vault) };
+    if (integration.provider === 'sandbox' && this.builtIns.has('sandbox'))
+      return { clientId: SANDBOX_CLIENT_ID, clientSecret: sandboxClientSecret(this.vault) };
     throw new MissingClientCredentialsError(integration.provider);
   }
 

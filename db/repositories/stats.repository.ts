@@ -34,8 +34,10 @@ export async function webhookEventCounts(em: EntityManager): Promise<Record<stri
 
 /** Live and deleted synced records per model of one integration. */
 export async function recordCounts(em: EntityManager, tenantId: string, integrationId: string) {
-  return em.getConnection().execute<{ model: string; live: number; deleted: number }[]>(
-    'select model, count(*) filter (where deleted_at is null)::int as live, count(*) filter (where deleted_at is not null)::int as deleted from sync_record where tenant_id = ? and integration_id = ? group by model order by model',
-    [tenantId, integrationId],
-  );
+  return em
+    .getConnection()
+    .execute<{ model: string; live: number; deleted: number }[]>(
+      'select model, count(*) filter (where deleted_at is null)::int as live, count(*) filter (where deleted_at is not null)::int as deleted from sync_record where tenant_id = ? and integration_id = ? group by model order by model',
+      [tenantId, integrationId],
+    );
 }

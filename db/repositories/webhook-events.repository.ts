@@ -20,7 +20,11 @@ export async function insertWebhookEvent(
   vault: Vault,
   input: { tenantId: string; integrationId: string; provider: string; eventType: string; deliveryId: string; payload: string },
 ): Promise<{ event: WebhookEvent; duplicate: boolean }> {
-  const event = em.create(WebhookEvent, { ...input, deliveryId: webhookEventLabel(input.deliveryId), eventType: webhookEventLabel(input.eventType) }, { persist: false });
+  const event = em.create(
+    WebhookEvent,
+    { ...input, deliveryId: webhookEventLabel(input.deliveryId), eventType: webhookEventLabel(input.eventType) },
+    { persist: false },
+  );
   const result = await em
     .createQueryBuilder(WebhookEvent)
     .insert({
@@ -43,7 +47,12 @@ export async function insertWebhookEvent(
 }
 
 /** The vault context that binds a stored payload to its row (AAD). */
-export const webhookPayloadContext = (event: Pick<WebhookEvent, 'tenantId' | 'id'>) => ({ tenantId: event.tenantId, entity: 'webhook_event', id: event.id, field: 'payload' });
+export const webhookPayloadContext = (event: Pick<WebhookEvent, 'tenantId' | 'id'>) => ({
+  tenantId: event.tenantId,
+  entity: 'webhook_event',
+  id: event.id,
+  field: 'payload',
+});
 
 /** The stored payload in clear text (rows written before encryption are returned as they are). */
 export function readEventPayload(vault: Vault, event: WebhookEvent): string {
@@ -52,7 +61,9 @@ export function readEventPayload(vault: Vault, event: WebhookEvent): string {
 
 /** Re-encrypts a payload with the active key (key rotation). */
 export function reencryptEventPayload(vault: Vault, event: WebhookEvent): void {
-  event.payload = event.payload.startsWith('enc:') ? vault.reencrypt(event.payload, webhookPayloadContext(event)) : vault.encrypt(event.payload, webhookPayloadContext(event));
+  event.payload = event.payload.startsWith('enc:')
+    ? vault.reencrypt(event.payload, webhookPayloadContext(event))
+    : vault.encrypt(event.payload, webhookPayloadContext(event));
   event.keyId = vault.activeKid;
 }
 

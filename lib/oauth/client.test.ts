@@ -25,7 +25,10 @@ describe('PKCE and state', () => {
   it('REQ-1/REQ-2/REQ-3: the authorization URL carries a ≥128-bit state and an S256 challenge, never plain', async () => {
     const def = sandboxProvider('http://127.0.0.1:9');
     const config = clientConfiguration(def, { clientId: 'c', clientSecret: 's' });
-    const request = await buildAuthorizationRequest(def, config, { redirectUri: 'http://127.0.0.1:9/oauth/callback/sandbox', scopes: ['openid', 'offline_access'] });
+    const request = await buildAuthorizationRequest(def, config, {
+      redirectUri: 'http://127.0.0.1:9/oauth/callback/sandbox',
+      scopes: ['openid', 'offline_access'],
+    });
     const url = new URL(request.url);
     expect(Buffer.from(url.searchParams.get('state')!, 'base64url').length).toBeGreaterThanOrEqual(16);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
@@ -36,7 +39,10 @@ describe('PKCE and state', () => {
 
   it('REQ-2: a provider without PKCE still gets a state', async () => {
     const def = { ...sandboxProvider('http://127.0.0.1:9'), pkce: 'none' as const };
-    const request = await buildAuthorizationRequest(def, clientConfiguration(def, { clientId: 'c', clientSecret: 's' }), { redirectUri: 'http://127.0.0.1:9/cb', scopes: [] });
+    const request = await buildAuthorizationRequest(def, clientConfiguration(def, { clientId: 'c', clientSecret: 's' }), {
+      redirectUri: 'http://127.0.0.1:9/cb',
+      scopes: [],
+    });
     const url = new URL(request.url);
     expect(url.searchParams.get('state')).toBeTruthy();
     expect(url.searchParams.has('code_challenge')).toBe(false);

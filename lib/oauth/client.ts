@@ -54,7 +54,10 @@ export function quirkFetch(def: ProviderDefinition): oidc.CustomFetch {
     }
     const response = await fetch(url, { ...(options as RequestInit), headers, body });
     if (!isTokenEndpoint || !response.headers.get('content-type')?.includes('json')) return response;
-    const parsed = (await response.clone().json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    const parsed = (await response
+      .clone()
+      .json()
+      .catch(() => undefined)) as Record<string, unknown> | undefined;
     if (!parsed || typeof parsed !== 'object') return response;
     const json = { 'content-type': 'application/json' };
     const slackFailure = def.errorsWithHttp200 === 'slack-ok-false' && parsed.ok === false;
@@ -72,7 +75,10 @@ export function quirkFetch(def: ProviderDefinition): oidc.CustomFetch {
       // as a non-conform response, which REQ-14 classifies as transient and retries forever: name the error instead.
       if (typeof parsed.error !== 'string') {
         const code = [parsed.status, parsed.category].find((v) => typeof v === 'string') ?? 'invalid_request';
-        return new Response(JSON.stringify({ error: code, error_description: typeof parsed.message === 'string' ? parsed.message : undefined }), { status: response.status, headers: json });
+        return new Response(JSON.stringify({ error: code, error_description: typeof parsed.message === 'string' ? parsed.message : undefined }), {
+          status: response.status,
+          headers: json,
+        });
       }
       // RFC 6749 §5.2 answers a client that used HTTP Basic with 401 + WWW-Authenticate; openid-client then throws a
       // WWWAuthenticateChallengeError that hides `invalid_client` from the REQ-14 classification.
@@ -80,7 +86,8 @@ export function quirkFetch(def: ProviderDefinition): oidc.CustomFetch {
     }
     if (response.ok && typeof parsed.access_token === 'string') {
       let patched = parsed;
-      if (!/^(bearer|dpop)$/i.test(String(parsed.token_type ?? ''))) patched = { ...patched, token_type: 'bearer', provider_token_type: parsed.token_type ?? null };
+      if (!/^(bearer|dpop)$/i.test(String(parsed.token_type ?? '')))
+        patched = { ...patched, token_type: 'bearer', provider_token_type: parsed.token_type ?? null };
       if (typeof parsed.id_token === 'string' && isTenantIssued(def, parsed.id_token)) {
         const { id_token: idToken, ...rest } = patched;
         patched = { ...rest, provider_id_token: idToken };
@@ -119,7 +126,11 @@ export interface AuthorizationRequest {
 }
 
 /** Builds the authorization URL with a fresh state (≥128 bits) and PKCE S256 where supported (REQ-1..REQ-4). */
-export async function buildAuthorizationRequest(def: ProviderDefinition, config: oidc.Configuration, options: { redirectUri: string; scopes: string[] }): Promise<AuthorizationRequest> {
+export async function buildAuthorizationRequest(
+  def: ProviderDefinition,
+  config: oidc.Configuration,
+  options: { redirectUri: string; scopes: string[] },
+): Promise<AuthorizationRequest> {
   const state = oidc.randomState();
   const params: Record<string, string> = {
     redirect_uri: options.redirectUri,

@@ -33,7 +33,10 @@ export async function discoverServer(issuer: string, options: { allowLoopbackHtt
       timeout: 10,
     });
   } catch (error) {
-    const reason = error instanceof oidc.ClientError && /issuer/.test(String(error.cause ?? error.message)) ? 'its metadata names a different issuer (RFC 8414 §3.3)' : (error as Error).message;
+    const reason =
+      error instanceof oidc.ClientError && /issuer/.test(String(error.cause ?? error.message))
+        ? 'its metadata names a different issuer (RFC 8414 §3.3)'
+        : (error as Error).message;
     throw new DiscoveryError(`discovery at ${issuer} failed: ${reason}`, { cause: error });
   }
   const m = config.serverMetadata();

@@ -6,7 +6,12 @@ import type { TokenSet } from './tokens.ts';
  * Revokes at the provider, each in its documented way, always with the token in the body or an
  * Authorization header, never in a URL (REQ-16, REQ-18). An already-invalid token counts as revoked.
  */
-export async function revokeAtProvider(def: ProviderDefinition, client: ClientCredentials, tokens: TokenSet, fetchImpl: typeof fetch = fetch): Promise<{ revoked: boolean; detail: string }> {
+export async function revokeAtProvider(
+  def: ProviderDefinition,
+  client: ClientCredentials,
+  tokens: TokenSet,
+  fetchImpl: typeof fetch = fetch,
+): Promise<{ revoked: boolean; detail: string }> {
   const policy = def.revocation;
   if (policy.style === 'none' || !policy.url) return { revoked: false, detail: `${def.name} has no revocation endpoint; local tokens deleted` };
   const token = policy.token === 'refresh_token' ? (tokens.refreshToken ?? tokens.accessToken) : tokens.accessToken;
@@ -52,7 +57,8 @@ export async function revokeAtProvider(def: ProviderDefinition, client: ClientCr
   if (response.ok || response.status === 204) {
     if (policy.style === 'slack-auth-revoke') {
       const body = (await response.json().catch(() => ({}))) as { ok?: boolean; error?: string };
-      if (body.ok === false && body.error !== 'invalid_auth' && body.error !== 'token_revoked') return { revoked: false, detail: `${def.name} refused the revocation (${body.error})` };
+      if (body.ok === false && body.error !== 'invalid_auth' && body.error !== 'token_revoked')
+        return { revoked: false, detail: `${def.name} refused the revocation (${body.error})` };
     }
     return { revoked: true, detail: `revoked at ${def.name}` };
   }

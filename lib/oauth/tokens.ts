@@ -72,7 +72,8 @@ export async function normalizeTokenResponse(
   }
   // HubSpot reports the granted scopes (optional ones included) only as a `scopes` array.
   const scopeList = Array.isArray(raw.scopes) && raw.scopes.length && raw.scopes.every((s) => typeof s === 'string') ? (raw.scopes as string[]) : undefined;
-  const scopes = typeof tokens.scope === 'string' && tokens.scope.trim() ? tokens.scope.split(/[\s,]+/).filter(Boolean) : (scopeList ?? options.requestedScopes);
+  const scopes =
+    typeof tokens.scope === 'string' && tokens.scope.trim() ? tokens.scope.split(/[\s,]+/).filter(Boolean) : (scopeList ?? options.requestedScopes);
 
   let accountId: string | null = null;
   if (def.account.idTokenClaim) {
@@ -86,7 +87,9 @@ export async function normalizeTokenResponse(
     if (typeof value === 'string' || typeof value === 'number') accountId = String(value);
   }
   if (!accountId && def.account.userinfoPath && def.userinfoUrl) {
-    const response = await (options.fetchImpl ?? fetch)(def.userinfoUrl, { headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' } });
+    const response = await (options.fetchImpl ?? fetch)(def.userinfoUrl, {
+      headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' },
+    });
     if (response.ok) {
       const value = pick(await response.json(), def.account.userinfoPath);
       if (typeof value === 'string' || typeof value === 'number') accountId = String(value);

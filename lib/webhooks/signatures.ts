@@ -96,7 +96,10 @@ export function verifyStandardWebhook(
 ): boolean {
   const { id, timestamp, signature } = headers;
   if (!id || !signature || /[.\s]/.test(id) || withinWindow(timestamp, nowSeconds) === null) return false;
-  const candidates = signature.split(' ').filter((s) => s.startsWith('v1,')).map((s) => s.slice(3));
+  const candidates = signature
+    .split(' ')
+    .filter((s) => s.startsWith('v1,'))
+    .map((s) => s.slice(3));
   return secrets.some((secret) => {
     const expected = hmacBase64(standardWebhooksKeyObject(secret), `${id}.${timestamp}.`, body);
     return candidates.some((c) => safeEqual(expected, c));

@@ -5,7 +5,12 @@ import { WEBHOOK_WORKFLOW_TYPE, webhookWorkflowId } from '../../workflows/webhoo
  * Starts the webhook workflow of an event. `retry` starts a new run of a finished one (manual retry);
  * otherwise an id that ran before is refused, so the ingest path and the sweeper can both try safely.
  */
-export async function startWebhookWorkflow(client: Client, taskQueue: string, eventId: string, options: { retry?: boolean; timeoutMs?: number } = {}): Promise<'started' | 'already'> {
+export async function startWebhookWorkflow(
+  client: Client,
+  taskQueue: string,
+  eventId: string,
+  options: { retry?: boolean; timeoutMs?: number } = {},
+): Promise<'started' | 'already'> {
   const start = () =>
     client.workflow.start(WEBHOOK_WORKFLOW_TYPE, {
       workflowId: webhookWorkflowId(eventId),

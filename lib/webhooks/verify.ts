@@ -63,18 +63,33 @@ export function remoteJwks(url: string): JWTVerifyGetKey {
 export async function verifyDelivery(scheme: WebhookScheme, input: DeliveryInput): Promise<DeliveryResult> {
   const { body, headers, secrets, nowSeconds } = input;
   // Notion's handshake comes before any secret exists; its signed path still fails closed on an empty list.
-  if (scheme !== 'microsoft-graph' && scheme !== 'google-channel' && scheme !== 'pubsub-oidc' && scheme !== 'notion' && !secrets.length) return rejected('no webhook secret configured');
+  if (scheme !== 'microsoft-graph' && scheme !== 'google-channel' && scheme !== 'pubsub-oidc' && scheme !== 'notion' && !secrets.length)
+    return rejected('no webhook secret configured');
   switch (scheme) {
     case 'slack': {
-      if (!verifySlack(body, headers['x-slack-signature'], headers['x-slack-request-timestamp'], secrets, nowSeconds)) return rejected('bad slack signature or stale timestamp');
+      if (!verifySlack(body, headers['x-slack-signature'], headers['x-slack-request-timestamp'], secrets, nowSeconds))
+        return rejected('bad slack signature or stale timestamp');
       const payload = parseJson(body) ?? Object.fromEntries(new URLSearchParams(body.toString('utf8')));
       if (get(payload, 'type') === 'url_verification') {
         const challenge = str(get(payload, 'challenge')) ?? '';
-        return { ok: true, deliveryId: `challenge:${bodyHash(body)}`, eventType: 'url_verification', payload, ignore: true, handshake: { status: 200, contentType: 'text/plain', body: challenge } };
+        return {
+          ok: true,
+          deliveryId: `challenge:${bodyHash(body)}`,
+          eventType: 'url_verification',
+          payload,
+          ignore: true,
+          handshake: { status: 200, contentType: 'text/plain', body: challenge },
+        };
       }
       const deliveryId = str(get(payload, 'event_id')) ?? `sha256:${bodyHash(body)}`;
       const eventType = str(get(payload, 'event.type')) ?? str(get(payload, 'type')) ?? str(get(payload, 'command')) ?? 'slack.event';
-      return { ok: true, deliveryId, eventType, payload, accountId: str(get(payload, 'team_id')) ?? str(get(payload, 'enterprise_id')) ?? str(get(payload, 'team.id')) };
+      return {
+        ok: true,
+        deliveryId,
+        eventType,
+        payload,
+        accountId: str(get(payload, 'team_id')) ?? str(get(payload, 'enterprise_id')) ?? str(get(payload, 'team.id')),
+      };
     }
     case 'github': {
       if (!verifyGithub(body, headers['x-hub-signature-256'], secrets)) return rejected('bad github signature');
@@ -88,10 +103,21 @@ export async function verifyDelivery(scheme: WebhookScheme, input: DeliveryInput
     case 'stripe': {
       if (!verifyStripe(body, headers['stripe-signature'], secrets, nowSeconds)) return rejected('bad stripe signature or stale timestamp');
       const payload = parseJson(body);
-      return { ok: true, deliveryId: str(get(payload, 'id')) ?? `sha256:${bodyHash(body)}`, eventType: str(get(payload, 'type')) ?? 'stripe.event', payload, accountId: str(get(payload, 'account')) };
+      return {
+        ok: true,
+        deliveryId: str(get(payload, 'id')) ?? `sha256:${bodyHash(body)}`,
+        eventType: str(get(payload, 'type')) ?? 'stripe.event',
+        payload,
+        accountId: str(get(payload, 'account')),
+      };
     }
     case 'standard-webhooks': {
-      const ok = verifyStandardWebhook(body, { id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'] }, secrets, nowSeconds);
+      const ok = verifyStandardWebhook(
+        body,
+        { id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'] },
+        secrets,
+        nowSeconds,
+      );
       if (!ok) return rejected('bad standard-webhooks signature or stale timestamp');
       const payload = parseJson(body);
       return { ok: true, deliveryId: headers['webhook-id']!, eventType: str(get(payload, 'type')) ?? 'event', payload };
@@ -102,10 +128,21 @@ export async function verifyDelivery(scheme: WebhookScheme, input: DeliveryInput
       const token = str(get(payload, 'verification_token'));
       if (!signature && token && Object.keys(payload as object).length === 1) {
         // The handshake carries the future HMAC key itself, so it proves nothing: kept pending for an admin.
-        return { ok: false, reason: 'notion verification handshake', handshake: { status: 200, contentType: 'application/json', body: '{"received":true}' }, pendingSecret: token };
+        return {
+          ok: false,
+          reason: 'notion verification handshake',
+          handshake: { status: 200, contentType: 'application/json', body: '{"received":true}' },
+          pendingSecret: token,
+        };
       }
       if (!verifyNotion(body, signature, secrets)) return rejected('bad notion signature');
-      return { ok: true, deliveryId: str(get(payload, 'id')) ?? `sha256:${bodyHash(body)}`, eventType: str(get(payload, 'type')) ?? 'notion.event', payload, accountId: str(get(payload, 'workspace_id')) };
+      return {
+        ok: true,
+        deliveryId: str(get(payload, 'id')) ?? `sha256:${bodyHash(body)}`,
+        eventType: str(get(payload, 'type')) ?? 'notion.event',
+        payload,
+        accountId: str(get(payload, 'workspace_id')),
+      };
     }
     case 'pubsub-oidc': {
       const auth = headers.authorization ?? '';
@@ -129,7 +166,13 @@ export async function verifyDelivery(scheme: WebhookScheme, input: DeliveryInput
       const data = str(get(payload, 'message.data'));
       if (!messageId || !data) return rejected('not a pub/sub push envelope');
       const decoded = parseJson(Buffer.from(data.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
-      return { ok: true, deliveryId: messageId, eventType: 'gmail.history', payload: { ...(payload as object), decoded }, accountId: str(get(decoded, 'emailAddress')) };
+      return {
+        ok: true,
+        deliveryId: messageId,
+        eventType: 'gmail.history',
+        payload: { ...(payload as object), decoded },
+        accountId: str(get(decoded, 'emailAddress')),
+      };
     }
     case 'google-channel': {
       const channelId = headers['x-goog-channel-id'];
@@ -149,20 +192,31 @@ export async function verifyDelivery(scheme: WebhookScheme, input: DeliveryInput
       const validationToken = input.query.get('validationToken');
       if (validationToken !== null) {
         // Echo as text/plain only, never HTML (C.8).
-        return { ok: true, deliveryId: `validation:${bodyHash(Buffer.from(validationToken))}`, eventType: 'validation', payload: {}, ignore: true, handshake: { status: 200, contentType: 'text/plain; charset=utf-8', body: validationToken } };
+        return {
+          ok: true,
+          deliveryId: `validation:${bodyHash(Buffer.from(validationToken))}`,
+          eventType: 'validation',
+          payload: {},
+          ignore: true,
+          handshake: { status: 200, contentType: 'text/plain; charset=utf-8', body: validationToken },
+        };
       }
       const payload = parseJson(body);
       const items = get(payload, 'value');
       // Either the clientState configured by hand (a secret) or the hash of the one Plugboard chose when it
       // subscribed, together with that subscription's id.
       const { clientState, clientStateHash, subscriptionId } = input.expect;
-      if (!Array.isArray(items) || !items.length || (!clientState && !clientStateHash)) return rejected('not a graph notification, or no clientState configured');
+      if (!Array.isArray(items) || !items.length || (!clientState && !clientStateHash))
+        return rejected('not a graph notification, or no clientState configured');
       const stateMatches = (n: Record<string, unknown>) =>
         typeof n?.clientState === 'string' && (clientStateHash ? safeEqual(sha256Hex(n.clientState), clientStateHash) : safeEqual(n.clientState, clientState!));
       if (!items.every(stateMatches)) return rejected('graph clientState mismatch');
-      if (subscriptionId && !items.every((n) => typeof n?.subscriptionId === 'string' && n.subscriptionId === subscriptionId)) return rejected('graph notification for another subscription');
+      if (subscriptionId && !items.every((n) => typeof n?.subscriptionId === 'string' && n.subscriptionId === subscriptionId))
+        return rejected('graph notification for another subscription');
       const first = items[0] as Record<string, unknown>;
-      const key = items.map((n) => [n.subscriptionId, n.changeType, n.resource, get(n, 'resourceData.id'), n.subscriptionExpirationDateTime].join('|')).join(',');
+      const key = items
+        .map((n) => [n.subscriptionId, n.changeType, n.resource, get(n, 'resourceData.id'), n.subscriptionExpirationDateTime].join('|'))
+        .join(',');
       const lifecycle = str(first.lifecycleEvent);
       const eventType = lifecycle ? `graph.lifecycle.${lifecycle}` : `graph.${str(first.changeType) ?? 'change'}`;
       return { ok: true, deliveryId: `graph:${sha256Hex(lifecycle ? `${key}|${lifecycle}` : key).slice(0, 40)}`, eventType, payload };

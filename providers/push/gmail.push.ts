@@ -21,9 +21,11 @@ export const gmailPush: PushSubscriptionHook = {
   // Without the push subscription's service account every delivery would be refused (verify.ts), and Pub/Sub
   // would keep redelivering for days: both settings, or no watch.
   unavailable: (setting) =>
-    !setting('PUSH_TOPIC') ? 'set PLUGBOARD_GMAIL_PUSH_TOPIC (projects/<project>/topics/<topic>) to receive Gmail push notifications'
-    : !setting('PUSH_SERVICE_ACCOUNT') ? 'set PLUGBOARD_GMAIL_PUSH_SERVICE_ACCOUNT (the service account of the Pub/Sub push subscription) so Gmail notifications can be verified'
-    : undefined,
+    !setting('PUSH_TOPIC')
+      ? 'set PLUGBOARD_GMAIL_PUSH_TOPIC (projects/<project>/topics/<topic>) to receive Gmail push notifications'
+      : !setting('PUSH_SERVICE_ACCOUNT')
+        ? 'set PLUGBOARD_GMAIL_PUSH_SERVICE_ACCOUNT (the service account of the Pub/Sub push subscription) so Gmail notifications can be verified'
+        : undefined,
   async subscribe(api, { setting }) {
     const response = await api.request<WatchResponse>('/gmail/v1/users/me/watch', { method: 'POST', body: { topicName: setting('PUSH_TOPIC') } });
     const expiresAt = Number(response.expiration);

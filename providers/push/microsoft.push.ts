@@ -21,7 +21,10 @@ interface SubscriptionResponse {
  * random secret per subscription; only its hash is kept, and every notification must carry it.
  */
 export const microsoftPush: PushSubscriptionHook = {
-  unavailable: (setting) => (setting('PUSH_RESOURCE') ? undefined : "set PLUGBOARD_MICROSOFT_PUSH_RESOURCE (a Graph resource such as me/mailFolders('Inbox')/messages) to receive Microsoft 365 change notifications"),
+  unavailable: (setting) =>
+    setting('PUSH_RESOURCE')
+      ? undefined
+      : "set PLUGBOARD_MICROSOFT_PUSH_RESOURCE (a Graph resource such as me/mailFolders('Inbox')/messages) to receive Microsoft 365 change notifications",
   async subscribe(api, { address, token, setting }) {
     const configured = Number(setting('PUSH_TTL_MINUTES') ?? DEFAULT_TTL_MINUTES);
     const minutes = Number.isFinite(configured) ? Math.max(MIN_TTL_MINUTES, configured) : DEFAULT_TTL_MINUTES;

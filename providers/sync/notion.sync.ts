@@ -47,7 +47,12 @@ export const notionSync: SyncHook = {
     do {
       const page = await ctx.request<SearchPage>('/search', {
         method: 'POST',
-        body: { filter: { property: 'object', value: 'page' }, sort: { direction: 'descending', timestamp: 'last_edited_time' }, page_size: 100, start_cursor: startCursor },
+        body: {
+          filter: { property: 'object', value: 'page' },
+          sort: { direction: 'descending', timestamp: 'last_edited_time' },
+          page_size: 100,
+          start_cursor: startCursor,
+        },
       });
       for (const result of page.results) {
         if (result.object !== 'page') continue;
@@ -56,7 +61,13 @@ export const notionSync: SyncHook = {
           done = true;
           break;
         }
-        changes.push({ model: 'page', externalId: result.id, data: result, updatedAt: result.last_edited_time, deleted: result.archived === true || result.in_trash === true });
+        changes.push({
+          model: 'page',
+          externalId: result.id,
+          data: result,
+          updatedAt: result.last_edited_time,
+          deleted: result.archived === true || result.in_trash === true,
+        });
         if (!newest || edited > Date.parse(newest)) newest = result.last_edited_time;
       }
       startCursor = page.has_more && page.next_cursor ? page.next_cursor : undefined;

@@ -11,7 +11,15 @@ import { startStack, type Stack } from './stack.ts';
 import { freshDatabase } from '../helpers.ts';
 
 const SHOTS = path.resolve('test-results/screenshots');
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let stack: Stack;
 let browser: Browser;
@@ -186,7 +194,10 @@ describe('dashboard', () => {
       const processed = page.locator('table.events tbody tr').filter({ hasText: 'item.updated' }).filter({ hasText: 'Processed' });
       await processed.first().waitFor({ timeout: 90_000 });
       await shot(page, '07-test-event-processed');
-      await processed.first().getByRole('link', { name: /Payload/ }).click();
+      await processed
+        .first()
+        .getByRole('link', { name: /Payload/ })
+        .click();
       await page.waitForURL((u) => u.pathname.startsWith(`/integrations/${integrationId}/events/evt_`));
       await page.getByText('Test event from the sandbox').waitFor();
       await shot(page, '08-event-payload');
@@ -348,7 +359,12 @@ describe('dashboard', () => {
       await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
       await page.waitForLoadState('networkidle');
       // The last active key cannot be revoked from here (the API would refuse it with 409 too).
-      expect(await page.getByRole('button', { name: /^Revoke / }).first().isDisabled()).toBe(true);
+      expect(
+        await page
+          .getByRole('button', { name: /^Revoke / })
+          .first()
+          .isDisabled(),
+      ).toBe(true);
       await page.getByLabel('Name').fill('Billing service');
       await page.getByRole('button', { name: 'Create key' }).click();
       const revealed = page.getByLabel('New API key (shown once)');

@@ -150,7 +150,11 @@ export async function startStack(services: StackServices, options: StackOptions 
       const out: string[] = [];
       const err: string[] = [];
       const code = await new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, ['scripts/cli.ts', 'tenant', 'create', name, '--json'], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['scripts/cli.ts', 'tenant', 'create', name, '--json'], {
+          cwd: ROOT,
+          env: { ...base, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         child.stdout.on('data', (d: Buffer) => out.push(d.toString()));
         child.stderr.on('data', (d: Buffer) => err.push(d.toString()));
         child.on('exit', resolve);

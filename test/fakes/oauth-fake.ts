@@ -14,8 +14,18 @@ import { CLIENT, decodeBasic, type Endpoint, type ErrorKind, type Fault, type Fa
 export { CLIENT, decodeBasic } from './types.ts';
 export type { Endpoint, ErrorKind, Fault, FakeResponse, GrantContext, OAuthFakeProfile, RecordedRequest, RevocationProfile } from './types.ts';
 
-interface CodeRecord { clientId: string; redirectUri: string; scope: string; challenge?: string; used: boolean }
-interface RefreshRecord { scope: string; active: boolean; usedAt?: number }
+interface CodeRecord {
+  clientId: string;
+  redirectUri: string;
+  scope: string;
+  challenge?: string;
+  used: boolean;
+}
+interface RefreshRecord {
+  scope: string;
+  active: boolean;
+  usedAt?: number;
+}
 
 const b64url = (buf: Buffer) => buf.toString('base64url');
 
@@ -103,7 +113,13 @@ export class OAuthFake {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', this.origin);
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-    const record: RecordedRequest = { endpoint: this.endpointOf(req.method ?? 'GET', url.pathname), method: req.method ?? 'GET', url: url.href, headers, body: Buffer.concat(chunks).toString('utf8') };
+    const record: RecordedRequest = {
+      endpoint: this.endpointOf(req.method ?? 'GET', url.pathname),
+      method: req.method ?? 'GET',
+      url: url.href,
+      headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
     this.requests.push(record);
     const send = (r: FakeResponse, form = false) => {
       const text = typeof r.body === 'string';
@@ -113,9 +129,12 @@ export class OAuthFake {
       res.end(text ? (r.body as string) : form ? new URLSearchParams(r.body as Record<string, string>).toString() : JSON.stringify(r.body));
     };
     switch (record.endpoint) {
-      case 'authorize': return this.authorize(url, res);
-      case 'jwks': return send({ status: 200, body: { keys: this.key ? [this.key.jwk] : [] } });
-      case 'userinfo': return send(this.userinfo(record));
+      case 'authorize':
+        return this.authorize(url, res);
+      case 'jwks':
+        return send({ status: 200, body: { keys: this.key ? [this.key.jwk] : [] } });
+      case 'userinfo':
+        return send(this.userinfo(record));
       case 'token':
       case 'revoke': {
         const fault = this.faults[record.endpoint].shift();
@@ -131,7 +150,8 @@ export class OAuthFake {
         const wantsJson = (headers.accept ?? '').includes('application/json');
         return send(result, this.profile.formUnlessAcceptJson === true && !wantsJson);
       }
-      default: return send({ status: 404, body: { error: 'not_found' } });
+      default:
+        return send({ status: 404, body: { error: 'not_found' } });
     }
   }
 
@@ -160,7 +180,8 @@ export class OAuthFake {
   private tokenError(record: RecordedRequest, kind: ErrorKind): FakeResponse {
     const r = this.profile.error(kind);
     // RFC 6749 §5.2: a client that authenticated with the Authorization header gets 401 + WWW-Authenticate.
-    if (r.status === 401 && record.headers.authorization?.startsWith('Basic ')) return { ...r, headers: { 'www-authenticate': `Basic realm="${this.profile.key}"`, ...r.headers } };
+    if (r.status === 401 && record.headers.authorization?.startsWith('Basic '))
+      return { ...r, headers: { 'www-authenticate': `Basic realm="${this.profile.key}"`, ...r.headers } };
     return r;
   }
 
@@ -178,7 +199,14 @@ export class OAuthFake {
   private clientOk(record: RecordedRequest, body: Record<string, string>, mode: 'basic' | 'body' | 'none'): boolean {
     if (mode === 'none') return true;
     const basic = decodeBasic(record.headers.authorization);
-    const creds = mode === 'basic' ? (body.client_secret === undefined ? basic : undefined) : record.headers.authorization ? undefined : { id: body.client_id, secret: body.client_secret };
+    const creds =
+      mode === 'basic'
+        ? body.client_secret === undefined
+          ? basic
+          : undefined
+        : record.headers.authorization
+          ? undefined
+          : { id: body.client_id, secret: body.client_secret };
     return creds?.id === CLIENT.clientId && creds.secret === CLIENT.clientSecret;
   }
 
@@ -192,7 +220,8 @@ export class OAuthFake {
     let usedRefreshToken: string | undefined;
     if (body.grant_type === 'authorization_code') {
       const code = this.codes.get(body.code ?? '');
-      const verifierOk = !code?.challenge || (body.code_verifier !== undefined && b64url(createHash('sha256').update(body.code_verifier).digest()) === code.challenge);
+      const verifierOk =
+        !code?.challenge || (body.code_verifier !== undefined && b64url(createHash('sha256').update(body.code_verifier).digest()) === code.challenge);
       if (!code || code.used || code.redirectUri !== body.redirect_uri || !verifierOk) {
         if (code) code.used = true;
         return this.tokenError(record, 'invalid_code');
@@ -218,7 +247,10 @@ export class OAuthFake {
     const accessToken = this.mint(p.tokenPrefix.access);
     this.accessTokens.set(accessToken, { active: true, refreshToken: refreshToken ?? usedRefreshToken });
     const idToken = p.idTokenClaims && scope.split(/[ ,]/).includes('openid') ? await this.signIdToken() : undefined;
-    const responseBody = { ...p.tokenResponse({ grant: body.grant_type, accessToken, refreshToken, usedRefreshToken, scope, idToken, origin: this.origin }), ...this.patch };
+    const responseBody = {
+      ...p.tokenResponse({ grant: body.grant_type, accessToken, refreshToken, usedRefreshToken, scope, idToken, origin: this.origin }),
+      ...this.patch,
+    };
     this.patch = undefined;
     return { status: 200, body: responseBody };
   }

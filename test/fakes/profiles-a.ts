@@ -5,7 +5,10 @@
  */
 import { CLIENT, type FakeResponse, type GrantContext, type OAuthFakeProfile } from './oauth-fake.ts';
 
-const oauthError = (status: number, error: string, error_description: string, extra: Record<string, unknown> = {}): FakeResponse => ({ status, body: { error, error_description, ...extra } });
+const oauthError = (status: number, error: string, error_description: string, extra: Record<string, unknown> = {}): FakeResponse => ({
+  status,
+  body: { error, error_description, ...extra },
+});
 
 /** Gmail and Google Calendar share one authorization server; the ID token is signed by the fake's key. */
 export function googleProfile(key: 'gmail' | 'google-calendar'): OAuthFakeProfile {
@@ -30,10 +33,18 @@ export function googleProfile(key: 'gmail' | 'google-calendar'): OAuthFakeProfil
     }),
     idTokenClaims: (origin) => ({ iss: origin, sub: '110169484474386276334', email: 'jane@example.com', email_verified: true, azp: CLIENT.clientId }),
     error: (kind) =>
-      kind === 'invalid_client' ? oauthError(401, 'invalid_client', 'Unauthorized')
-      : kind === 'bad_request' ? oauthError(400, 'invalid_request', 'Invalid request')
-      : oauthError(400, 'invalid_grant', kind === 'invalid_code' ? 'Malformed auth code.' : 'Token has been expired or revoked.'),
-    revocation: { path: '/revoke', style: 'rfc7009', clientAuth: 'none', ok: { status: 200, body: {} }, unknownToken: oauthError(400, 'invalid_token', 'Token expired or revoked') },
+      kind === 'invalid_client'
+        ? oauthError(401, 'invalid_client', 'Unauthorized')
+        : kind === 'bad_request'
+          ? oauthError(400, 'invalid_request', 'Invalid request')
+          : oauthError(400, 'invalid_grant', kind === 'invalid_code' ? 'Malformed auth code.' : 'Token has been expired or revoked.'),
+    revocation: {
+      path: '/revoke',
+      style: 'rfc7009',
+      clientAuth: 'none',
+      ok: { status: 200, body: {} },
+      unknownToken: oauthError(400, 'invalid_token', 'Token expired or revoked'),
+    },
   };
 }
 
@@ -59,16 +70,38 @@ export const slackProfile: OAuthFakeProfile = {
     expires_in: 43200,
     ...(ctx.refreshToken ? { refresh_token: ctx.refreshToken } : {}),
     ...(ctx.grant === 'authorization_code'
-      ? { authed_user: { id: 'U1234', scope: 'chat:write', access_token: 'xoxe.xoxp-1-user', token_type: 'user', expires_in: 43200, refresh_token: 'xoxe-1-user-rt' } }
+      ? {
+          authed_user: {
+            id: 'U1234',
+            scope: 'chat:write',
+            access_token: 'xoxe.xoxp-1-user',
+            token_type: 'user',
+            expires_in: 43200,
+            refresh_token: 'xoxe-1-user-rt',
+          },
+        }
       : {}),
   }),
   error: (kind) => ({
     status: 200,
-    body: { ok: false, error: { invalid_code: 'invalid_code', invalid_refresh_token: 'invalid_refresh_token', invalid_client: 'bad_client_secret', bad_request: 'invalid_arguments' }[kind] },
+    body: {
+      ok: false,
+      error: {
+        invalid_code: 'invalid_code',
+        invalid_refresh_token: 'invalid_refresh_token',
+        invalid_client: 'bad_client_secret',
+        bad_request: 'invalid_arguments',
+      }[kind],
+    },
   }),
   // Web API rate limits: HTTP 429 with Retry-After, and the usual ok:false body.
   rateLimited: { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '7' } },
-  revocation: { path: '/api/auth.revoke', style: 'slack', ok: { status: 200, body: { ok: true, revoked: true } }, unknownToken: { status: 200, body: { ok: false, error: 'invalid_auth' } } },
+  revocation: {
+    path: '/api/auth.revoke',
+    style: 'slack',
+    ok: { status: 200, body: { ok: true, revoked: true } },
+    unknownToken: { status: 200, body: { ok: false, error: 'invalid_auth' } },
+  },
 };
 
 /** Notion: HTTP Basic and a JSON body are required; the response has no expires_in. */
@@ -94,15 +127,21 @@ export const notionProfile: OAuthFakeProfile = {
     request_id: 'f5b6a9d0-7c8b-4f0a-9d3e-2b1c0a9f8e7d',
   }),
   error: (kind) =>
-    kind === 'invalid_client' ? oauthError(401, 'invalid_client', 'Client authentication failed.')
-    : kind === 'bad_request' ? oauthError(400, 'invalid_request', 'body failed validation.')
-    : oauthError(400, 'invalid_grant', kind === 'invalid_code' ? 'Invalid code.' : 'Invalid refresh token.'),
+    kind === 'invalid_client'
+      ? oauthError(401, 'invalid_client', 'Client authentication failed.')
+      : kind === 'bad_request'
+        ? oauthError(400, 'invalid_request', 'body failed validation.')
+        : oauthError(400, 'invalid_grant', kind === 'invalid_code' ? 'Invalid code.' : 'Invalid refresh token.'),
   revocation: { path: '/v1/oauth/revoke', style: 'notion', ok: { status: 200, body: {} }, unknownToken: oauthError(400, 'invalid_grant', 'Invalid token.') },
 };
 
 const githubError = (error: string, error_description: string): FakeResponse => ({
   status: 200,
-  body: { error, error_description, error_uri: `https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#${error.replace(/_/g, '-')}` },
+  body: {
+    error,
+    error_description,
+    error_uri: `https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#${error.replace(/_/g, '-')}`,
+  },
 });
 
 function githubBase(key: 'github' | 'github-app'): Omit<OAuthFakeProfile, 'tokenPrefix' | 'issuesRefreshToken' | 'rotatesRefreshToken' | 'tokenResponse'> {
@@ -113,15 +152,21 @@ function githubBase(key: 'github' | 'github-app'): Omit<OAuthFakeProfile, 'token
     tokenBody: 'form',
     formUnlessAcceptJson: true,
     error: (kind) =>
-      kind === 'invalid_code' ? githubError('bad_verification_code', 'The code passed is incorrect or expired.')
-      : kind === 'invalid_refresh_token' ? githubError('bad_refresh_token', 'The refresh token passed is incorrect or expired.')
-      : kind === 'invalid_client' ? githubError('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.')
-      : githubError('unsupported_grant_type', 'The grant type is not supported.'),
+      kind === 'invalid_code'
+        ? githubError('bad_verification_code', 'The code passed is incorrect or expired.')
+        : kind === 'invalid_refresh_token'
+          ? githubError('bad_refresh_token', 'The refresh token passed is incorrect or expired.')
+          : kind === 'invalid_client'
+            ? githubError('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.')
+            : githubError('unsupported_grant_type', 'The grant type is not supported.'),
     revocation: {
       path: '/applications/{client_id}/token',
       style: 'github',
       ok: { status: 204, body: undefined },
-      unknownToken: { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/apps/oauth-applications#delete-an-app-token', status: '404' } },
+      unknownToken: {
+        status: 404,
+        body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/apps/oauth-applications#delete-an-app-token', status: '404' },
+      },
     },
     userinfo: { login: 'octocat', id: 1234, node_id: 'MDQ6VXNlcjE=', type: 'User' },
   };
@@ -165,7 +210,11 @@ export const microsoftProfile: OAuthFakeProfile = {
   issuesRefreshToken: true,
   rotatesRefreshToken: true,
   // The granted scope lists the resource scopes and the OIDC ones, not offline_access.
-  grantScope: (requested) => requested.split(' ').filter((s) => s !== 'offline_access').join(' '),
+  grantScope: (requested) =>
+    requested
+      .split(' ')
+      .filter((s) => s !== 'offline_access')
+      .join(' '),
   tokenResponse: (ctx) => ({
     token_type: 'Bearer',
     scope: ctx.scope,
@@ -175,13 +224,22 @@ export const microsoftProfile: OAuthFakeProfile = {
     refresh_token: ctx.refreshToken,
     ...(ctx.idToken ? { id_token: ctx.idToken } : {}),
   }),
-  idTokenClaims: (origin) => ({ iss: `${origin}/${MS_TENANT}/v2.0`, tid: MS_TENANT, oid: MS_OID, sub: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ', email: 'jane@contoso.com', ver: '2.0' }),
+  idTokenClaims: (origin) => ({
+    iss: `${origin}/${MS_TENANT}/v2.0`,
+    tid: MS_TENANT,
+    oid: MS_OID,
+    sub: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ',
+    email: 'jane@contoso.com',
+    ver: '2.0',
+  }),
   error: (kind) =>
     kind === 'invalid_client'
       ? oauthError(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.', { error_codes: [7000215] })
       : kind === 'bad_request'
         ? oauthError(400, 'invalid_request', 'AADSTS900144: The request body must contain the following parameter.', { error_codes: [900144] })
-        : oauthError(400, 'invalid_grant', 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.', { error_codes: [70008] }),
+        : oauthError(400, 'invalid_grant', 'AADSTS70008: The provided authorization code or refresh token has expired due to inactivity.', {
+            error_codes: [70008],
+          }),
 };
 
 export { oauthError };

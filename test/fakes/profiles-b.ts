@@ -17,10 +17,13 @@ export const atlassianProfile: OAuthFakeProfile = {
   reuseLeewayMs: 10 * 60 * 1000,
   tokenResponse: (ctx) => ({ access_token: ctx.accessToken, expires_in: 3600, token_type: 'Bearer', refresh_token: ctx.refreshToken, scope: ctx.scope }),
   error: (kind) =>
-    kind === 'invalid_refresh_token' ? oauthError(403, 'invalid_grant', 'Unknown or invalid refresh token.')
-    : kind === 'invalid_code' ? oauthError(403, 'invalid_grant', 'Invalid authorization code')
-    : kind === 'invalid_client' ? oauthError(401, 'invalid_client', 'Unauthorized')
-    : oauthError(400, 'invalid_request', 'Bad request'),
+    kind === 'invalid_refresh_token'
+      ? oauthError(403, 'invalid_grant', 'Unknown or invalid refresh token.')
+      : kind === 'invalid_code'
+        ? oauthError(403, 'invalid_grant', 'Invalid authorization code')
+        : kind === 'invalid_client'
+          ? oauthError(401, 'invalid_client', 'Unauthorized')
+          : oauthError(400, 'invalid_request', 'Bad request'),
   userinfo: { account_id: '557058:f58131cb-b67d-43c7-b30d-6b58d40bd077', email: 'jane@example.com', name: 'Jane Doe' },
 };
 
@@ -47,7 +50,9 @@ export const hubspotProfile: OAuthFakeProfile = {
   error: (kind) => ({
     status: 400,
     body: {
-      status: { invalid_code: 'BAD_AUTH_CODE', invalid_refresh_token: 'BAD_REFRESH_TOKEN', invalid_client: 'BAD_CLIENT_ID', bad_request: 'BAD_GRANT_TYPE' }[kind],
+      status: { invalid_code: 'BAD_AUTH_CODE', invalid_refresh_token: 'BAD_REFRESH_TOKEN', invalid_client: 'BAD_CLIENT_ID', bad_request: 'BAD_GRANT_TYPE' }[
+        kind
+      ],
       message: kind === 'invalid_refresh_token' ? 'missing or unknown refresh token' : 'invalid request',
       correlationId: 'aeb5f871-7f07-4993-9211-075dc63e7cbf',
       category: 'VALIDATION_ERROR',
@@ -78,10 +83,18 @@ export const salesforceProfile: OAuthFakeProfile = {
     issued_at: '1278448832702',
   }),
   error: (kind) =>
-    kind === 'invalid_client' ? oauthError(400, 'invalid_client', 'invalid client credentials')
-    : kind === 'bad_request' ? oauthError(400, 'unsupported_grant_type', 'grant type not supported')
-    : oauthError(400, 'invalid_grant', kind === 'invalid_code' ? 'authentication failure' : 'expired access/refresh token'),
-  revocation: { path: '/services/oauth2/revoke', style: 'rfc7009', clientAuth: 'none', ok: { status: 200, body: undefined }, unknownToken: oauthError(400, 'invalid_token', 'invalid token') },
+    kind === 'invalid_client'
+      ? oauthError(400, 'invalid_client', 'invalid client credentials')
+      : kind === 'bad_request'
+        ? oauthError(400, 'unsupported_grant_type', 'grant type not supported')
+        : oauthError(400, 'invalid_grant', kind === 'invalid_code' ? 'authentication failure' : 'expired access/refresh token'),
+  revocation: {
+    path: '/services/oauth2/revoke',
+    style: 'rfc7009',
+    clientAuth: 'none',
+    ok: { status: 200, body: undefined },
+    unknownToken: oauthError(400, 'invalid_token', 'invalid token'),
+  },
 };
 
 /** Dropbox: Basic client auth; a refresh returns only access_token, token_type and expires_in; revoke is a Bearer POST. */
@@ -96,11 +109,21 @@ export const dropboxProfile: OAuthFakeProfile = {
   tokenResponse: (ctx) =>
     ctx.grant === 'refresh_token'
       ? { access_token: ctx.accessToken, token_type: 'bearer', expires_in: 14400 }
-      : { access_token: ctx.accessToken, expires_in: 14400, token_type: 'bearer', scope: ctx.scope, refresh_token: ctx.refreshToken, account_id: 'dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc', uid: '12345' },
+      : {
+          access_token: ctx.accessToken,
+          expires_in: 14400,
+          token_type: 'bearer',
+          scope: ctx.scope,
+          refresh_token: ctx.refreshToken,
+          account_id: 'dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc',
+          uid: '12345',
+        },
   error: (kind) =>
-    kind === 'invalid_client' ? oauthError(400, 'invalid_client', 'Invalid client_id or client_secret')
-    : kind === 'bad_request' ? oauthError(400, 'invalid_request', 'unknown field')
-    : oauthError(400, 'invalid_grant', kind === 'invalid_code' ? "code doesn't exist or has expired" : 'refresh token is invalid or revoked'),
+    kind === 'invalid_client'
+      ? oauthError(400, 'invalid_client', 'Invalid client_id or client_secret')
+      : kind === 'bad_request'
+        ? oauthError(400, 'invalid_request', 'unknown field')
+        : oauthError(400, 'invalid_grant', kind === 'invalid_code' ? "code doesn't exist or has expired" : 'refresh token is invalid or revoked'),
   revocation: {
     path: '/2/auth/token/revoke',
     style: 'dropbox',
@@ -121,9 +144,11 @@ export const linearProfile: OAuthFakeProfile = {
   grantScope: (requested) => requested.split(',').join(' '),
   tokenResponse: (ctx) => ({ access_token: ctx.accessToken, token_type: 'Bearer', expires_in: 86399, scope: ctx.scope, refresh_token: ctx.refreshToken }),
   error: (kind) =>
-    kind === 'invalid_client' ? oauthError(401, 'invalid_client', 'Client authentication failed')
-    : kind === 'bad_request' ? oauthError(400, 'invalid_request', 'Invalid request')
-    : oauthError(400, 'invalid_grant', 'The provided authorization grant is invalid'),
+    kind === 'invalid_client'
+      ? oauthError(401, 'invalid_client', 'Client authentication failed')
+      : kind === 'bad_request'
+        ? oauthError(400, 'invalid_request', 'Invalid request')
+        : oauthError(400, 'invalid_grant', 'The provided authorization grant is invalid'),
   revocation: { path: '/oauth/revoke', style: 'rfc7009', clientAuth: 'body', ok: { status: 200, body: {} }, unknownToken: { status: 200, body: {} } },
 };
 
@@ -136,11 +161,26 @@ export const zoomProfile: OAuthFakeProfile = {
   tokenPrefix: { access: 'eyJzdiI6IjAwMDAwMSIs', refresh: 'eyJzdiI6InJ0' },
   issuesRefreshToken: true,
   rotatesRefreshToken: true,
-  tokenResponse: (ctx) => ({ access_token: ctx.accessToken, token_type: 'bearer', refresh_token: ctx.refreshToken, expires_in: 3599, scope: ctx.scope, api_url: 'https://api.zoom.us' }),
+  tokenResponse: (ctx) => ({
+    access_token: ctx.accessToken,
+    token_type: 'bearer',
+    refresh_token: ctx.refreshToken,
+    expires_in: 3599,
+    scope: ctx.scope,
+    api_url: 'https://api.zoom.us',
+  }),
   error: (kind) =>
-    kind === 'invalid_client' ? { status: 401, body: { reason: 'Invalid client_id or client_secret', error: 'invalid_client' } }
-    : kind === 'bad_request' ? { status: 400, body: { reason: 'Unsupported grant type', error: 'unsupported_grant_type' } }
-    : { status: 400, body: { reason: kind === 'invalid_code' ? 'Invalid authorization code' : 'Invalid Token!', error: 'invalid_grant' } },
-  revocation: { path: '/oauth/revoke', style: 'rfc7009', clientAuth: 'basic', ok: { status: 200, body: { status: 'success' } }, unknownToken: { status: 400, body: { reason: 'Invalid Token!', error: 'invalid_request' } } },
+    kind === 'invalid_client'
+      ? { status: 401, body: { reason: 'Invalid client_id or client_secret', error: 'invalid_client' } }
+      : kind === 'bad_request'
+        ? { status: 400, body: { reason: 'Unsupported grant type', error: 'unsupported_grant_type' } }
+        : { status: 400, body: { reason: kind === 'invalid_code' ? 'Invalid authorization code' : 'Invalid Token!', error: 'invalid_grant' } },
+  revocation: {
+    path: '/oauth/revoke',
+    style: 'rfc7009',
+    clientAuth: 'basic',
+    ok: { status: 200, body: { status: 'success' } },
+    unknownToken: { status: 400, body: { reason: 'Invalid Token!', error: 'invalid_request' } },
+  },
   userinfo: { id: 'KdYKjnimT4KPd8FFgQt9FQ', email: 'jane@example.com', account_id: 'q6gBJVO5TzexKYTb_I2rpg' },
 };

@@ -67,7 +67,10 @@ describe.each(['gmail', 'google-calendar'])('%s', (key) => {
     expect(await h.revoke(normalized.credentials)).toMatchObject({ revoked: true });
     const request = h.fake.requestsTo('revoke').at(-1)!;
     expect(new URL(request.url).search).toBe('');
-    expect(Object.fromEntries(new URLSearchParams(request.body))).toMatchObject({ token: normalized.credentials.refreshToken, token_type_hint: 'refresh_token' });
+    expect(Object.fromEntries(new URLSearchParams(request.body))).toMatchObject({
+      token: normalized.credentials.refreshToken,
+      token_type_hint: 'refresh_token',
+    });
     // Revoking the refresh token ends the grant: its access token dies with it.
     expect(h.fake.isActive(normalized.credentials.accessToken)).toBe(false);
   });

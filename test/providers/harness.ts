@@ -109,7 +109,10 @@ export function expectNoSecretsInUrls(fake: OAuthFake): void {
   for (const request of fake.requests) {
     const url = new URL(request.url);
     const label = `${request.method} ${url.pathname}`;
-    expect([...url.searchParams.keys()].filter((k) => FORBIDDEN_PARAMS.includes(k)), label).toEqual([]);
+    expect(
+      [...url.searchParams.keys()].filter((k) => FORBIDDEN_PARAMS.includes(k)),
+      label,
+    ).toEqual([]);
     for (const secret of fake.secrets) {
       for (const form of [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]) {
         expect(request.url.includes(form), `${label} contains a secret`).toBe(false);

@@ -14,7 +14,11 @@ describe('hubspot', () => {
     const { auth } = await h.connect();
     const request = h.fake.requestsTo('token').at(-1)!;
     expect(new URL(request.url).pathname).toBe('/oauth/v3/token');
-    expect(Object.fromEntries(new URLSearchParams(request.body))).toMatchObject({ client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, code_verifier: auth.codeVerifier });
+    expect(Object.fromEntries(new URLSearchParams(request.body))).toMatchObject({
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+      code_verifier: auth.codeVerifier,
+    });
   });
 
   it('REQ-9: stores the granted scopes from the `scopes` array (optional ones included) and the numeric hub_id', async () => {
@@ -39,7 +43,14 @@ describe('hubspot, v3 error body without `status`', () => {
   let h: ProviderHarness;
   beforeAll(async () => {
     h = await startProvider('hubspot', {
-      error: () => ({ status: 400, body: { message: 'Invalid input (details will vary based on the error)', correlationId: 'aeb5f871-7f07-4993-9211-075dc63e7cbf', category: 'VALIDATION_ERROR' } }),
+      error: () => ({
+        status: 400,
+        body: {
+          message: 'Invalid input (details will vary based on the error)',
+          correlationId: 'aeb5f871-7f07-4993-9211-075dc63e7cbf',
+          category: 'VALIDATION_ERROR',
+        },
+      }),
     });
   });
   afterAll(() => h.close());

@@ -20,7 +20,12 @@ describe('linear', () => {
     const { normalized } = await h.connect();
     expect(await h.revoke(normalized.credentials)).toMatchObject({ revoked: true });
     const body = Object.fromEntries(new URLSearchParams(h.fake.requestsTo('revoke').at(-1)!.body));
-    expect(body).toEqual({ token: normalized.credentials.accessToken, token_type_hint: 'access_token', client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret });
+    expect(body).toEqual({
+      token: normalized.credentials.accessToken,
+      token_type_hint: 'access_token',
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+    });
   });
 
   it('REQ-7/REQ-18: no request URL carries client credentials, codes or tokens', () => {

@@ -31,7 +31,10 @@ describe('salesforce', () => {
     expect(await h.revoke(normalized.credentials)).toMatchObject({ revoked: true, detail: 'revoked at Salesforce' });
     const request = h.fake.requestsTo('revoke').at(-1)!;
     expect(request.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(new URLSearchParams(request.body))).toMatchObject({ token: normalized.credentials.refreshToken, token_type_hint: 'refresh_token' });
+    expect(Object.fromEntries(new URLSearchParams(request.body))).toMatchObject({
+      token: normalized.credentials.refreshToken,
+      token_type_hint: 'refresh_token',
+    });
     expect(await h.revoke(normalized.credentials)).toEqual({ revoked: true, detail: 'Salesforce reports the token already invalid' });
   });
 

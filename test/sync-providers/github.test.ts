@@ -36,7 +36,12 @@ class FakeGitHub {
       reason: 'subscribed',
       updated_at: this.now(),
       last_read_at: null,
-      subject: { title, url: `https://api.github.com/repos/o/r/issues/${id}`, latest_comment_url: `https://api.github.com/repos/o/r/issues/comments/${id}`, type: 'Issue' },
+      subject: {
+        title,
+        url: `https://api.github.com/repos/o/r/issues/${id}`,
+        latest_comment_url: `https://api.github.com/repos/o/r/issues/comments/${id}`,
+        type: 'Issue',
+      },
       repository: { id: 1, full_name: 'o/r' },
       url: `https://api.github.com/notifications/threads/${id}`,
     });
@@ -96,7 +101,11 @@ describe('github sync hook', () => {
     const startedAt = Date.now();
     const result = await run(null);
     expect(idsOf(result.changes)).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
-    expect(result.changes.find((c) => c.externalId === 'n5')).toMatchObject({ model: 'notification', updatedAt: '2025-01-01T00:00:05Z', data: { unread: false, subject: { title: 'Issue n5' } } });
+    expect(result.changes.find((c) => c.externalId === 'n5')).toMatchObject({
+      model: 'notification',
+      updatedAt: '2025-01-01T00:00:05Z',
+      data: { unread: false, subject: { title: 'Issue n5' } },
+    });
     expect(result.fullModels).toEqual(['notification']);
     expect(result.state.notificationsSince).toBe('2025-01-01T00:00:05Z');
     expect(Date.parse(result.state.fullSyncedAt as string)).toBeGreaterThanOrEqual(startedAt - 1000);

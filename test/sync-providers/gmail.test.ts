@@ -49,13 +49,20 @@ class FakeGmail {
 
   handle = (req: FakeRequest): FakeReply | undefined => {
     if (req.method !== 'GET') return undefined;
-    if (req.path === PROFILE) return { body: { emailAddress: 'me@example.com', messagesTotal: this.messages.size, threadsTotal: this.messages.size, historyId: String(this.historyId) } };
+    if (req.path === PROFILE)
+      return {
+        body: { emailAddress: 'me@example.com', messagesTotal: this.messages.size, threadsTotal: this.messages.size, historyId: String(this.historyId) },
+      };
     if (req.path === MESSAGES) {
-      const all = [...this.messages.values()].filter((m) => req.query.get('includeSpamTrash') === 'true' || !m.labelIds.some((l) => l === 'SPAM' || l === 'TRASH')).sort((a, b) => b.id.localeCompare(a.id));
+      const all = [...this.messages.values()]
+        .filter((m) => req.query.get('includeSpamTrash') === 'true' || !m.labelIds.some((l) => l === 'SPAM' || l === 'TRASH'))
+        .sort((a, b) => b.id.localeCompare(a.id));
       const offset = decodeToken<number>(req.query.get('pageToken')) ?? 0;
       const size = Math.min(Number(req.query.get('maxResults') ?? 100), PAGE);
       const slice = all.slice(offset, offset + size).map((m) => ({ id: m.id, threadId: m.threadId }));
-      return { body: { messages: slice, ...(offset + size < all.length ? { nextPageToken: encodeToken(offset + size) } : {}), resultSizeEstimate: all.length } };
+      return {
+        body: { messages: slice, ...(offset + size < all.length ? { nextPageToken: encodeToken(offset + size) } : {}), resultSizeEstimate: all.length },
+      };
     }
     if (req.path === HISTORY) {
       if (this.failHistory > 0) {
@@ -72,7 +79,13 @@ class FakeGmail {
         messages: [{ id: h.message.id, threadId: h.message.threadId }],
         [h.kind]: [{ message: h.message, ...(h.labelIds ? { labelIds: h.labelIds } : {}) }],
       }));
-      return { body: { ...(page.length ? { history: page } : {}), ...(offset + PAGE < records.length ? { nextPageToken: encodeToken(offset + PAGE) } : {}), historyId: String(this.historyId) } };
+      return {
+        body: {
+          ...(page.length ? { history: page } : {}),
+          ...(offset + PAGE < records.length ? { nextPageToken: encodeToken(offset + PAGE) } : {}),
+          historyId: String(this.historyId),
+        },
+      };
     }
     return undefined;
   };
@@ -123,7 +136,11 @@ describe('gmail sync hook', () => {
     gmail.label('m5', 'TRASH', false);
     const before = fake.requests.length;
     const second = await run(first.state);
-    expect(fake.requests.slice(before).map((r) => r.query.get('startHistoryId'))).toEqual([first.state.historyId, first.state.historyId, first.state.historyId]);
+    expect(fake.requests.slice(before).map((r) => r.query.get('startHistoryId'))).toEqual([
+      first.state.historyId,
+      first.state.historyId,
+      first.state.historyId,
+    ]);
     expect(paths(fake, before)).toEqual([HISTORY, HISTORY, HISTORY]);
     expect(idsOf(second.changes, false)).toEqual(['m3', 'm5', 'm6']);
     expect(idsOf(second.changes, true)).toEqual(['m2', 'm4']);
@@ -174,4 +191,3 @@ describe('gmail sync hook', () => {
     expect((error as ProviderHttpError).status).toBe(500);
   });
 });
-

@@ -26,7 +26,19 @@ class FakeCalendar {
   }
   put(id: string, summary: string) {
     const { updated, etag } = this.stamp();
-    this.events.set(id, { event: { kind: 'calendar#event', etag, id, status: 'confirmed', summary, updated, start: { dateTime: '2025-02-01T10:00:00Z' }, end: { dateTime: '2025-02-01T11:00:00Z' } }, seq: this.seq });
+    this.events.set(id, {
+      event: {
+        kind: 'calendar#event',
+        etag,
+        id,
+        status: 'confirmed',
+        summary,
+        updated,
+        start: { dateTime: '2025-02-01T10:00:00Z' },
+        end: { dateTime: '2025-02-01T11:00:00Z' },
+      },
+      seq: this.seq,
+    });
   }
   cancel(id: string) {
     const { updated, etag } = this.stamp();
@@ -46,7 +58,10 @@ class FakeCalendar {
     const rawSync = q.get('syncToken');
     const sync = rawSync === null ? undefined : decodeToken<{ seq: number; gen: number }>(rawSync);
     if (rawSync !== null && (!sync || sync.gen !== this.generation)) {
-      return { status: 410, body: { error: { code: 410, message: 'Sync token is no longer valid, a full sync is required.', errors: [{ reason: 'fullSyncRequired' }] } } };
+      return {
+        status: 410,
+        body: { error: { code: 410, message: 'Sync token is no longer valid, a full sync is required.', errors: [{ reason: 'fullSyncRequired' }] } },
+      };
     }
     // Documented: with a syncToken, deleted events are always returned and showDeleted=false is not allowed.
     if (sync && q.get('showDeleted') === 'false') return { status: 400, body: { error: { code: 400 } } };
@@ -62,7 +77,9 @@ class FakeCalendar {
         kind: 'calendar#events',
         summary: 'me@example.com',
         items,
-        ...(more ? { nextPageToken: encodeToken({ offset: page.offset + size, at: page.at }) } : { nextSyncToken: encodeToken({ seq: page.at, gen: this.generation }) }),
+        ...(more
+          ? { nextPageToken: encodeToken({ offset: page.offset + size, at: page.at }) }
+          : { nextSyncToken: encodeToken({ seq: page.at, gen: this.generation }) }),
       },
     };
   };
@@ -95,7 +112,11 @@ describe('google-calendar sync hook', () => {
     const result = await run(null);
     expect(idsOf(result.changes, false)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
     expect(idsOf(result.changes, true)).toEqual(['e0']);
-    expect(result.changes.find((c) => c.externalId === 'e3')).toMatchObject({ model: 'event', data: { summary: 'Event e3', status: 'confirmed' }, updatedAt: '2025-01-01T00:00:05.000Z' });
+    expect(result.changes.find((c) => c.externalId === 'e3')).toMatchObject({
+      model: 'event',
+      data: { summary: 'Event e3', status: 'confirmed' },
+      updatedAt: '2025-01-01T00:00:05.000Z',
+    });
     expect(result.fullModels).toEqual(['event']);
     expect(fake.requests).toHaveLength(3);
     expect(fake.requests.every((r) => r.query.get('showDeleted') === 'true' && !r.query.has('syncToken'))).toBe(true);

@@ -36,7 +36,13 @@ export async function startFake(def: ProviderDefinition, handler: (req: FakeRequ
     req.on('data', (chunk) => (raw += chunk));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://fake');
-      const fake: FakeRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: raw ? JSON.parse(raw) : undefined };
+      const fake: FakeRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: raw ? JSON.parse(raw) : undefined,
+      };
       requests.push(fake);
       let reply: FakeReply | undefined;
       if (req.headers.authorization !== `Bearer ${TOKEN}`) reply = { status: 401, body: { error: 'unauthorized' } };
@@ -100,5 +106,8 @@ export function decodeToken<T>(token: string | null | undefined): T | undefined 
 
 /** Sorted external ids of the changes, optionally only the deleted (true) or live (false) ones. */
 export function idsOf(changes: { externalId: string; deleted?: boolean }[], deleted?: boolean): string[] {
-  return changes.filter((c) => deleted === undefined || (c.deleted === true) === deleted).map((c) => c.externalId).sort();
+  return changes
+    .filter((c) => deleted === undefined || (c.deleted === true) === deleted)
+    .map((c) => c.externalId)
+    .sort();
 }

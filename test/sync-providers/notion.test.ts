@@ -27,7 +27,14 @@ class FakeNotion {
     this.minute++;
   }
   put(id: string, title: string, object: Obj['object'] = 'page') {
-    this.objects.set(id, { object, id, last_edited_time: this.now(), archived: false, in_trash: false, properties: { title: { type: 'title', title: [{ plain_text: title }] } } });
+    this.objects.set(id, {
+      object,
+      id,
+      last_edited_time: this.now(),
+      archived: false,
+      in_trash: false,
+      properties: { title: { type: 'title', title: [{ plain_text: title }] } },
+    });
   }
   /** Notion-Version 2022-06-28 reports `archived`; newer versions `in_trash`. */
   archive(id: string, flag: 'archived' | 'in_trash' = 'archived') {
@@ -50,7 +57,16 @@ class FakeNotion {
       .sort((a, b) => sign * (a.last_edited_time.localeCompare(b.last_edited_time) || a.id.localeCompare(b.id)));
     const size = Math.min(body.page_size ?? 100, PAGE);
     const more = offset + size < all.length;
-    return { body: { object: 'list', results: all.slice(offset, offset + size), next_cursor: more ? encodeToken(offset + size) : null, has_more: more, type: 'page_or_database', page_or_database: {} } };
+    return {
+      body: {
+        object: 'list',
+        results: all.slice(offset, offset + size),
+        next_cursor: more ? encodeToken(offset + size) : null,
+        has_more: more,
+        type: 'page_or_database',
+        page_or_database: {},
+      },
+    };
   };
 }
 
@@ -86,7 +102,10 @@ describe('notion sync hook', () => {
     const result = await run(null);
     expect(idsOf(result.changes)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8']);
     expect(result.changes.every((c) => c.model === 'page' && !c.deleted)).toBe(true);
-    expect(result.changes.find((c) => c.externalId === 'p4')).toMatchObject({ updatedAt: minute(4), data: { object: 'page', properties: { title: { title: [{ plain_text: 'Page 4' }] } } } });
+    expect(result.changes.find((c) => c.externalId === 'p4')).toMatchObject({
+      updatedAt: minute(4),
+      data: { object: 'page', properties: { title: { title: [{ plain_text: 'Page 4' }] } } },
+    });
     expect(result.fullModels).toEqual(['page']);
     expect(result.state.lastEditedSince).toBe(minute(8));
     expect(Date.parse(result.state.fullSyncedAt as string)).toBeGreaterThanOrEqual(startedAt - 1000);
@@ -122,7 +141,9 @@ describe('notion sync hook', () => {
     notion.put('p3', 'Page 3 edited in the same minute');
     const third = await run(second.state);
     expect(idsOf(third.changes)).toEqual(['p3', 'p9']);
-    expect(third.changes.find((c) => c.externalId === 'p3')?.data.properties).toEqual({ title: { type: 'title', title: [{ plain_text: 'Page 3 edited in the same minute' }] } });
+    expect(third.changes.find((c) => c.externalId === 'p3')?.data.properties).toEqual({
+      title: { type: 'title', title: [{ plain_text: 'Page 3 edited in the same minute' }] },
+    });
     expect(third.state).toEqual(second.state);
   });
 

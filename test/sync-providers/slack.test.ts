@@ -25,7 +25,15 @@ class FakeSlack {
   put(id: string, name: string) {
     this.clock += 1000;
     const existing = this.channels.get(id);
-    this.channels.set(id, { id, name, is_channel: true, is_archived: false, created: existing?.created ?? this.clock / 1000, updated: this.clock, topic: { value: `About ${name}` } });
+    this.channels.set(id, {
+      id,
+      name,
+      is_channel: true,
+      is_archived: false,
+      created: existing?.created ?? this.clock / 1000,
+      updated: this.clock,
+      topic: { value: `About ${name}` },
+    });
   }
   archive(id: string) {
     this.clock += 1000;
@@ -70,7 +78,11 @@ describe('slack sync hook', () => {
     const { fake, run } = await seeded();
     const result = await run(null);
     expect(idsOf(result.changes)).toEqual(['C1', 'C2', 'C3', 'C4']);
-    expect(result.changes.find((c) => c.externalId === 'C2')).toMatchObject({ model: 'channel', data: { name: 'channel-c2' }, updatedAt: new Date(Date.UTC(2025, 0, 1) + 2000).toISOString() });
+    expect(result.changes.find((c) => c.externalId === 'C2')).toMatchObject({
+      model: 'channel',
+      data: { name: 'channel-c2' },
+      updatedAt: new Date(Date.UTC(2025, 0, 1) + 2000).toISOString(),
+    });
     expect(result.changes.some((c) => c.deleted)).toBe(false);
     expect(result.fullModels).toEqual(['channel']);
     expect(result.state).toEqual({});
@@ -101,7 +113,13 @@ describe('slack sync hook', () => {
 
   it('ok:false answers (HTTP 200) become ProviderHttpErrors with a matching status', async () => {
     const { slack, run } = await seeded();
-    for (const [error, status] of [['invalid_auth', 401], ['token_revoked', 401], ['missing_scope', 403], ['ratelimited', 429], ['fatal_error', 502]] as const) {
+    for (const [error, status] of [
+      ['invalid_auth', 401],
+      ['token_revoked', 401],
+      ['missing_scope', 403],
+      ['ratelimited', 429],
+      ['fatal_error', 502],
+    ] as const) {
       slack.error = error;
       const thrown = await run(null).catch((e: unknown) => e);
       expect(thrown).toBeInstanceOf(ProviderHttpError);

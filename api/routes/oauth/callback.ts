@@ -30,7 +30,12 @@ export async function oauthCallback(ctx: AppContext): Promise<void> {
   }
   if (ctx.params.provider !== flow.provider) {
     await finishFlow(em, flow, 'rejected: wrong provider path');
-    return oauthErrorPage(ctx, 400, 'provider_mismatch', 'The authorization response arrived for a different provider than the one the connection was started with.');
+    return oauthErrorPage(
+      ctx,
+      400,
+      'provider_mismatch',
+      'The authorization response arrived for a different provider than the one the connection was started with.',
+    );
   }
   const iss = params.get('iss');
   if (flow.expectedIssuer && iss !== flow.expectedIssuer) {

@@ -35,7 +35,9 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
   } catch (error) {
     const tooLarge = (error as { type?: string }).type === 'entity.too.large';
     outcome(tooLarge ? 'too_large' : 'rejected');
-    return tooLarge ? reply(ctx, 413, 'payload_too_large', `Webhook bodies for ${def.name} are limited to ${limit} bytes.`) : reply(ctx, 400, 'unreadable_body', 'The request body could not be read.');
+    return tooLarge
+      ? reply(ctx, 413, 'payload_too_large', `Webhook bodies for ${def.name} are limited to ${limit} bytes.`)
+      : reply(ctx, 400, 'unreadable_body', 'The request body could not be read.');
   }
 
   // Node lower-cases header names and joins repeated ones with ", " (only set-cookie stays an array).
@@ -78,7 +80,13 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
       const em = ctx.deps.orm.em.fork(); // the webhook routes run before the per-request EntityManager
       const integration = await em.findOneOrFail(Integration, { id: targets[0].id });
       writeSecrets(ctx.deps.vault, integration, { ...readSecrets(ctx.deps.vault, integration), notionVerificationTokenPending: result.pendingSecret });
-      appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'webhook_handshake', level: 'warn', message: `${def.name} sent a verification token; confirm it by copying it into the webhookSecret setting` });
+      appendLog(em, {
+        tenantId: integration.tenantId,
+        integrationId: integration.id,
+        kind: 'webhook_handshake',
+        level: 'warn',
+        message: `${def.name} sent a verification token; confirm it by copying it into the webhookSecret setting`,
+      });
       await em.flush();
     }
     if (result.handshake) {
@@ -115,7 +123,12 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
       ctx.body = { received: true, routed: 0 };
       return;
     }
-  } else if (ACCOUNT_IS_CONNECTION.has(def.webhook.scheme) && result.accountId && targets[0]!.externalAccountId && result.accountId !== targets[0]!.externalAccountId) {
+  } else if (
+    ACCOUNT_IS_CONNECTION.has(def.webhook.scheme) &&
+    result.accountId &&
+    targets[0]!.externalAccountId &&
+    result.accountId !== targets[0]!.externalAccountId
+  ) {
     // Where the payload's account is the connection's own account (Slack team, Notion workspace, Gmail
     // address), an event for another account on this URL is refused. GitHub's installation id is not the
     // connected user's id, so it is not compared.
@@ -129,7 +142,14 @@ export async function receiveWebhook(ctx: AppContext): Promise<void> {
   try {
     const written = await Promise.all(
       targets.map((target) =>
-        ctx.deps.webhookWriter.write({ tenantId: target.tenantId, integrationId: target.id, provider: providerKey, eventType: result.eventType, deliveryId: result.deliveryId, payload }),
+        ctx.deps.webhookWriter.write({
+          tenantId: target.tenantId,
+          integrationId: target.id,
+          provider: providerKey,
+          eventType: result.eventType,
+          deliveryId: result.deliveryId,
+          payload,
+        }),
       ),
     );
     accepted = written.filter((w) => !w.duplicate).map((w) => w.eventId);
@@ -162,11 +182,22 @@ function secretsFor(ctx: AppContext, def: ProviderDefinition, integration: Webho
     const subscribed = pushStateOf(integration.settings).channel;
     if (subscribed?.id) {
       // The Calendar channel or Graph subscription the connection workflow made: only its token's hash is kept.
-      Object.assign(expect, { channelId: subscribed.id, resourceId: subscribed.resourceId, channelTokenHash: subscribed.tokenHash, subscriptionId: subscribed.id, clientStateHash: subscribed.tokenHash });
+      Object.assign(expect, {
+        channelId: subscribed.id,
+        resourceId: subscribed.resourceId,
+        channelTokenHash: subscribed.tokenHash,
+        subscriptionId: subscribed.id,
+        clientStateHash: subscribed.tokenHash,
+      });
     } else {
       // Configured by hand: a Calendar channel in settings with its token, or a Graph clientState, as secrets.
       const manual = integration.settings.calendarChannel as { id?: string; resourceId?: string } | undefined;
-      Object.assign(expect, { channelId: manual?.id, resourceId: manual?.resourceId, channelTokenHash: own.calendarChannelToken ? sha256Hex(own.calendarChannelToken) : undefined, clientState: own.graphClientState });
+      Object.assign(expect, {
+        channelId: manual?.id,
+        resourceId: manual?.resourceId,
+        channelTokenHash: own.calendarChannelToken ? sha256Hex(own.calendarChannelToken) : undefined,
+        clientState: own.graphClientState,
+      });
     }
   }
   // Per provider app (operator env), when the integration has no secret of its own.

@@ -39,7 +39,11 @@ const CONNECT_REASONS: Record<string, (p: string) => string> = {
 };
 
 /** The flash for `?connect=connected|error&reason=…` after the provider sent the browser back. */
-export function describeConnectOutcome(connect: string | null, reason: string | null, providerName: string): { kind: 'success' | 'error'; message: string } | null {
+export function describeConnectOutcome(
+	connect: string | null,
+	reason: string | null,
+	providerName: string,
+): { kind: 'success' | 'error'; message: string } | null {
 	if (connect === 'connected') return { kind: 'success', message: `${providerName} is connected.` };
 	if (connect !== 'error') return null;
 	const explain = reason ? CONNECT_REASONS[reason] : undefined;

@@ -44,9 +44,7 @@ export function pageLinks(url: Location, state: PageState, nextCursor: string | 
 			? { cursor: state.trail[state.trail.length - 1]!, trail: state.trail.slice(0, -1) }
 			: { cursor: null, trail: [] }
 		: null;
-	const following: PageState | null = nextCursor
-		? { cursor: nextCursor, trail: (state.cursor ? [...state.trail, state.cursor] : []).slice(-MAX_TRAIL) }
-		: null;
+	const following: PageState | null = nextCursor ? { cursor: nextCursor, trail: (state.cursor ? [...state.trail, state.cursor] : []).slice(-MAX_TRAIL) } : null;
 	return {
 		first: state.cursor ? withPage(url, { cursor: null, trail: [] }, prefix) : null,
 		previous: previous ? withPage(url, previous, prefix) : null,

@@ -101,9 +101,7 @@ export async function apiFetch<T>(session: Session | null, path: string, init: A
 		response.ok ? 502 : response.status,
 		typeof error?.code === 'string' ? error.code : response.ok ? 'bad_response' : `http_${response.status}`,
 		typeof error?.message === 'string' ? error.message : `The Plugboard API answered ${response.status} without the expected JSON body.`,
-		Array.isArray(error?.details)
-			? error.details.filter(isObject).map((d) => ({ path: String(d.path ?? ''), message: String(d.message ?? '') }))
-			: [],
+		Array.isArray(error?.details) ? error.details.filter(isObject).map((d) => ({ path: String(d.path ?? ''), message: String(d.message ?? '') })) : [],
 	);
 	if (apiError.status === 401) return unauthorized(onUnauthorized, apiError);
 	throw apiError;
@@ -185,10 +183,7 @@ export function getIntegration(session: Session | null, integrationId: string) {
 	return apiFetch<Integration>(session, `/integrations/${id(integrationId)}`);
 }
 
-export function createIntegration(
-	session: Session | null,
-	input: { provider: string; displayName?: string; secrets?: Record<string, string> },
-) {
+export function createIntegration(session: Session | null, input: { provider: string; displayName?: string; secrets?: Record<string, string> }) {
 	return apiFetch<Integration>(session, '/integrations', { method: 'POST', json: input });
 }
 

@@ -81,7 +81,10 @@ export const integrationActions = {
 			return ok({
 				flash: data.revoked
 					? flash('success', `Disconnected ${label}. Its tokens were revoked at the provider and deleted here.`)
-					: flash('info', `Disconnected ${label} and deleted its tokens here. The provider did not confirm the revocation${data.detail ? `: ${data.detail}` : ''}.`),
+					: flash(
+							'info',
+							`Disconnected ${label} and deleted its tokens here. The provider did not confirm the revocation${data.detail ? `: ${data.detail}` : ''}.`,
+						),
 			});
 		} catch (error) {
 			return apiFailure(error);

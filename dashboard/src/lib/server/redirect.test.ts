@@ -39,9 +39,7 @@ describe('safeNext', () => {
 describe('signinPath', () => {
 	it('carries the current relative URL as an encoded next', () => {
 		expect(signinPath('/')).toBe('/signin?next=%2F');
-		expect(signinPath(relativeUrl(new URL('http://localhost:3000/integrations?status=error')))).toBe(
-			'/signin?next=%2Fintegrations%3Fstatus%3Derror',
-		);
+		expect(signinPath(relativeUrl(new URL('http://localhost:3000/integrations?status=error')))).toBe('/signin?next=%2Fintegrations%3Fstatus%3Derror');
 	});
 
 	it('never carries an unsafe next', () => {

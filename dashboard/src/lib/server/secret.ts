@@ -25,9 +25,7 @@ export function resolveSessionSecret(options: SessionSecretOptions): string {
 		return secret;
 	}
 	if (production) {
-		throw new Error(
-			`PLUGBOARD_SESSION_SECRET is required in production (at least ${MIN_SECRET_LENGTH} random characters, e.g. \`openssl rand -base64 32\`).`,
-		);
+		throw new Error(`PLUGBOARD_SESSION_SECRET is required in production (at least ${MIN_SECRET_LENGTH} random characters, e.g. \`openssl rand -base64 32\`).`);
 	}
 
 	const file = path.join(dataDir, 'session-secret');

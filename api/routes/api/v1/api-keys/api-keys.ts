@@ -23,7 +23,10 @@ function presentApiKey(ctx: AppContext, key: ApiKey) {
 /** GET /api/v1/api-keys — the tenant's keys, active and revoked, oldest first. */
 export async function listApiKeysRoute(ctx: AppContext): Promise<void> {
   const keys = await listApiKeys(ctx.state.em, tenantIdOf(ctx));
-  ok(ctx, keys.map((k) => presentApiKey(ctx, k)));
+  ok(
+    ctx,
+    keys.map((k) => presentApiKey(ctx, k)),
+  );
 }
 
 /** POST /api/v1/api-keys {name} — 201 with the key in `apiKey`, shown this once (only its hash is kept). */

@@ -17,7 +17,8 @@ export async function deleteIntegration(ctx: AppContext): Promise<void> {
   try {
     await ctx.deps.temporal.client.workflow.getHandle(connectionWorkflowId(integration.id)).terminate('integration deleted');
   } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) ctx.deps.logger.warn({ err: error, integrationId: integration.id }, 'could not terminate the connection workflow');
+    if (!(error instanceof WorkflowNotFoundError))
+      ctx.deps.logger.warn({ err: error, integrationId: integration.id }, 'could not terminate the connection workflow');
   }
   ctx.state.em.clear();
   await repo.delete(integration.id);

@@ -12,6 +12,9 @@ export async function listIntegrations(ctx: AppContext): Promise<void> {
   const repo = integrationsOf(ctx);
   const page = await repo.list(q);
   const authorizing = await repo.authorizationExpiries(page.items);
-  ok(ctx, page.items.map((i) => presentIntegration(i, repo, ctx.deps.env, authorizing.get(i.id) ?? null)));
+  ok(
+    ctx,
+    page.items.map((i) => presentIntegration(i, repo, ctx.deps.env, authorizing.get(i.id) ?? null)),
+  );
   ctx.body = { ...(ctx.body as object), nextCursor: page.nextCursor };
 }

@@ -11,6 +11,9 @@ export async function listIntegrationLogs(ctx: AppContext): Promise<void> {
   const q = query.parse(ctx.query);
   const integration = await integrationsOf(ctx).get(integrationIdParam(ctx));
   const page = await listLogs(ctx.state.em, integration.tenantId, integration.id, q);
-  ok(ctx, page.items.map((l) => ({ id: l.id, kind: l.kind, level: l.level, message: l.message, createdAt: l.createdAt })));
+  ok(
+    ctx,
+    page.items.map((l) => ({ id: l.id, kind: l.kind, level: l.level, message: l.message, createdAt: l.createdAt })),
+  );
   ctx.body = { ...(ctx.body as object), nextCursor: page.nextCursor };
 }

@@ -10,9 +10,29 @@ import { updateConnection } from '../../../../connections.ts';
 import { integrationsOf, type AppContext } from '../../../../context.ts';
 import { integrationIdParam } from './params.ts';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
 /** Never forwarded upstream: the tenant's own credentials and our cookies. */
-const REQUEST_DROP = new Set([...HOP_BY_HOP, 'authorization', 'cookie', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-request-id', 'accept-encoding']);
+const REQUEST_DROP = new Set([
+  ...HOP_BY_HOP,
+  'authorization',
+  'cookie',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-request-id',
+  'accept-encoding',
+]);
 const RESPONSE_DROP = new Set([...HOP_BY_HOP, 'set-cookie', 'content-encoding']);
 /** Bodies up to this size are buffered so a 401 can be retried once; larger ones stream without a retry. */
 const REPLAYABLE_BYTES = 1024 * 1024;
@@ -32,11 +52,13 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
   const target = proxyTarget(base, String(ctx.params.path ?? ''), ctx.querystring);
 
   const headers = new Headers(def.apiHeaders);
-  for (const [k, v] of Object.entries(ctx.headers)) if (v !== undefined && !REQUEST_DROP.has(k.toLowerCase())) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  for (const [k, v] of Object.entries(ctx.headers))
+    if (v !== undefined && !REQUEST_DROP.has(k.toLowerCase())) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
   let body: Buffer | Readable | undefined;
   let replayable = true;
   if (!['GET', 'HEAD'].includes(ctx.method)) {
-    if (ctx.request.length !== undefined && ctx.request.length <= REPLAYABLE_BYTES) body = await getRawBody(ctx.req, { length: ctx.request.length, limit: REPLAYABLE_BYTES });
+    if (ctx.request.length !== undefined && ctx.request.length <= REPLAYABLE_BYTES)
+      body = await getRawBody(ctx.req, { length: ctx.request.length, limit: REPLAYABLE_BYTES });
     else {
       body = ctx.req;
       replayable = false;
@@ -91,7 +113,8 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
 /** Joins the requested path onto the API base; anything that leaves the base (other host, `..`) is refused. */
 export function proxyTarget(base: string, path: string, query: string): URL {
   const root = new URL(base.endsWith('/') ? base : `${base}/`);
-  if (/(^|\/)\.\.?(\/|$)|%2e|%2f|%5c|\\|@/i.test(path)) throw new AppError(400, 'invalid_proxy_path', 'The proxy path may not contain dot segments, encoded slashes or credentials.');
+  if (/(^|\/)\.\.?(\/|$)|%2e|%2f|%5c|\\|@/i.test(path))
+    throw new AppError(400, 'invalid_proxy_path', 'The proxy path may not contain dot segments, encoded slashes or credentials.');
   const target = new URL(path.replace(/^\/+/, ''), root);
   if (target.origin !== root.origin || !target.pathname.startsWith(root.pathname)) {
     throw new AppError(400, 'invalid_proxy_path', 'The proxy path must stay within the provider API.');

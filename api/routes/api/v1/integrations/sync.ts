@@ -69,6 +69,17 @@ export async function listRecords(ctx: AppContext): Promise<void> {
   const more = items.length > q.limit;
   if (more) items.pop();
   const last = items[items.length - 1];
-  ok(ctx, items.map((r) => ({ id: r.id, model: r.model, externalId: r.externalId, data: r.data, updatedAt: r.updatedAt, deletedAt: r.deletedAt, changedAt: r.changedAt })));
+  ok(
+    ctx,
+    items.map((r) => ({
+      id: r.id,
+      model: r.model,
+      externalId: r.externalId,
+      data: r.data,
+      updatedAt: r.updatedAt,
+      deletedAt: r.deletedAt,
+      changedAt: r.changedAt,
+    })),
+  );
   ctx.body = { ...(ctx.body as object), nextCursor: more && last ? Buffer.from(`${last.changedAt.toISOString()}|${last.id}`).toString('base64url') : null };
 }

@@ -16,10 +16,19 @@ export async function sendTestEvent(ctx: AppContext): Promise<void> {
   const secret = await repo.ensureSecret(integration.id, 'webhookSecret', () => `whsec_${randomBytes(32).toString('base64')}`);
   const id = newId('msg');
   const timestamp = Math.floor(Date.now() / 1000);
-  const body = JSON.stringify({ type: 'item.updated', timestamp: new Date().toISOString(), data: { id: `item_${randomBytes(4).toString('hex')}`, title: 'Test event from the sandbox' } });
+  const body = JSON.stringify({
+    type: 'item.updated',
+    timestamp: new Date().toISOString(),
+    data: { id: `item_${randomBytes(4).toString('hex')}`, title: 'Test event from the sandbox' },
+  });
   const response = await fetch(`${ctx.deps.env.PUBLIC_URL}/webhooks/sandbox/${integration.id}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(body, secret, id, timestamp) },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signStandardWebhook(body, secret, id, timestamp),
+    },
     body,
   });
   const answer = (await response.json().catch(() => ({}))) as { eventId?: string };

@@ -15,7 +15,11 @@ export async function getToken(ctx: AppContext): Promise<void> {
   const id = integrationIdParam(ctx);
   let integration = await repo.get(id);
   if (integration.status !== 'active') {
-    throw new AppError(409, 'not_connected', `The integration is ${integration.status}${integration.lastError ? `: ${integration.lastError}` : ''}. Connect it first.`);
+    throw new AppError(
+      409,
+      'not_connected',
+      `The integration is ${integration.status}${integration.lastError ? `: ${integration.lastError}` : ''}. Connect it first.`,
+    );
   }
   let credentials = readCredentials(ctx.deps.vault, integration);
   const def = await ctx.deps.providers.resolve(ctx.state.em, integration.tenantId, integration.provider);

@@ -55,7 +55,13 @@ export async function createProvider(ctx: AppContext): Promise<void> {
     }
     try {
       const found = await discoverServer(input.issuer, { allowLoopbackHttp: !production });
-      endpoints = { ...found, pkce: input.pkce ?? found.pkce, authorizationUrl: input.authorizationUrl ?? found.authorizationUrl, tokenUrl: input.tokenUrl ?? found.tokenUrl, revocationUrl: input.revocationUrl ?? found.revocationUrl };
+      endpoints = {
+        ...found,
+        pkce: input.pkce ?? found.pkce,
+        authorizationUrl: input.authorizationUrl ?? found.authorizationUrl,
+        tokenUrl: input.tokenUrl ?? found.tokenUrl,
+        revocationUrl: input.revocationUrl ?? found.revocationUrl,
+      };
     } catch (error) {
       if (error instanceof DiscoveryError) throw new AppError(422, 'discovery_failed', error.message);
       throw error;

@@ -69,7 +69,11 @@ export const actions: Actions = {
 
 	settings: async ({ request, locals, params }) => {
 		const form = await request.formData();
-		const values = { displayName: text(form, 'displayName', 100), forwardUrl: text(form, 'forwardUrl'), syncIntervalMinutes: text(form, 'syncIntervalMinutes', 10) };
+		const values = {
+			displayName: text(form, 'displayName', 100),
+			forwardUrl: text(form, 'forwardUrl'),
+			syncIntervalMinutes: text(form, 'syncIntervalMinutes', 10),
+		};
 		const fieldErrors: Record<string, string> = {};
 		let syncIntervalMinutes: number | null = null;
 		if (values.syncIntervalMinutes) {
@@ -79,7 +83,8 @@ export const actions: Actions = {
 			}
 		}
 		if (values.forwardUrl && !/^https?:\/\/\S+$/i.test(values.forwardUrl)) fieldErrors.forwardUrl = 'Enter an http(s) URL, or leave it empty.';
-		if (Object.keys(fieldErrors).length) return failWith(400, { form: 'settings', fieldErrors, values, flash: flash('error', 'Check the highlighted settings.') });
+		if (Object.keys(fieldErrors).length)
+			return failWith(400, { form: 'settings', fieldErrors, values, flash: flash('error', 'Check the highlighted settings.') });
 		try {
 			await updateIntegration(locals.session, params.id, {
 				displayName: values.displayName || null,
@@ -125,7 +130,11 @@ export const actions: Actions = {
 	forwardingSecret: async ({ locals, params }) => {
 		try {
 			const { data } = await createForwardingSecret(locals.session, params.id);
-			return ok({ form: 'settings', revealedSecret: data.forwardSecret, flash: flash('success', 'New forwarding secret created. Copy it now: it is not shown again.') });
+			return ok({
+				form: 'settings',
+				revealedSecret: data.forwardSecret,
+				flash: flash('success', 'New forwarding secret created. Copy it now: it is not shown again.'),
+			});
 		} catch (e) {
 			return apiFailure(e, { form: 'settings' });
 		}
@@ -134,7 +143,10 @@ export const actions: Actions = {
 	testEvent: async ({ locals, params }) => {
 		try {
 			const { data } = await sendTestEvent(locals.session, params.id);
-			return ok({ form: 'events', flash: flash('success', `Test event sent${data?.eventId ? ` (${data.eventId})` : ''}. It appears below as Pending, then Processed.`) });
+			return ok({
+				form: 'events',
+				flash: flash('success', `Test event sent${data?.eventId ? ` (${data.eventId})` : ''}. It appears below as Pending, then Processed.`),
+			});
 		} catch (e) {
 			return apiFailure(e, { form: 'events' }, (err) =>
 				err.status === 404 && /^No route/.test(err.message) ? 'This API version cannot send test events yet.' : undefined,
