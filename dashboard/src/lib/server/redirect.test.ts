@@ -19,6 +19,10 @@ describe('safeNext', () => {
 		['newline inside', '/\n/evil.example'],
 		['relative without slash', 'evil.example'],
 		['dot segments up to //', '/..//evil.example'],
+		['dot segment then //', '/.//evil.example/x'],
+		['encoded dot then //', '/%2e//evil.example/x'],
+		['encoded slashes', '/%2F%2Fevil.example'],
+		['encoded backslash', '/%5Cevil.example'],
 		['empty', ''],
 		['too long', '/' + 'a'.repeat(3000)],
 	])('falls back for %s', (_name, value) => {
