@@ -8,6 +8,7 @@ import { apiBaseFor } from '../providers/api-base.ts';
 import { ProviderHttpError } from '../providers/types.ts';
 import { connectionWorkflowId, ensureFreshUpdate, refreshNowUpdate } from '../workflows/connection.messages.ts';
 import { syncScheduleId, SYNC_WORKFLOW_TYPE } from '../workflows/sync.messages.ts';
+import { taskQueueOf } from '../workflows/task-queues.ts';
 import type { ActivityDeps } from './deps.ts';
 import { providerApi } from './provider-api.ts';
 
@@ -181,7 +182,12 @@ export function createSyncActivities(deps: ActivityDeps) {
       const minutes = Number(integration.settings.syncIntervalMinutes ?? 15);
       const spec = { intervals: [{ every: `${minutes} minutes` as const, offset: syncScheduleOffsetMs(integration.id, minutes) }] };
       try {
-        await handle.update((previous) => ({ ...previous, spec }));
+        // Schedules created before the workload queues move to the sync queue here.
+        await handle.update((previous) => ({
+          ...previous,
+          spec,
+          action: { ...previous.action, taskQueue: taskQueueOf(deps.env.TEMPORAL_TASK_QUEUE, 'sync') },
+        }));
         await handle.unpause('integration is active');
         return 'updated';
       } catch (error) {
@@ -194,7 +200,7 @@ export function createSyncActivities(deps: ActivityDeps) {
           type: 'startWorkflow',
           workflowType: SYNC_WORKFLOW_TYPE,
           args: [{ integrationId: integration.id, reason: 'scheduled' }],
-          taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
+          taskQueue: taskQueueOf(deps.env.TEMPORAL_TASK_QUEUE, 'sync'),
           workflowId: `sync:${integration.id}`,
         },
         policies: { overlap: ScheduleOverlapPolicy.SKIP },

@@ -8,6 +8,7 @@ import { assertPublicUrl } from '../lib/net-guard.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { connectionWorkflowId, providerRevokedSignal, pushRenewSignal } from '../workflows/connection.messages.ts';
 import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workflows/sync.messages.ts';
+import { taskQueueOf } from '../workflows/task-queues.ts';
 import type { ActivityDeps } from './deps.ts';
 
 const FORWARD_TIMEOUT_MS = 15_000;
@@ -89,7 +90,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
           // A burst of hints folds into one debounced sync run.
           await temporal.workflow.signalWithStart(SYNC_WORKFLOW_TYPE, {
             workflowId: syncHintWorkflowId(integration.id),
-            taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
+            taskQueue: taskQueueOf(deps.env.TEMPORAL_TASK_QUEUE, 'sync'),
             args: [{ integrationId: integration.id, reason: `webhook ${event.eventType}`, debounceMs: deps.env.PLUGBOARD_SYNC_HINT_DEBOUNCE_MS }],
             signal: syncHintSignal,
             signalArgs: [],

@@ -35,7 +35,7 @@ export async function workflowInput(em: EntityManager, providers: ProviderRegist
 function startOperation(temporal: TemporalGateway, input: ConnectionWorkflowInput, status: string) {
   return {
     workflowId: connectionWorkflowId(input.integrationId),
-    taskQueue: temporal.taskQueue,
+    taskQueue: temporal.queues.connections,
     args: [input] as [ConnectionWorkflowInput],
     typedSearchAttributes: [
       { key: TenantIdAttr, value: input.tenantId },

@@ -39,6 +39,25 @@ const schema = z.object({
   PLUGBOARD_SYNC_HINT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   /** How long the API remembers a valid API key (ms); a revocation reaches every API process within this. */
   PLUGBOARD_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /**
+   * Worker slots per workload, `connections:50,webhooks:50,sync:10` style (activities), with an optional
+   * `/workflow tasks` part: `sync:10/10`. Unlisted workloads keep their defaults (workers/create-worker.ts).
+   */
+  PLUGBOARD_WORKER_SLOTS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const slots: Partial<Record<'connections' | 'webhooks' | 'sync' | 'legacy', { activities: number; workflowTasks: number }>> = {};
+      for (const part of (value ?? '').split(',').filter((p) => p.trim())) {
+        const match = /^\s*(connections|webhooks|sync|legacy)\s*:\s*(\d{1,5})(?:\s*\/\s*(\d{1,5}))?\s*$/.exec(part);
+        if (!match || Number(match[2]) < 1 || (match[3] !== undefined && Number(match[3]) < 2)) {
+          ctx.addIssue({ code: 'custom', message: `"${part}" is not <connections|webhooks|sync|legacy>:<activity slots ≥ 1>[/<workflow task slots ≥ 2>]` });
+          return z.NEVER;
+        }
+        slots[match[1] as 'connections'] = { activities: Number(match[2]), workflowTasks: Number(match[3] ?? Math.min(20, Math.max(2, Number(match[2])))) };
+      }
+      return slots;
+    }),
   /** Workflows the worker keeps in memory (default: the SDK's, sized from the heap); others replay when they wake. */
   PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { taskQueuesOf, type TaskQueues } from '../workflows/task-queues.ts';
 import type { Env } from './env.ts';
 
 /**
@@ -8,14 +9,15 @@ import type { Env } from './env.ts';
 export class TemporalGateway {
   readonly connection: Connection;
   readonly client: Client;
-  readonly taskQueue: string;
+  /** One task queue per workload (workflows/task-queues.ts). */
+  readonly queues: TaskQueues;
   readonly namespace: string;
 
   constructor(env: Pick<Env, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'>) {
     this.connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS, connectTimeout: '3s' });
     this.health = Connection.lazy({ address: env.TEMPORAL_ADDRESS, connectTimeout: '2s', interceptors: [] });
     this.client = new Client({ connection: this.connection, namespace: env.TEMPORAL_NAMESPACE });
-    this.taskQueue = env.TEMPORAL_TASK_QUEUE;
+    this.queues = taskQueuesOf(env.TEMPORAL_TASK_QUEUE);
     this.namespace = env.TEMPORAL_NAMESPACE;
   }
 

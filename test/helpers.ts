@@ -5,11 +5,11 @@
 import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { inject } from 'vitest';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/context.ts';
 import { buildAppDeps, closeAppDeps } from '../api/deps.ts';
-import { createWorker, installTemporalRuntime } from '../workers/create-worker.ts';
+import { createWorkers, installTemporalRuntime, type WorkerGroup } from '../workers/create-worker.ts';
 import { startWebhookDispatcher } from '../workers/webhook-dispatcher.ts';
 import { assertKeyringMatches } from '../db/key-check.ts';
 import { openOrm } from '../db/orm.ts';
@@ -61,7 +61,7 @@ export interface TestApi {
   deps: AppDeps;
   logs: LogCapture;
   server: Server;
-  worker?: Worker;
+  worker?: WorkerGroup;
   request<T = any>(
     method: string,
     path: string,
@@ -94,20 +94,20 @@ export async function startTestApi(options: { env?: Record<string, string>; work
   const { temporal } = deps;
   const app = createApp(deps);
   server.on('request', app.callback());
-  let worker: Worker | undefined;
+  let worker: WorkerGroup | undefined;
   let workerRun: Promise<void> | undefined;
   let workerConnection: NativeConnection | undefined;
   let dispatcher: { stop: () => Promise<void> } | undefined;
   if (options.worker) {
     installTemporalRuntime(logger);
     workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-    worker = await createWorker(workerConnection, { env, orm, vault, logger, temporal: temporal.client, providers: deps.providers });
+    worker = await createWorkers(workerConnection, { env, orm, vault, logger, temporal: temporal.client, providers: deps.providers });
     workerRun = worker.run();
     dispatcher = startWebhookDispatcher({
       orm,
       databaseUrl: env.DATABASE_URL!,
       client: temporal.client,
-      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      taskQueue: temporal.queues.webhooks,
       logger,
       sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS,
       leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS,

@@ -111,7 +111,7 @@ describe('webhook dispatcher', () => {
       orm: api.deps.orm,
       databaseUrl: api.deps.env.DATABASE_URL!,
       client: api.deps.temporal.client,
-      taskQueue: api.deps.env.TEMPORAL_TASK_QUEUE,
+      taskQueue: api.deps.temporal.queues.webhooks,
       logger: api.deps.logger,
       sweepIntervalMs: overrides.sweepIntervalMs ?? 60_000,
       leaseMs: overrides.leaseMs ?? 60_000,

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, Runtime, Worker, type NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import type { Logger } from '../lib/logger.ts';
+import { taskQueueOf, WORKLOADS, type Workload } from '../workflows/task-queues.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -23,15 +24,64 @@ export function installTemporalRuntime(logger: Logger): void {
   }
 }
 
-/** The worker: every workflow in workflows/ and every activity from createActivities(deps). */
-export async function createWorker(connection: NativeConnection, deps: ActivityDeps): Promise<Worker> {
-  return Worker.create({
-    connection,
-    namespace: deps.env.TEMPORAL_NAMESPACE,
-    taskQueue: deps.env.TEMPORAL_TASK_QUEUE,
-    workflowsPath: WORKFLOWS_PATH,
-    activities: createActivities(deps),
-    shutdownGraceTime: '10s',
-    ...(deps.env.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: deps.env.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS } : {}),
-  });
+export interface WorkerGroup {
+  /** The task queues polled, by workload (plus `legacy`, the queue of runs started before the split). */
+  queues: Record<string, string>;
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/** Slots per workload: connection work is light and latency-bound; sync calls providers for minutes at a time. */
+const DEFAULT_SLOTS: Record<Workload | 'legacy', { activities: number; workflowTasks: number }> = {
+  connections: { activities: 50, workflowTasks: 20 },
+  webhooks: { activities: 50, workflowTasks: 20 },
+  sync: { activities: 10, workflowTasks: 10 },
+  legacy: { activities: 10, workflowTasks: 5 },
+};
+
+/**
+ * One Temporal worker per workload (workflows/task-queues.ts), each with its own slots, sharing one workflow
+ * bundle and the activities from createActivities(deps): a backlog on one queue never takes the slots of
+ * another. With `legacy` (the default when serving connections), the bare TEMPORAL_TASK_QUEUE is polled too, so
+ * runs started before the split finish there (connection workflows move over at their next continue-as-new).
+ */
+export async function createWorkers(
+  connection: NativeConnection,
+  deps: ActivityDeps,
+  options: { workloads?: readonly Workload[]; legacy?: boolean } = {},
+): Promise<WorkerGroup> {
+  const workloads = options.workloads ?? WORKLOADS;
+  const prefix = deps.env.TEMPORAL_TASK_QUEUE;
+  const queues: Record<string, string> = Object.fromEntries(workloads.map((w) => [w, taskQueueOf(prefix, w)]));
+  if (options.legacy ?? workloads.includes('connections')) queues.legacy = prefix;
+  const slots = { ...DEFAULT_SLOTS, ...deps.env.PLUGBOARD_WORKER_SLOTS };
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const activities = createActivities(deps);
+  const workers = await Promise.all(
+    Object.entries(queues).map(([kind, taskQueue]) =>
+      Worker.create({
+        connection,
+        namespace: deps.env.TEMPORAL_NAMESPACE,
+        taskQueue,
+        workflowBundle,
+        activities,
+        shutdownGraceTime: '10s',
+        maxConcurrentActivityTaskExecutions: slots[kind as Workload | 'legacy'].activities,
+        maxConcurrentWorkflowTaskExecutions: slots[kind as Workload | 'legacy'].workflowTasks,
+        ...(deps.env.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: deps.env.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS } : {}),
+      }),
+    ),
+  );
+  return {
+    queues,
+    shutdown: () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()),
+    async run() {
+      // When one worker stops (failure or shutdown) the others stop too, so a failing process exits whole
+      // and its supervisor restarts it.
+      const stopAll = () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown());
+      const results = await Promise.allSettled(workers.map((w) => w.run().finally(stopAll)));
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
 }

@@ -1,19 +1,23 @@
 /**
- * Temporal worker: builds the activity dependencies once, registers every workflow in workflows/ and the
- * activities from createActivities(deps), and drains gracefully on SIGINT/SIGTERM (the SDK's Runtime
- * handles the signals; in-flight activities get shutdownGraceTime to finish).
+ * Temporal worker: builds the activity dependencies once and serves one task queue per workload
+ * (`connections`, `webhooks`, `sync`; all by default, or `--queues connections,sync`), each with its own
+ * slots. The process that serves `webhooks` also runs the webhook outbox dispatcher. Drains gracefully on
+ * SIGINT/SIGTERM (the SDK's Runtime handles the signals; in-flight activities get shutdownGraceTime).
  */
+import { parseArgs } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
 import { openDatabase } from '../db/index.ts';
 import { ProviderRegistry } from '../db/repositories/providers.repository.ts';
 import { env as loadEnv } from '../lib/env.ts';
 import { createLogger } from '../lib/logger.ts';
 import { TemporalGateway } from '../lib/temporal.ts';
-import { createWorker, installTemporalRuntime } from './create-worker.ts';
+import { taskQueueOf, WORKLOADS, type Workload } from '../workflows/task-queues.ts';
+import { createWorkers, installTemporalRuntime } from './create-worker.ts';
 import { startWebhookDispatcher } from './webhook-dispatcher.ts';
 
 const env = loadEnv();
 const logger = createLogger({ name: 'worker' });
+const workloads = parseWorkloads();
 
 installTemporalRuntime(logger);
 
@@ -21,28 +25,34 @@ try {
   const { orm, vault } = await openDatabase(env, logger);
   const temporal = new TemporalGateway(env);
   const connection = await connectWithRetry(env.TEMPORAL_ADDRESS);
-  const worker = await createWorker(connection, {
-    env,
-    orm,
-    vault,
-    logger,
-    temporal: temporal.client,
-    providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault, env: env.raw }),
-  });
-  const dispatcher = startWebhookDispatcher({
-    orm,
-    databaseUrl: env.DATABASE_URL!,
-    client: temporal.client,
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
-    logger,
-    sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS,
-    leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS,
-  });
-  logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE }, 'worker running');
+  const worker = await createWorkers(
+    connection,
+    {
+      env,
+      orm,
+      vault,
+      logger,
+      temporal: temporal.client,
+      providers: new ProviderRegistry({ publicUrl: env.PUBLIC_URL, sandboxEnabled: env.sandboxEnabled, vault, env: env.raw }),
+    },
+    { workloads },
+  );
+  const dispatcher = workloads.includes('webhooks')
+    ? startWebhookDispatcher({
+        orm,
+        databaseUrl: env.DATABASE_URL!,
+        client: temporal.client,
+        taskQueue: taskQueueOf(env.TEMPORAL_TASK_QUEUE, 'webhooks'),
+        logger,
+        sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS,
+        leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS,
+      })
+    : undefined;
+  logger.info({ queues: worker.queues, namespace: env.TEMPORAL_NAMESPACE, dispatcher: Boolean(dispatcher) }, 'worker running');
   try {
     await worker.run();
   } finally {
-    await dispatcher.stop();
+    await dispatcher?.stop();
     await connection.close();
     await temporal.close().catch(() => undefined);
     await orm.close();
@@ -51,6 +61,21 @@ try {
 } catch (error) {
   logger.fatal({ err: error }, `worker failed: ${(error as Error).message}`);
   process.exit(1);
+}
+
+function parseWorkloads(): Workload[] {
+  const { values } = parseArgs({ options: { queues: { type: 'string' } }, allowPositionals: false });
+  if (values.queues === undefined) return [...WORKLOADS];
+  const names = values.queues
+    .split(',')
+    .map((q) => q.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(WORKLOADS as readonly string[]).includes(n));
+  if (unknown.length || !names.length) {
+    logger.fatal(`--queues takes a comma-separated list of ${WORKLOADS.join(', ')}; got "${values.queues}"`);
+    process.exit(2);
+  }
+  return names as Workload[];
 }
 
 async function connectWithRetry(address: string): Promise<NativeConnection> {

@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   log,
+  makeContinueAsNewFunc,
   patched,
   proxyActivities,
   setHandler,
@@ -28,6 +29,7 @@ import {
   type ConnectionWorkflowInput,
   type TokenOutcome,
 } from './connection.messages.ts';
+import { connectionsQueueFrom } from './task-queues.ts';
 
 export * from './connection.messages.ts';
 
@@ -64,6 +66,8 @@ const { ensurePushSubscription, stopPushSubscription } = proxyActivities<Activit
 const PUSH_PATCH = 'push-subscriptions';
 /** One holder at a time in `exclusive` (and no continue-as-new after a disconnect); older histories replay as they ran. */
 const STRICT_LOCK_PATCH = 'strict-lock';
+/** Continue-as-new moves a run to the connections task queue (runs from before the split used one queue). */
+const WORKLOAD_QUEUES_PATCH = 'workload-queues';
 /** After an unexpected failure of the push activity itself (not a provider error, which it handles). */
 const PUSH_RETRY_MS = 60 * 60_000;
 
@@ -372,6 +376,11 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     if (ended && strictLock()) break;
     if (++cycles >= MAX_CYCLES || workflowInfo().continueAsNewSuggested) {
       await condition(() => !busy && allHandlersFinished());
+      // Runs started before the workload queues continue on the connections queue (workflows/task-queues.ts).
+      if (patched(WORKLOAD_QUEUES_PATCH)) {
+        const taskQueue = connectionsQueueFrom(workflowInfo().taskQueue);
+        return makeContinueAsNewFunc<typeof connectionWorkflow>({ taskQueue })({ ...input, carried: state });
+      }
       return continueAsNew<typeof connectionWorkflow>({ ...input, carried: state });
     }
   }

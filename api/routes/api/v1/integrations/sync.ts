@@ -15,10 +15,10 @@ export async function syncNow(ctx: AppContext): Promise<void> {
   if (integration.status !== 'active') throw new AppError(409, 'not_connected', `The integration is ${integration.status}. Connect it first.`);
   const def = await ctx.deps.providers.resolve(ctx.state.em, integration.tenantId, integration.provider);
   if (!def.sync) throw new AppError(422, 'sync_not_supported', `${def.name} has no sync.`);
-  const { client, taskQueue } = ctx.deps.temporal;
+  const { client, queues } = ctx.deps.temporal;
   const counts = await client.workflow.execute(SYNC_WORKFLOW_TYPE, {
     workflowId: syncNowWorkflowId(integration.id),
-    taskQueue,
+    taskQueue: queues.sync,
     args: [{ integrationId: integration.id, reason: 'manual' }],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });

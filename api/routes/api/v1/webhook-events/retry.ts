@@ -14,7 +14,7 @@ export async function retryEvent(ctx: AppContext): Promise<void> {
   await ctx.state.em.flush();
   let started: 'started' | 'already';
   try {
-    started = await startWebhookWorkflow(ctx.deps.temporal.client, ctx.deps.temporal.taskQueue, event.id, { retry: true, timeoutMs: 5_000 });
+    started = await startWebhookWorkflow(ctx.deps.temporal.client, ctx.deps.temporal.queues.webhooks, event.id, { retry: true, timeoutMs: 5_000 });
   } catch (error) {
     // Temporal unavailable: the event keeps its failed state (a dispatcher would not retry a finished run).
     Object.assign(event, before);

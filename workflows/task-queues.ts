@@ -1,0 +1,24 @@
+/**
+ * One Temporal task queue per workload, each served by its own worker with its own slots, so connection work
+ * (connect, refresh, disconnect, push subscriptions) never waits behind a backlog of webhook or sync tasks.
+ * The names derive from TEMPORAL_TASK_QUEUE, which stays the prefix (and the queue that workflows started
+ * before the split keep running on until they continue as new).
+ */
+export const WORKLOADS = ['connections', 'webhooks', 'sync'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+export type TaskQueues = Record<Workload, string>;
+
+export function taskQueueOf(prefix: string, workload: Workload): string {
+  return `${prefix}-${workload}`;
+}
+
+export function taskQueuesOf(prefix: string): TaskQueues {
+  return { connections: taskQueueOf(prefix, 'connections'), webhooks: taskQueueOf(prefix, 'webhooks'), sync: taskQueueOf(prefix, 'sync') };
+}
+
+/** The connections queue a workflow running on `current` moves to at its next continue-as-new. */
+export function connectionsQueueFrom(current: string): string {
+  const suffix = '-connections';
+  return current.endsWith(suffix) ? current : `${current}${suffix}`;
+}
