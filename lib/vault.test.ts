@@ -1,6 +1,21 @@
-import { describe, expect, it } from 'vitest';
+import { createDecipheriv } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
 import { DecryptionError } from './errors.ts';
 import { generateKeySpec, parseKeyring, Vault, type CipherContext } from './vault.ts';
+
+/** The options of every decipher the vault creates (node:crypto itself, only watched). */
+const decipherOptions: unknown[] = [];
+vi.mock('node:crypto', async (importOriginal) => {
+  const crypto = await importOriginal<typeof NodeCrypto>();
+  return {
+    ...crypto,
+    createDecipheriv: (...args: Parameters<typeof crypto.createDecipheriv>) => {
+      decipherOptions.push(args[3]);
+      return crypto.createDecipheriv(...args);
+    },
+  };
+});
 
 const ctx: CipherContext = { tenantId: 't_1', entity: 'integration', id: 'int_1', field: 'credentials' };
 
@@ -39,12 +54,32 @@ describe('Vault', () => {
     expect(() => vault.decrypt(ct, { ...ctx, entity: 'oauth_flow' })).toThrow(DecryptionError);
   });
 
-  it('rejects a truncated authentication tag (authTagLength: 16, DEP0182)', () => {
+  it('rejects truncated authentication tags (4, 8, 12 bytes) that a decipher without authTagLength accepts (DEP0182)', () => {
     const ct = vault.encrypt('short-tag', ctx);
-    const parts = ct.split(':');
-    const body = Buffer.from(parts[4]!, 'base64url');
-    const truncated = body.subarray(0, body.length - 4);
-    expect(() => vault.decrypt([...parts.slice(0, 4), truncated.toString('base64url')].join(':'), ctx)).toThrow(DecryptionError);
+    const [, , kid, ivPart, bodyPart] = ct.split(':') as [string, string, string, string, string];
+    const iv = Buffer.from(ivPart, 'base64url');
+    const body = Buffer.from(bodyPart, 'base64url');
+    const encrypted = body.subarray(0, body.length - 16);
+    const tag = body.subarray(body.length - 16);
+    const aad = Buffer.from(`plugboard|v1|tenant:${ctx.tenantId}|${ctx.entity}:${ctx.id}|field:${ctx.field}|kid:${kid}`);
+    for (const length of [4, 8, 12]) {
+      // A GCM tag truncated to t bytes is the leftmost t bytes of the full tag (NIST SP 800-38D §5.2.1.2).
+      const short = tag.subarray(0, length);
+      // The forgery is genuine: a decipher that takes t-byte tags decrypts it, as Node's does when no
+      // authTagLength is given (it checks only the bytes it is handed; DEP0182 only warns).
+      const lax = createDecipheriv('aes-256-gcm', vault.keyring.keys.get(kid)!, iv, { authTagLength: length });
+      lax.setAAD(aad);
+      lax.setAuthTag(short);
+      expect(Buffer.concat([lax.update(encrypted), lax.final()]).toString('utf8')).toBe('short-tag');
+
+      const forged = [...ct.split(':').slice(0, 4), Buffer.concat([encrypted, short]).toString('base64url')].join(':');
+      expect(() => vault.decrypt(forged, ctx), `${length}-byte tag`).toThrow(DecryptionError);
+    }
+    // The vault pins the tag length on its decipher: a format that carried the tag apart from the ciphertext
+    // would otherwise accept the short tags above.
+    decipherOptions.length = 0;
+    expect(vault.decrypt(ct, ctx)).toBe('short-tag');
+    expect(decipherOptions).toEqual([{ authTagLength: 16 }]);
   });
 
   it('encrypts with the newest key and decrypts with any key in the ring', () => {
