@@ -50,6 +50,7 @@ describe('workload isolation', () => {
       body: { settings: { forwardUrl: `http://127.0.0.1:${address.port}/hook` } },
     });
     expect(patched.status).toBe(200);
+    expect((await api.request('POST', `/api/v1/integrations/${id}/forwarding-secret`, { key })).status).toBeLessThan(300);
     for (let i = 0; i < 4; i++) expect((await api.request('POST', `/api/v1/integrations/${id}/test-event`, { key })).status).toBe(202);
     // The webhook queue's only activity slot is now taken by a forward that does not return.
     const deadline = Date.now() + 20_000;
