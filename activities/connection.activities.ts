@@ -5,6 +5,7 @@ import { Integration, OAuthFlow, type IntegrationStatus } from '../db/entities/i
 import { appendLog, type LogLevel } from '../db/repositories/integration-logs.repository.ts';
 import { clientConfiguration, oidc } from '../lib/oauth/client.ts';
 import { revokeAtProvider } from '../lib/oauth/revoke.ts';
+import { readConnectedApp } from '../lib/webhooks/app-identity.ts';
 import { normalizeTokenResponse } from '../lib/oauth/tokens.ts';
 import type { ProviderDefinition } from '../providers/types.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -85,7 +86,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
     const credentials = await providers.clientCredentials(em, integration).catch((error: Error) => {
       throw ApplicationFailure.nonRetryable(error.message, ERROR_TYPES.invalidClient);
     });
-    return { def, config: clientConfiguration(def, credentials) };
+    return { def, config: clientConfiguration(def, credentials), clientId: credentials.clientId };
   }
 
   return {
@@ -106,7 +107,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
       flow.pkceVerifier = null;
       await em.flush();
 
-      const { def, config } = await configFor(em, integration);
+      const { def, config, clientId } = await configFor(em, integration);
       const callbackUrl = new URL(flow.redirectUri);
       callbackUrl.search = params.toString();
       let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
@@ -125,6 +126,8 @@ export function createConnectionActivities(deps: ActivityDeps) {
         );
       }
       const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: flow.scopes, previous: undefined });
+      // Which app this connection belongs to, as the provider's webhooks name it: app-level deliveries route by it.
+      const app = await readConnectedApp(def, { clientId, accessToken: normalized.credentials.accessToken, accountId: normalized.accountId, tokenResponse: tokens });
       await em.transactional(async (tem) => {
         const row = await load(tem, integration.id, true);
         if (row.externalAccountId && normalized.accountId && row.externalAccountId !== normalized.accountId) {
@@ -138,6 +141,17 @@ export function createConnectionActivities(deps: ActivityDeps) {
         row.tokenExpiresAt = normalized.credentials.expiresAt ? new Date(normalized.credentials.expiresAt) : null;
         row.scopes = normalized.scopes;
         row.externalAccountId = normalized.accountId ?? row.externalAccountId;
+        row.oauthAppId = app.oauthAppId;
+        row.externalInstallationId = app.installationId;
+        if (app.error) {
+          appendLog(tem, {
+            tenantId: row.tenantId,
+            integrationId: row.id,
+            kind: 'webhook_routing',
+            level: 'warn',
+            message: `${def.name} app installation unknown (${app.error}): app-level webhooks will not reach this integration until it reconnects`,
+          });
+        }
         row.settings = { ...row.settings, ...(Object.keys(normalized.metadata).length ? { providerMetadata: normalized.metadata } : {}) };
         row.lastError = null;
         row.errorCount = 0;

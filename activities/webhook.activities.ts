@@ -5,6 +5,7 @@ import { Integration, WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { readEventPayload, recordForwardAttempt } from '../db/repositories/webhook-events.repository.ts';
 import { assertPublicUrl } from '../lib/net-guard.ts';
+import { webhookScheme } from '../lib/webhooks/schemes/index.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { connectionWorkflowId, providerRevokedSignal, pushRenewSignal } from '../workflows/connection.messages.ts';
 import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workflows/sync.messages.ts';
@@ -13,8 +14,6 @@ import type { ActivityDeps } from './deps.ts';
 
 const FORWARD_TIMEOUT_MS = 15_000;
 const MAX_RETRY_AFTER_MS = 5 * 60_000;
-/** Event types that only say "something changed": the data comes from a sync (DESIGN.md §6, E.1 step 6). */
-const CHANGE_HINT = /^(gmail\.history|calendar\.(exists|not_exists)|page\.|database\.|item\.|records\.)/;
 
 /** `Retry-After` in seconds or as an HTTP date, capped (Standard Webhooks sender guidance). */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
@@ -40,9 +39,10 @@ export function createWebhookActivities(deps: ActivityDeps) {
     async applyWebhookEvent(input: { eventId: string }): Promise<{ forward: boolean; action: 'provider_revoked' | 'sync_hint' | 'push_renew' | 'none' }> {
       const { em, event, integration } = await load(input.eventId);
       const def = await providers.resolve(em, integration.tenantId, integration.provider);
-      let action: 'provider_revoked' | 'sync_hint' | 'push_renew' | 'none' = 'none';
-      if (def.webhook?.revocationEvents?.includes(event.eventType)) {
-        action = 'provider_revoked';
+      // What the event type means is its scheme's business (lib/webhooks/schemes/); change hints only say
+      // "something changed", the data comes from a sync (DESIGN.md §6, E.1 step 6).
+      const action = def.webhook ? webhookScheme(def.webhook.scheme).actionFor(event.eventType) : 'none';
+      if (action === 'provider_revoked') {
         const reason = `webhook ${event.eventType}`;
         try {
           await temporal.workflow.getHandle(connectionWorkflowId(integration.id)).signal(providerRevokedSignal, { reason });
@@ -62,8 +62,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
           });
           await em.flush();
         }
-      } else if (def.webhook?.pushRenewEvents?.includes(event.eventType)) {
-        action = 'push_renew';
+      } else if (action === 'push_renew') {
         appendLog(em, {
           tenantId: integration.tenantId,
           integrationId: integration.id,
@@ -77,8 +76,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
         } catch (error) {
           if (!(error instanceof WorkflowNotFoundError)) throw error;
         }
-      } else if (CHANGE_HINT.test(event.eventType) && event.eventType !== 'records.changed') {
-        action = 'sync_hint';
+      } else if (action === 'sync_hint') {
         appendLog(em, {
           tenantId: integration.tenantId,
           integrationId: integration.id,

@@ -32,7 +32,8 @@ import { loadEnv } from '../lib/env.ts';
 import { createLogger } from '../lib/logger.ts';
 import { TemporalGateway } from '../lib/temporal.ts';
 import { generateKeySpec, parseKeyring, Vault } from '../lib/vault.ts';
-import { verifyDelivery } from '../lib/webhooks/verify.ts';
+import { verifyWith } from '../lib/webhooks/scheme.ts';
+import { webhookScheme } from '../lib/webhooks/schemes/index.ts';
 import { freePort, progress, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../scripts/services.ts';
 import { runLoad, signedDeliveries, type LoadOptions, type LoadRequest, type LoadResult } from './lib/load.ts';
 
@@ -187,16 +188,13 @@ try {
   const verifyOnly = new Koa();
   verifyOnly.use(async (ctx) => {
     const body = await getRawBody(ctx.req, { limit: 1024 * 1024 });
-    const result = await verifyDelivery('standard-webhooks', {
-      body,
-      headers: ctx.req.headers as Record<string, string>,
-      query: new URLSearchParams(),
-      secrets: [ingestSecret],
-      nowSeconds: Math.floor(Date.now() / 1000),
-      expect: {},
-    });
-    ctx.status = result.ok ? 200 : 401;
-    ctx.body = { received: result.ok };
+    const result = await verifyWith(
+      webhookScheme('standard-webhooks'),
+      { body, headers: ctx.req.headers as Record<string, string>, query: new URLSearchParams(), nowSeconds: Math.floor(Date.now() / 1000) },
+      { secrets: [ingestSecret], setting: () => undefined, endpointUrl: '' },
+    );
+    ctx.status = result.kind === 'event' ? 200 : 401;
+    ctx.body = { received: result.kind === 'event' };
   });
   const verifyServer = verifyOnly.listen(0, '127.0.0.1');
   servers.push(verifyServer);

@@ -1,8 +1,8 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { Vault } from '../lib/vault.ts';
 import { reencryptIntegration } from './credentials.ts';
-import { CustomProvider, Integration, OAuthFlow, WebhookEvent } from './entities/index.ts';
-import { reencryptEventPayload } from './repositories/webhook-events.repository.ts';
+import { CustomProvider, Integration, OAuthFlow, UnroutedWebhookEvent, WebhookEvent } from './entities/index.ts';
+import { reencryptEventPayload, reencryptUnroutedPayload } from './repositories/webhook-events.repository.ts';
 
 export interface RotationReport {
   activeKid: string;
@@ -20,7 +20,7 @@ export async function rotateKeys(
 ): Promise<RotationReport> {
   const batchSize = options.batchSize ?? 200;
   const kid = vault.activeKid;
-  const report: RotationReport = { activeKid: kid, reencrypted: { integration: 0, custom_provider: 0, oauth_flow: 0, webhook_event: 0 } };
+  const report: RotationReport = { activeKid: kid, reencrypted: { integration: 0, custom_provider: 0, oauth_flow: 0, webhook_event: 0, unrouted_webhook_event: 0 } };
 
   const runBatches = async (table: keyof typeof report.reencrypted, batch: (tem: EntityManager) => Promise<number>) => {
     for (;;) {
@@ -70,6 +70,15 @@ export async function rotateKeys(
       { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } },
     );
     for (const row of rows) reencryptEventPayload(vault, row);
+    return rows.length;
+  });
+  await runBatches('unrouted_webhook_event', async (tem) => {
+    const rows = await tem.find(
+      UnroutedWebhookEvent,
+      { keyId: { $ne: kid } },
+      { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } },
+    );
+    for (const row of rows) reencryptUnroutedPayload(vault, row);
     return rows.length;
   });
   return report;

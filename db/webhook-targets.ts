@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { EventSubscriber } from '@mikro-orm/core';
+import type { EventSubscriber, FilterQuery } from '@mikro-orm/core';
 import type { Vault } from '../lib/vault.ts';
 import { readSecrets, type IntegrationSecrets } from './credentials.ts';
 import { Integration } from './entities/index.ts';
@@ -10,8 +10,23 @@ export interface WebhookTarget {
   tenantId: string;
   provider: string;
   externalAccountId: string | null;
+  externalInstallationId: string | null;
+  /** The app it connected through (Slack app id, GitHub App id, else client id); null before it connected. */
+  oauthAppId: string | null;
+  /** The tenant brought its own OAuth app: its deliveries verify with its own secret, on its own URL only. */
+  ownApp: boolean;
   settings: Record<string, unknown>;
   secrets: IntegrationSecrets;
+}
+
+/** Which integrations an app-level delivery is for: the provider's, connected through that app, on that account. */
+export interface AppRoute {
+  provider: string;
+  /** The column the account id names (a Slack team, or a GitHub App installation). */
+  accountKey: 'externalAccountId' | 'externalInstallationId';
+  accountId: string;
+  /** The app the verified delivery names, when it names one. */
+  appId?: string;
 }
 
 /**
@@ -62,10 +77,17 @@ export class WebhookTargetCache {
     return value;
   }
 
-  /** The integrations of `provider` connected to `accountId` (app-level endpoints route by it). */
-  async byAccount(provider: string, accountId: string): Promise<WebhookTarget[]> {
-    const rows = await this.#orm.em.fork().find(Integration, { provider, externalAccountId: accountId });
-    return rows.map((row) => this.#toTarget(row));
+  /**
+   * The integrations an app-level delivery routes to. The endpoint verified it with the operator app's secret,
+   * so only integrations on the operator's app qualify (a tenant's own app has its own secret and its own
+   * URL), and, when the delivery names its app, only those connected through that app (rows connected before
+   * the app was recorded have none).
+   */
+  async byAppRoute(route: AppRoute): Promise<WebhookTarget[]> {
+    const where: FilterQuery<Integration> = { provider: route.provider, [route.accountKey]: route.accountId };
+    if (route.appId) where.$or = [{ oauthAppId: route.appId }, { oauthAppId: null }];
+    const rows = await this.#orm.em.fork().find(Integration, where, { limit: 100 });
+    return rows.map((row) => this.#toTarget(row)).filter((target) => !target.ownApp);
   }
 
   invalidate(id: string): void {
@@ -82,13 +104,18 @@ export class WebhookTargetCache {
   }
 
   #toTarget(row: Integration): WebhookTarget {
+    const secrets = readSecrets(this.#vault, row);
     return {
       id: row.id,
       tenantId: row.tenantId,
       provider: row.provider,
       externalAccountId: row.externalAccountId ?? null,
+      externalInstallationId: row.externalInstallationId ?? null,
+      oauthAppId: row.oauthAppId ?? null,
+      // The same test as the OAuth client lookup (providers.clientCredentials): both halves set.
+      ownApp: Boolean(secrets.clientId && secrets.clientSecret),
       settings: row.settings,
-      secrets: readSecrets(this.#vault, row),
+      secrets,
     };
   }
 }

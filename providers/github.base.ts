@@ -27,7 +27,5 @@ export const githubBase: GithubBase = {
     scheme: 'github',
     // GitHub caps payloads at 25 MB.
     maxBodyBytes: 25 * 1024 * 1024,
-    accountIdPaths: ['installation.id'],
-    revocationEvents: ['installation.deleted', 'github_app_authorization.revoked'],
   },
 };

@@ -14,7 +14,7 @@ export const gmailProvider: ProviderDefinition = {
   defaultScopes: ['openid', 'email', 'https://www.googleapis.com/auth/gmail.readonly'],
   // Pub/Sub notifications carry only `emailAddress`, so the account is keyed on the email claim to match them.
   account: { idTokenClaim: 'email' },
-  webhook: { scheme: 'pubsub-oidc', maxBodyBytes: 1024 * 1024, accountIdPaths: ['emailAddress'] },
+  webhook: { scheme: 'pubsub-oidc', maxBodyBytes: 1024 * 1024 },
   sync: gmailSync,
   push: gmailPush,
 };

@@ -26,14 +26,9 @@ export const microsoftProvider: ProviderDefinition = {
   refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900 },
   // No RFC 7009 endpoint; revokeSignInSessions would sign the user out of every app, so disconnect only forgets tokens.
   revocation: { style: 'none', token: 'refresh_token' },
-  // Subscriptions are per connection and routed by subscriptionId + clientState, so no account path.
-  // Lifecycle notifications (C.8): Graph asks for a reauthorization or removed the subscription; either way a
-  // fresh subscription replaces it.
-  webhook: {
-    scheme: 'microsoft-graph',
-    maxBodyBytes: 1024 * 1024,
-    pushRenewEvents: ['graph.lifecycle.reauthorizationRequired', 'graph.lifecycle.subscriptionRemoved'],
-  },
+  // Subscriptions are per connection and verified by subscriptionId + clientState; lifecycle notifications
+  // ask for a fresh subscription (lib/webhooks/schemes/microsoft-graph.scheme.ts).
+  webhook: { scheme: 'microsoft-graph', maxBodyBytes: 1024 * 1024 },
   push: microsoftPush,
   setupUrl: 'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
 };

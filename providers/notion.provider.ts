@@ -24,7 +24,7 @@ export const notionProvider: ProviderDefinition = {
   // The documented token response has no expires_in; assume an hour and also refresh on 401.
   refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900, defaultLifetimeSeconds: 3600 },
   revocation: { style: 'notion-json', url: 'https://api.notion.com/v1/oauth/revoke', token: 'access_token' },
-  webhook: { scheme: 'notion', maxBodyBytes: 1024 * 1024, accountIdPaths: ['workspace_id'] },
+  webhook: { scheme: 'notion', maxBodyBytes: 1024 * 1024 },
   setupUrl: 'https://www.notion.so/profile/integrations',
   sync: notionSync,
 };

@@ -30,9 +30,8 @@ export const slackProvider: ProviderDefinition = {
   webhook: {
     scheme: 'slack',
     maxBodyBytes: 1024 * 1024,
-    // Events API envelopes carry `team_id`/`enterprise_id`; interactivity payloads carry `team.id`.
-    accountIdPaths: ['team_id', 'enterprise_id', 'team.id'],
-    revocationEvents: ['tokens_revoked', 'app_uninstalled'],
+    // oauth.v2.access names the app (`app_id`): Events API envelopes carry it as `api_app_id`.
+    appIdentity: async ({ tokenResponse }) => ({ appId: typeof tokenResponse.app_id === 'string' ? tokenResponse.app_id : undefined }),
   },
   setupUrl: 'https://api.slack.com/apps',
   sync: slackSync,

@@ -5,7 +5,10 @@
 
 export type PkceMethod = 'S256' | 'none';
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
-export type WebhookScheme = 'slack' | 'github' | 'stripe' | 'standard-webhooks' | 'notion' | 'pubsub-oidc' | 'google-channel' | 'microsoft-graph';
+import type { WebhookSchemeName } from '../lib/webhooks/schemes/index.ts';
+
+/** A webhook scheme: one module each in lib/webhooks/schemes/ (verification, routing, handshakes, event meanings). */
+export type WebhookScheme = WebhookSchemeName;
 
 /** Where in a token response the provider-side account identity sits (REQ-9: record it). */
 export interface AccountIdentity {
@@ -43,12 +46,17 @@ export interface WebhookConfig {
   scheme: WebhookScheme;
   /** Largest body accepted; 413 beyond it (GitHub sends up to 25 MB). */
   maxBodyBytes: number;
-  /** Dotted paths of the account id in a verified payload, for app-level endpoints. */
-  accountIdPaths?: string[];
-  /** Event types that mean the provider revoked our access. */
-  revocationEvents?: string[];
-  /** Event types that mean the push subscription must be replaced now (Graph lifecycle notifications). */
-  pushRenewEvents?: string[];
+  /**
+   * The app as the provider's webhooks name it, read once at connect: Slack's `app_id`, a GitHub App's id and
+   * installation. Without it, an integration's app is the OAuth client id it connected with.
+   */
+  appIdentity?(ctx: { tokenResponse: Readonly<Record<string, unknown>>; accountId: string | null; api: ProviderApi }): Promise<AppIdentity>;
+}
+
+/** Who sends an integration's app-level webhooks (stored at connect; app-level deliveries are routed by it). */
+export interface AppIdentity {
+  appId?: string;
+  installationId?: string;
 }
 
 /** One record change reported by a provider's sync hook. */

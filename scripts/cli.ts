@@ -7,12 +7,15 @@
  *   apikey list <tenantId>
  *   keys rotate                        re-encrypt every stored secret with the newest key
  *   keys generate [--id vN]            print a new key for PLUGBOARD_ENCRYPTION_KEYS
+ *   webhooks unrouted [--provider P] [--limit N] [--json]
+ *                                      verified app-level deliveries no integration matched (never payloads)
  */
 import { parseArgs } from 'node:util';
 import { assertKeyringMatches, keyIdsInUse } from '../db/key-check.ts';
 import { migrate, openOrm } from '../db/orm.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../db/repositories/api-keys.repository.ts';
 import { createTenant, findTenant } from '../db/repositories/tenants.repository.ts';
+import { listUnroutedEvents } from '../db/repositories/webhook-events.repository.ts';
 import { rotateKeys } from '../db/rotate-keys.ts';
 import { loadEnv } from '../lib/env.ts';
 import { loadVault } from '../lib/keyring.ts';
@@ -26,14 +29,22 @@ const USAGE = `usage: npm run plugboard -- <command>
   apikey revoke <tenantId> <keyId|prefix>
   apikey list <tenantId>
   keys rotate
-  keys generate [--id v2]`;
+  keys generate [--id v2]
+  webhooks unrouted [--provider <key>] [--limit <n>] [--json]`;
 
 class UsageError extends Error {}
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),
   allowPositionals: true,
-  options: { json: { type: 'boolean', default: false }, name: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    json: { type: 'boolean', default: false },
+    name: { type: 'string' },
+    id: { type: 'string' },
+    provider: { type: 'string' },
+    limit: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 const [group, action, ...rest] = positionals;
 const err = (m: string) => process.stderr.write(`${m}\n`);
@@ -103,6 +114,17 @@ async function main(): Promise<void> {
         console.log(JSON.stringify({ activeKid: report.activeKid, reencrypted: report.reencrypted, remainingOnOldKeys: Object.fromEntries(remaining) }));
         if (remaining.length) err('some rows were locked by live refreshes and still use old keys: run `keys rotate` again');
         else err('done: no rows use older keys; they can be removed from PLUGBOARD_ENCRYPTION_KEYS');
+        return;
+      }
+      case 'webhooks unrouted': {
+        const limit = Number(values.limit ?? 100);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError('--limit must be an integer from 1 to 10000');
+        const rows = await listUnroutedEvents(em, { provider: values.provider, limit });
+        if (values.json) console.log(JSON.stringify(rows));
+        else if (!rows.length) err('no unrouted webhook events');
+        else
+          for (const r of rows)
+            console.log(`${r.createdAt.toISOString()}  ${r.id}  ${r.provider}  ${r.eventType}  account=${r.accountId ?? '-'}  app=${r.appId ?? '-'}  delivery=${r.deliveryId}`);
         return;
       }
       default:

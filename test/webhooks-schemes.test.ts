@@ -86,7 +86,7 @@ describe('Stripe (C.6)', () => {
       account: {},
       refresh: { supported: false, rotatesRefreshToken: false },
       revocation: { style: 'none', token: 'refresh_token' },
-      webhook: { scheme: 'stripe', maxBodyBytes: 1024 * 1024, accountIdPaths: ['account'] },
+      webhook: { scheme: 'stripe', maxBodyBytes: 1024 * 1024 },
     };
     (api.deps.providers.builtIns as Map<string, ProviderDefinition>).set('stripe', stripe);
     ({ id } = await integration('stripe', { webhookSecret: secret }));

@@ -1,5 +1,6 @@
 import type { Integration } from '../../db/entities/index.ts';
 import type { IntegrationRepository } from '../../db/repositories/integrations.repository.ts';
+import { hasPendingVerification } from '../../db/repositories/webhook-verification.repository.ts';
 import type { Env } from '../../lib/env.ts';
 import { pushStateOf } from '../../providers/types.ts';
 
@@ -38,6 +39,8 @@ export function presentIntegration(
     /** Provider push subscription (Calendar channel, Gmail watch) kept by the connection workflow; null when none. */
     push: presentPush(integration.settings),
     secretsSet: repo.secretNames(integration),
+    /** A provider sent a webhook verification token (Notion): POST …/webhook-verification reveals it once. */
+    webhookVerificationPending: hasPendingVerification(repo.secretNames(integration)),
     externalAccountId: integration.externalAccountId,
     scopes: integration.scopes,
     tokenExpiresAt: integration.tokenExpiresAt,

@@ -6,7 +6,7 @@ export { IntegrationLog } from './integration-log.entity.ts';
 export { OAuthFlow } from './oauth-flow.entity.ts';
 export { SyncRecord } from './sync-record.entity.ts';
 export { Tenant } from './tenant.entity.ts';
-export { WebhookEvent, WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from './webhook-event.entity.ts';
+export { UnroutedWebhookEvent, WebhookEvent, WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from './webhook-event.entity.ts';
 
 import { ApiKey } from './api-key.entity.ts';
 import { CustomProvider } from './custom-provider.entity.ts';
@@ -16,6 +16,6 @@ import { IntegrationLog } from './integration-log.entity.ts';
 import { OAuthFlow } from './oauth-flow.entity.ts';
 import { SyncRecord } from './sync-record.entity.ts';
 import { Tenant } from './tenant.entity.ts';
-import { WebhookEvent } from './webhook-event.entity.ts';
+import { UnroutedWebhookEvent, WebhookEvent } from './webhook-event.entity.ts';
 
-export const ENTITIES = [Tenant, ApiKey, Integration, IntegrationLog, WebhookEvent, OAuthFlow, CustomProvider, EncryptionKey, SyncRecord];
+export const ENTITIES = [Tenant, ApiKey, Integration, IntegrationLog, WebhookEvent, OAuthFlow, CustomProvider, EncryptionKey, SyncRecord, UnroutedWebhookEvent];

@@ -27,6 +27,13 @@ export const Integration = defineEntity({
     tokenExpiresAt: p.datetime().nullable(),
     scopes: p.json<string[]>().nullable(),
     externalAccountId: p.string().nullable(),
+    /**
+     * The OAuth app this integration connected through, as the provider's webhooks name it (Slack `app_id`, a
+     * GitHub App's id; otherwise the client id), set at connect. App-level webhooks route by it.
+     */
+    oauthAppId: p.string().nullable(),
+    /** A GitHub App installation the user reached at connect (App webhooks name installations, not users). */
+    externalInstallationId: p.string().nullable(),
     lastSync: p.datetime().nullable(),
     /** Provider sync cursors per model (history id, sync token, timestamp…): not secret. */
     syncState: p.json<Record<string, unknown>>().nullable(),
@@ -40,6 +47,13 @@ export const Integration = defineEntity({
       .onUpdate(() => new Date()),
   },
   uniques: [{ properties: ['tenantId', 'provider'] }],
-  indexes: [{ properties: ['tenantId', 'status'] }, { properties: ['provider', 'externalAccountId'] }, { properties: ['keyId'] }],
+  indexes: [
+    { properties: ['tenantId', 'status'] },
+    { properties: ['provider', 'externalAccountId'] },
+    // App-level webhook routing (api/webhooks/ingest.ts): by app and account, or by app installation.
+    { properties: ['provider', 'oauthAppId', 'externalAccountId'] },
+    { properties: ['provider', 'externalInstallationId'] },
+    { properties: ['keyId'] },
+  ],
 });
 export type Integration = InferEntity<typeof Integration>;

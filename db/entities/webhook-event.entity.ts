@@ -39,3 +39,30 @@ export const WebhookEvent = defineEntity({
   ],
 });
 export type WebhookEvent = InferEntity<typeof WebhookEvent>;
+
+/**
+ * A verified app-level delivery that matched no integration (no connected account of that app): kept durably
+ * for operators (`plugboard webhooks unrouted`), its payload encrypted like any event, never applied or
+ * forwarded. Deduplicated by (provider, deliveryId).
+ */
+export const UnroutedWebhookEvent = defineEntity({
+  name: 'UnroutedWebhookEvent',
+  properties: {
+    id: p
+      .string()
+      .primary()
+      .onCreate(() => newId('evu')),
+    provider: p.string(),
+    eventType: p.string(),
+    deliveryId: p.string(),
+    /** What the verified payload named (not secret): the account or installation, and the app. */
+    accountId: p.string().nullable(),
+    appId: p.string().nullable(),
+    payload: p.text().hidden(),
+    keyId: p.string().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  uniques: [{ properties: ['provider', 'deliveryId'] }],
+  indexes: [{ properties: ['createdAt'] }],
+});
+export type UnroutedWebhookEvent = InferEntity<typeof UnroutedWebhookEvent>;

@@ -1,7 +1,7 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { notFound } from '../../lib/errors.ts';
 import type { Vault } from '../../lib/vault.ts';
-import { WebhookEvent, type WebhookEventStatus } from '../entities/index.ts';
+import { UnroutedWebhookEvent, WebhookEvent, type WebhookEventStatus } from '../entities/index.ts';
 
 /**
  * A delivery id or event type as stored: PostgreSQL text cannot hold NUL (a verified payload may still carry
@@ -125,4 +125,72 @@ export async function releaseClaims(em: EntityManager, ids: string[]): Promise<v
 /** Counts one delivery attempt to the tenant (before it is made, so a crash mid-request still counts). */
 export async function recordForwardAttempt(em: EntityManager, eventId: string): Promise<void> {
   await em.getConnection().execute('update webhook_event set attempts = attempts + 1, last_attempt_at = now() where id = ?', [eventId]);
+}
+
+/** The vault context of an unrouted event's payload: it belongs to no tenant, only to the operator. */
+export const unroutedPayloadContext = (event: Pick<UnroutedWebhookEvent, 'id'>) => ({
+  tenantId: 'operator',
+  entity: 'unrouted_webhook_event',
+  id: event.id,
+  field: 'payload',
+});
+
+/**
+ * Keeps a verified app-level delivery that matched no integration, encrypted, unless (provider, deliveryId)
+ * is kept already. Never dispatched: nothing reads these rows but the operator's listing.
+ */
+export async function insertUnroutedEvent(
+  em: EntityManager,
+  vault: Vault,
+  input: { provider: string; eventType: string; deliveryId: string; accountId?: string; appId?: string; payload: string },
+): Promise<{ eventId: string; duplicate: boolean }> {
+  const event = em.create(
+    UnroutedWebhookEvent,
+    {
+      provider: input.provider,
+      eventType: webhookEventLabel(input.eventType),
+      deliveryId: webhookEventLabel(input.deliveryId),
+      accountId: input.accountId ? webhookEventLabel(input.accountId) : null,
+      appId: input.appId ? webhookEventLabel(input.appId) : null,
+      payload: '',
+      keyId: vault.activeKid,
+    },
+    { persist: false },
+  );
+  const result = await em
+    .createQueryBuilder(UnroutedWebhookEvent)
+    .insert({
+      id: event.id,
+      provider: event.provider,
+      eventType: event.eventType,
+      deliveryId: event.deliveryId,
+      accountId: event.accountId,
+      appId: event.appId,
+      payload: vault.encrypt(input.payload, unroutedPayloadContext(event)),
+      keyId: vault.activeKid,
+      createdAt: event.createdAt,
+    })
+    .onConflict(['provider', 'deliveryId'])
+    .ignore()
+    .execute();
+  return { eventId: event.id, duplicate: (result as { affectedRows?: number }).affectedRows === 0 };
+}
+
+/** The newest unrouted events, without their payloads (operators: `plugboard webhooks unrouted`). */
+export async function listUnroutedEvents(
+  em: EntityManager,
+  query: { provider?: string; limit: number },
+): Promise<Pick<UnroutedWebhookEvent, 'id' | 'provider' | 'eventType' | 'deliveryId' | 'accountId' | 'appId' | 'createdAt'>[]> {
+  const rows = await em.find(UnroutedWebhookEvent, query.provider ? { provider: query.provider } : {}, {
+    orderBy: { id: 'desc' },
+    limit: query.limit,
+    fields: ['id', 'provider', 'eventType', 'deliveryId', 'accountId', 'appId', 'createdAt'],
+  });
+  return rows.map(({ id, provider, eventType, deliveryId, accountId, appId, createdAt }) => ({ id, provider, eventType, deliveryId, accountId, appId, createdAt }));
+}
+
+/** Re-encrypts an unrouted event's payload with the active key (key rotation). */
+export function reencryptUnroutedPayload(vault: Vault, event: UnroutedWebhookEvent): void {
+  event.payload = vault.reencrypt(event.payload, unroutedPayloadContext(event));
+  event.keyId = vault.activeKid;
 }
