@@ -29,7 +29,8 @@ export function providerApi(input: {
         if (!token) throw ApplicationFailure.nonRetryable('no access token stored', 'SyncAuthFailed');
         const url = new URL(base + path);
         for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-        const response = await fetch(url, {
+        // A custom provider's fetch is the outbound guard's: its URLs were set by a tenant (lib/net-guard.ts).
+        const response = await (def.fetch ?? fetch)(url, {
           method: init.method ?? 'GET',
           headers: {
             ...def.apiHeaders,

@@ -4,7 +4,7 @@ import { readSecrets, writeCredentials } from '../db/credentials.ts';
 import { Integration, WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { readEventPayload, recordForwardAttempt } from '../db/repositories/webhook-events.repository.ts';
-import { assertPublicUrl } from '../lib/net-guard.ts';
+import { forwardUrlProblem, outboundBlockedCause } from '../lib/net-guard.ts';
 import { webhookScheme } from '../lib/webhooks/schemes/index.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { connectionWorkflowId, providerRevokedSignal, pushRenewSignal } from '../workflows/connection.messages.ts';
@@ -118,11 +118,9 @@ export function createWebhookActivities(deps: ActivityDeps) {
       const secret = readSecrets(vault, integration).forwardSecret;
       if (!secret)
         throw ApplicationFailure.nonRetryable('no forwarding secret: create one with POST /api/v1/integrations/:id/forwarding-secret', 'ForwardNotConfigured');
-      if (deps.env.NODE_ENV === 'production') {
-        await assertPublicUrl(url).catch((error: Error) => {
-          throw ApplicationFailure.nonRetryable(`forwarding refused: ${error.message}`, 'ForwardRejected');
-        });
-      }
+      // Checked when set, and here again for rows written before the rule or by hand.
+      const problem = forwardUrlProblem(url, { production: deps.env.NODE_ENV === 'production' });
+      if (problem) throw ApplicationFailure.nonRetryable(`forwarding refused: ${problem}`, 'ForwardRejected');
       await recordForwardAttempt(em, event.id);
       const payload = readEventPayload(vault, event);
       let data: unknown;
@@ -142,7 +140,8 @@ export function createWebhookActivities(deps: ActivityDeps) {
       const timestamp = Math.floor(Date.now() / 1000);
       let response: Response;
       try {
-        response = await fetch(url, {
+        // The outbound guard connects only to an address it checked (lib/net-guard.ts); redirects are not followed.
+        response = await providers.outbound.fetch(url, {
           method: 'POST',
           redirect: 'manual',
           signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
@@ -156,8 +155,10 @@ export function createWebhookActivities(deps: ActivityDeps) {
           body,
         });
       } catch (error) {
+        const blocked = outboundBlockedCause(error);
+        if (blocked?.reason === 'blocked') throw ApplicationFailure.nonRetryable(`forwarding refused: ${blocked.message}`, 'ForwardRejected');
         throw ApplicationFailure.retryable(
-          `forwarding failed: ${(error as Error).name === 'TimeoutError' ? 'timed out' : 'connection failed'}`,
+          `forwarding failed: ${blocked ? blocked.message : (error as Error).name === 'TimeoutError' ? 'timed out' : 'connection failed'}`,
           'ForwardFailed',
         );
       }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -5,6 +6,32 @@ import { z } from 'zod';
  * Every variable is documented in README.md "Configuration".
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** What the outbound guard (lib/net-guard.ts) lets through besides public addresses: PLUGBOARD_OUTBOUND_ALLOW. */
+export interface OutboundAllowList {
+  readonly cidrs: readonly { address: string; prefix: number; family: 'ipv4' | 'ipv6' }[];
+  readonly hosts: readonly string[];
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** Comma-separated CIDRs (`10.1.0.0/16`, `fd00::/8`), single addresses (`127.0.0.1`, `::1`) and host names (`hooks.internal`). */
+export const outboundAllowList = z.string().transform((value, ctx): OutboundAllowList => {
+  const cidrs: { address: string; prefix: number; family: 'ipv4' | 'ipv6' }[] = [];
+  const hosts: string[] = [];
+  const entries = value.split(',').map((e) => e.trim().toLowerCase());
+  for (const entry of entries.filter(Boolean)) {
+    const [rawAddress = '', prefixText, ...rest] = entry.split('/');
+    const address = rawAddress.replace(/^\[|\]$/g, '');
+    const version = isIP(address);
+    const max = version === 6 ? 128 : 32;
+    const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+    if (version && !rest.length && prefix >= 0 && prefix <= max) cidrs.push({ address, prefix, family: version === 6 ? 'ipv6' : 'ipv4' });
+    else if (prefixText === undefined && HOST_NAME.test(entry.replace(/\.$/, ''))) hosts.push(entry.replace(/\.$/, ''));
+    else ctx.addIssue({ code: 'custom', message: `"${entry}" is not a CIDR, an IP address or a host name` });
+  }
+  return { cidrs, hosts };
+});
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -74,6 +101,10 @@ const schema = z.object({
     .int()
     .min(60)
     .default(14 * 86_400),
+  /** Outbound guard allow-list: tenant-set URLs (forwarding, custom providers) may reach these besides public addresses. */
+  PLUGBOARD_OUTBOUND_ALLOW: outboundAllowList.default({ cidrs: [], hosts: [] }),
+  /** When set, GET /metrics requires `Authorization: Bearer <this>`. */
+  PLUGBOARD_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
 });
 
 export type Env = z.infer<typeof schema> & {

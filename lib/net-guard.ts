@@ -1,53 +1,169 @@
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import dns from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { Agent, buildConnector } from 'undici';
+import type { OutboundAllowList } from './env.ts';
 
 /**
- * Outbound requests to tenant-supplied URLs (forwarding targets, custom provider issuers) must not reach
- * our own network: loopback, private, link-local and unique-local ranges are refused in production.
+ * The outbound guard (docs/security.md "Outbound requests"): every request to a URL a tenant can set — forwarding
+ * targets, a custom provider's issuer and endpoints — goes through `guard.fetch`. Its dispatcher resolves the host
+ * once per connection, checks every answer and connects only to those checked answers, so a DNS answer that changes
+ * between a check and the connection (DNS rebinding) cannot reach our network. Private, loopback, link-local,
+ * multicast, reserved and IPv4-embedding IPv6 ranges are refused unless the operator allows them
+ * (PLUGBOARD_OUTBOUND_ALLOW). Messages name the host, never the address it resolved to.
  */
-const internal = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-] as const) {
-  internal.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::1', 128],
-  ['::', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-] as const)
-  internal.addSubnet(net, prefix, 'ipv6');
 
-export class BlockedAddressError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BlockedAddressError';
+const BLOCKED_IPV4: [string, number][] = [
+  ['0.0.0.0', 8], // "this network"
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10], // carrier-grade NAT
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16], // link-local, cloud metadata
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24], // IETF protocol assignments
+  ['192.0.2.0', 24], // documentation
+  ['192.88.99.0', 24], // 6to4 relay anycast
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // documentation
+  ['203.0.113.0', 24], // documentation
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, and 255.255.255.255 broadcast
+];
+const BLOCKED_IPV6: [string, number][] = [
+  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible form (::a.b.c.d)
+  ['::ffff:0:0:0', 96], // IPv4-translated (RFC 2765)
+  ['64:ff9b::', 96], // NAT64 (RFC 6052): reaches any IPv4 address through the translator
+  ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215)
+  ['100::', 64], // discard-only
+  ['2001::', 23], // IETF protocol assignments, Teredo (2001::/32) among them
+  ['2001:db8::', 32], // documentation
+  ['2002::', 16], // 6to4: embeds an IPv4 address
+  ['3fff::', 20], // documentation
+  ['fc00::', 7], // unique local
+  ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated)
+  ['ff00::', 8], // multicast
+];
+
+const blocked = new BlockList();
+for (const [net, prefix] of BLOCKED_IPV4) blocked.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of BLOCKED_IPV6) blocked.addSubnet(net, prefix, 'ipv6');
+// IPv4-mapped IPv6 (::ffff:a.b.c.d) is refused whatever it embeds: no DNS answer is one. Kept apart because a
+// BlockList also matches plain IPv4 addresses against an ::ffff:0:0/96 rule.
+const mapped = new BlockList();
+mapped.addSubnet('::ffff:0:0', 96, 'ipv6');
+
+const familyOf = (address: string) => (isIP(address) === 6 ? 'ipv6' : 'ipv4');
+
+/** Whether an IP address lies in a range the guard refuses by default. Anything that is not an IP address is refused too. */
+export function isBlockedAddress(address: string): boolean {
+  const version = isIP(address);
+  if (!version) return true;
+  return blocked.check(address, familyOf(address)) || (version === 6 && mapped.check(address, 'ipv6'));
+}
+
+export class OutboundBlockedError extends Error {
+  readonly host: string;
+  /** `unresolvable` may be a passing DNS failure; `blocked` is final. */
+  readonly reason: 'blocked' | 'unresolvable';
+  constructor(host: string, reason: 'blocked' | 'unresolvable' = 'blocked') {
+    super(
+      reason === 'unresolvable'
+        ? `the host ${host} cannot be resolved`
+        : `the host ${host} resolves to an address that is not allowed (private, loopback, link-local or reserved)`,
+    );
+    this.name = 'OutboundBlockedError';
+    this.host = host;
+    this.reason = reason;
   }
 }
 
-export function isInternalAddress(address: string): boolean {
-  // IPv4-mapped IPv6 (::ffff:a.b.c.d) is judged by its IPv4 address.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return isInternalAddress(mapped[1]!);
-  const family = isIP(address);
-  if (family === 0) return false;
-  return internal.check(address, family === 6 ? 'ipv6' : 'ipv4');
+/** Why a forwarding target is refused before any connection (http or https only; https in production, REQ-20). */
+export function forwardUrlProblem(url: string, options: { production: boolean }): string | undefined {
+  const protocol = URL.parse(url)?.protocol;
+  if (protocol !== 'https:' && protocol !== 'http:') return 'forwardUrl must be an http or https URL';
+  if (options.production && protocol !== 'https:') return 'forwardUrl must be an https URL in production (REQ-20)';
+  return undefined;
 }
 
-/** Resolves the URL's host and refuses internal addresses (DNS answers are checked, not just literals). */
-export async function assertPublicUrl(url: string): Promise<void> {
-  const { hostname } = new URL(url);
-  const host = hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true }).catch(() => []);
-  if (!addresses.length) throw new BlockedAddressError(`cannot resolve ${host}`);
-  const blocked = addresses.find((a) => isInternalAddress(a.address));
-  if (blocked) throw new BlockedAddressError(`${host} resolves to an internal address (${blocked.address}); only public addresses are allowed`);
+/** The OutboundBlockedError behind a failed `fetch` (undici wraps connector errors as `TypeError('fetch failed', { cause })`). */
+export function outboundBlockedCause(error: unknown): OutboundBlockedError | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof OutboundBlockedError) return e;
+  return undefined;
+}
+
+export type ResolveHost = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+/** The system resolver (getaddrinfo), as an unguarded connection would use it. */
+export const systemResolve: ResolveHost = (hostname) => dns.promises.lookup(hostname, { all: true, order: 'verbatim' });
+
+export interface OutboundGuard {
+  /** `fetch` through the guarded dispatcher: every connection, redirect hops included, goes to a checked address. */
+  fetch: typeof fetch;
+  /** Resolves the URL's host and refuses it like a connection would: for a clear error when a URL is set. */
+  check(url: string | URL): Promise<void>;
+  /** The checked addresses of a host name, as a connection would get them. */
+  resolve(hostname: string): Promise<{ address: string; family: number }[]>;
+}
+
+export function createOutboundGuard(options: { allow?: OutboundAllowList; resolve?: ResolveHost } = {}): OutboundGuard {
+  const allowed = new BlockList();
+  for (const c of options.allow?.cidrs ?? []) allowed.addSubnet(c.address, c.prefix, c.family);
+  const allowedHosts = new Set(options.allow?.hosts ?? []);
+  const resolveHost = options.resolve ?? systemResolve;
+
+  const addressAllowed = (address: string) => isIP(address) !== 0 && (allowed.check(address, familyOf(address)) || !isBlockedAddress(address));
+
+  /** One resolution per connection: every answer is checked, and only those answers are handed to the socket. */
+  async function resolve(hostname: string): Promise<{ address: string; family: number }[]> {
+    const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (isIP(host)) {
+      if (!addressAllowed(host)) throw new OutboundBlockedError(host);
+      return [{ address: host, family: isIP(host) }];
+    }
+    const name = host.replace(/\.$/, '');
+    let answers: { address: string; family: number }[];
+    try {
+      answers = await resolveHost(name);
+    } catch {
+      throw new OutboundBlockedError(name, 'unresolvable');
+    }
+    if (!answers.length) throw new OutboundBlockedError(name, 'unresolvable');
+    // A name the operator allowed may resolve anywhere; any other name must resolve only to allowed addresses
+    // (one internal answer among public ones is refused, not skipped: the answer set is the attacker's to choose).
+    if (!allowedHosts.has(name) && !answers.every((a) => addressAllowed(a.address))) throw new OutboundBlockedError(name);
+    return answers.map((a) => ({ address: a.address, family: isIP(a.address) }));
+  }
+
+  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+    resolve(hostname).then(
+      (answers) => {
+        const family = lookupOptions.family === 'IPv4' ? 4 : lookupOptions.family === 'IPv6' ? 6 : Number(lookupOptions.family ?? 0);
+        const usable = family ? answers.filter((a) => a.family === family) : answers;
+        if (!usable.length) return callback(Object.assign(new Error(`no IPv${family} address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
+        if (lookupOptions.all) return (callback as unknown as (e: null, a: typeof usable) => void)(null, usable);
+        callback(null, usable[0]!.address, usable[0]!.family);
+      },
+      (error: Error) => callback(error as NodeJS.ErrnoException, '', 0),
+    );
+  };
+
+  const connectVia = buildConnector({ lookup, timeout: 10_000 });
+  const dispatcher = new Agent({
+    // net.connect skips `lookup` for IP literals: those are checked here.
+    connect: (connectOptions, callback) => {
+      const literal = connectOptions.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(literal) && !addressAllowed(literal)) return callback(new OutboundBlockedError(literal), null);
+      connectVia(connectOptions, callback);
+    },
+  });
+
+  return {
+    resolve,
+    async check(url) {
+      await resolve(new URL(url).hostname);
+    },
+    // Node's fetch takes an undici dispatcher (same major as the bundled undici, see package.json).
+    fetch: (input, init) => fetch(input, { ...init, dispatcher } as RequestInit),
+  };
 }

@@ -171,6 +171,11 @@ export interface ProviderDefinition {
   jwksUri?: string;
   /** Base URL for API calls through the proxy and sync hooks. */
   apiBaseUrl?: string;
+  /**
+   * The fetch for every request to this provider's endpoints. A custom provider's (URLs a tenant set) is the outbound
+   * guard's (lib/net-guard.ts); built-in endpoints are operator configuration and use the global fetch.
+   */
+  fetch?: typeof fetch;
   /** Headers every API call needs (Notion-Version), added by sync and by the proxy unless the caller sets them. */
   apiHeaders?: Record<string, string>;
   defaultScopes: string[];

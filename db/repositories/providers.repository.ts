@@ -2,8 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { builtInProviders, toCatalogEntry } from '../../providers/index.ts';
 import type { CatalogEntry, ProviderDefinition } from '../../providers/types.ts';
-import { providerEnv } from '../../lib/env.ts';
+import { outboundAllowList, providerEnv } from '../../lib/env.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
+import { createOutboundGuard, type OutboundGuard } from '../../lib/net-guard.ts';
 import type { Vault } from '../../lib/vault.ts';
 import { readSecrets } from '../credentials.ts';
 import { CustomProvider, type Integration } from '../entities/index.ts';
@@ -36,6 +37,11 @@ export class ProviderRegistry {
   readonly vault: Vault;
   /** Operator settings by provider: `PLUGBOARD_<KEY>_<SUFFIX>`. */
   readonly setting: (key: string, suffix: string) => string | undefined;
+  /**
+   * The outbound guard for URLs a tenant sets (custom provider endpoints, forwarding targets), allowing what
+   * PLUGBOARD_OUTBOUND_ALLOW allows. Tests replace it with one whose resolver they control.
+   */
+  outbound: OutboundGuard;
 
   constructor(options: { publicUrl: string; sandboxEnabled: boolean; vault: Vault; env?: Readonly<Record<string, string | undefined>> }) {
     const source = options.env ?? process.env;
@@ -48,6 +54,7 @@ export class ProviderRegistry {
     };
     this.builtIns = new Map(builtInProviders(options.publicUrl, options.sandboxEnabled, this.setting).map((p) => [p.key, p]));
     this.vault = options.vault;
+    this.outbound = createOutboundGuard({ allow: outboundAllowList.parse(source.PLUGBOARD_OUTBOUND_ALLOW ?? '') });
   }
 
   /** The definition of a provider this tenant can use (built-in or its own custom provider). */
@@ -56,7 +63,7 @@ export class ProviderRegistry {
     if (builtIn) return builtIn;
     const row = await em.findOne(CustomProvider, { tenantId, key });
     if (!row) throw notFound(`Provider ${key}`);
-    return customDefinition(row);
+    return { ...customDefinition(row), fetch: this.outbound.fetch };
   }
 
   /**

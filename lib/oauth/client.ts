@@ -52,7 +52,8 @@ export function quirkFetch(def: ProviderDefinition): oidc.CustomFetch {
       body = JSON.stringify(Object.fromEntries(options.body));
       headers.set('content-type', 'application/json');
     }
-    const response = await fetch(url, { ...(options as RequestInit), headers, body });
+    // A custom provider's endpoints were set by a tenant: its fetch is the outbound guard's (token, revocation, userinfo, JWKS).
+    const response = await (def.fetch ?? fetch)(url, { ...(options as RequestInit), headers, body });
     if (!isTokenEndpoint || !response.headers.get('content-type')?.includes('json')) return response;
     const parsed = (await response
       .clone()

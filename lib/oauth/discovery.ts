@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { outboundBlockedCause } from '../net-guard.ts';
 
 export interface DiscoveredServer {
   issuer: string;
@@ -18,9 +19,10 @@ export class DiscoveryError extends Error {
 
 /**
  * RFC 8414 / OpenID Connect discovery (REQ-17) through openid-client, which rejects metadata whose `issuer`
- * differs from the configured one (RFC 8414 §3.3). Plain http is allowed only towards loopback.
+ * differs from the configured one (RFC 8414 §3.3). Plain http is allowed only towards loopback. A tenant's issuer is
+ * fetched through the outbound guard (`options.fetch`, lib/net-guard.ts).
  */
-export async function discoverServer(issuer: string, options: { allowLoopbackHttp: boolean }): Promise<DiscoveredServer> {
+export async function discoverServer(issuer: string, options: { allowLoopbackHttp: boolean; fetch?: typeof fetch }): Promise<DiscoveredServer> {
   const url = new URL(issuer);
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(options.allowLoopbackHttp && loopback && url.protocol === 'http:')) {
@@ -31,12 +33,13 @@ export async function discoverServer(issuer: string, options: { allowLoopbackHtt
     config = await oidc.discovery(url, 'discovery-only', undefined, undefined, {
       execute: url.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
       timeout: 10,
+      ...(options.fetch ? { [oidc.customFetch]: options.fetch } : {}),
     });
   } catch (error) {
     const reason =
       error instanceof oidc.ClientError && /issuer/.test(String(error.cause ?? error.message))
         ? 'its metadata names a different issuer (RFC 8414 §3.3)'
-        : (error as Error).message;
+        : (outboundBlockedCause(error)?.message ?? (error as Error).message);
     throw new DiscoveryError(`discovery at ${issuer} failed: ${reason}`, { cause: error });
   }
   const m = config.serverMetadata();

@@ -10,7 +10,8 @@ export async function revokeAtProvider(
   def: ProviderDefinition,
   client: ClientCredentials,
   tokens: TokenSet,
-  fetchImpl: typeof fetch = fetch,
+  // A custom provider's revocation URL was set by a tenant: its fetch is the outbound guard's.
+  fetchImpl: typeof fetch = def.fetch ?? fetch,
 ): Promise<{ revoked: boolean; detail: string }> {
   const policy = def.revocation;
   if (policy.style === 'none' || !policy.url) return { revoked: false, detail: `${def.name} has no revocation endpoint; local tokens deleted` };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AppError } from '../../../../../lib/errors.ts';
+import { AppError, badRequest } from '../../../../../lib/errors.ts';
+import { forwardUrlProblem } from '../../../../../lib/net-guard.ts';
 import { integrationsOf, ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 import { providerKey, secretName, secretValue, settingsPatch } from '../../../../validation.ts';
 import { presentIntegration } from '../../../present.ts';
@@ -16,6 +17,8 @@ const body = z
 /** POST /api/v1/integrations — 409 when the tenant already has one for this provider. */
 export async function createIntegration(ctx: AppContext): Promise<void> {
   const input = body.parse(ctx.request.body ?? {});
+  const forwardProblem = input.settings?.forwardUrl && forwardUrlProblem(input.settings.forwardUrl, { production: ctx.deps.env.NODE_ENV === 'production' });
+  if (forwardProblem) throw badRequest('validation_failed', forwardProblem, [{ path: 'settings.forwardUrl', message: forwardProblem }]);
   if (!(await ctx.deps.providers.exists(ctx.state.em, tenantIdOf(ctx), input.provider))) {
     throw new AppError(422, 'unknown_provider', `Unknown provider "${input.provider}". GET /api/v1/providers lists the ones available.`);
   }

@@ -3,6 +3,7 @@ import getRawBody from 'raw-body';
 import { readCredentials } from '../../../../../db/credentials.ts';
 import type { Integration } from '../../../../../db/entities/index.ts';
 import { AppError } from '../../../../../lib/errors.ts';
+import { outboundBlockedCause } from '../../../../../lib/net-guard.ts';
 import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
 import { apiBaseFor } from '../../../../../providers/api-base.ts';
 import { ensureFreshUpdate, refreshNowUpdate } from '../../../../../workflows/connection.messages.ts';
@@ -50,6 +51,9 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
   const base = apiBaseFor(def, integration.settings);
   if (!base) throw new AppError(422, 'no_api_base', `${def.name} has no API base URL to proxy to.`);
   const target = proxyTarget(base, String(ctx.params.path ?? ''), ctx.querystring);
+  // A custom provider's endpoints, and a base taken from the connection's token response (Salesforce instance_url),
+  // are not operator configuration: they go through the outbound guard (lib/net-guard.ts).
+  const outboundFetch = def.fetch ?? (base === def.apiBaseUrl ? fetch : ctx.deps.providers.outbound.fetch);
 
   const headers = new Headers(def.apiHeaders);
   for (const [k, v] of Object.entries(ctx.headers))
@@ -84,7 +88,7 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
   const send = async (token: string) => {
     headers.set('authorization', `Bearer ${token}`);
     try {
-      return await fetch(target, {
+      return await outboundFetch(target, {
         method: ctx.method,
         headers,
         body: body instanceof Readable ? (Readable.toWeb(body) as ReadableStream) : body,
@@ -92,7 +96,9 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
         signal: AbortSignal.timeout(60_000),
         ...(body instanceof Readable ? { duplex: 'half' } : {}),
       } as RequestInit);
-    } catch {
+    } catch (error) {
+      const blocked = outboundBlockedCause(error);
+      if (blocked?.reason === 'blocked') throw new AppError(422, 'url_not_allowed', `The provider API is not reachable from here: ${blocked.message}.`);
       throw new AppError(502, 'provider_unreachable', `${def.name} did not answer.`);
     }
   };

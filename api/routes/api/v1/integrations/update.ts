@@ -1,5 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
+import { badRequest } from '../../../../../lib/errors.ts';
+import { forwardUrlProblem } from '../../../../../lib/net-guard.ts';
 import { connectionWorkflowId, settingsChangedSignal } from '../../../../../workflows/connection.messages.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
 import { secretName, secretValue, settingsPatch } from '../../../../validation.ts';
@@ -21,6 +23,8 @@ const body = z
 export async function updateIntegration(ctx: AppContext): Promise<void> {
   const id = integrationIdParam(ctx);
   const patch = body.parse(ctx.request.body ?? {});
+  const forwardProblem = patch.settings?.forwardUrl && forwardUrlProblem(patch.settings.forwardUrl, { production: ctx.deps.env.NODE_ENV === 'production' });
+  if (forwardProblem) throw badRequest('validation_failed', forwardProblem, [{ path: 'settings.forwardUrl', message: forwardProblem }]);
   const repo = integrationsOf(ctx);
   const integration = await repo.update(id, patch);
   if (patch.settings?.syncIntervalMinutes !== undefined || patch.secrets?.clientId !== undefined || patch.secrets?.clientSecret !== undefined) {

@@ -2,7 +2,6 @@ import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { CustomProvider } from '../../../../../db/entities/index.ts';
 import { AppError, conflict } from '../../../../../lib/errors.ts';
-import { assertPublicUrl } from '../../../../../lib/net-guard.ts';
 import { discoverServer, DiscoveryError } from '../../../../../lib/oauth/discovery.ts';
 import { ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 import { providerKey } from '../../../../validation.ts';
@@ -48,13 +47,8 @@ export async function createProvider(ctx: AppContext): Promise<void> {
     issParameterSupported: false,
   };
   if (input.issuer) {
-    if (production) {
-      await assertPublicUrl(input.issuer).catch((error: Error) => {
-        throw new AppError(422, 'discovery_failed', `The issuer is not reachable from here: ${error.message}`);
-      });
-    }
     try {
-      const found = await discoverServer(input.issuer, { allowLoopbackHttp: !production });
+      const found = await discoverServer(input.issuer, { allowLoopbackHttp: !production, fetch: providers.outbound.fetch });
       endpoints = {
         ...found,
         pkce: input.pkce ?? found.pkce,
@@ -66,6 +60,18 @@ export async function createProvider(ctx: AppContext): Promise<void> {
       if (error instanceof DiscoveryError) throw new AppError(422, 'discovery_failed', error.message);
       throw error;
     }
+  }
+  // Plugboard's server calls the token and revocation endpoints with the client secret and the tokens: they must
+  // pass the outbound guard (checked again at every connection). The authorization URL is only opened by browsers.
+  for (const [field, url] of [
+    ['tokenUrl', endpoints.tokenUrl],
+    ['revocationUrl', endpoints.revocationUrl],
+  ] as const) {
+    if (!url) continue;
+    if (production && !url.startsWith('https:')) throw new AppError(400, 'validation_failed', `${field} must be https (REQ-20)`);
+    await providers.outbound.check(url).catch((error: Error) => {
+      throw new AppError(422, 'url_not_allowed', `${field}: ${error.message}`);
+    });
   }
   if (endpoints.issuer && [...providers.builtIns.values()].some((p) => p.issuer === endpoints.issuer)) {
     throw conflict('issuer_taken', `The issuer ${endpoints.issuer} belongs to a built-in provider; use that provider instead (RFC 9207 §4).`);
