@@ -11,6 +11,7 @@ import { listIntegrations } from './routes/api/v1/integrations/list.ts';
 import { updateIntegration } from './routes/api/v1/integrations/update.ts';
 import { listProviders } from './routes/api/v1/providers/list.ts';
 import { createProvider } from './routes/api/v1/providers/create.ts';
+import { getBrandingRoute, updateBrandingRoute } from './routes/api/v1/branding/branding.ts';
 import { connectIntegration } from './routes/api/v1/integrations/connect.ts';
 import { disconnectIntegration } from './routes/api/v1/integrations/disconnect.ts';
 import { listIntegrationLogs } from './routes/api/v1/integrations/logs.ts';
@@ -28,7 +29,7 @@ import { getStats } from './routes/api/v1/stats/get.ts';
 import { proxyRequest } from './routes/api/v1/integrations/proxy.ts';
 import { listRecords, syncNow, syncStatus } from './routes/api/v1/integrations/sync.ts';
 import { oauthCallback } from './routes/oauth/callback.ts';
-import { openConnectUrl } from './routes/oauth/connect.ts';
+import { showConnectPage, startConnect } from './routes/oauth/connect.ts';
 
 /**
  * The provider webhook endpoints, mounted ahead of everything else in the app but the request id, access log
@@ -50,8 +51,10 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   router.get('/healthz', h(healthz));
   router.get('/readyz', h(readyz));
   router.get('/metrics', h(metrics));
-  router.get('/oauth/connect/:token', h(openConnectUrl));
+  router.get('/oauth/connect/:token', h(showConnectPage));
+  router.post('/oauth/connect/:token', h(startConnect));
   router.get('/oauth/callback/:provider', h(oauthCallback));
+  router.get('/oauth/callback/custom/:customProviderId', h(oauthCallback));
 
   const v1 = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
   const auth = apiKeyAuth({ orm: deps.orm, cache: deps.apiKeys });
@@ -61,6 +64,8 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   v1.post('/api-keys', h(createApiKeyRoute));
   v1.delete('/api-keys/:id', h(revokeApiKeyRoute));
   v1.get('/stats', h(getStats));
+  v1.get('/branding', h(getBrandingRoute));
+  v1.patch('/branding', h(updateBrandingRoute));
   v1.get('/providers', h(listProviders));
   v1.post('/providers', h(createProvider));
   v1.get('/integrations', h(listIntegrations));

@@ -10,7 +10,15 @@
  */
 const DUMMY_ORIGIN = 'http://plugboard.invalid';
 const MAX_LENGTH = 2048;
-const FORBIDDEN = /[\\\u0000-\u001f\u007f]/;
+
+/** Backslashes and control characters (C0 and DEL): browsers read `\` as `/` and drop tabs and newlines in URLs. */
+function hasForbidden(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x5c) return true;
+  }
+  return false;
+}
 
 /** The normalised same-origin path (path, query and fragment), or null when `value` could leave the origin. */
 export function safeRelativePath(value: unknown): string | null {
@@ -20,7 +28,7 @@ export function safeRelativePath(value: unknown): string | null {
   const rest = split === -1 ? '' : value.slice(split);
   const path = rawPath.replace(/%(2e|2f|5c)/gi, (m) => decodeURIComponent(m));
   const candidate = path + rest;
-  if (FORBIDDEN.test(candidate) || !candidate.startsWith('/') || candidate.startsWith('//')) return null;
+  if (hasForbidden(candidate) || !candidate.startsWith('/') || candidate.startsWith('//')) return null;
   let url: URL;
   try {
     url = new URL(candidate, DUMMY_ORIGIN);
@@ -29,7 +37,7 @@ export function safeRelativePath(value: unknown): string | null {
   }
   if (url.origin !== DUMMY_ORIGIN || url.username || url.password) return null;
   const result = `${url.pathname}${url.search}${url.hash}`;
-  if (!result.startsWith('/') || result.startsWith('//') || FORBIDDEN.test(result)) return null;
+  if (!result.startsWith('/') || result.startsWith('//') || hasForbidden(result)) return null;
   return result;
 }
 

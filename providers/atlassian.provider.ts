@@ -13,7 +13,9 @@ export const atlassianProvider: ProviderDefinition = {
   apiBaseUrl: 'https://api.atlassian.com',
   defaultScopes: ['read:me', 'read:jira-work', 'offline_access'],
   scopeSeparator: ' ',
-  authorizationParams: { audience: 'api.atlassian.com', prompt: 'consent' },
+  authorizationParams: { audience: 'api.atlassian.com' },
+  // https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/ : "prompt: Set to consent so that the screen prompting the user to grant access will display".
+  consentPrompt: { param: 'prompt', value: 'consent' },
   // Atlassian 3LO does not document PKCE for confidential apps (unverified).
   pkce: 'none',
   clientAuth: 'client_secret_post',

@@ -13,6 +13,9 @@ export const dropboxProvider: ProviderDefinition = {
   scopeSeparator: ' ',
   // Without token_access_type=offline Dropbox issues a short-lived token and no refresh token.
   authorizationParams: { token_access_type: 'offline' },
+  // Dropbox's equivalent of prompt=consent: https://www.dropbox.com/developers/documentation/http/documentation#oauth2-authorize
+  // ("force_reapprove: Whether or not to force the user to approve the app again if they've already done so").
+  consentPrompt: { param: 'force_reapprove', value: 'true' },
   pkce: 'S256',
   // Dropbox accepts client_id/client_secret by HTTP Basic or as parameters (auth method unverified in our reference).
   clientAuth: 'client_secret_basic',

@@ -13,6 +13,9 @@ export const githubBase: GithubBase = {
   scopeSeparator: ' ',
   // Accepted since 2025-07-14, S256 only.
   pkce: 'S256',
+  // No consentPrompt: GitHub's authorize endpoint has no parameter that forces the consent screen (its only `prompt`
+  // value is `select_account`, https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#1-request-a-users-github-identity),
+  // so an already-authorised app is granted silently; the connect page's click is the defence there.
   clientAuth: 'client_secret_post',
   // The docs show refresh parameters in the query string; the form body works and keeps them out of URLs (REQ-18).
   tokenRequestBody: 'form',

@@ -12,7 +12,9 @@ export const googleBase: GoogleBase = {
   userinfoUrl: 'https://openidconnect.googleapis.com/v1/userinfo',
   scopeSeparator: ' ',
   // A refresh token comes only with access_type=offline, and only on the first exchange unless consent is forced.
-  authorizationParams: { access_type: 'offline', prompt: 'consent' },
+  authorizationParams: { access_type: 'offline' },
+  // https://developers.google.com/identity/protocols/oauth2/web-server#creatingclient (`prompt`: `consent`).
+  consentPrompt: { param: 'prompt', value: 'consent' },
   pkce: 'S256',
   clientAuth: 'client_secret_post',
   tokenRequestBody: 'form',

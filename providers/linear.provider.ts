@@ -13,6 +13,8 @@ export const linearProvider: ProviderDefinition = {
   defaultScopes: ['read'],
   scopeSeparator: ',',
   pkce: 'S256',
+  // https://linear.app/developers/oauth-2-0-authentication : "prompt=consent … The consent screen is displayed every time, even if all scopes were previously granted".
+  consentPrompt: { param: 'prompt', value: 'consent' },
   clientAuth: 'client_secret_post',
   tokenRequestBody: 'form',
   // Identity is `viewer { id }` over GraphQL; AccountIdentity has no hook for it.

@@ -18,6 +18,8 @@ export const microsoftProvider: ProviderDefinition = {
   scopeSeparator: ' ',
   // Nango disables PKCE for Microsoft (REQ-2).
   pkce: 'none',
+  // https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow : "prompt=consent triggers the OAuth consent dialog after the user signs in".
+  consentPrompt: { param: 'prompt', value: 'consent' },
   clientAuth: 'client_secret_post',
   tokenRequestBody: 'form',
   // `oid` is stable across apps; `sub` is pairwise per application.

@@ -14,6 +14,8 @@ export const salesforceProvider: ProviderDefinition = {
   defaultScopes: ['api', 'refresh_token'],
   scopeSeparator: ' ',
   pkce: 'S256',
+  // https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm : `prompt` takes login, consent, select_account.
+  consentPrompt: { param: 'prompt', value: 'consent' },
   clientAuth: 'client_secret_post',
   tokenRequestBody: 'form',
   metadataFields: ['instance_url', 'id'],

@@ -20,6 +20,8 @@ export function sandboxProvider(baseUrl: string): ProviderDefinition {
     defaultScopes: ['openid', 'offline_access', 'items:read', 'items:write'],
     scopeSeparator: ' ',
     pkce: 'S256',
+    // oidc-provider implements OIDC Core §3.1.2.1 `prompt=consent` (its consent interaction is then always shown).
+    consentPrompt: { param: 'prompt', value: 'consent' },
     clientAuth: 'client_secret_basic',
     tokenRequestBody: 'form',
     issParameterSupported: true,

@@ -182,6 +182,14 @@ export interface ProviderDefinition {
   scopeSeparator: ' ' | ',';
   /** Extra fixed authorization parameters (e.g. Google `access_type=offline`). */
   authorizationParams?: Record<string, string>;
+  /**
+   * The authorization parameter that makes the provider show its consent screen even for an app the person
+   * already authorised (OIDC `prompt=consent`), where the provider documents one: without it, a connect link
+   * opened by someone already signed in could hand over their account without a question.
+   */
+  consentPrompt?: { param: string; value: string };
+  /** Where the authorization response returns, relative to PUBLIC_URL; default `/oauth/callback/<key>` (REQ-5: one path per issuer). */
+  callbackPath?: string;
   pkce: PkceMethod;
   clientAuth: ClientAuthMethod;
   tokenRequestBody: 'form' | 'json';
@@ -218,4 +226,16 @@ export interface CatalogEntry {
   /** Operator env supplies the OAuth app (PLUGBOARD_<KEY>_CLIENT_ID); otherwise the tenant sets secrets. */
   operatorCredentials: boolean;
   webhookScheme?: WebhookScheme;
+  /** The redirect URI to register with the provider (custom providers: one per provider, REQ-5). */
+  redirectUri?: string;
+}
+
+/** The callback path of a provider: built-ins `/oauth/callback/<key>`, custom providers their own (REQ-5). */
+export function callbackPathOf(def: Pick<ProviderDefinition, 'key' | 'callbackPath'>): string {
+  return def.callbackPath ?? `/oauth/callback/${def.key}`;
+}
+
+/** A custom provider's callback path: unique per provider, so two tenants' providers never share a redirect URI. */
+export function customCallbackPath(customProviderId: string): string {
+  return `/oauth/callback/custom/${customProviderId}`;
 }

@@ -1,6 +1,7 @@
 /**
  * A minimal scripted browser for OAuth flows in API-level tests: a cookie jar, manual redirects, and form
- * submission for the sandbox's login and consent pages. (The dashboard tests drive real Chromium.)
+ * submission for Plugboard's connect page and the sandbox's login and consent pages. (The dashboard tests and
+ * test/connect-page.test.ts drive real Chromium.)
  */
 
 export class CookieJar {
@@ -64,27 +65,43 @@ export class ScriptedBrowser {
     throw new Error(`too many redirects from ${url}`);
   }
 
-  /** Submits the first POST form of an HTML page with its hidden inputs plus `fields`. */
+  /** Submits the first POST form of an HTML page with its hidden inputs plus `fields`, with the page's Origin like a browser. */
   async submitForm(pageUrl: string, html: string, fields: Record<string, string> = {}): Promise<Response> {
     const form = /<form[^>]*action="([^"]+)"[^>]*method="post"/i.exec(html) ?? /<form[^>]*method="post"[^>]*action="([^"]+)"/i.exec(html);
     if (!form) throw new Error(`no POST form on ${pageUrl}:\n${html.slice(0, 500)}`);
     const body = new URLSearchParams();
     for (const input of html.matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/gi)) body.set(input[1]!, input[2]!);
     for (const [k, v] of Object.entries(fields)) body.set(k, v);
-    return this.fetch(new URL(form[1]!.replace(/&amp;/g, '&'), pageUrl).href, {
+    const target = new URL(form[1]!.replace(/&amp;/g, '&'), pageUrl);
+    const site = target.origin === new URL(pageUrl).origin ? 'same-origin' : 'cross-site';
+    return this.fetch(target.href, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(pageUrl).origin, 'sec-fetch-site': site },
       body,
     });
   }
 
   /**
-   * Opens a connect URL and clicks through the sandbox's login and consent pages. Stops when the browser is
-   * sent to the provider's callback (returned, not followed) so tests can inspect or replay it.
+   * Opens a connect URL (Plugboard's connect page) and presses its Connect button; returns the provider's
+   * authorization URL the POST redirected to (303), not followed.
+   */
+  async clickConnect(connectUrl: string): Promise<URL> {
+    const page = await this.fetch(connectUrl);
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`connect page answered ${page.status}: ${html.slice(0, 300)}`);
+    const posted = await this.submitForm(connectUrl, html);
+    const location = posted.headers.get('location');
+    if (posted.status !== 303 || !location) throw new Error(`Connect answered ${posted.status}: ${(await posted.text()).slice(0, 300)}`);
+    return new URL(location, connectUrl);
+  }
+
+  /**
+   * Opens a connect URL, presses Connect, and clicks through the sandbox's login and consent pages. Stops when
+   * the browser is sent to the provider's callback (returned, not followed) so tests can inspect or replay it.
    */
   async authorizeAtSandbox(connectUrl: string, login = 'alice'): Promise<URL> {
     const isCallback = (u: URL) => u.pathname.startsWith('/oauth/callback/');
-    let step = await this.follow(connectUrl, isCallback);
+    let step = await this.follow((await this.clickConnect(connectUrl)).href, isCallback);
     for (let i = 0; i < 6; i++) {
       if (isCallback(new URL(step.url))) return new URL(step.url);
       const html = await step.response.text();

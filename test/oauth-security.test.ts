@@ -94,7 +94,7 @@ describe('REQ-1: state is single-use, bound to the browser and short-lived', () 
   it('REQ-1: a connect URL works once', async () => {
     const { key, id } = await setup();
     const url = await startFlow(key, id);
-    expect((await new ScriptedBrowser().fetch(url)).status).toBe(302);
+    await new ScriptedBrowser().clickConnect(url);
     const second = await new ScriptedBrowser().fetch(url);
     expect(second.status).toBe(400);
     expect(await second.text()).toContain('connect_url_used');
@@ -110,12 +110,12 @@ describe('REQ-3/REQ-4: PKCE and exact redirect URIs', () => {
       headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' },
     });
     expect(started.body.data.connectUrl.startsWith(`${api.url}/oauth/connect/`)).toBe(true);
-    const redirect = await new ScriptedBrowser().fetch(started.body.data.connectUrl);
-    const authorize = new URL(redirect.headers.get('location')!);
+    const browser = new ScriptedBrowser();
+    const authorize = await browser.clickConnect(started.body.data.connectUrl);
     expect(authorize.origin + authorize.pathname).toBe(`${api.url}/sandbox/auth`);
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${api.url}/oauth/callback/sandbox`);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
-    expect(redirect.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Lax/);
+    expect(browser.jar.names().some((n) => n.startsWith('pb_oauth_'))).toBe(true);
   });
 
   it('REQ-4: rejects absolute and protocol-relative returnTo values (no open redirect)', async () => {

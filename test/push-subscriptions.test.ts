@@ -189,7 +189,8 @@ async function connect(provider: 'google-calendar' | 'gmail' | 'microsoft'): Pro
   const started = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key, body: {} });
   expect(started.status, JSON.stringify(started.body)).toBe(201);
   const browser = new ScriptedBrowser();
-  const { url } = await browser.follow(started.body.data.connectUrl, (u) => u.pathname.startsWith('/oauth/callback/'));
+  const authorize = await browser.clickConnect(started.body.data.connectUrl);
+  const { url } = await browser.follow(authorize.href, (u) => u.pathname.startsWith('/oauth/callback/'));
   const callback = await browser.fetch(url);
   expect(callback.headers.get('location')).toContain('connect=connected');
   return { key, id };

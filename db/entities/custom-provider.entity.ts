@@ -20,6 +20,8 @@ export const CustomProvider = defineEntity({
     pkce: p.enum(['S256', 'none'] as const).default('S256'),
     clientAuth: p.enum(['client_secret_basic', 'client_secret_post'] as const).default('client_secret_basic'),
     issParameterSupported: p.boolean().default(false),
+    /** Send `prompt=consent` (discovery lists it in `prompt_values_supported`, or the tenant asked for it). */
+    consentPrompt: p.boolean().default(false),
     clientId: p.string().nullable(),
     clientSecret: p.text().nullable().hidden(),
     keyId: p.string().nullable(),

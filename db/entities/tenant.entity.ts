@@ -9,6 +9,10 @@ export const Tenant = defineEntity({
       .primary()
       .onCreate(() => newId('ten')),
     name: p.string(),
+    /** Branding of the connect page: the name people see there (default `name`), an https logo, a `#rrggbb` accent. */
+    brandDisplayName: p.string().nullable(),
+    brandLogoUrl: p.text().nullable(),
+    brandAccentColor: p.string().length(7).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { builtInProviders, toCatalogEntry } from '../../providers/index.ts';
-import type { CatalogEntry, ProviderDefinition } from '../../providers/types.ts';
+import { callbackPathOf, customCallbackPath, type CatalogEntry, type ProviderDefinition } from '../../providers/types.ts';
 import { outboundAllowList, providerEnv } from '../../lib/env.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { createOutboundGuard, type OutboundGuard } from '../../lib/net-guard.ts';
@@ -35,6 +35,8 @@ export class ProviderRegistry {
   readonly builtIns: ReadonlyMap<string, ProviderDefinition>;
 
   readonly vault: Vault;
+  /** PUBLIC_URL: redirect URIs are `${publicUrl}${callbackPathOf(def)}`. */
+  readonly publicUrl: string;
   /** Operator settings by provider: `PLUGBOARD_<KEY>_<SUFFIX>`. */
   readonly setting: (key: string, suffix: string) => string | undefined;
   /**
@@ -55,6 +57,12 @@ export class ProviderRegistry {
     this.builtIns = new Map(builtInProviders(options.publicUrl, options.sandboxEnabled, this.setting).map((p) => [p.key, p]));
     this.vault = options.vault;
     this.outbound = createOutboundGuard({ allow: outboundAllowList.parse(source.PLUGBOARD_OUTBOUND_ALLOW ?? '') });
+    this.publicUrl = options.publicUrl.replace(/\/+$/, '');
+  }
+
+  /** The redirect URI of a provider (REQ-4: never built from request input). */
+  redirectUri(def: Pick<ProviderDefinition, 'key' | 'callbackPath'>): string {
+    return `${this.publicUrl}${callbackPathOf(def)}`;
   }
 
   /** The definition of a provider this tenant can use (built-in or its own custom provider). */
@@ -94,9 +102,9 @@ export class ProviderRegistry {
   }
 
   async catalog(em: EntityManager, tenantId: string): Promise<CatalogEntry[]> {
-    const builtIn = [...this.builtIns.values()].map((p) => toCatalogEntry(p, this.hasOperatorCredentials(p.key)));
+    const builtIn = [...this.builtIns.values()].map((p) => ({ ...toCatalogEntry(p, this.hasOperatorCredentials(p.key)), redirectUri: this.redirectUri(p) }));
     const custom = await em.find(CustomProvider, { tenantId }, { orderBy: { key: 'asc' } });
-    return [...builtIn, ...custom.map(customCatalogEntry)];
+    return [...builtIn, ...custom.map((row) => ({ ...customCatalogEntry(row), redirectUri: this.redirectUri(customDefinition(row)) }))];
   }
 
   /** Whether `key` names a provider this tenant can use. */
@@ -122,6 +130,9 @@ export function customDefinition(row: CustomProvider): ProviderDefinition {
     clientAuth: row.clientAuth,
     tokenRequestBody: 'form',
     issParameterSupported: row.issParameterSupported,
+    ...(row.consentPrompt ? { consentPrompt: { param: 'prompt', value: 'consent' } } : {}),
+    // Unique per provider, not per key: two tenants' providers never share a redirect URI (REQ-5).
+    callbackPath: customCallbackPath(row.id),
     account: { idTokenClaim: 'sub' },
     refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900 },
     revocation: row.revocationUrl ? { style: 'rfc7009', url: row.revocationUrl, token: 'refresh_token' } : { style: 'none', token: 'refresh_token' },

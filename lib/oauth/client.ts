@@ -138,6 +138,8 @@ export async function buildAuthorizationRequest(
     scope: options.scopes.join(def.scopeSeparator),
     state,
     ...def.authorizationParams,
+    // The consent screen even for an app the person already authorised: the person must see what is being connected.
+    ...(def.consentPrompt ? { [def.consentPrompt.param]: def.consentPrompt.value } : {}),
   };
   let codeVerifier: string | null = null;
   if (def.pkce === 'S256') {

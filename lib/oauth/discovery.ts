@@ -8,6 +8,8 @@ export interface DiscoveredServer {
   revocationUrl: string | null;
   pkce: 'S256' | 'none';
   issParameterSupported: boolean;
+  /** `prompt_values_supported` lists `consent` (OIDC Discovery §3): connects send `prompt=consent`. */
+  consentPrompt: boolean;
 }
 
 export class DiscoveryError extends Error {
@@ -51,5 +53,6 @@ export async function discoverServer(issuer: string, options: { allowLoopbackHtt
     revocationUrl: m.revocation_endpoint ?? null,
     pkce: m.code_challenge_methods_supported?.includes('S256') ? 'S256' : 'none',
     issParameterSupported: m.authorization_response_iss_parameter_supported === true,
+    consentPrompt: Array.isArray(m.prompt_values_supported) && m.prompt_values_supported.includes('consent'),
   };
 }

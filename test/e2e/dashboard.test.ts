@@ -59,19 +59,25 @@ async function signIn(page: Page, apiKey: string): Promise<void> {
 }
 
 /**
- * Clicks Connect/Reconnect (`click`), then through the sandbox's login and consent pages (oidc-provider's
- * dev interactions) until the browser is back on the dashboard. The sandbox may skip login when its session
- * is still alive.
+ * Clicks Connect/Reconnect (`click`), then Connect on Plugboard's connect page, then through the sandbox's login
+ * and consent pages (oidc-provider's dev interactions) until the browser is back on the dashboard. The sandbox
+ * may skip login when its session is still alive.
  */
 async function authorizeAtSandbox(page: Page, click: () => Promise<void>, screenshots: string | null): Promise<void> {
   const start = page.url();
   await click();
   await page.waitForURL((u) => u.href !== start, { timeout: 30_000 });
-  for (let step = 0; step < 6; step++) {
-    await page.waitForURL((u) => u.pathname.startsWith('/sandbox/') || u.pathname.startsWith('/integrations/'), { timeout: 30_000 });
+  for (let step = 0; step < 7; step++) {
+    await page.waitForURL((u) => ['/sandbox/', '/integrations/', '/oauth/connect/'].some((p) => u.pathname.startsWith(p)), { timeout: 30_000 });
     await page.waitForLoadState('domcontentloaded');
     const where = new URL(page.url());
     if (where.pathname.startsWith('/integrations/')) return;
+    if (where.pathname.startsWith('/oauth/connect/')) {
+      if (screenshots) await shot(page, `${screenshots}-connect-page`);
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page.waitForURL((u) => u.href !== where.href, { timeout: 30_000 });
+      continue;
+    }
     const login = page.locator('input[name="login"]');
     if (await login.count()) {
       await login.fill('alice');
@@ -277,6 +283,8 @@ describe('dashboard', () => {
       await page.getByRole('button', { name: /^Yes, delete/ }).waitFor();
       await page.getByRole('link', { name: 'Cancel' }).click();
       await page.getByRole('button', { name: 'Delete integration' }).waitFor();
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page.waitForURL((u) => u.pathname.startsWith('/oauth/connect/'));
       await page.getByRole('button', { name: 'Connect', exact: true }).click();
       await page.waitForURL((u) => u.pathname.startsWith('/sandbox/interaction/'));
       await page.locator('input[name="login"]').waitFor();

@@ -1,16 +1,18 @@
 import { consumeFlow, findFlowByState, finishFlow, storeCallbackParams } from '../../../db/repositories/oauth-flows.repository.ts';
 import { Integration } from '../../../db/entities/index.ts';
 import { safeEqual, sha256Hex } from '../../../lib/hash.ts';
+import { safePathOr } from '../../../lib/safe-path.ts';
 import { exchangeCodeUpdate } from '../../../workflows/connection.messages.ts';
 import { updateConnection } from '../../connections.ts';
 import type { AppContext } from '../../context.ts';
 import { flowCookieName, oauthErrorPage, setFlowCookie } from './page.ts';
 
 /**
- * GET /oauth/callback/:provider — checks state (known, unexpired, unused, REQ-1), the browser binding
- * (REQ-1), the provider path and `iss` (mix-up defence, REQ-5), then hands the response to the
- * connection workflow through a Workflow Update and answers 303 to the relative returnTo, without the
- * code in the Location and with `Referrer-Policy: no-referrer` (REQ-6).
+ * GET /oauth/callback/:provider (built-ins) and /oauth/callback/custom/:customProviderId — checks state (known,
+ * unexpired, unused, REQ-1), the browser binding (REQ-1), that the response arrived on the flow's own redirect
+ * URI path and `iss` (mix-up defence, REQ-5), then hands the response to the connection workflow through a
+ * Workflow Update and answers 303 to the returnTo, re-checked as a same-origin path (REQ-4), without the code in
+ * the Location and with `Referrer-Policy: no-referrer` (REQ-6).
  */
 export async function oauthCallback(ctx: AppContext): Promise<void> {
   const params = new URLSearchParams(ctx.querystring);
@@ -28,7 +30,8 @@ export async function oauthCallback(ctx: AppContext): Promise<void> {
     await finishFlow(em, flow, 'rejected: other browser');
     return oauthErrorPage(ctx, 400, 'browser_mismatch', 'This connection was started in another browser. Start it again here.');
   }
-  if (ctx.params.provider !== flow.provider) {
+  // One redirect URI per provider (custom ones per provider row): the path must be the one the flow was started with.
+  if (ctx.path !== new URL(flow.redirectUri).pathname) {
     await finishFlow(em, flow, 'rejected: wrong provider path');
     return oauthErrorPage(
       ctx,
@@ -42,15 +45,16 @@ export async function oauthCallback(ctx: AppContext): Promise<void> {
     await finishFlow(em, flow, 'rejected: issuer mismatch');
     return oauthErrorPage(ctx, 400, 'issuer_mismatch', 'The authorization response names a different issuer than expected.');
   }
-  const returnTo = new URL(flow.returnTo, 'http://plugboard.invalid');
-  returnTo.searchParams.set('integration', flow.integrationId);
   const finish = (result: 'connected' | 'error', reason?: string) => {
+    // Re-checked at redirect time (rows written before the check, or by hand, must not make us an open redirector).
+    const returnTo = new URL(safePathOr(flow.returnTo, '/'), 'http://plugboard.invalid');
+    returnTo.searchParams.set('integration', flow.integrationId);
     returnTo.searchParams.set('connect', result);
     if (reason) returnTo.searchParams.set('reason', reason.slice(0, 200));
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 303;
-    ctx.redirect(returnTo.pathname + returnTo.search);
+    ctx.redirect(safePathOr(returnTo.pathname + returnTo.search + returnTo.hash, '/'));
   };
   const providerError = params.get('error');
   if (providerError) {

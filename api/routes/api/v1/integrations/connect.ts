@@ -1,23 +1,33 @@
 import { z } from 'zod';
 import { createFlow } from '../../../../../db/repositories/oauth-flows.repository.ts';
 import { randomSecret } from '../../../../../lib/ids.ts';
+import { safeRelativePath } from '../../../../../lib/safe-path.ts';
 import { flowStartedSignal } from '../../../../../workflows/connection.messages.ts';
 import { signalConnection } from '../../../../connections.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
 import { integrationIdParam } from './params.ts';
 
-/** Where the browser lands after the callback: relative, same-origin paths only (REQ-4: no open redirect). */
+/**
+ * Where the browser lands after the callback (REQ-4: no open redirect): normalised by the one safe-path check
+ * (encoded dots and slashes, dot segments), then it must stay a path on this origin. Stored normalised.
+ */
 export const returnToPath = z
   .string()
   .max(500)
-  .regex(/^\/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/%?]*$/, 'returnTo must be a relative path on this origin, such as /integrations')
-  .refine((p) => !p.includes('\\') && !/%2f%2f|%5c/i.test(p), 'returnTo must be a relative path on this origin');
+  .transform((value, ctx) => {
+    const path = safeRelativePath(value);
+    if (path === null) {
+      ctx.addIssue({ code: 'custom', message: 'returnTo must be a relative path on this origin, such as /integrations' });
+      return z.NEVER;
+    }
+    return path;
+  });
 
 const body = z.object({ returnTo: returnToPath.optional() }).strict();
 
 /**
- * POST /api/v1/integrations/:id/connect (and /reconnect): a one-time connect URL on our origin. The browser
- * that opens it is bound to the flow by a cookie; the flow lives 10 minutes.
+ * POST /api/v1/integrations/:id/connect (and /reconnect): a one-time connect URL on our origin. Opening it shows
+ * the connect page; only its Connect button (a same-origin POST) starts the authorization. The flow lives 10 minutes.
  */
 export async function connectIntegration(ctx: AppContext): Promise<void> {
   const input = body.parse(ctx.request.body ?? {});
@@ -33,7 +43,7 @@ export async function connectIntegration(ctx: AppContext): Promise<void> {
     integrationId: integration.id,
     provider: integration.provider,
     connectToken,
-    redirectUri: `${env.PUBLIC_URL}/oauth/callback/${integration.provider}`,
+    redirectUri: providers.redirectUri(def),
     returnTo: input.returnTo ?? `/integrations/${integration.id}`,
     scopes,
     expectedIssuer: def.issParameterSupported ? (def.issuer ?? null) : null,

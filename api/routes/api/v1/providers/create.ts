@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { CustomProvider } from '../../../../../db/entities/index.ts';
+import { customDefinition } from '../../../../../db/repositories/providers.repository.ts';
 import { AppError, conflict } from '../../../../../lib/errors.ts';
 import { discoverServer, DiscoveryError } from '../../../../../lib/oauth/discovery.ts';
 import { ok, tenantIdOf, type AppContext } from '../../../../context.ts';
@@ -19,6 +20,8 @@ const body = z
     scopes: z.array(z.string().min(1).max(200)).max(50).default([]),
     pkce: z.enum(['S256', 'none']).optional(),
     clientAuth: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
+    /** Send `prompt=consent` on connects; default: whether discovery lists it in `prompt_values_supported`. */
+    consentPrompt: z.boolean().optional(),
     clientId: z.string().min(1).max(500).optional(),
     clientSecret: z.string().min(1).max(4000).optional(),
   })
@@ -45,6 +48,7 @@ export async function createProvider(ctx: AppContext): Promise<void> {
     revocationUrl: input.revocationUrl ?? null,
     pkce: input.pkce ?? 'S256',
     issParameterSupported: false,
+    consentPrompt: input.consentPrompt ?? false,
   };
   if (input.issuer) {
     try {
@@ -55,6 +59,7 @@ export async function createProvider(ctx: AppContext): Promise<void> {
         authorizationUrl: input.authorizationUrl ?? found.authorizationUrl,
         tokenUrl: input.tokenUrl ?? found.tokenUrl,
         revocationUrl: input.revocationUrl ?? found.revocationUrl,
+        consentPrompt: input.consentPrompt ?? found.consentPrompt,
       };
     } catch (error) {
       if (error instanceof DiscoveryError) throw new AppError(422, 'discovery_failed', error.message);
@@ -116,9 +121,12 @@ export async function createProvider(ctx: AppContext): Promise<void> {
       pkce: row.pkce,
       clientAuth: row.clientAuth,
       issParameterSupported: row.issParameterSupported,
+      consentPrompt: row.consentPrompt,
       clientId: row.clientId,
       clientSecretSet: Boolean(row.clientSecret),
-      callbackUrl: `${env.PUBLIC_URL}/oauth/callback/${row.key}`,
+      // One per provider (REQ-5): register this one with the provider. `callbackUrl` is its older name.
+      redirectUri: providers.redirectUri(customDefinition(row)),
+      callbackUrl: providers.redirectUri(customDefinition(row)),
     },
     201,
   );
