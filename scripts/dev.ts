@@ -158,6 +158,9 @@ try {
     PUBLIC_URL: env.PUBLIC_URL,
     PLUGBOARD_DATA_DIR: dataDir,
     PLUGBOARD_SESSION_SECRET: sessionSecret,
+    // Local development: custom providers and forwarding targets on this machine (the outbound guard refuses
+    // loopback otherwise), on top of what the operator allows.
+    PLUGBOARD_OUTBOUND_ALLOW: [process.env.PLUGBOARD_OUTBOUND_ALLOW, '127.0.0.0/8', '::1'].filter(Boolean).join(','),
   };
   if (existsSync('dashboard/package.json')) await buildDashboardIfStale({ root: process.cwd() });
   startChild('api', ['api/server.ts'], childEnv);

@@ -46,6 +46,8 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
     LOG_LEVEL: 'info',
     // Revocation tests expect the next request to see it.
     PLUGBOARD_API_KEY_CACHE_MS: '0',
+    // The sandbox, the provider fakes and the forwarding receivers listen on loopback, which the outbound guard refuses by default.
+    PLUGBOARD_OUTBOUND_ALLOW: '127.0.0.0/8,::1',
     ...overrides,
   });
 }

@@ -81,6 +81,8 @@ export async function startStack(services: StackServices, options: StackOptions 
     PLUGBOARD_SESSION_SECRET: randomBytes(32).toString('base64url'),
     PLUGBOARD_SANDBOX: 'true',
     LOG_LEVEL: 'info',
+    // The sandbox, the provider fakes and the forwarding receivers listen on loopback, which the outbound guard refuses by default.
+    PLUGBOARD_OUTBOUND_ALLOW: '127.0.0.0/8,::1',
     ...options.env,
   };
   const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TZ: process.env.TZ };
