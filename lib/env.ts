@@ -103,8 +103,8 @@ const schema = z.object({
     .default(14 * 86_400),
   /** Outbound guard allow-list: tenant-set URLs (forwarding, custom providers) may reach these besides public addresses. */
   PLUGBOARD_OUTBOUND_ALLOW: outboundAllowList.default({ cidrs: [], hosts: [] }),
-  /** When set, GET /metrics requires `Authorization: Bearer <this>`. */
-  PLUGBOARD_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  /** When set (not empty), GET /metrics requires `Authorization: Bearer <this>`. */
+  PLUGBOARD_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'use at least 16 characters').optional()),
 });
 
 export type Env = z.infer<typeof schema> & {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CENSOR, createLogger, scrub } from './logger.ts';
+import { CENSOR, CIRCULAR, createLogger, scrub, TRUNCATED } from './logger.ts';
 
 function capture() {
   const lines: Record<string, any>[] = [];
@@ -79,5 +79,36 @@ describe('log redaction in grandchild bindings', () => {
     await flush();
     expect(lines[0]!.apiKey).toBe(CENSOR);
     expect(lines[0]!.a).toBe(1);
+  });
+});
+
+describe('log redaction beyond the depth limit and in cycles (REQ-19)', () => {
+  it('replaces a subtree deeper than the limit instead of passing it on unscrubbed', async () => {
+    const { lines, logger } = capture();
+    // A secret key at depth 10: l1 … l9, then { access_token }.
+    let deep: Record<string, unknown> = { access_token: 'depth-ten-secret', note: 'kept only if scrubbed' };
+    for (let i = 9; i >= 1; i--) deep = { [`l${i}`]: deep };
+    logger.info({ deep }, 'deep');
+    await flush();
+    const line = lines[0]!;
+    expect(JSON.stringify(line)).not.toContain('depth-ten-secret');
+    expect(line.deep.l1.l2.l3.l4.l5.l6.l7.l8).toBe(TRUNCATED);
+  });
+
+  it('marks an object that contains itself, scrubbing everything before the cycle, and leaves shared objects alone', async () => {
+    const { lines, logger } = capture();
+    const cyclic: Record<string, unknown> = { name: 'loop', token: 'cyclic-secret' };
+    cyclic.self = cyclic;
+    const list: unknown[] = [{ refresh_token: 'in-a-list' }];
+    list.push(list);
+    const shared = { plain: 1 };
+    logger.info({ cyclic: { inner: cyclic }, list, a: shared, b: shared }, 'cycles');
+    await flush();
+    const line = lines[0]!;
+    expect(line.cyclic.inner).toEqual({ name: 'loop', token: CENSOR, self: CIRCULAR });
+    expect(line.list).toEqual([{ refresh_token: CENSOR }, CIRCULAR]);
+    expect(line.a).toEqual({ plain: 1 });
+    expect(line.b).toEqual({ plain: 1 });
+    expect(JSON.stringify(line)).not.toMatch(/cyclic-secret|in-a-list/);
   });
 });

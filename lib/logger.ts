@@ -38,34 +38,46 @@ const SECRET_KEYS = [
 ];
 const SECRET = new Set(SECRET_KEYS.map((k) => k.toLowerCase()));
 export const CENSOR = '[redacted]';
+/** What replaces an object nested deeper than MAX_DEPTH, and an object that contains itself. */
+export const TRUNCATED = '[Truncated]';
+export const CIRCULAR = '[Circular]';
 const MAX_DEPTH = 8;
 
 /**
  * A copy of `value` with every secret key's value replaced (the input is never changed; untouched branches
  * are shared). Errors are serialized first (pino's err serializer), so their own properties and causes are
- * scrubbed too. This replaces pino's `redact` paths: @pinojs/redact costs ≈1 µs per path per line, ≈85–126 µs
- * for the wildcard paths this list needs at three depths, against ≈1–2 µs here for a typical line.
+ * scrubbed too. An object deeper than MAX_DEPTH is replaced by TRUNCATED, never passed on unscrubbed, and an
+ * object met again among its own ancestors by CIRCULAR. This replaces pino's `redact` paths: @pinojs/redact
+ * costs ≈1 µs per path per line, ≈85–126 µs for the wildcard paths this list needs at three depths, against
+ * ≈1–2 µs here for a typical line.
  */
-export function scrub(value: unknown, depth = 0): unknown {
-  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
-  if (value instanceof Error) return scrub(pino.stdSerializers.err(value), depth);
+export function scrub(value: unknown, depth = 0, ancestors: object[] = []): unknown {
+  if (value === null || typeof value !== 'object') return value;
   if (Buffer.isBuffer(value) || value instanceof Date) return value;
-  if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const next = scrub(value[i], depth + 1);
-      if (next !== value[i]) (out ??= value.slice())[i] = next;
+  if (depth > MAX_DEPTH) return TRUNCATED;
+  if (ancestors.includes(value)) return CIRCULAR;
+  if (value instanceof Error) return scrub(pino.stdSerializers.err(value), depth, ancestors);
+  ancestors.push(value);
+  try {
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const next = scrub(value[i], depth + 1, ancestors);
+        if (next !== value[i]) (out ??= value.slice())[i] = next;
+      }
+      return out ?? value;
+    }
+    let out: Record<string, unknown> | undefined;
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      const current = (value as Record<string, unknown>)[key];
+      const next = SECRET.has(key.toLowerCase()) ? CENSOR : scrub(current, depth + 1, ancestors);
+      if (next !== current) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
     }
     return out ?? value;
+  } finally {
+    ancestors.pop();
   }
-  let out: Record<string, unknown> | undefined;
-  for (const key in value) {
-    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
-    const current = (value as Record<string, unknown>)[key];
-    const next = SECRET.has(key.toLowerCase()) ? CENSOR : scrub(current, depth + 1);
-    if (next !== current) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
-  }
-  return out ?? value;
 }
 
 export function createLogger(options: { name?: string; level?: string; destination?: NodeJS.WritableStream } = {}): Logger {

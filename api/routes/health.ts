@@ -1,3 +1,5 @@
+import { AppError } from '../../lib/errors.ts';
+import { safeEqual, sha256Hex } from '../../lib/hash.ts';
 import type { AppContext } from '../context.ts';
 
 /** GET /healthz — the process is up. */
@@ -33,8 +35,19 @@ export async function readyz(ctx: AppContext): Promise<void> {
   ctx.body = { status: ready ? 'ready' : 'not_ready', checks };
 }
 
-/** GET /metrics — Prometheus exposition. */
+/**
+ * GET /metrics — Prometheus exposition. With PLUGBOARD_METRICS_TOKEN set, only for `Authorization: Bearer <token>`,
+ * compared in constant time (over digests, so the length does not show either).
+ */
 export async function metrics(ctx: AppContext): Promise<void> {
+  const token = ctx.deps.env.PLUGBOARD_METRICS_TOKEN;
+  if (token !== undefined) {
+    const given = /^Bearer (.+)$/i.exec(ctx.get('authorization'))?.[1] ?? '';
+    if (!safeEqual(sha256Hex(given), sha256Hex(token))) {
+      ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw new AppError(401, 'unauthorized', 'GET /metrics needs Authorization: Bearer <PLUGBOARD_METRICS_TOKEN>.');
+    }
+  }
   ctx.type = ctx.deps.registry.contentType;
   ctx.body = await ctx.deps.registry.metrics();
 }
