@@ -147,9 +147,19 @@ export interface CustomProviderInput {
 	clientSecret?: string;
 }
 
+/** `GET/PATCH /branding`: how the connect page presents the tenant (mirrors api/routes/api/v1/branding). */
+export interface Branding {
+	displayName: string;
+	logoUrl: string | null;
+	accentColor: string | null;
+	tenantName: string;
+}
+
 export interface CustomProviderCreated {
 	key: string;
 	name: string;
+	/** The redirect URI to register at the provider: one per custom provider. */
+	redirectUri: string;
 	callbackUrl: string;
 	clientSecretSet: boolean;
 }

@@ -2,6 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { getRequestEvent } from '$app/server';
 import type {
 	ApiKeyInfo,
+	Branding,
 	CatalogEntry,
 	ConnectStarted,
 	CustomProviderCreated,
@@ -230,6 +231,15 @@ export function createApiKey(session: Session | null, name: string) {
 
 export function revokeApiKey(session: Session | null, keyId: string) {
 	return apiFetch<ApiKeyInfo>(session, `/api-keys/${encodeURIComponent(keyId)}`, { method: 'DELETE' });
+}
+
+export function getBranding(session: Session | null) {
+	return apiFetch<Branding>(session, '/branding');
+}
+
+/** null clears a field (the display name then falls back to the tenant's name). */
+export function updateBranding(session: Session | null, patch: { displayName?: string | null; logoUrl?: string | null; accentColor?: string | null }) {
+	return apiFetch<Branding>(session, '/branding', { method: 'PATCH', json: patch });
 }
 
 /** Creates or rotates the secret that signs events forwarded to the tenant; the API shows it this once. */
