@@ -22,7 +22,7 @@ describe('GET /metrics', () => {
       const res = await scrape(guarded, authorization);
       expect(res.status, String(authorization)).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
-      const body = await res.json();
+      const body = (await res.json()) as { error: { code: string; message: string; requestId: unknown } };
       expect(body.error).toMatchObject({ code: 'unauthorized', message: 'GET /metrics needs Authorization: Bearer <PLUGBOARD_METRICS_TOKEN>.' });
       expect(typeof body.error.requestId).toBe('string');
       expect(JSON.stringify(body)).not.toContain(token);
