@@ -4,7 +4,14 @@ import { insertUnroutedEvent } from '../../db/repositories/webhook-events.reposi
 import { storePendingVerification } from '../../db/repositories/webhook-verification.repository.ts';
 import type { WebhookTarget } from '../../db/webhook-targets.ts';
 import { webhookScheme } from '../../lib/webhooks/schemes/index.ts';
-import { verifyWith, type ExpectationSource, type HandshakeResponse, type Verification, type WebhookRequest, type WebhookRoute } from '../../lib/webhooks/scheme.ts';
+import {
+  verifyWith,
+  type ExpectationSource,
+  type HandshakeResponse,
+  type Verification,
+  type WebhookRequest,
+  type WebhookRoute,
+} from '../../lib/webhooks/scheme.ts';
 import { pushStateOf, type ProviderDefinition, type WebhookConfig } from '../../providers/types.ts';
 import type { AppDeps } from '../context.ts';
 import { integrationId as integrationIdSchema } from '../validation.ts';
@@ -138,7 +145,10 @@ async function settle(
     targets = [target];
   } else {
     try {
-      targets = accountKey && route.accountId ? await deps.webhookTargets.byAppRoute({ provider: def.key, accountKey, accountId: route.accountId, appId: route.appId }) : [];
+      targets =
+        accountKey && route.accountId
+          ? await deps.webhookTargets.byAppRoute({ provider: def.key, accountKey, accountId: route.accountId, appId: route.appId })
+          : [];
     } catch (error) {
       deps.logger.error({ err: error, provider: def.key }, 'webhook routing failed: database unavailable');
       return UNAVAILABLE;

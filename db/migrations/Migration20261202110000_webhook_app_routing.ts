@@ -17,9 +17,7 @@ export class Migration20261202110000_webhook_app_routing extends Migration {
     this.addSql(
       `create table "unrouted_webhook_event" ("id" varchar(255) not null, "provider" varchar(255) not null, "event_type" varchar(255) not null, "delivery_id" varchar(255) not null, "account_id" varchar(255) null, "app_id" varchar(255) null, "payload" text not null, "key_id" varchar(255) null, "created_at" timestamptz not null, primary key ("id"));`,
     );
-    this.addSql(
-      `alter table "unrouted_webhook_event" add constraint "unrouted_webhook_event_provider_delivery_id_unique" unique ("provider", "delivery_id");`,
-    );
+    this.addSql(`alter table "unrouted_webhook_event" add constraint "unrouted_webhook_event_provider_delivery_id_unique" unique ("provider", "delivery_id");`);
     this.addSql(`create index "unrouted_webhook_event_created_at_index" on "unrouted_webhook_event" ("created_at");`);
   }
 

@@ -186,7 +186,15 @@ export async function listUnroutedEvents(
     limit: query.limit,
     fields: ['id', 'provider', 'eventType', 'deliveryId', 'accountId', 'appId', 'createdAt'],
   });
-  return rows.map(({ id, provider, eventType, deliveryId, accountId, appId, createdAt }) => ({ id, provider, eventType, deliveryId, accountId, appId, createdAt }));
+  return rows.map(({ id, provider, eventType, deliveryId, accountId, appId, createdAt }) => ({
+    id,
+    provider,
+    eventType,
+    deliveryId,
+    accountId,
+    appId,
+    createdAt,
+  }));
 }
 
 /** Re-encrypts an unrouted event's payload with the active key (key rotation). */

@@ -25,11 +25,7 @@ export async function storePendingVerification(
 ): Promise<PendingOutcome> {
   const now = input.now ?? Date.now();
   return em.fork().transactional(async (tem) => {
-    const row = await tem.findOne(
-      Integration,
-      { id: input.integrationId, tenantId: input.tenantId },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
-    );
+    const row = await tem.findOne(Integration, { id: input.integrationId, tenantId: input.tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     if (!row) return 'gone';
     const secrets = readSecrets(vault, row);
     if (secrets[PENDING] === input.token) return 'unchanged';

@@ -10,11 +10,22 @@ const source = (channel = { id: 'chan-1', resourceId: 'res-1', tokenHash: sha256
   integration: { settings: {}, secrets: {}, channel },
 });
 const req = (headers: Record<string, string>) => ({ body: Buffer.alloc(0), headers, query: new URLSearchParams(), nowSeconds: 0 });
-const good = { 'x-goog-channel-id': 'chan-1', 'x-goog-channel-token': 'tok', 'x-goog-resource-id': 'res-1', 'x-goog-resource-state': 'exists', 'x-goog-message-number': '7' };
+const good = {
+  'x-goog-channel-id': 'chan-1',
+  'x-goog-channel-token': 'tok',
+  'x-goog-resource-id': 'res-1',
+  'x-goog-resource-state': 'exists',
+  'x-goog-message-number': '7',
+};
 
 describe('googleChannelScheme', () => {
   it('accepts our channel with its token and resource; a sync message is ignored', async () => {
-    expect(await verifyWith(googleChannelScheme, req(good), source())).toEqual({ kind: 'event', deliveryId: 'chan-1:7', eventType: 'calendar.exists', route: {} });
+    expect(await verifyWith(googleChannelScheme, req(good), source())).toEqual({
+      kind: 'event',
+      deliveryId: 'chan-1:7',
+      eventType: 'calendar.exists',
+      route: {},
+    });
     expect(await verifyWith(googleChannelScheme, req({ ...good, 'x-goog-resource-state': 'sync' }), source())).toMatchObject({ kind: 'ignored' });
   });
   it('rejects a wrong token, another channel or resource, and any channel on an app-level URL', async () => {

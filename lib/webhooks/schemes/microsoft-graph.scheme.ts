@@ -4,9 +4,7 @@ import { bodyHash, field, parseJson, rejected, text, type WebhookSchemeModule } 
 
 /** Either the hash of the clientState Plugboard chose with the subscription's id, or a clientState set by hand. */
 export type GraphExpectations =
-  | { kind: 'subscribed'; clientStateHash: string; subscriptionId: string }
-  | { kind: 'manual'; clientState: string }
-  | { kind: 'none' };
+  { kind: 'subscribed'; clientStateHash: string; subscriptionId: string } | { kind: 'manual'; clientState: string } | { kind: 'none' };
 
 const RENEW = new Set(['graph.lifecycle.reauthorizationRequired', 'graph.lifecycle.subscriptionRemoved']);
 
@@ -38,7 +36,11 @@ export const microsoftGraphScheme: WebhookSchemeModule<GraphExpectations> = {
       return rejected('graph notification for another subscription');
     // No delivery id: a digest of what identifies the notifications (E.3).
     const key = items
-      .map((n) => [text(n, 'subscriptionId'), text(n, 'changeType'), text(n, 'resource'), text(n, 'resourceData.id'), text(n, 'subscriptionExpirationDateTime')].join('|'))
+      .map((n) =>
+        [text(n, 'subscriptionId'), text(n, 'changeType'), text(n, 'resource'), text(n, 'resourceData.id'), text(n, 'subscriptionExpirationDateTime')].join(
+          '|',
+        ),
+      )
       .join(',');
     const lifecycle = text(items[0], 'lifecycleEvent');
     return {

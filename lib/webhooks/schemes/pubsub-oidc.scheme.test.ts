@@ -19,7 +19,9 @@ describe('pubsubOidcScheme', async () => {
       .setExpirationTime(now + 600)
       .sign(privateKey);
   const envelope = Buffer.from(
-    JSON.stringify({ message: { data: Buffer.from(JSON.stringify({ emailAddress: 'u@example.com', historyId: '9' })).toString('base64url'), messageId: 'm1' } }),
+    JSON.stringify({
+      message: { data: Buffer.from(JSON.stringify({ emailAddress: 'u@example.com', historyId: '9' })).toString('base64url'), messageId: 'm1' },
+    }),
   );
   const req = async (claims: Record<string, unknown> = {}) => ({
     body: envelope,
@@ -29,7 +31,12 @@ describe('pubsubOidcScheme', async () => {
   });
 
   it('routes a push from our service account by mailbox', async () => {
-    expect(await pubsubOidcScheme.verify(await req(), expect_)).toEqual({ kind: 'event', deliveryId: 'm1', eventType: 'gmail.history', route: { accountId: 'u@example.com' } });
+    expect(await pubsubOidcScheme.verify(await req(), expect_)).toEqual({
+      kind: 'event',
+      deliveryId: 'm1',
+      eventType: 'gmail.history',
+      route: { accountId: 'u@example.com' },
+    });
     expect(pubsubOidcScheme.actionFor('gmail.history')).toBe('sync_hint');
   });
   it('rejects another service account, an unverified email, and any push when no service account is configured', async () => {
