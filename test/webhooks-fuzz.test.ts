@@ -2,15 +2,18 @@
  * Seeded fuzz of every webhook route (per-integration and app-level, every provider with a webhook config):
  * random and near-valid bodies, headers, content types, encodings and methods. Never a 5xx, never a stored
  * event without a valid signature, and the process still healthy afterwards. Loopback only, ≤ 8 in flight.
+ * The app-level routes (`/webhooks/<provider>`) have a connected integration on the operator's app for the
+ * account (and app) the routed bodies name, so a verification bug there would store a forgery; unrouted rows
+ * count as stored too (docs/security.md E.1 step 8).
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request, type OutgoingHttpHeaders, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Integration, WebhookEvent } from '../db/entities/index.ts';
+import { Integration, UnroutedWebhookEvent, WebhookEvent } from '../db/entities/index.ts';
 import { signGithub, signNotion, signSlack, signStandardWebhook } from '../lib/webhooks/signatures.ts';
-import { startTestApi, type TestApi } from './helpers.ts';
+import { freshDatabase, startTestApi, type TestApi } from './helpers.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 const TOTAL = 3200;
@@ -58,6 +61,8 @@ const secrets = {
   graph: `fuzz-client-state-${randomUUID()}`,
 };
 const ACCOUNTS = { slack: 'TFUZZ0001', github: '424242', notion: 'ws-fuzz-0001', gmail: 'fuzz-user@example.com' };
+/** The operator apps the fuzz integrations connected through, as the providers' webhooks name them. */
+const APPS = { slack: 'AFUZZAPP1', githubApp: '777' };
 const PUSH_AUDIENCE = 'https://plugboard.test/webhooks/gmail';
 const PUSH_ACCOUNT = 'fuzz-push@plugboard-test.iam.gserviceaccount.com';
 const PROVIDERS = ['sandbox', 'slack', 'github', 'github-app', 'notion', 'gmail', 'google-calendar', 'microsoft'] as const;
@@ -77,7 +82,6 @@ let api: TestApi;
 let jwks: Server;
 let pushKey: CryptoKey;
 let strangerKey: CryptoKey;
-let tenantId: string;
 const ids = {} as Record<Provider, string>;
 
 beforeAll(async () => {
@@ -89,6 +93,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
   api = await startTestApi({
     env: {
+      // Its own database: every stored row, routed or not, is this test's.
+      DATABASE_URL: await freshDatabase('fuzz'),
       LOG_LEVEL: 'warn',
       PLUGBOARD_SLACK_WEBHOOK_SECRET: secrets.slackApp,
       PLUGBOARD_GITHUB_WEBHOOK_SECRET: secrets.github,
@@ -101,7 +107,6 @@ beforeAll(async () => {
     },
   });
   const tenant = await api.newTenant('Fuzz tenant');
-  tenantId = tenant.tenantId;
   const perProvider: Record<Provider, Record<string, string>> = {
     sandbox: { webhookSecret: secrets.sandbox },
     slack: { webhookSecret: secrets.slack },
@@ -123,7 +128,14 @@ beforeAll(async () => {
   }
   // Account ids the app-level endpoints would route to, were a forgery ever accepted.
   const em = api.deps.orm.em.fork();
-  await em.nativeUpdate(Integration, { id: ids.slack }, { externalAccountId: ACCOUNTS.slack, status: 'active' });
+  await em.nativeUpdate(Integration, { id: ids.slack }, { externalAccountId: ACCOUNTS.slack, oauthAppId: APPS.slack, status: 'active' });
+  // GitHub App deliveries route by installation (and App), not by the user.
+  await em.nativeUpdate(
+    Integration,
+    { id: ids['github-app'] },
+    { externalAccountId: '1', externalInstallationId: ACCOUNTS.github, oauthAppId: APPS.githubApp, status: 'active' },
+  );
+  await em.nativeUpdate(Integration, { id: ids.github }, { externalAccountId: '1', externalInstallationId: ACCOUNTS.github, status: 'active' });
   await em.nativeUpdate(Integration, { id: ids.notion }, { externalAccountId: ACCOUNTS.notion, status: 'active' });
   await em.nativeUpdate(Integration, { id: ids.gmail }, { externalAccountId: ACCOUNTS.gmail, status: 'active' });
   await em.nativeUpdate(Integration, { id: ids['google-calendar'] }, { settings: { calendarChannel: { id: 'fuzz-chan', resourceId: 'fuzz-res' } } });
@@ -228,6 +240,7 @@ function routedBody(r: Rng, provider: Provider): string {
       return JSON.stringify({
         type: 'event_callback',
         team_id: ACCOUNTS.slack,
+        api_app_id: APPS.slack,
         event_id: `Ev${r.int(1e9)}`,
         event: { type: r.pick(['message', 'tokens_revoked', 'app_uninstalled']) },
       });
@@ -345,6 +358,11 @@ async function schemeHeaders(r: Rng, provider: Provider, body: Buffer, appLevel:
         else h['x-hub-signature-256'] = signGithub(body, secret); // valid, but no X-GitHub-Delivery
       }
       if (r.chance(0.5)) h['x-github-event'] = r.pick(['push', 'installation', '', r.ascii(30)]);
+      // App deliveries name their App: the routed bodies' installation belongs to it.
+      if (appLevel && r.chance(0.7)) {
+        h['x-github-hook-installation-target-type'] = r.pick(['integration', 'app', 'repository']);
+        h['x-github-hook-installation-target-id'] = r.pick([APPS.githubApp, '778', r.ascii(4)]);
+      }
       break;
     }
     case 'sandbox': {
@@ -558,8 +576,10 @@ function sendRaw(base: URL, raw: Buffer, endEarly: boolean): Promise<Outcome> {
   });
 }
 
+/** Every stored event: the tenant's, and any unrouted one (a forgery kept as unrouted is still a stored forgery). */
 async function storedForTenant(): Promise<number> {
-  return api.deps.orm.em.fork().count(WebhookEvent, { tenantId });
+  const em = api.deps.orm.em.fork();
+  return (await em.count(WebhookEvent, {})) + (await em.count(UnroutedWebhookEvent, {}));
 }
 
 describe('webhook route fuzz', () => {
@@ -662,6 +682,47 @@ describe('webhook route fuzz', () => {
     });
     expect(ok.status).toBe(200);
     expect(await storedForTenant()).toBe(before + 1);
+
+    // The app-level routes were routable: genuine deliveries shaped like the routed bodies are stored, one per
+    // provider, for the fuzz integrations — so a forgery accepted there would have been stored and counted.
+    const post = (path: string, payload: string, headers: Record<string, string>) => fetch(`${api.url}${path}`, { method: 'POST', headers, body: payload });
+    const slackBody = JSON.stringify({
+      type: 'event_callback',
+      team_id: ACCOUNTS.slack,
+      api_app_id: APPS.slack,
+      event_id: `Ev${randomUUID()}`,
+      event: { type: 'message' },
+    });
+    const slackTs = now();
+    const githubBody = JSON.stringify({ action: 'created', installation: { id: Number(ACCOUNTS.github) } });
+    const notionBody = JSON.stringify({ id: randomUUID(), type: 'page.created', workspace_id: ACCOUNTS.notion, entity: { id: 'p', type: 'page' } });
+    const pushJwt = await new SignJWT({ email: PUSH_ACCOUNT, email_verified: true })
+      .setProtectedHeader({ alg: 'RS256', kid: 'fuzz' })
+      .setIssuer('https://accounts.google.com')
+      .setAudience(PUSH_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(pushKey);
+    const genuine = await Promise.all([
+      post('/webhooks/slack', slackBody, {
+        'x-slack-request-timestamp': String(slackTs),
+        'x-slack-signature': signSlack(slackBody, secrets.slackApp, slackTs),
+      }),
+      post('/webhooks/github-app', githubBody, {
+        'x-hub-signature-256': signGithub(githubBody, secrets.githubApp),
+        'x-github-delivery': randomUUID(),
+        'x-github-event': 'installation',
+        'x-github-hook-installation-target-type': 'integration',
+        'x-github-hook-installation-target-id': APPS.githubApp,
+      }),
+      post('/webhooks/notion', notionBody, { 'x-notion-signature': signNotion(notionBody, secrets.notion) }),
+      post('/webhooks/gmail', pubsubEnvelope(prng(1)), { authorization: `Bearer ${pushJwt}` }),
+    ]);
+    expect(genuine.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const em = api.deps.orm.em.fork();
+    for (const provider of ['slack', 'github-app', 'notion', 'gmail'] as const)
+      expect(await em.count(WebhookEvent, { integrationId: ids[provider] }), provider).toBe(1);
+    expect(await storedForTenant()).toBe(before + 5);
   }, 90_000);
 
   it('stores signed deliveries whose bodies hold NUL bytes, invalid UTF-8 or \\u0000 escapes (no 503 loop)', async () => {
