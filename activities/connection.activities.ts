@@ -127,7 +127,12 @@ export function createConnectionActivities(deps: ActivityDeps) {
       }
       const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: flow.scopes, previous: undefined });
       // Which app this connection belongs to, as the provider's webhooks name it: app-level deliveries route by it.
-      const app = await readConnectedApp(def, { clientId, accessToken: normalized.credentials.accessToken, accountId: normalized.accountId, tokenResponse: tokens });
+      const app = await readConnectedApp(def, {
+        clientId,
+        accessToken: normalized.credentials.accessToken,
+        accountId: normalized.accountId,
+        tokenResponse: tokens,
+      });
       await em.transactional(async (tem) => {
         const row = await load(tem, integration.id, true);
         if (row.externalAccountId && normalized.accountId && row.externalAccountId !== normalized.accountId) {

@@ -20,7 +20,10 @@ export async function rotateKeys(
 ): Promise<RotationReport> {
   const batchSize = options.batchSize ?? 200;
   const kid = vault.activeKid;
-  const report: RotationReport = { activeKid: kid, reencrypted: { integration: 0, custom_provider: 0, oauth_flow: 0, webhook_event: 0, unrouted_webhook_event: 0 } };
+  const report: RotationReport = {
+    activeKid: kid,
+    reencrypted: { integration: 0, custom_provider: 0, oauth_flow: 0, webhook_event: 0, unrouted_webhook_event: 0 },
+  };
 
   const runBatches = async (table: keyof typeof report.reencrypted, batch: (tem: EntityManager) => Promise<number>) => {
     for (;;) {

@@ -124,7 +124,9 @@ async function main(): Promise<void> {
         else if (!rows.length) err('no unrouted webhook events');
         else
           for (const r of rows)
-            console.log(`${r.createdAt.toISOString()}  ${r.id}  ${r.provider}  ${r.eventType}  account=${r.accountId ?? '-'}  app=${r.appId ?? '-'}  delivery=${r.deliveryId}`);
+            console.log(
+              `${r.createdAt.toISOString()}  ${r.id}  ${r.provider}  ${r.eventType}  account=${r.accountId ?? '-'}  app=${r.appId ?? '-'}  delivery=${r.deliveryId}`,
+            );
         return;
       }
       default:
