@@ -31,6 +31,8 @@ export interface Integration {
 	settings: IntegrationSettings;
 	/** Names of the write-only secrets that are set (values are never returned). */
 	secretsSet: string[];
+	/** A provider's webhook verification handshake (Notion) left a token to reveal once. */
+	webhookVerificationPending: boolean;
 	externalAccountId: string | null;
 	scopes: string[] | null;
 	tokenExpiresAt: string | null;

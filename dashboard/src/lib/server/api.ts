@@ -247,6 +247,11 @@ export function createForwardingSecret(session: Session | null, integrationId: s
 	return apiFetch<{ forwardSecret: string }>(session, `/integrations/${id(integrationId)}/forwarding-secret`, { method: 'POST' });
 }
 
+/** The pending webhook verification token (Notion's handshake): returned once, then removed. */
+export function revealWebhookVerification(session: Session | null, integrationId: string) {
+	return apiFetch<{ verificationToken: string }>(session, `/integrations/${id(integrationId)}/webhook-verification`, { method: 'POST' });
+}
+
 export function getSyncStatus(session: Session | null, integrationId: string) {
 	return apiFetch<SyncStatus>(session, `/integrations/${id(integrationId)}/sync-status`);
 }

@@ -2,6 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import {
 	ApiError,
 	createForwardingSecret,
+	revealWebhookVerification,
 	deleteIntegration,
 	getIntegration,
 	getSyncStatus,
@@ -137,6 +138,19 @@ export const actions: Actions = {
 			});
 		} catch (e) {
 			return apiFailure(e, { form: 'settings' });
+		}
+	},
+
+	webhookVerification: async ({ locals, params }) => {
+		try {
+			const { data } = await revealWebhookVerification(locals.session, params.id);
+			return ok({
+				form: 'secrets',
+				revealedSecret: data.verificationToken,
+				flash: flash('success', 'Verification token revealed. Copy it now: it is not shown again.'),
+			});
+		} catch (e) {
+			return apiFailure(e, { form: 'secrets' });
 		}
 	},
 
