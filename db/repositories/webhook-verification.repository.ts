@@ -2,7 +2,7 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { AppError, notFound } from '../../lib/errors.ts';
 import type { Vault } from '../../lib/vault.ts';
 import { readSecrets, writeSecrets } from '../credentials.ts';
-import { Integration } from '../entities/index.ts';
+import { Integration, IntegrationLog } from '../entities/index.ts';
 import { appendLog } from './integration-logs.repository.ts';
 
 /**
@@ -11,7 +11,6 @@ import { appendLog } from './integration-logs.repository.ts';
  * one PATCH /integrations/:id takes (IntegrationRepository.update), as `secrets` is one JSON value.
  */
 const PENDING = 'notionVerificationTokenPending';
-const PENDING_AT = 'notionVerificationTokenPendingAt';
 /** At most one stored handshake per integration per this long; the rest are answered and dropped. */
 export const HANDSHAKE_INTERVAL_MS = 60_000;
 
@@ -29,9 +28,15 @@ export async function storePendingVerification(
     if (!row) return 'gone';
     const secrets = readSecrets(vault, row);
     if (secrets[PENDING] === input.token) return 'unchanged';
-    const last = Date.parse(secrets[PENDING_AT] ?? '');
-    if (Number.isFinite(last) && now - last < HANDSHAKE_INTERVAL_MS) return 'rate_limited';
-    writeSecrets(vault, row, { ...secrets, [PENDING]: input.token, [PENDING_AT]: new Date(now).toISOString() });
+    // The last stored handshake is its log row (read under the lock, so concurrent handshakes see it).
+    const recent = await tem.count(IntegrationLog, {
+      tenantId: row.tenantId,
+      integrationId: row.id,
+      kind: 'webhook_handshake',
+      createdAt: { $gt: new Date(now - HANDSHAKE_INTERVAL_MS) },
+    });
+    if (recent) return 'rate_limited';
+    writeSecrets(vault, row, { ...secrets, [PENDING]: input.token });
     appendLog(tem, {
       tenantId: row.tenantId,
       integrationId: row.id,
@@ -55,7 +60,7 @@ export async function takePendingVerification(em: EntityManager, vault: Vault, t
     if (!row) throw notFound('Integration');
     const { [PENDING]: token, ...rest } = readSecrets(vault, row);
     if (!token) throw new AppError(404, 'no_pending_verification', 'No webhook verification token is pending for this integration (it is shown once).');
-    // The time stays: a new handshake within the interval is still dropped.
+    // Its log row stays: a new handshake within the interval is still dropped.
     writeSecrets(vault, row, rest);
     appendLog(tem, { tenantId, integrationId, kind: 'webhook_verification_revealed', message: 'The pending webhook verification token was revealed (once)' });
     return token;

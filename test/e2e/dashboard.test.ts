@@ -359,6 +359,37 @@ describe('dashboard', () => {
       await context.close();
     }
   });
+  it('reveals a pending Notion webhook verification token once, then no longer offers it', async () => {
+    // The other tenant has no Notion integration yet. The handshake is Notion's unauthenticated POST.
+    const created = await api('POST', '/api/v1/integrations', otherKey, { provider: 'notion', displayName: 'Notion handshake' });
+    expect(created.status).toBe(201);
+    const notionId: string = created.body.data.id;
+    const token = `secret_e2e_${Math.random().toString(36).slice(2)}`;
+    const handshake = await fetch(`${stack.url}/webhooks/notion/${notionId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ verification_token: token }),
+    });
+    expect(handshake.status).toBe(200);
+    const { context, page } = await newPage();
+    try {
+      await signIn(page, otherKey);
+      await page.goto(`/integrations/${notionId}`);
+      expect(await page.content()).not.toContain(token);
+      await page.getByRole('button', { name: 'Reveal verification token' }).click();
+      const revealed = page.getByLabel('Webhook verification token (shown once)');
+      await revealed.waitFor();
+      expect(await revealed.inputValue()).toBe(token);
+      await shot(page, '22-webhook-verification-token');
+      await page.reload();
+      await page.getByRole('heading', { level: 2, name: 'Secrets' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Reveal verification token' }).count()).toBe(0);
+      expect(await page.content()).not.toContain(token);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('creates an API key shown once, and revokes it: the app using it gets 401 at once', async () => {
     const { context, page } = await newPage();
     try {
