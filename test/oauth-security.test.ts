@@ -2,7 +2,8 @@
  * RFC 9700 client requirements (docs/security-reference.md part A) against the real stack: API, sandbox
  * authorization server (oidc-provider), Temporal worker, PostgreSQL. Each test is named after its REQ.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCredentials } from '../db/credentials.ts';
 import { Integration, OAuthFlow } from '../db/entities/index.ts';
@@ -58,15 +59,43 @@ describe('REQ-1: state is single-use, bound to the browser and short-lived', () 
     expect((await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data.status).toBe('pending');
   });
 
-  it('REQ-1/REQ-8: rejects a replayed callback; the code is exchanged once', async () => {
+  it('REQ-1/REQ-8: Plugboard sends the code to the token endpoint once; a replayed callback is refused before any exchange', async () => {
     const { key, id } = await setup();
     const browser = new ScriptedBrowser();
     const callback = await browser.authorizeAtSandbox(await startFlow(key, id));
-    const grantsBefore = api.deps.sandbox!.control.stats.authorizationCodeGrants;
-    expect((await browser.fetch(callback.href)).status).toBe(303);
-    const replay = await browser.fetch(callback.href);
-    expect(replay.status).toBe(400);
-    expect(api.deps.sandbox!.control.stats.authorizationCodeGrants - grantsBefore).toBe(1);
+    // What reaches the sandbox's token endpoint: every request over HTTP, and each grant type as oidc-provider
+    // handled it, success or error (a second exchange of the code would be refused by the provider: that must
+    // not be what this test relies on).
+    const requests: string[] = [];
+    const grants: string[] = [];
+    const onGrant = (ctx: KoaContextWithOIDC) => grants.push(String(ctx.oidc?.params?.grant_type));
+    const listenersBefore = api.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    const observe = (req: IncomingMessage) => {
+      if (req.method === 'POST' && req.url?.split('?')[0] === '/sandbox/token') requests.push(req.url);
+    };
+    api.server.prependListener('request', observe);
+    api.deps.sandbox!.provider.on('grant.success', onGrant).on('grant.error', onGrant);
+    // The replay carries the browser's binding cookie (a duplicate request of the same browser, or a copied one),
+    // so only the single-use state can stop it.
+    const cookie = browser.jar.header();
+    expect(cookie).toMatch(/pb_oauth_/);
+    try {
+      const first = await browser.fetch(callback.href);
+      expect(first.status).toBe(303);
+      expect(first.headers.get('location')).toContain('connect=connected');
+      expect(requests).toHaveLength(1);
+      expect(grants).toEqual(['authorization_code']);
+
+      const replay = await fetch(callback.href, { headers: { cookie }, redirect: 'manual' });
+      expect(requests, 'token requests after the replayed callback').toHaveLength(1);
+      expect(grants).toEqual(['authorization_code']);
+      expect(replay.status).toBe(400);
+      expect(await replay.text()).toContain('state_already_used');
+    } finally {
+      api.server.removeListener('request', observe);
+      api.deps.sandbox!.provider.off('grant.success', onGrant).off('grant.error', onGrant);
+    }
+    expect(api.server.listeners('request')).toEqual(listenersBefore);
   });
 
   it('REQ-1: rejects a state older than 10 minutes', async () => {
