@@ -1,5 +1,8 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRouter, createWebhookRouter } from '../api/router.ts';
 import { revokeApiKey } from '../db/repositories/api-keys.repository.ts';
+import { ScriptedBrowser } from './oauth-browser.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
 
 let api: TestApi;
@@ -242,34 +245,258 @@ describe('validation errors', () => {
 });
 
 describe('tenant isolation', () => {
-  it('hides one tenant’s integrations from another on every endpoint (404, never 403)', async () => {
-    const a = await api.newTenant('Tenant A');
-    const b = await api.newTenant('Tenant B');
-    const created = await api.request('POST', '/api/v1/integrations', {
-      key: a.apiKey,
-      body: { provider: 'notion', secrets: { clientSecret: 'tenant-a-secret' } },
-    });
-    const id = created.body.data.id;
+  /**
+   * Routes with no other tenant's object to reach, each with the reason. Every other route of the app's routers is
+   * tried from tenant B below; a route in neither place fails the test, so a new route has to be classified.
+   */
+  const TENANT_LESS: Record<string, string> = {
+    'GET /healthz': 'liveness only, no tenant data',
+    'GET /readyz': 'dependency checks only, no tenant data',
+    'GET /metrics': 'process-wide counters labelled by provider, outcome and route, never by tenant or integration',
+    'GET /oauth/connect/:token': 'authorised by its one-time connect token (REQ-1), not by an API key: there is no calling tenant',
+    'POST /oauth/connect/:token': "the consent page's Connect button: authorised by the connect token and the browser that opened it (REQ-1)",
+    'GET /oauth/callback/:provider': 'authorised by the single-use state and the browser binding (REQ-1), not by an API key',
+    'GET /oauth/callback/custom/:customProviderId': 'a custom provider’s callback: authorised by state and browser binding like the others (REQ-1, REQ-5)',
+    'GET /api/v1/me': "answers the calling key's own tenant and takes no id",
+    'POST /webhooks/:provider': "authenticated by the provider app's signature and routed by the verified account id (webhook tests)",
+    'POST /webhooks/:provider/:integrationId': "authenticated by that integration's own webhook secret (webhook tests)",
+  };
+  /** Methods a route may list but Koa never receives. */
+  const UNREACHABLE_METHODS: Record<string, string> = {
+    CONNECT: "Node's HTTP server hands CONNECT to its 'connect' event, never to the request handler",
+  };
 
-    const list = await api.request('GET', '/api/v1/integrations', { key: b.apiKey });
-    expect(list.body.data).toEqual([]);
-    for (const [method, body] of [
-      ['GET', undefined],
-      ['PATCH', { displayName: 'stolen' }],
-      ['DELETE', undefined],
-    ] as const) {
-      const res = await api.request(method, `/api/v1/integrations/${id}`, { key: b.apiKey, body });
-      expect(res.status, method).toBe(404);
-      expect(res.body.error.code).toBe('not_found');
+  interface Setup {
+    a: { tenantId: string; apiKey: string; integrationId: string; eventId: string; spareKeyId: string; providerKey: string; providerId: string };
+    b: { tenantId: string; apiKey: string };
+  }
+  /** Which of tenant A's objects a route's `:id` names, by the path it sits under. */
+  const OBJECT_ROUTES: [prefix: string, idOf: (s: Setup) => string][] = [
+    ['/api/v1/integrations/:id', (s) => s.a.integrationId],
+    ['/api/v1/webhook-events/:id', (s) => s.a.eventId],
+    ['/api/v1/api-keys/:id', (s) => s.a.spareKeyId],
+  ];
+  /** Request bodies that would succeed for the owner, so a route without its tenant scope would act on them. */
+  const BODIES: Record<string, unknown> = {
+    'PATCH /api/v1/integrations/:id': { displayName: 'taken by B', settings: { forwardUrl: 'https://b.example/hooks' }, secrets: { clientSecret: 'b-secret' } },
+    'POST /api/v1/integrations/:id/connect': { returnTo: '/integrations' },
+    'POST /api/v1/integrations/:id/reconnect': { returnTo: '/integrations' },
+  };
+
+  let iso: TestApi;
+  let setup: Setup;
+  /** The answers of the calls made while it is set. */
+  let recording: string[] | undefined;
+
+  function call(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; text: string; json: any }> {
+    return new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+      const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+      if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(payload.length) });
+      const req = httpRequest(`${iso.url}${path}`, { method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          recording?.push(text);
+          resolve({ status: res.statusCode!, text, json });
+        });
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** Tenant A's markers that must never appear in an answer to B. */
+  const markersOf = (s: Setup) => [s.a.tenantId, s.a.integrationId, s.a.eventId, s.a.spareKeyId, s.a.providerId, BRAND_OF_A];
+  const BRAND_OF_A = 'Brand of tenant A';
+
+  /** Tenant-scoped routes without an object id: what B sees and does there stays B's own. */
+  const WITHOUT_OBJECT: Record<string, (s: Setup) => Promise<void>> = {
+    'GET /api/v1/integrations': async (s) => {
+      for (const query of ['', '?provider=sandbox', '?status=active']) {
+        const res = await call('GET', `/api/v1/integrations${query}`, s.b.apiKey);
+        expect(res.status, query).toBe(200);
+        expect(res.json.data.map((i: { id: string }) => i.id)).not.toContain(s.a.integrationId);
+      }
+    },
+    'POST /api/v1/integrations': async (s) => {
+      // Uniqueness is per tenant: B gets a sandbox integration of its own, next to A's.
+      const res = await call('POST', '/api/v1/integrations', s.b.apiKey, { provider: 'sandbox' });
+      expect(res.status, res.text).toBe(201);
+      expect(res.json.data.id).not.toBe(s.a.integrationId);
+    },
+    'GET /api/v1/webhook-events': async (s) => {
+      const filtered = await call('GET', `/api/v1/webhook-events?integrationId=${s.a.integrationId}`, s.b.apiKey);
+      expect(filtered.status, filtered.text).toBe(200);
+      expect(filtered.json.data).toEqual([]);
+      const all = await call('GET', '/api/v1/webhook-events', s.b.apiKey);
+      expect(all.json.data.map((e: { id: string }) => e.id)).not.toContain(s.a.eventId);
+    },
+    'GET /api/v1/stats': async (s) => {
+      // A has a finished flow, a connected integration and a processed event; B has none of them.
+      const res = await call('GET', '/api/v1/stats', s.b.apiKey);
+      expect(res.status).toBe(200);
+      for (const [name, rate] of Object.entries(res.json.data as Record<string, { denominator: number }>)) expect(rate.denominator, name).toBe(0);
+    },
+    'GET /api/v1/providers': async (s) => {
+      const res = await call('GET', '/api/v1/providers', s.b.apiKey);
+      expect(res.status).toBe(200);
+      expect(res.json.data.map((p: { key: string }) => p.key)).not.toContain(s.a.providerKey);
+      expect(res.text).not.toContain(s.a.providerId);
+    },
+    'POST /api/v1/providers': async (s) => {
+      // Provider keys are per tenant: A's key is free for B (a 409 would tell B that A has it).
+      const res = await call('POST', '/api/v1/providers', s.b.apiKey, customProvider(s.a.providerKey));
+      expect(res.status, res.text).toBe(201);
+    },
+    'GET /api/v1/api-keys': async (s) => {
+      const res = await call('GET', '/api/v1/api-keys', s.b.apiKey);
+      expect(res.status).toBe(200);
+      expect(res.json.data.map((k: { id: string }) => k.id)).not.toContain(s.a.spareKeyId);
+    },
+    'GET /api/v1/branding': async (s) => {
+      const res = await call('GET', '/api/v1/branding', s.b.apiKey);
+      expect(res.status).toBe(200);
+      expect(res.json.data.tenantName).toBe('Tenant B');
+    },
+    'PATCH /api/v1/branding': async (s) => {
+      const res = await call('PATCH', '/api/v1/branding', s.b.apiKey, { displayName: 'Brand of tenant B', accentColor: '#000000' });
+      expect(res.status, res.text).toBe(200);
+      expect(res.json.data).toMatchObject({ displayName: 'Brand of tenant B', tenantName: 'Tenant B' });
+    },
+    'POST /api/v1/api-keys': async (s) => {
+      const res = await call('POST', '/api/v1/api-keys', s.b.apiKey, { name: 'made by B' });
+      expect(res.status, res.text).toBe(201);
+      expect((await call('GET', '/api/v1/me', res.json.data.apiKey)).json.data.tenantId).toBe(s.b.tenantId);
+    },
+  };
+
+  function customProvider(key: string) {
+    // Never called: a loopback address the outbound guard is told to allow, as the test has no DNS.
+    return { key, name: 'Only A', authorizationUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token' };
+  }
+
+  /**
+   * Every row of every table with a tenant_id that belongs to tenant A or names A's integration, plus A's tenant
+   * row: tables added later are included without listing them.
+   */
+  async function rowsOf(s: Setup): Promise<Record<string, unknown[]>> {
+    const connection = iso.deps.orm.em.fork().getConnection();
+    const columns: { table_name: string; column_name: string }[] = await connection.execute(
+      `select table_name, column_name from information_schema.columns where table_schema = current_schema() and column_name in ('tenant_id', 'integration_id')`,
+    );
+    const tables = new Map<string, Set<string>>();
+    for (const c of columns) tables.set(c.table_name, (tables.get(c.table_name) ?? new Set()).add(c.column_name));
+    const rows: Record<string, unknown[]> = {
+      tenant: await connection.execute('select * from tenant where id = ?', [s.a.tenantId]),
+    };
+    for (const [table, has] of [...tables].sort(([x], [y]) => x.localeCompare(y))) {
+      const where = [...(has.has('tenant_id') ? ['tenant_id = ?'] : []), ...(has.has('integration_id') ? ['integration_id = ?'] : [])];
+      const params = [...(has.has('tenant_id') ? [s.a.tenantId] : []), ...(has.has('integration_id') ? [s.a.integrationId] : [])];
+      rows[table] = await connection.execute(`select * from "${table}" where ${where.join(' or ')} order by 1`, params);
     }
-    // B may have its own notion integration: uniqueness is per tenant.
-    expect((await api.request('POST', '/api/v1/integrations', { key: b.apiKey, body: { provider: 'notion' } })).status).toBe(201);
-    // A's integration is untouched.
-    const still = await api.request('GET', `/api/v1/integrations/${id}`, { key: a.apiKey });
-    expect(still.status).toBe(200);
-    expect(still.body.data.displayName).toBeNull();
-    expect(still.body.data.secretsSet).toEqual(['clientSecret']);
+    return rows;
+  }
+
+  beforeAll(async () => {
+    iso = await startTestApi({ worker: true, env: { PLUGBOARD_OUTBOUND_ALLOW: '127.0.0.1' } });
+    const a = await iso.newTenant('Tenant A');
+    const b = await iso.newTenant('Tenant B');
+    const created = await iso.request('POST', '/api/v1/integrations', {
+      key: a.apiKey,
+      body: { provider: 'sandbox', secrets: { clientSecret: 'tenant-a-secret' } },
+    });
+    expect(created.status).toBe(201);
+    const integrationId = created.body.data.id as string;
+    // Connected, so the token, refresh, proxy and disconnect routes have something to give away or break.
+    const started = await iso.request('POST', `/api/v1/integrations/${integrationId}/connect`, { key: a.apiKey, body: {} });
+    expect((await new ScriptedBrowser().connect(started.body.data.connectUrl)).status).toBe(303);
+    const event = await iso.request('POST', `/api/v1/integrations/${integrationId}/test-event`, { key: a.apiKey });
+    expect(event.status).toBe(202);
+    const eventId = event.body.data.eventId as string;
+    // Settled first, so nothing but B's calls can change A's rows during the test.
+    let status: string | undefined;
+    for (const deadline = Date.now() + 20_000; status !== 'processed' && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      status = (await iso.request('GET', `/api/v1/webhook-events/${eventId}`, { key: a.apiKey })).body.data.status;
+    }
+    expect(status).toBe('processed');
+    expect((await iso.request('PATCH', '/api/v1/branding', { key: a.apiKey, body: { displayName: BRAND_OF_A, accentColor: '#aa0000' } })).status).toBe(200);
+    const spare = await iso.request('POST', '/api/v1/api-keys', { key: a.apiKey, body: { name: 'spare' } });
+    expect(spare.status).toBe(201);
+    const provider = await iso.request('POST', '/api/v1/providers', { key: a.apiKey, body: customProvider('only-a-provider') });
+    expect(provider.status, JSON.stringify(provider.body)).toBe(201);
+    setup = {
+      a: {
+        ...a,
+        integrationId,
+        eventId,
+        spareKeyId: spare.body.data.id,
+        providerKey: 'only-a-provider',
+        providerId: String(provider.body.data.redirectUri).split('/').pop()!,
+      },
+      b,
+    };
+    // The stats check means something only if A's own stats count those objects.
+    const statsOfA = await iso.request('GET', '/api/v1/stats', { key: a.apiKey });
+    for (const [name, rate] of Object.entries(statsOfA.body.data as Record<string, { denominator: number }>)) expect(rate.denominator, name).toBeGreaterThan(0);
+  }, 60_000);
+  afterAll(async () => {
+    await iso?.close();
   });
+
+  it('tries every tenant-scoped route of the router from another tenant: 404 not_found, nothing of A changed or shown', async () => {
+    const s = setup;
+    const routes = [...createRouter(iso.deps).stack, ...createWebhookRouter().stack].flatMap((layer) =>
+      [...new Set(layer.methods)].map((method) => ({ method, path: String(layer.path) })),
+    );
+    expect(routes.length).toBeGreaterThan(30);
+    const before = await rowsOf(s);
+    const unclassified = new Set<string>();
+    const tried = new Set<string>();
+    for (const { method, path } of routes) {
+      if (method in UNREACHABLE_METHODS) continue;
+      // HEAD runs the GET handler (the router adds it to every GET route).
+      const name = `${method === 'HEAD' ? 'GET' : method} ${path}`;
+      if (name in TENANT_LESS) continue;
+      const object = OBJECT_ROUTES.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}{`));
+      if (object) {
+        const url = path.replace(':id', object[1](s)).replace('{/*path}', '/anything');
+        expect(url, `${name}: a parameter this test does not fill`).not.toMatch(/[:{*]/);
+        const body = ['POST', 'PUT', 'PATCH'].includes(method) ? (BODIES[name] ?? {}) : undefined;
+        const res = await call(method, url, s.b.apiKey, body);
+        expect(res.status, `${method} ${url} as tenant B: ${res.text.slice(0, 300)}`).toBe(404);
+        if (method !== 'HEAD') expect(res.json?.error?.code, `${method} ${url}`).toBe('not_found');
+        tried.add(`${method} ${path}`);
+      } else if (name in WITHOUT_OBJECT) {
+        if (method === 'HEAD') continue; // its GET is tried
+        recording = [];
+        await WITHOUT_OBJECT[name]!(s);
+        for (const marker of markersOf(s)) expect(recording.join('\n'), `${name} as tenant B shows ${marker}`).not.toContain(marker);
+        recording = undefined;
+        tried.add(name);
+      } else {
+        unclassified.add(name);
+      }
+    }
+    expect([...unclassified], 'routes neither tried from another tenant nor listed as tenant-less').toEqual([]);
+    // No stale entries: every listed route still exists.
+    const names = new Set(routes.map((r) => `${r.method} ${r.path}`));
+    for (const name of [...Object.keys(TENANT_LESS), ...Object.keys(WITHOUT_OBJECT)]) expect(names.has(name), `${name} is listed but not routed`).toBe(true);
+    expect(tried.size).toBeGreaterThan(20);
+
+    // Nothing of A's changed: every row of A's, or naming A's integration, is as before.
+    expect(await rowsOf(s)).toEqual(before);
+    const own = await iso.request('GET', `/api/v1/integrations/${s.a.integrationId}`, { key: s.a.apiKey });
+    expect(own.body.data).toMatchObject({ status: 'active', displayName: null, secretsSet: ['clientSecret', 'webhookSecret'] });
+    expect((await iso.request('GET', '/api/v1/branding', { key: s.a.apiKey })).body.data).toMatchObject({ displayName: BRAND_OF_A, accentColor: '#aa0000' });
+  }, 120_000);
 });
 
 describe('secret hygiene', () => {
