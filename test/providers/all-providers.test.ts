@@ -212,7 +212,8 @@ describe.each(Object.keys(EXPECTED))('%s', (key) => {
   });
 
   if (want.refresh !== 'none')
-    it(`REQ-11: a refresh ${want.refresh === 'rotates' ? 'stores the rotated refresh token' : 'keeps the old refresh token'}`, async () => {
+    // What the refresh activity then stores is checked against the database in test/connections.test.ts (REQ-11).
+    it(`REQ-11: a refresh ${want.refresh === 'rotates' ? 'yields the rotated refresh token' : 'keeps the old refresh token'}`, async () => {
       const { normalized: first } = await h.connect();
       const old = first.credentials.refreshToken!;
       const next = await h.refresh(first.credentials);

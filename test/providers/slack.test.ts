@@ -58,7 +58,7 @@ describe('slack', () => {
     expect(normalized.accountId).toBe('E12345678');
   });
 
-  it('REQ-11: a bot-token refresh stores the rotated refresh token and keeps the user token extras', async () => {
+  it('REQ-11: a bot-token refresh yields the rotated refresh token and keeps the user token extras', async () => {
     const { normalized: first } = await h.connect();
     const next = await h.refresh(first.credentials);
     expect(next.credentials.refreshToken).toMatch(/^xoxe-1-/);
