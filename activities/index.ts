@@ -2,6 +2,7 @@ import { createConnectionActivities } from './connection.activities.ts';
 import { createPushActivities } from './push.activities.ts';
 import { createSyncActivities } from './sync.activities.ts';
 import { createWebhookActivities } from './webhook.activities.ts';
+import { createWebhookBatchActivities } from './webhook-batch.activities.ts';
 import type { ActivityDeps } from './deps.ts';
 
 /** Every activity, bound to the worker's dependencies (CONVENTIONS.md §3). */
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createConnectionActivities(deps),
     ...createWebhookActivities(deps),
+    ...createWebhookBatchActivities(deps),
     ...createSyncActivities(deps),
     ...createPushActivities(deps),
   };

@@ -1,14 +1,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookEvent } from '../db/entities/index.ts';
-import { claimUndispatched, readEventPayload, reclaimStale, releaseClaims } from '../db/repositories/webhook-events.repository.ts';
-import { webhookWorkflowId } from '../workflows/webhook.messages.ts';
+import { claimUndispatchedIntegrations, reclaimStaleIntegrations, releaseIntegrationClaims } from '../db/repositories/webhook-dispatch.repository.ts';
+import { readEventPayload } from '../db/repositories/webhook-events.repository.ts';
+import { webhookBatchWorkflowId } from '../workflows/webhook.messages.ts';
 import { startWebhookDispatcher } from '../workers/webhook-dispatcher.ts';
 import { freshDatabase, startTestApi, type TestApi } from './helpers.ts';
 
-// The webhook outbox (DESIGN.md §7): the ingest's group-committed insert, and the dispatchers that start
-// one workflow per event. Real PostgreSQL and Temporal; no worker polls these task queues, so a started
-// workflow stays visible as Running.
+// The webhook outbox: the ingest's group-committed insert, and the dispatchers that wake one
+// `webhooks:<integrationId>` workflow per integration with new events. Real PostgreSQL and Temporal; no worker
+// polls these task queues, so a started workflow stays visible as Running with its signals in its history.
 
 let api: TestApi;
 let n = 0;
@@ -28,12 +29,19 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function workflowStarted(eventId: string): Promise<boolean> {
+async function workflowStarted(integrationId: string): Promise<boolean> {
+  return (await wakeups(integrationId)) > 0;
+}
+
+/** How often the integration's batch workflow was woken: the signals in its history (0: never started). */
+async function wakeups(integrationId: string): Promise<number> {
   try {
-    await api.deps.temporal.client.workflow.getHandle(webhookWorkflowId(eventId)).describe();
-    return true;
+    const handle = api.deps.temporal.client.workflow.getHandle(webhookBatchWorkflowId(integrationId));
+    await handle.describe(); // WorkflowNotFoundError when it was never started
+    const history = await handle.fetchHistory();
+    return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return false;
+    if (error instanceof WorkflowNotFoundError) return 0;
     throw error;
   }
 }
@@ -87,21 +95,25 @@ describe('WebhookEventWriter (group commit)', () => {
 });
 
 describe('dispatch claims', () => {
-  it('hands concurrent claimers disjoint events (SKIP LOCKED), re-takes only stale claims, and takes back released ones', async () => {
-    const written = await Promise.all(Array.from({ length: 40 }, () => api.deps.webhookWriter.write(event('int_claims'))));
-    const mine = new Set(written.map((w) => w.eventId));
+  it('hands concurrent claimers disjoint events (SKIP LOCKED) by integration, re-takes only stale claims, and takes back released ones', async () => {
+    await Promise.all(Array.from({ length: 40 }, (_, i) => api.deps.webhookWriter.write(event(`int_claims_${i % 4}`))));
+    const mine = (ids: string[]) => ids.filter((id) => id.startsWith('int_claims_')).sort();
     // Both ask for more than there is (earlier tests' events included): together they take everything, once.
-    const [x, y] = await Promise.all([claimUndispatched(api.deps.orm.em.fork(), 1000), claimUndispatched(api.deps.orm.em.fork(), 1000)]);
-    expect(new Set([...x, ...y]).size).toBe(x.length + y.length);
-    const claimed = [...x, ...y].filter((id) => mine.has(id));
-    expect(claimed.length).toBe(40);
-    // Fresh claims are not stale; an old one is.
-    expect((await reclaimStale(api.deps.orm.em.fork(), 60_000, 100)).filter((id) => mine.has(id))).toEqual([]);
-    const old = claimed[0]!;
-    await api.deps.orm.em.getConnection().execute(`update webhook_event set dispatched_at = now() - interval '1 hour' where id = ?`, [old]);
-    expect((await reclaimStale(api.deps.orm.em.fork(), 60_000, 100)).filter((id) => mine.has(id))).toEqual([old]);
-    await releaseClaims(api.deps.orm.em.fork(), claimed.slice(0, 5));
-    expect((await claimUndispatched(api.deps.orm.em.fork(), 100)).filter((id) => mine.has(id)).sort()).toEqual(claimed.slice(0, 5).sort());
+    const [x, y] = await Promise.all([
+      claimUndispatchedIntegrations(api.deps.orm.em.fork(), 1000),
+      claimUndispatchedIntegrations(api.deps.orm.em.fork(), 1000),
+    ]);
+    const em = api.deps.orm.em.fork();
+    expect(await em.count(WebhookEvent, { integrationId: { $like: 'int_claims_%' }, dispatchedAt: null })).toBe(0);
+    expect(mine([...new Set([...x.integrationIds, ...y.integrationIds])])).toEqual(['int_claims_0', 'int_claims_1', 'int_claims_2', 'int_claims_3']);
+    // Fresh claims are not stale; an old one is, and only its integration is woken again.
+    expect(mine(await reclaimStaleIntegrations(api.deps.orm.em.fork(), 60_000, 100))).toEqual([]);
+    await em.getConnection().execute(`update webhook_event set dispatched_at = now() - interval '1 hour' where integration_id = 'int_claims_2'`);
+    expect(mine(await reclaimStaleIntegrations(api.deps.orm.em.fork(), 60_000, 100))).toEqual(['int_claims_2']);
+    await releaseIntegrationClaims(api.deps.orm.em.fork(), ['int_claims_1']);
+    const again = await claimUndispatchedIntegrations(api.deps.orm.em.fork(), 100);
+    expect(mine(again.integrationIds)).toEqual(['int_claims_1']);
+    expect(again.claimed).toBe(10);
   });
 });
 
@@ -117,7 +129,7 @@ describe('webhook dispatcher', () => {
       leaseMs: overrides.leaseMs ?? 60_000,
     });
 
-  it('is woken by the insert (not the sweep) and starts the workflow within a couple of seconds', async () => {
+  it("is woken by the insert (not the sweep) and wakes the integration's workflow within a couple of seconds", async () => {
     const d = dispatcher({ sweepIntervalMs: 600_000 });
     try {
       // Let the startup drain take the earlier tests' events; the next sweep is 10 minutes away.
@@ -126,7 +138,7 @@ describe('webhook dispatcher', () => {
       await new Promise((r) => setTimeout(r, 200));
       const t = Date.now();
       const { eventId } = await api.deps.webhookWriter.write(event('int_notify'));
-      await until('the workflow of the new event', () => workflowStarted(eventId));
+      await until('the workflow of the new event', () => workflowStarted('int_notify'));
       expect(Date.now() - t).toBeLessThan(3000);
       const row = await api.deps.orm.em.fork().findOneOrFail(WebhookEvent, { id: eventId });
       expect(row.dispatchedAt).toBeInstanceOf(Date);
@@ -135,28 +147,37 @@ describe('webhook dispatcher', () => {
     }
   });
 
-  it('two dispatchers sharing the queue start a workflow for each of 200 events, with no failed start', async () => {
-    const written = await Promise.all(Array.from({ length: 200 }, () => api.deps.webhookWriter.write(event('int_pair'))));
-    const [a, b] = [dispatcher(), dispatcher()];
+  it('two dispatchers wake each integration of a 2,000-event burst a few times, never once per event', async () => {
+    const d = [dispatcher(), dispatcher()];
     try {
-      await until('all 200 workflows started', async () => (await Promise.all(written.map((w) => workflowStarted(w.eventId)))).every(Boolean));
+      // Ten integrations, written in 20 bursts over about 2 s, as a provider flood arrives.
+      for (let round = 0; round < 20; round++) {
+        await Promise.all(Array.from({ length: 100 }, (_, i) => api.deps.webhookWriter.write(event(`int_burst_${i % 10}`))));
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const em = api.deps.orm.em.fork();
-      expect(await em.count(WebhookEvent, { integrationId: 'int_pair', dispatchedAt: null })).toBe(0);
-      // A second start of the same event would be refused by Temporal (workflow id), not logged as a failure.
-      expect(api.logs.lines.filter((l) => l.includes('webhook workflows not started'))).toEqual([]);
+      await until('every event claimed', async () => (await em.count(WebhookEvent, { integrationId: { $like: 'int_burst_%' }, dispatchedAt: null })) === 0);
+      await new Promise((r) => setTimeout(r, 500)); // trailing wake-ups
+      const counts = await Promise.all(Array.from({ length: 10 }, (_, i) => wakeups(`int_burst_${i}`)));
+      // Every integration was woken (at least once after its last claim), and at most once per 250 ms per
+      // dispatcher over the ~2 s burst — not 200 times each.
+      expect(Math.min(...counts)).toBeGreaterThanOrEqual(1);
+      expect(Math.max(...counts)).toBeLessThanOrEqual(30);
+      expect(counts.reduce((a, b) => a + b, 0)).toBeLessThan(2000 / 10);
+      expect(api.logs.lines.filter((l) => l.includes('not woken'))).toEqual([]);
     } finally {
-      await Promise.all([a.stop(), b.stop()]);
+      await Promise.all(d.map((x) => x.stop()));
     }
   });
 
-  it('re-takes a claim left behind by a dispatcher that died between claim and start', async () => {
-    const { eventId } = await api.deps.webhookWriter.write(event('int_orphan'));
+  it('wakes again the integration of a claim left behind by a dispatcher that died between claim and wake-up', async () => {
+    await api.deps.webhookWriter.write(event('int_orphan'));
     // What a crash leaves: claimed long ago, still pending, no workflow.
-    await api.deps.orm.em.getConnection().execute(`update webhook_event set dispatched_at = now() - interval '10 minutes' where id = ?`, [eventId]);
-    expect(await workflowStarted(eventId)).toBe(false);
+    await api.deps.orm.em.getConnection().execute(`update webhook_event set dispatched_at = now() - interval '10 minutes' where integration_id = 'int_orphan'`);
+    expect(await workflowStarted('int_orphan')).toBe(false);
     const d = dispatcher({ sweepIntervalMs: 200, leaseMs: 1000 });
     try {
-      await until('the orphaned event started', () => workflowStarted(eventId));
+      await until('the orphaned event woken', () => workflowStarted('int_orphan'));
     } finally {
       await d.stop();
     }

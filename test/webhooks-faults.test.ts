@@ -148,7 +148,7 @@ describe('Temporal down at ingest (DESIGN.md §7: durable before ack)', () => {
       expect(await statuses(api, [sandbox.id, github.id])).toEqual({ pending: 20 });
       // Dispatch attempts fail meanwhile (each start has a 5 s deadline; claims handed back, backoff);
       // nothing is lost, nothing is marked failed.
-      await waitFor('the dispatcher to give up on Temporal', async () => api.logs.lines.some((l) => l.includes('webhook workflows not started')), 30_000, 250);
+      await waitFor('the dispatcher to give up on Temporal', async () => api.logs.lines.some((l) => l.includes('webhook workflows not woken')), 30_000, 250);
       expect(await statuses(api, [sandbox.id, github.id])).toEqual({ pending: 20 });
       // A manual retry cannot start a run now: 503 with a code that says why, and the event is as it was.
       const listed = (await api.request('GET', `/api/v1/webhook-events?integrationId=${sandbox.id}`, { key: sandbox.key })).body.data as { id: string }[];
@@ -269,6 +269,8 @@ describe('worker killed mid-activity', () => {
         PLUGBOARD_DATA_DIR: dir,
         PUBLIC_URL: publicUrl,
         LOG_LEVEL: 'info',
+        // The receiver is on loopback, which the outbound guard refuses unless allowed.
+        PLUGBOARD_OUTBOUND_ALLOW: '127.0.0.0/8,::1',
       },
     });
     children.push(child);

@@ -2,3 +2,4 @@
 export { connectionWorkflow } from './connection.workflow.ts';
 export { syncWorkflow } from './sync.workflow.ts';
 export { webhookWorkflow } from './webhook.workflow.ts';
+export { webhookBatchWorkflow } from './webhook-batch.workflow.ts';

@@ -22,6 +22,8 @@ export const WebhookEvent = defineEntity({
     keyId: p.string().nullable(),
     status: p.enum(WEBHOOK_EVENT_STATUSES).default('pending'),
     attempts: p.integer().default(0),
+    /** Delivery attempts after which the event is given up; a manual retry grants a fresh set. */
+    attemptLimit: p.integer().default(6),
     lastAttemptAt: p.datetime().nullable(),
     processedAt: p.datetime().nullable(),
     /** When a dispatcher claimed the event to start its workflow (null: waiting for one; DESIGN.md §7). */
@@ -36,6 +38,8 @@ export const WebhookEvent = defineEntity({
     { properties: ['status', 'createdAt'] },
     // The dispatcher's queue: pending events no dispatcher has claimed, oldest first.
     { name: 'webhook_event_undispatched_index', properties: ['createdAt'], where: { status: 'pending', dispatchedAt: null } },
+    // Each integration's batch reads its pending events in arrival order (activities/webhook-batch.activities.ts).
+    { name: 'webhook_event_pending_per_integration_index', properties: ['integrationId', 'createdAt', 'id'], where: { status: 'pending' } },
   ],
 });
 export type WebhookEvent = InferEntity<typeof WebhookEvent>;

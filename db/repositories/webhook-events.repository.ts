@@ -88,40 +88,6 @@ export async function getWebhookEvent(em: EntityManager, tenantId: string, id: s
   return event;
 }
 
-/** Marks up to `limit` pending events matching `condition` as claimed now, oldest first; their ids. */
-async function claim(em: EntityManager, condition: string, params: unknown[], limit: number): Promise<string[]> {
-  const rows = await em.getConnection().execute<{ id: string }[]>(
-    `update webhook_event set dispatched_at = now() where id in (
-       select id from webhook_event where status = 'pending' and ${condition}
-       order by created_at limit ? for update skip locked)
-     returning id`,
-    [...params, limit],
-  );
-  return rows.map((r) => r.id);
-}
-
-/**
- * Claims up to `limit` pending events no dispatcher has claimed, for this dispatcher to start their
- * workflows. SKIP LOCKED lets several dispatchers (one per worker process) share the queue.
- */
-export function claimUndispatched(em: EntityManager, limit: number): Promise<string[]> {
-  return claim(em, 'dispatched_at is null', [], limit);
-}
-
-/**
- * Re-claims events still pending `olderThanMs` after their claim: the dispatcher died between claim and
- * start, or the workflow is still working on them (then the start is refused as a duplicate, harmlessly).
- * Their claim time moves on, so each is looked at once per `olderThanMs`, not on every sweep.
- */
-export function reclaimStale(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
-  return claim(em, 'dispatched_at < now() - make_interval(secs => ?)', [olderThanMs / 1000], limit);
-}
-
-/** Hands claimed events back to the queue (their workflow could not be started: Temporal unavailable). */
-export async function releaseClaims(em: EntityManager, ids: string[]): Promise<void> {
-  if (ids.length) await em.getConnection().execute(`update webhook_event set dispatched_at = null where id in (?) and status = 'pending'`, [ids]);
-}
-
 /** Counts one delivery attempt to the tenant (before it is made, so a crash mid-request still counts). */
 export async function recordForwardAttempt(em: EntityManager, eventId: string): Promise<void> {
   await em.getConnection().execute('update webhook_event set attempts = attempts + 1, last_attempt_at = now() where id = ?', [eventId]);

@@ -1,30 +1,18 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { WEBHOOK_WORKFLOW_TYPE, webhookWorkflowId } from '../../workflows/webhook.messages.ts';
+import type { Client } from '@temporalio/client';
+import { eventsPendingSignal, WEBHOOK_BATCH_WORKFLOW_TYPE, webhookBatchWorkflowId } from '../../workflows/webhook.messages.ts';
 
 /**
- * Starts the webhook workflow of an event. `retry` starts a new run of a finished one (manual retry);
- * otherwise an id that ran before is refused, so the ingest path and the sweeper can both try safely.
+ * Wakes the `webhooks:<integrationId>` workflow (starting it when none runs) to process the integration's
+ * pending events. Idempotent: a running workflow just reads the outbox again.
  */
-export async function startWebhookWorkflow(
-  client: Client,
-  taskQueue: string,
-  eventId: string,
-  options: { retry?: boolean; timeoutMs?: number } = {},
-): Promise<'started' | 'already'> {
-  const start = () =>
-    client.workflow.start(WEBHOOK_WORKFLOW_TYPE, {
-      workflowId: webhookWorkflowId(eventId),
+export async function wakeWebhookBatch(client: Client, taskQueue: string, integrationId: string, options: { timeoutMs?: number } = {}): Promise<void> {
+  const wake = () =>
+    client.workflow.signalWithStart(WEBHOOK_BATCH_WORKFLOW_TYPE, {
+      workflowId: webhookBatchWorkflowId(integrationId),
       taskQueue,
-      args: [{ eventId }],
-      workflowIdReusePolicy: options.retry ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
-      workflowIdConflictPolicy: 'FAIL',
+      args: [{ integrationId }],
+      signal: eventsPendingSignal,
+      signalArgs: [],
     });
-  try {
-    // A deadline bounds the client's own retries: with Temporal down a start would otherwise wait long.
-    await (options.timeoutMs ? client.withDeadline(Date.now() + options.timeoutMs, start) : start());
-    return 'started';
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already';
-    throw error;
-  }
+  await (options.timeoutMs ? client.withDeadline(Date.now() + options.timeoutMs, wake) : wake());
 }

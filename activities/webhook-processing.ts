@@ -1,0 +1,183 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { readSecrets, writeCredentials } from '../db/credentials.ts';
+import type { Integration, WebhookEvent } from '../db/entities/index.ts';
+import { appendLog } from '../db/repositories/integration-logs.repository.ts';
+import { readEventPayload, recordForwardAttempt } from '../db/repositories/webhook-events.repository.ts';
+import { forwardUrlProblem, outboundBlockedCause } from '../lib/net-guard.ts';
+import { webhookScheme } from '../lib/webhooks/schemes/index.ts';
+import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
+import type { ProviderDefinition } from '../providers/types.ts';
+import { connectionWorkflowId, providerRevokedSignal, pushRenewSignal } from '../workflows/connection.messages.ts';
+import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workflows/sync.messages.ts';
+import { taskQueueOf } from '../workflows/task-queues.ts';
+import type { ActivityDeps } from './deps.ts';
+
+const FORWARD_TIMEOUT_MS = 15_000;
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+
+/** `Retry-After` in seconds or as an HTTP date, capped (Standard Webhooks sender guidance). */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
+}
+
+export type WebhookAction = 'provider_revoked' | 'sync_hint' | 'push_renew' | 'none';
+
+/** What one delivery to the tenant's `forwardUrl` came to. */
+export type DeliveryOutcome =
+  | { kind: 'delivered'; status: number }
+  /** 429, 408, 5xx, a timeout or a refused connection: worth another attempt (after `delayMs` when the receiver said). */
+  | { kind: 'retry'; message: string; delayMs?: number }
+  /** Never worth another attempt: another 4xx, a refused address, no forwarding secret. */
+  | { kind: 'rejected'; message: string; type: 'ForwardRejected' | 'ForwardNotConfigured' };
+
+/**
+ * What processing a webhook event does, shared by the per-event workflow (activities/webhook.activities.ts)
+ * and the per-integration batches (activities/webhook-batch.activities.ts): apply it to the integration, and
+ * deliver it to the tenant.
+ */
+export function createWebhookProcessing(deps: ActivityDeps) {
+  const { vault, providers, temporal } = deps;
+
+  /**
+   * Applies the event to its integration: provider revocations and push renewals go to the connection
+   * workflow; change hints are logged, and asked of a sync unless the caller folds them (`syncHints: false`).
+   */
+  async function applyEvent(
+    em: EntityManager,
+    def: ProviderDefinition,
+    integration: Integration,
+    event: Pick<WebhookEvent, 'eventType'>,
+    options: { syncHints: boolean } = { syncHints: true },
+  ): Promise<WebhookAction> {
+    // What the event type means is its scheme's business (lib/webhooks/schemes/); change hints only say
+    // "something changed", the data comes from a sync.
+    const action = def.webhook ? webhookScheme(def.webhook.scheme).actionFor(event.eventType) : 'none';
+    if (action === 'provider_revoked') {
+      const reason = `webhook ${event.eventType}`;
+      try {
+        await temporal.workflow.getHandle(connectionWorkflowId(integration.id)).signal(providerRevokedSignal, { reason });
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        // No workflow to tell: record the revocation directly.
+        integration.status = 'error';
+        integration.lastError = `${def.name} revoked access (${reason}) — reconnect`;
+        integration.errorCount += 1;
+        writeCredentials(vault, integration, undefined);
+        appendLog(em, {
+          tenantId: integration.tenantId,
+          integrationId: integration.id,
+          kind: 'provider_revoked',
+          level: 'error',
+          message: integration.lastError,
+        });
+        await em.flush();
+      }
+    } else if (action === 'push_renew') {
+      appendLog(em, {
+        tenantId: integration.tenantId,
+        integrationId: integration.id,
+        kind: 'push_renew_requested',
+        level: 'warn',
+        message: `${def.name} asked for a new push subscription (${event.eventType})`,
+      });
+      await em.flush();
+      try {
+        await temporal.workflow.getHandle(connectionWorkflowId(integration.id)).signal(pushRenewSignal, { reason: event.eventType });
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    } else if (action === 'sync_hint') {
+      appendLog(em, {
+        tenantId: integration.tenantId,
+        integrationId: integration.id,
+        kind: 'sync_hint',
+        message: `${def.name} reported a change (${event.eventType})`,
+      });
+      await em.flush();
+      if (options.syncHints) await requestSync(def, integration, `webhook ${event.eventType}`);
+    }
+    return action;
+  }
+
+  /** A change hint: one debounced sync run (`sync-hint:<id>`), however many hints arrive. */
+  async function requestSync(def: ProviderDefinition, integration: Integration, reason: string): Promise<void> {
+    if (!def.sync || integration.status !== 'active') return;
+    await temporal.workflow.signalWithStart(SYNC_WORKFLOW_TYPE, {
+      workflowId: syncHintWorkflowId(integration.id),
+      taskQueue: taskQueueOf(deps.env.TEMPORAL_TASK_QUEUE, 'sync'),
+      args: [{ integrationId: integration.id, reason, debounceMs: deps.env.PLUGBOARD_SYNC_HINT_DEBOUNCE_MS }],
+      signal: syncHintSignal,
+      signalArgs: [],
+    });
+  }
+
+  /**
+   * Delivers the event to the tenant's `settings.forwardUrl`, signed with Standard Webhooks and the
+   * integration's `forwardSecret`, through the outbound guard (it connects only to an address it checked;
+   * redirects are not followed). The attempt is counted before the request, so a crash mid-request counts.
+   */
+  async function deliverEvent(em: EntityManager, integration: Integration, event: WebhookEvent): Promise<DeliveryOutcome> {
+    const url = integration.settings.forwardUrl;
+    if (typeof url !== 'string') return { kind: 'delivered', status: 0 };
+    const secret = readSecrets(vault, integration).forwardSecret;
+    if (!secret)
+      return {
+        kind: 'rejected',
+        type: 'ForwardNotConfigured',
+        message: 'no forwarding secret: create one with POST /api/v1/integrations/:id/forwarding-secret',
+      };
+    // Checked when set, and here again for rows written before the rule or by hand.
+    const problem = forwardUrlProblem(url, { production: deps.env.NODE_ENV === 'production' });
+    if (problem) return { kind: 'rejected', type: 'ForwardRejected', message: `forwarding refused: ${problem}` };
+    await recordForwardAttempt(em, event.id);
+    const payload = readEventPayload(vault, event);
+    let data: unknown;
+    try {
+      data = JSON.parse(payload);
+    } catch {
+      data = { raw: payload };
+    }
+    const body = JSON.stringify({
+      id: event.id,
+      type: event.eventType,
+      provider: event.provider,
+      integrationId: integration.id,
+      createdAt: event.createdAt,
+      data,
+    });
+    const timestamp = Math.floor(Date.now() / 1000);
+    let response: Response;
+    try {
+      response = await providers.outbound.fetch(url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Plugboard-Webhooks/1',
+          'webhook-id': event.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signStandardWebhook(body, secret, event.id, timestamp),
+        },
+        body,
+      });
+    } catch (error) {
+      const blocked = outboundBlockedCause(error);
+      if (blocked?.reason === 'blocked') return { kind: 'rejected', type: 'ForwardRejected', message: `forwarding refused: ${blocked.message}` };
+      return {
+        kind: 'retry',
+        message: `forwarding failed: ${blocked ? blocked.message : (error as Error).name === 'TimeoutError' ? 'timed out' : 'connection failed'}`,
+      };
+    }
+    await response.body?.cancel().catch(() => undefined);
+    if (response.status >= 200 && response.status < 300) return { kind: 'delivered', status: response.status };
+    if (response.status === 429 || response.status === 408 || response.status >= 500)
+      return { kind: 'retry', message: `the receiver answered HTTP ${response.status}`, delayMs: parseRetryAfter(response.headers.get('retry-after')) };
+    return { kind: 'rejected', type: 'ForwardRejected', message: `the receiver answered HTTP ${response.status}; not retried` };
+  }
+
+  return { applyEvent, requestSync, deliverEvent };
+}

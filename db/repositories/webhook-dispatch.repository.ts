@@ -1,0 +1,75 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { WebhookEvent } from '../entities/index.ts';
+
+/**
+ * The outbox relay's queries (workers/webhook-dispatcher.ts). Events stay in PostgreSQL until a batch of their
+ * integration's workflow reads them; a claim only records that some dispatcher has woken that workflow for
+ * them, and when, so another dispatcher does not, and the sweep can wake it again after the lease.
+ */
+
+/**
+ * Claims up to `limit` pending events no dispatcher has claimed, oldest first (SKIP LOCKED: dispatchers share
+ * the queue): how many, and the distinct integrations they belong to.
+ */
+export async function claimUndispatchedIntegrations(em: EntityManager, limit: number): Promise<{ claimed: number; integrationIds: string[] }> {
+  const rows = await em.getConnection().execute<{ integration_id: string }[]>(
+    `update webhook_event set dispatched_at = now() where id in (
+       select id from webhook_event where status = 'pending' and dispatched_at is null
+       order by created_at limit ? for update skip locked)
+     returning integration_id`,
+    [limit],
+  );
+  return { claimed: rows.length, integrationIds: [...new Set(rows.map((r) => r.integration_id))] };
+}
+
+/**
+ * Integrations with events still pending `olderThanMs` after their claim (their workflow ended before it saw
+ * them, or a dispatcher died before waking it): their claims move on, so each is woken once per lease.
+ */
+export async function reclaimStaleIntegrations(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
+  const rows = await em.getConnection().execute<{ integration_id: string }[]>(
+    `with stale as (
+       select distinct integration_id from webhook_event
+       where status = 'pending' and dispatched_at < now() - make_interval(secs => ?)
+       limit ?),
+     bumped as (
+       update webhook_event e set dispatched_at = now() from stale
+       where e.integration_id = stale.integration_id and e.status = 'pending' and e.dispatched_at is not null
+       returning e.integration_id)
+     select distinct integration_id from bumped`,
+    [olderThanMs / 1000, limit],
+  );
+  return rows.map((r) => r.integration_id);
+}
+
+/** Hands the claims of these integrations back (their workflow could not be woken: Temporal unavailable). */
+export async function releaseIntegrationClaims(em: EntityManager, integrationIds: string[]): Promise<void> {
+  if (integrationIds.length)
+    await em.getConnection().execute(`update webhook_event set dispatched_at = null where integration_id in (?) and status = 'pending'`, [integrationIds]);
+}
+
+/** The integration's pending events in the order they arrived (a batch of its `webhooks:<id>` workflow). */
+export function nextPendingEvents(em: EntityManager, integrationId: string, limit: number): Promise<WebhookEvent[]> {
+  return em.find(WebhookEvent, { integrationId, status: 'pending' }, { orderBy: { createdAt: 'asc', id: 'asc' }, limit });
+}
+
+/** Marks events processed (events without a delivery count one attempt). */
+export async function finishEvents(em: EntityManager, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await em
+    .getConnection()
+    .execute(
+      `update webhook_event set status = 'processed', processed_at = now(), error_message = null, attempts = greatest(attempts, 1), last_attempt_at = coalesce(last_attempt_at, now()) where id in (?) and status = 'pending'`,
+      [ids],
+    );
+}
+
+/** Marks an event failed with the reason (visible in the event log; a manual retry sets it pending again). */
+export async function failEvent(em: EntityManager, id: string, message: string): Promise<void> {
+  await em
+    .getConnection()
+    .execute(
+      `update webhook_event set status = 'failed', processed_at = null, error_message = ?, attempts = greatest(attempts, 1), last_attempt_at = coalesce(last_attempt_at, now()) where id = ?`,
+      [message.slice(0, 2000), id],
+    );
+}
