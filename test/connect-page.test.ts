@@ -68,6 +68,10 @@ describe('connect page: opening a link never reaches the provider by itself', ()
       expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
     }
     expect(authorizationRequests.length).toBe(before);
+    // The link is a credential until the flow opens: the access log names its route, not its token (REQ-19).
+    const token = new URL(url).pathname.split('/').pop()!;
+    expect(api.logs.lines.some((l) => l.includes('/oauth/connect/:token'))).toBe(true);
+    expect(api.logs.lines.filter((l) => l.includes(token))).toEqual([]);
     const flow = await flowOf(id);
     expect(flow.openedAt).toBeNull();
     expect(flow.stateHash).toBeNull();

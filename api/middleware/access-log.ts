@@ -4,8 +4,11 @@ import type { HttpMetrics } from '../../lib/metrics.ts';
 
 /**
  * One JSON line per request. Only the path is logged, never the query string: OAuth callbacks carry
- * `code` and `state` there (REQ-6), and nothing else we serve needs its query logged.
+ * `code` and `state` there (REQ-6), and nothing else we serve needs its query logged. A connect link's path
+ * is itself a credential until the flow opens (REQ-19): it is logged as its route.
  */
+const CONNECT_PREFIX = '/oauth/connect/';
+
 export function accessLog(options: { logger: Logger; metrics: HttpMetrics }): Middleware {
   return async function accessLogMiddleware(ctx, next) {
     const started = process.hrtime.bigint();
@@ -20,7 +23,7 @@ export function accessLog(options: { logger: Logger; metrics: HttpMetrics }): Mi
           {
             requestId: ctx.state.requestId,
             method: ctx.method,
-            path: ctx.path,
+            path: ctx.path.startsWith(CONNECT_PREFIX) ? `${CONNECT_PREFIX}:token` : ctx.path,
             status: ctx.status,
             ms: Math.round(ms * 10) / 10,
             tenantId: ctx.state.tenant?.id,
