@@ -21,8 +21,8 @@ import { getMe } from './routes/api/v1/me/get.ts';
 import { createApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute } from './routes/api/v1/api-keys/api-keys.ts';
 import { rotateForwardingSecret } from './routes/api/v1/integrations/forwarding-secret.ts';
 import { sendTestEvent } from './routes/api/v1/integrations/test-event.ts';
-import { getEvent, listEvents } from './routes/api/v1/webhook-events/list.ts';
 import { revealWebhookVerification } from './routes/api/v1/integrations/webhook-verification.ts';
+import { getEvent, listEvents } from './routes/api/v1/webhook-events/list.ts';
 import { retryEvent } from './routes/api/v1/webhook-events/retry.ts';
 import { receiveWebhook } from './routes/webhooks/receive.ts';
 import { getStats } from './routes/api/v1/stats/get.ts';
@@ -81,12 +81,12 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   v1.get('/integrations/:id/logs', h(listIntegrationLogs));
   v1.post('/integrations/:id/test-event', h(sendTestEvent));
   v1.post('/integrations/:id/forwarding-secret', h(rotateForwardingSecret));
+  v1.post('/integrations/:id/webhook-verification', h(revealWebhookVerification));
   v1.post('/integrations/:id/sync', h(syncNow));
   v1.get('/integrations/:id/sync-status', h(syncStatus));
   v1.get('/integrations/:id/records', h(listRecords));
   v1.get('/webhook-events', h(listEvents));
   v1.get('/webhook-events/:id', h(getEvent));
-  v1.post('/integrations/:id/webhook-verification', h(revealWebhookVerification));
   v1.post('/webhook-events/:id/retry', h(retryEvent));
 
   // The proxy streams bodies: API-key auth, but no JSON body parser.
