@@ -194,7 +194,7 @@ try {
   };
   const baseline = await load(barePort, () => ({ path: '/' }), LOAD_S);
   const token = await load(port, tokenPath, LOAD_S);
-  // One client at a time: the latency a tenant backend sees (DESIGN.md §11: token API p99 ≤ 5 ms).
+  // One client at a time: the latency a tenant backend sees (docs/architecture.md: token API p99 ≤ 5 ms).
   const baselineSingle = await load(barePort, () => ({ path: '/' }), LOAD_S / 2, 1);
   const tokenSingle = await load(port, tokenPath, LOAD_S / 2, 1);
   bareServer.close();

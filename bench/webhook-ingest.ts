@@ -1,5 +1,5 @@
 /**
- * Webhook ingest benchmark (DESIGN.md §11), every number a ratio against a baseline measured in the same
+ * Webhook ingest benchmark (docs/architecture.md), every number a ratio against a baseline measured in the same
  * run on the same machine:
  *   (i)   signed-webhook ingest req/s vs a bare Koa hello-world, same client (target ≥ 0.5);
  *   (ii)  ack latency p50/p99 at half the measured max ingest rate (target p99 ≤ 50 ms);

@@ -48,7 +48,7 @@ on conflict (integration_id, delivery_id) do nothing
 returning id`;
 
 /**
- * The ingest path's durable write (DESIGN.md §7) as a group commit: every request's row joins the next
+ * The ingest path's durable write (docs/architecture.md) as a group commit: every request's row joins the next
  * batch, one `INSERT … ON CONFLICT DO NOTHING` commits the batch, and each request is answered only once
  * its own row is committed (or known to be a duplicate). With one batch in flight per connection, a lone
  * request waits for nothing but its own insert; under load, rows arriving during a commit share the next

@@ -31,7 +31,7 @@ export interface AppRoute {
 
 /**
  * Webhook verification data per integration, kept for `ttlMs` so the ingest path does not read and
- * decrypt the row on every delivery (DESIGN.md §7). Staleness is bounded three ways: every change this
+ * decrypt the row on every delivery (docs/architecture.md). Staleness is bounded three ways: every change this
  * process flushes to an integration drops its entry; an entry lives at most `ttlMs`; and the endpoint
  * re-reads the row before rejecting a delivery that failed verification against a cached entry, so a
  * secret set through another API process verifies at once. Unknown ids are never cached.

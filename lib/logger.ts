@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import { env } from './env.ts';
 
 /**
- * Keys whose values never reach a log line (docs/security-reference.md REQ-19), matched case-insensitively
+ * Keys whose values never reach a log line (docs/security.md REQ-19), matched case-insensitively
  * at any depth: headers, bodies, error objects and their causes.
  */
 const SECRET_KEYS = [

@@ -5,7 +5,7 @@ import { pooledRandomBytes } from './random.ts';
 /**
  * Token vault: AES-256-GCM, random 96-bit nonce per encryption, 128-bit tag checked with
  * `authTagLength: 16` (Node DEP0182), AAD binding tenant + row + field + key id
- * (docs/security-reference.md D.1). Ciphertext format: `enc:v1:<kid>:<b64url iv>:<b64url ct||tag>`.
+ * (docs/security.md D.1). Ciphertext format: `enc:v1:<kid>:<b64url iv>:<b64url ct||tag>`.
  */
 const PREFIX = 'enc';
 const FORMAT = 'v1';

@@ -25,7 +25,7 @@ export interface RefreshPolicy {
   supported: boolean;
   /** The provider replaces the refresh token on every use (REQ-11). */
   rotatesRefreshToken: boolean;
-  /** Refresh when remaining lifetime ≤ min(maxLeadSeconds, leadFraction × lifetime) (DESIGN.md §6). */
+  /** Refresh when remaining lifetime ≤ min(maxLeadSeconds, leadFraction × lifetime) (docs/architecture.md). */
   leadFraction?: number;
   maxLeadSeconds?: number;
   /** Lifetime assumed when the token response has no `expires_in` (Salesforce, Notion). */

@@ -123,7 +123,7 @@ export interface TemporalOptions {
   logFile?: string;
 }
 
-/** The Temporal CLI dev server (DESIGN.md §2), with Plugboard's search attributes registered. */
+/** The Temporal CLI dev server (docs/architecture.md), with Plugboard's search attributes registered. */
 export async function startTemporalDevServer(options: TemporalOptions): Promise<ServiceHandle & { address: string; process: ChildProcess }> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));

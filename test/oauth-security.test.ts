@@ -1,5 +1,5 @@
 /**
- * RFC 9700 client requirements (docs/security-reference.md part A) against the real stack: API, sandbox
+ * RFC 9700 client requirements (docs/security.md part A) against the real stack: API, sandbox
  * authorization server (oidc-provider), Temporal worker, PostgreSQL. Each test is named after its REQ.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * Push subscriptions (docs/security-reference.md C.4, C.5) against the real connection workflow, Temporal and
+ * Push subscriptions (docs/security.md C.4, C.5) against the real connection workflow, Temporal and
  * Postgres: Google Calendar channels and Gmail watches are created after connecting, replaced before they
  * expire, and stopped on disconnect while the tokens still work. Google's OAuth server and API are local
  * fakes built from the documented request and response shapes.

@@ -1,7 +1,7 @@
 /**
  * The webhook path under failure, on this file's own PostgreSQL and Temporal dev server (so stopping them
  * disturbs no other test file): Temporal down at ingest, a worker killed mid-activity, PostgreSQL down, and
- * 1,000 signed events through the whole pipeline (DESIGN.md §7, security-reference E.1 steps 4-5).
+ * 1,000 signed events through the whole pipeline (docs/architecture.md, docs/security.md E.1 steps 4-5).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -126,7 +126,7 @@ async function pool<T>(count: number, limit: number, task: (i: number) => Promis
   return results;
 }
 
-describe('Temporal down at ingest (DESIGN.md §7: durable before ack)', () => {
+describe('Temporal down at ingest (docs/architecture.md: durable before ack)', () => {
   it('acknowledges and stores pending while Temporal is down, and the dispatcher processes everything after a restart', async () => {
     const secret = newSecret();
     const sandbox = await integration(api, 'sandbox', { webhookSecret: secret });

@@ -1,6 +1,6 @@
 /**
  * Every webhook scheme that test/webhooks.test.ts does not cover, through the real HTTP endpoint
- * (docs/security-reference.md part C and the E.4 test list): Stripe, Notion, Gmail Pub/Sub OIDC, Google
+ * (docs/security.md part C and the E.4 test list): Stripe, Notion, Gmail Pub/Sub OIDC, Google
  * Calendar channels, Microsoft Graph, Standard Webhooks secret rotation, and routing that never trusts an
  * unverified body field.
  */

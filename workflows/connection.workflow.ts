@@ -93,7 +93,7 @@ function failureMessage(error: unknown): string {
 }
 
 /**
- * One perpetual workflow per integration (`integration:<id>`, DESIGN.md §6). It owns every change to the
+ * One perpetual workflow per integration (`integration:<id>`, docs/architecture.md). It owns every change to the
  * integration's credentials, so refresh is single-flight by construction (REQ-12). Only ids and
  * non-secret facts cross into it: activities load and decrypt tokens by id (REQ-19).
  */

@@ -20,7 +20,7 @@ const IDLE_MS = 60_000;
 const MAX_BATCHES_PER_RUN = 200;
 
 /**
- * `webhooks:<integrationId>`: processes the integration's pending webhook events in order (DESIGN: the outbox
+ * `webhooks:<integrationId>`: processes the integration's pending webhook events in order (docs/architecture.md: the outbox
  * is the buffer). Each run handles one integration only, so a failing forward target delays its own events and
  * nobody else's, and a flood of one integration holds at most one activity slot at a time.
  */

@@ -30,7 +30,7 @@ const { forwardWebhookEvent } = proxyActivities<Activities>({
 });
 
 /**
- * One run per accepted event (`webhook:<eventId>`, DESIGN.md §6): apply it to the integration (provider
+ * One run per accepted event (`webhook:<eventId>`, docs/architecture.md): apply it to the integration (provider
  * revocations signal the connection workflow), forward it to the tenant, then mark it processed — or,
  * after the last attempt, failed with the error.
  */

@@ -8,7 +8,7 @@ function forwardable(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 }
 
 /**
- * Serves the dashboard on the API's origin (DESIGN.md §4): requests no API route claimed are streamed to
+ * Serves the dashboard on the API's origin (docs/architecture.md): requests no API route claimed are streamed to
  * the SvelteKit node server. One origin keeps OAuth redirect URIs and cookies simple.
  */
 export function dashboardProxy(options: { target: string; publicUrl: string; ownPaths: RegExp }): Middleware {

@@ -8,7 +8,7 @@ import type { Vault } from '../../lib/vault.ts';
 import { createSandboxItems, type SandboxItemsControl } from './sandbox-items.ts';
 
 /**
- * The sandbox provider (DESIGN.md §9): a real OAuth 2.0 / OpenID Connect authorization server
+ * The sandbox provider (README): a real OAuth 2.0 / OpenID Connect authorization server
  * (oidc-provider, certified) mounted at `/sandbox`, with short configurable token lifetimes, rotating
  * refresh tokens, revocation, introspection and the built-in login + consent pages a person can click.
  * Its state is in memory: a restart forgets its grants (reconnect the sandbox integration).

@@ -17,7 +17,7 @@ import type { AppDeps } from '../context.ts';
 import { integrationId as integrationIdSchema } from '../validation.ts';
 
 /**
- * The webhook ingest (DESIGN.md §7): raw bytes within the provider's limit, verification by the provider's
+ * The webhook ingest (docs/architecture.md): raw bytes within the provider's limit, verification by the provider's
  * scheme in constant time, handshakes, routing, and the durable insert the ack waits for. Every request ends
  * in one tagged outcome, which the route turns into an HTTP answer and a metric in one place.
  *

@@ -1,6 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
 
-/** Key check values: a process refuses to start when its key for a known id differs (security-reference D.1 §7). */
+/** Key check values: a process refuses to start when its key for a known id differs (docs/security.md D.1). */
 export const EncryptionKey = defineEntity({
   name: 'EncryptionKey',
   properties: {

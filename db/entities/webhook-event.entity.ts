@@ -4,7 +4,7 @@ import { newId } from '../../lib/ids.ts';
 export const WEBHOOK_EVENT_STATUSES = ['pending', 'processed', 'failed'] as const;
 export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 
-/** A verified provider webhook, stored before the ack (DESIGN.md §7); deduplicated by (integration, deliveryId). */
+/** A verified provider webhook, stored before the ack (docs/architecture.md); deduplicated by (integration, deliveryId). */
 export const WebhookEvent = defineEntity({
   name: 'WebhookEvent',
   properties: {
@@ -26,7 +26,7 @@ export const WebhookEvent = defineEntity({
     attemptLimit: p.integer().default(6),
     lastAttemptAt: p.datetime().nullable(),
     processedAt: p.datetime().nullable(),
-    /** When a dispatcher claimed the event to start its workflow (null: waiting for one; DESIGN.md §7). */
+    /** When a dispatcher claimed the event to start its workflow (null: waiting for one; docs/architecture.md). */
     dispatchedAt: p.datetime().nullable(),
     errorMessage: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

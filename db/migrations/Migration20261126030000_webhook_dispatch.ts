@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Webhook dispatch as a transactional outbox (DESIGN.md §7): the ingest path only inserts; dispatchers in
+ * Webhook dispatch as a transactional outbox (docs/architecture.md): the ingest path only inserts; dispatchers in
  * the worker processes claim undispatched events and start their workflows. A statement-level trigger
  * wakes them with one NOTIFY per insert statement (delivered on commit, so never before the row exists).
  */

@@ -16,7 +16,7 @@ export interface IntegrationListQuery {
 
 /**
  * Tenant-scoped access to integrations: every query carries the tenant id, so another tenant's
- * integration is simply not found (404), never forbidden (DESIGN.md §5).
+ * integration is simply not found (404), never forbidden (docs/architecture.md).
  */
 export class IntegrationRepository {
   readonly em: EntityManager;
@@ -86,7 +86,7 @@ export class IntegrationRepository {
       if (patch.secrets) {
         const current = readSecrets(this.vault, integration);
         const next = { ...patch.secrets };
-        // Webhook secret rotation: the previous secret stays valid for a day (security-reference E.1 step 2).
+        // Webhook secret rotation: the previous secret stays valid for a day (docs/security.md E.1 step 2).
         if (next.webhookSecret && current.webhookSecret && next.webhookSecret !== current.webhookSecret) {
           next.webhookSecretPrevious = current.webhookSecret;
           next.webhookSecretPreviousExpiresAt = new Date(Date.now() + WEBHOOK_SECRET_OVERLAP_MS).toISOString();

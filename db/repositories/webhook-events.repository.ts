@@ -13,7 +13,7 @@ export function webhookEventLabel(value: string): string {
 
 /**
  * Inserts a verified event unless (integration, deliveryId) exists already: duplicates are acknowledged
- * and not processed again (DESIGN.md §7).
+ * and not processed again (docs/architecture.md).
  */
 export async function insertWebhookEvent(
   em: EntityManager,

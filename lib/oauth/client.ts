@@ -3,7 +3,7 @@ import type { ProviderDefinition } from '../../providers/types.ts';
 
 /**
  * The OAuth client side of every provider, on openid-client 6. Provider quirks go through its
- * `customFetch` hook (docs/security-reference.md part B): JSON token bodies (Notion, Atlassian), errors
+ * `customFetch` hook (docs/security.md part B): JSON token bodies (Notion, Atlassian), errors
  * with HTTP 200 (GitHub `error`, Slack `ok:false`), non-Bearer `token_type` (Slack `bot`), extra headers.
  */
 

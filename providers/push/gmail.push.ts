@@ -1,7 +1,7 @@
 import type { PushSubscriptionHook } from '../types.ts';
 import { renewBeforeExpiry } from './google-calendar.push.ts';
 
-// Docs: https://developers.google.com/workspace/gmail/api/guides/push (docs/security-reference.md C.4).
+// Docs: https://developers.google.com/workspace/gmail/api/guides/push (docs/security.md C.4).
 // Paths are relative to apiBaseUrl https://gmail.googleapis.com.
 
 const DAY_MS = 24 * 3600_000;

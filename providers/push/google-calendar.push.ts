@@ -1,7 +1,7 @@
 import { sha256Hex } from '../../lib/hash.ts';
 import type { PushChannel, PushSubscriptionHook } from '../types.ts';
 
-// Docs: https://developers.google.com/workspace/calendar/api/guides/push (docs/security-reference.md C.5).
+// Docs: https://developers.google.com/workspace/calendar/api/guides/push (docs/security.md C.5).
 // Paths are relative to apiBaseUrl https://www.googleapis.com/calendar/v3.
 
 /** What we ask for; Google may shorten it ("the more restrictive value is used"). */

@@ -3,7 +3,7 @@ import type { PushSubscriptionHook } from '../types.ts';
 import { renewBeforeExpiry } from './google-calendar.push.ts';
 
 // Docs: https://learn.microsoft.com/graph/change-notifications-delivery-webhooks · subscription resource
-// (docs/security-reference.md C.8). Paths are relative to apiBaseUrl https://graph.microsoft.com/v1.0.
+// (docs/security.md C.8). Paths are relative to apiBaseUrl https://graph.microsoft.com/v1.0.
 
 /** 4230 minutes: within the maximum of every Outlook resource (messages, events, contacts). */
 const DEFAULT_TTL_MINUTES = 4230;

@@ -1,6 +1,6 @@
 /**
  * A local authorization server that imitates one provider from a small profile of its documented shapes
- * (docs/security-reference.md part B): token endpoint path, required client authentication and body format,
+ * (docs/security.md part B): token endpoint path, required client authentication and body format,
  * success and error bodies, refresh-token rotation, revocation style and userinfo. Every request is recorded
  * so tests can assert that no credential, code or token ever travels in a URL (REQ-7, REQ-18).
  */

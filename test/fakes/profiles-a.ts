@@ -1,6 +1,6 @@
 /**
  * Fake profiles for Google, Slack, Notion, GitHub (OAuth App and GitHub App) and Microsoft, each built from the
- * documented response shapes in docs/security-reference.md part B. Values such as team ids come from the
+ * documented response shapes in docs/security.md part B. Values such as team ids come from the
  * providers' own examples.
  */
 import { CLIENT, type FakeResponse, type GrantContext, type OAuthFakeProfile } from './oauth-fake.ts';

@@ -1,5 +1,5 @@
 /**
- * Fake profiles for Atlassian, HubSpot, Salesforce, Dropbox, Linear and Zoom (docs/security-reference.md part B;
+ * Fake profiles for Atlassian, HubSpot, Salesforce, Dropbox, Linear and Zoom (docs/security.md part B;
  * shapes marked ◐/❓ there are the providers' examples as quoted, and the provider files' own assumptions).
  */
 import type { OAuthFakeProfile } from './oauth-fake.ts';

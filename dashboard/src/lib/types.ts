@@ -1,5 +1,5 @@
 /**
- * The REST API's public shapes (DESIGN.md §8), as the dashboard receives them over HTTP (dates are ISO strings).
+ * The REST API's public shapes (README "Using the API"), as the dashboard receives them over HTTP (dates are ISO strings).
  * Mirrors api/routes/present.ts; the catalog types are imported (types only) from providers/types.ts.
  */
 

@@ -26,7 +26,7 @@ import { relativeUrl, signinPath } from './redirect.ts';
 import type { Session } from './session.ts';
 
 /**
- * The one server-side wrapper around the Plugboard REST API (DESIGN.md §8): Bearer auth with the session's
+ * The one server-side wrapper around the Plugboard REST API (README "Using the API"): Bearer auth with the session's
  * API key, the `{ data }` / `{ error: { code, message } }` envelope, typed errors. Browsers never see the key.
  */
 
@@ -159,7 +159,7 @@ export async function settle<T>(call: Promise<T>): Promise<{ value: T; error: nu
 	}
 }
 
-// Typed endpoints (DESIGN.md §8). Route files call these, never fetch directly.
+// Typed endpoints (README "Using the API"). Route files call these, never fetch directly.
 
 function query(params: Record<string, string | number | null | undefined>): string {
 	const search = new URLSearchParams();
