@@ -1,7 +1,8 @@
 import { heartbeat } from '@temporalio/activity';
-import { Integration } from '../db/entities/index.ts';
+import { Integration, type WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { failEvent, finishEvents, nextPendingEvents } from '../db/repositories/webhook-dispatch.repository.ts';
+import { recordForwardAttempts, unrecordForwardAttempts } from '../db/repositories/webhook-events.repository.ts';
 import type { WebhookBatchResult } from '../workflows/webhook.messages.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createWebhookProcessing } from './webhook-processing.ts';
@@ -9,6 +10,7 @@ import { createWebhookProcessing } from './webhook-processing.ts';
 /** Events read per batch, and how long one batch may run before it hands back (and heartbeats continue). */
 const BATCH_SIZE = 200;
 const BATCH_BUDGET_MS = 20_000;
+const CHUNK = 50;
 /** The backoff between delivery attempts (the receiver's Retry-After wins); `attemptLimit` bounds them. */
 export const forwardBackoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** Math.max(0, attempts - 1));
 
@@ -21,7 +23,7 @@ export const forwardBackoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 
  */
 export function createWebhookBatchActivities(deps: ActivityDeps) {
   const { orm, providers } = deps;
-  const { applyEvent, requestSync, deliverEvent } = createWebhookProcessing(deps);
+  const { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent } = createWebhookProcessing(deps);
 
   return {
     async processWebhookBatch(input: { integrationId: string }): Promise<WebhookBatchResult> {
@@ -30,47 +32,69 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
       if (!integration) return { processed: 0, failed: 0, more: false };
       const def = await providers.resolve(em, integration.tenantId, integration.provider);
       const events = await nextPendingEvents(em, integration.id, BATCH_SIZE);
+      const target = deliveryTarget(integration);
       const started = Date.now();
-      const unmarked: string[] = [];
+      const hints: string[] = [];
       let processed = 0;
       let failed = 0;
-      let hinted: string | undefined;
       let retryInMs: number | undefined;
       let stoppedEarly = false;
-      for (const event of events) {
+
+      const fail = async (event: WebhookEvent, message: string) => {
+        failed++;
+        await failEvent(em, event.id, message);
+        appendLog(em, {
+          tenantId: event.tenantId,
+          integrationId: event.integrationId,
+          kind: 'webhook_failed',
+          level: 'error',
+          message: `Event ${event.id} (${event.eventType}) failed: ${message}`.slice(0, 2000),
+        });
+        await em.flush();
+      };
+
+      // Chunks: one query counts the chunk's attempts before its deliveries, one marks it after them, so a
+      // worker that dies mid-chunk re-delivers at most that chunk (with the same webhook-ids).
+      for (let from = 0; from < events.length && retryInMs === undefined && !stoppedEarly; from += CHUNK) {
+        const chunk = events.slice(from, from + CHUNK);
         heartbeat({ processed });
-        const action = await applyEvent(em, def, integration, event, { syncHints: false });
-        if (action === 'sync_hint') hinted ??= `webhook ${event.eventType}`;
-        const outcome = await deliverEvent(em, integration, event);
-        if (outcome.kind === 'retry' && event.attempts + 1 < event.attemptLimit) {
-          retryInMs = outcome.delayMs ?? forwardBackoffMs(event.attempts + 1);
-          break;
+        if (target?.kind === 'target')
+          await recordForwardAttempts(
+            em,
+            chunk.map((e) => e.id),
+          );
+        const delivered: string[] = [];
+        let sent = 0;
+        for (const event of chunk) {
+          sent++;
+          const action = await applyEvent(em, def, integration, event, { foldHints: true });
+          if (action === 'sync_hint') hints.push(event.eventType);
+          if (target?.kind === 'rejected') {
+            await fail(event, target.message);
+            continue;
+          }
+          const outcome = target ? await deliverEvent(target, integration, event) : ({ kind: 'delivered', status: 0 } as const);
+          if (outcome.kind === 'retry' && event.attempts + 1 < event.attemptLimit) {
+            // Later events of this integration wait behind this one, in order.
+            retryInMs = outcome.delayMs ?? forwardBackoffMs(event.attempts + 1);
+            break;
+          }
+          if (outcome.kind !== 'delivered') await fail(event, outcome.message);
+          else delivered.push(event.id);
         }
-        if (outcome.kind !== 'delivered') {
-          failed++;
-          await failEvent(em, event.id, outcome.message);
-          appendLog(em, {
-            tenantId: event.tenantId,
-            integrationId: event.integrationId,
-            kind: 'webhook_failed',
-            level: 'error',
-            message: `Event ${event.id} (${event.eventType}) failed: ${outcome.message}`.slice(0, 2000),
-          });
-          await em.flush();
-          continue;
-        }
-        processed++;
-        // Delivered events are marked one by one (a batch that dies re-delivers only the one in flight);
-        // the others together at the end.
-        if (typeof integration.settings.forwardUrl === 'string') await finishEvents(em, [event.id]);
-        else unmarked.push(event.id);
-        if (Date.now() - started > BATCH_BUDGET_MS) {
-          stoppedEarly = true;
-          break;
-        }
+        if (target?.kind === 'target')
+          await unrecordForwardAttempts(
+            em,
+            chunk.slice(sent).map((e) => e.id),
+          );
+        await finishEvents(em, delivered);
+        processed += delivered.length;
+        if (Date.now() - started > BATCH_BUDGET_MS) stoppedEarly = true;
       }
-      if (hinted) await requestSync(def, integration, hinted);
-      await finishEvents(em, unmarked);
+      if (hints.length) {
+        await logChangeHints(em, def, integration, hints);
+        await requestSync(def, integration, `webhook ${hints[0]}`);
+      }
       return {
         processed,
         failed,

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { readSecrets, writeCredentials } from '../db/credentials.ts';
 import type { Integration, WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
-import { readEventPayload, recordForwardAttempt } from '../db/repositories/webhook-events.repository.ts';
+import { readEventPayload } from '../db/repositories/webhook-events.repository.ts';
 import { forwardUrlProblem, outboundBlockedCause } from '../lib/net-guard.ts';
 import { webhookScheme } from '../lib/webhooks/schemes/index.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
@@ -25,6 +25,12 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 
 export type WebhookAction = 'provider_revoked' | 'sync_hint' | 'push_renew' | 'none';
 
+export interface DeliveryTarget {
+  kind: 'target';
+  url: string;
+  secret: string;
+}
+
 /** What one delivery to the tenant's `forwardUrl` came to. */
 export type DeliveryOutcome =
   | { kind: 'delivered'; status: number }
@@ -43,14 +49,15 @@ export function createWebhookProcessing(deps: ActivityDeps) {
 
   /**
    * Applies the event to its integration: provider revocations and push renewals go to the connection
-   * workflow; change hints are logged, and asked of a sync unless the caller folds them (`syncHints: false`).
+   * workflow; a change hint is logged and asks for a sync, unless the caller folds hints itself
+   * (`foldHints`: a batch logs and asks once for all of its hints).
    */
   async function applyEvent(
     em: EntityManager,
     def: ProviderDefinition,
     integration: Integration,
     event: Pick<WebhookEvent, 'eventType'>,
-    options: { syncHints: boolean } = { syncHints: true },
+    options: { foldHints: boolean } = { foldHints: false },
   ): Promise<WebhookAction> {
     // What the event type means is its scheme's business (lib/webhooks/schemes/); change hints only say
     // "something changed", the data comes from a sync.
@@ -89,17 +96,19 @@ export function createWebhookProcessing(deps: ActivityDeps) {
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
       }
-    } else if (action === 'sync_hint') {
-      appendLog(em, {
-        tenantId: integration.tenantId,
-        integrationId: integration.id,
-        kind: 'sync_hint',
-        message: `${def.name} reported a change (${event.eventType})`,
-      });
-      await em.flush();
-      if (options.syncHints) await requestSync(def, integration, `webhook ${event.eventType}`);
+    } else if (action === 'sync_hint' && !options.foldHints) {
+      await logChangeHints(em, def, integration, [event.eventType]);
+      await requestSync(def, integration, `webhook ${event.eventType}`);
     }
     return action;
+  }
+
+  /** One log line for the change hints of an event or a batch. */
+  async function logChangeHints(em: EntityManager, def: ProviderDefinition, integration: Integration, eventTypes: string[]): Promise<void> {
+    const types = [...new Set(eventTypes)].slice(0, 5).join(', ');
+    const message = eventTypes.length === 1 ? `${def.name} reported a change (${types})` : `${def.name} reported ${eventTypes.length} changes (${types})`;
+    appendLog(em, { tenantId: integration.tenantId, integrationId: integration.id, kind: 'sync_hint', message });
+    await em.flush();
   }
 
   /** A change hint: one debounced sync run (`sync-hint:<id>`), however many hints arrive. */
@@ -115,13 +124,12 @@ export function createWebhookProcessing(deps: ActivityDeps) {
   }
 
   /**
-   * Delivers the event to the tenant's `settings.forwardUrl`, signed with Standard Webhooks and the
-   * integration's `forwardSecret`, through the outbound guard (it connects only to an address it checked;
-   * redirects are not followed). The attempt is counted before the request, so a crash mid-request counts.
+   * Where and how the integration's events are delivered: its `settings.forwardUrl` and `forwardSecret`, or why
+   * they cannot be (`rejected`); `null` when the tenant does not forward.
    */
-  async function deliverEvent(em: EntityManager, integration: Integration, event: WebhookEvent): Promise<DeliveryOutcome> {
+  function deliveryTarget(integration: Integration): DeliveryTarget | Extract<DeliveryOutcome, { kind: 'rejected' }> | null {
     const url = integration.settings.forwardUrl;
-    if (typeof url !== 'string') return { kind: 'delivered', status: 0 };
+    if (typeof url !== 'string') return null;
     const secret = readSecrets(vault, integration).forwardSecret;
     if (!secret)
       return {
@@ -132,7 +140,15 @@ export function createWebhookProcessing(deps: ActivityDeps) {
     // Checked when set, and here again for rows written before the rule or by hand.
     const problem = forwardUrlProblem(url, { production: deps.env.NODE_ENV === 'production' });
     if (problem) return { kind: 'rejected', type: 'ForwardRejected', message: `forwarding refused: ${problem}` };
-    await recordForwardAttempt(em, event.id);
+    return { kind: 'target', url, secret };
+  }
+
+  /**
+   * Delivers the event to the tenant, signed with Standard Webhooks, through the outbound guard (it connects only
+   * to an address it checked; redirects are not followed). The caller counts the attempt before calling, so a
+   * crash mid-request counts.
+   */
+  async function deliverEvent(target: DeliveryTarget, integration: Integration, event: WebhookEvent): Promise<DeliveryOutcome> {
     const payload = readEventPayload(vault, event);
     let data: unknown;
     try {
@@ -151,7 +167,7 @@ export function createWebhookProcessing(deps: ActivityDeps) {
     const timestamp = Math.floor(Date.now() / 1000);
     let response: Response;
     try {
-      response = await providers.outbound.fetch(url, {
+      response = await providers.outbound.fetch(target.url, {
         method: 'POST',
         redirect: 'manual',
         signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
@@ -160,7 +176,7 @@ export function createWebhookProcessing(deps: ActivityDeps) {
           'user-agent': 'Plugboard-Webhooks/1',
           'webhook-id': event.id,
           'webhook-timestamp': String(timestamp),
-          'webhook-signature': signStandardWebhook(body, secret, event.id, timestamp),
+          'webhook-signature': signStandardWebhook(body, target.secret, event.id, timestamp),
         },
         body,
       });
@@ -179,5 +195,5 @@ export function createWebhookProcessing(deps: ActivityDeps) {
     return { kind: 'rejected', type: 'ForwardRejected', message: `the receiver answered HTTP ${response.status}; not retried` };
   }
 
-  return { applyEvent, requestSync, deliverEvent };
+  return { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent };
 }

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Integration, WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
+import { recordForwardAttempts } from '../db/repositories/webhook-events.repository.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createWebhookProcessing, type WebhookAction } from './webhook-processing.ts';
 
@@ -13,7 +14,7 @@ export { parseRetryAfter } from './webhook-processing.ts';
  */
 export function createWebhookActivities(deps: ActivityDeps) {
   const { orm, providers } = deps;
-  const { applyEvent, deliverEvent } = createWebhookProcessing(deps);
+  const { applyEvent, deliveryTarget, deliverEvent } = createWebhookProcessing(deps);
 
   async function load(eventId: string) {
     const em = orm.em.fork();
@@ -45,7 +46,11 @@ export function createWebhookActivities(deps: ActivityDeps) {
     /** Delivers the event to the tenant; 429/5xx/timeouts retry (Retry-After honoured), other 4xx do not. */
     async forwardWebhookEvent(input: { eventId: string }): Promise<{ status: number }> {
       const { em, event, integration } = await load(input.eventId);
-      const outcome = await deliverEvent(em, integration, event);
+      const target = deliveryTarget(integration);
+      if (!target) return { status: 0 };
+      if (target.kind === 'rejected') throw ApplicationFailure.nonRetryable(target.message, target.type);
+      await recordForwardAttempts(em, [event.id]);
+      const outcome = await deliverEvent(target, integration, event);
       if (outcome.kind === 'delivered') return { status: outcome.status };
       if (outcome.kind === 'rejected') throw ApplicationFailure.nonRetryable(outcome.message, outcome.type);
       throw ApplicationFailure.create({ message: outcome.message, type: 'ForwardFailed', nextRetryDelay: outcome.delayMs });

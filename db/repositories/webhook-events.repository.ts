@@ -88,9 +88,15 @@ export async function getWebhookEvent(em: EntityManager, tenantId: string, id: s
   return event;
 }
 
-/** Counts one delivery attempt to the tenant (before it is made, so a crash mid-request still counts). */
-export async function recordForwardAttempt(em: EntityManager, eventId: string): Promise<void> {
-  await em.getConnection().execute('update webhook_event set attempts = attempts + 1, last_attempt_at = now() where id = ?', [eventId]);
+/** Counts one delivery attempt of each event (before it is made, so a crash mid-request still counts). */
+export async function recordForwardAttempts(em: EntityManager, eventIds: string[]): Promise<void> {
+  if (eventIds.length)
+    await em.getConnection().execute('update webhook_event set attempts = attempts + 1, last_attempt_at = now() where id in (?)', [eventIds]);
+}
+
+/** Takes back the attempts counted for events that were not sent after all (a batch stopped before them). */
+export async function unrecordForwardAttempts(em: EntityManager, eventIds: string[]): Promise<void> {
+  if (eventIds.length) await em.getConnection().execute('update webhook_event set attempts = attempts - 1 where id in (?) and attempts > 0', [eventIds]);
 }
 
 /** The vault context of an unrouted event's payload: it belongs to no tenant, only to the operator. */
