@@ -14,7 +14,7 @@
  * Starts its own PostgreSQL, Temporal dev server, API (in this process) and worker (workers/main.ts, its own
  * process) on loopback; bounded in count and time. The load runs in worker threads (bench/lib/load.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import path from 'node:path';
@@ -33,6 +33,7 @@ import { generateKeySpec, parseKeyring, Vault } from '../lib/vault.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { freePort, progress, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../scripts/services.ts';
 import { ScriptedBrowser } from '../test/oauth-browser.ts';
+import { spawnReady } from './lib/spawn-ready.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { startReceiver } from './lib/receiver.ts';
 
@@ -87,24 +88,6 @@ const vault = new Vault(parseKeyring(keys));
 const deps = await buildAppDeps({ env, orm, vault, logger: createLogger({ level: 'warn' }) });
 server.on('request', createApp(deps).callback());
 const temporal = new Client({ connection: await Connection.connect({ address: temporalServer.address }) });
-
-function spawnReady(script: string, extraEnv: Record<string, string>, readyText: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...rawEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(readyText)) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready:\n${out.slice(-2000)}`)));
-  });
-}
 
 async function api<T = any>(method: string, key: string, route: string, body?: unknown): Promise<T> {
   const res = await fetch(`${env.PUBLIC_URL}${route}`, {
@@ -169,8 +152,8 @@ let exitCode = 0;
 try {
   progress('starting the worker (workers/main.ts, all queues, with its dispatcher) and the raw no-op worker, each in its own process');
   await Promise.all([
-    spawnReady('workers/main.ts', { LOG_LEVEL: 'info' }, 'worker running'),
-    spawnReady('bench/lib/noop-worker.ts', { TEMPORAL_TASK_QUEUE: 'raw' }, 'raw worker running'),
+    spawnReady('workers/main.ts', { ...rawEnv, LOG_LEVEL: 'info' }, 'worker running', children),
+    spawnReady('bench/lib/noop-worker.ts', { ...rawEnv, TEMPORAL_TASK_QUEUE: 'raw' }, 'raw worker running', children),
   ]);
 
   // ---- the raw baseline: one workflow (one no-op activity) per event, on the same server -----------------

@@ -12,7 +12,7 @@
  * The load client runs in a worker thread (bench/lib/load.ts). (i) alternates baseline and ingest for
  * `--rounds` rounds and compares medians: on a small shared machine single runs swing by ±30 %.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -35,6 +35,7 @@ import { generateKeySpec, parseKeyring, Vault } from '../lib/vault.ts';
 import { verifyWith } from '../lib/webhooks/scheme.ts';
 import { webhookScheme } from '../lib/webhooks/schemes/index.ts';
 import { freePort, progress, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../scripts/services.ts';
+import { spawnReady } from './lib/spawn-ready.ts';
 import { runLoad, signedDeliveries, type LoadOptions, type LoadRequest, type LoadResult } from './lib/load.ts';
 
 const { values } = parseArgs({
@@ -101,24 +102,6 @@ async function startApi(taskQueue: string, databaseUrl = pg.url, apiOrm: MikroOR
   server.on('request', createApp(deps).callback());
   servers.push(server);
   return { port, url: env.PUBLIC_URL, deps };
-}
-
-function spawnReady(script: string, env: Record<string, string>, readyText: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(readyText)) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready:\n${out.slice(-2000)}`)));
-  });
 }
 
 async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
@@ -310,8 +293,8 @@ try {
   const rawQueue = 'bench-raw';
   progress('starting the webhook worker (workers/main.ts, with its dispatcher) and the raw no-op worker, each in its own process');
   await Promise.all([
-    spawnReady('workers/main.ts', { ...baseEnv(e2eApi.port, 'bench-e2e'), DATABASE_URL: e2eUrl.toString() }, 'worker running'),
-    spawnReady('bench/lib/noop-worker.ts', baseEnv(e2eApi.port, rawQueue), 'raw worker running'),
+    spawnReady('workers/main.ts', { ...baseEnv(e2eApi.port, 'bench-e2e'), DATABASE_URL: e2eUrl.toString() }, 'worker running', children),
+    spawnReady('bench/lib/noop-worker.ts', baseEnv(e2eApi.port, rawQueue), 'raw worker running', children),
   ]);
   const rawClient = new TemporalGateway(loadEnv(baseEnv(e2eApi.port, rawQueue)));
   gateways.push(rawClient);
