@@ -182,6 +182,17 @@ try {
     connected.push({ id: (await connectSandbox(owner)).id, key: owner.key });
   }
 
+  // The token API at rest, for comparison with the drain.
+  const idleLatencies: number[] = [];
+  for (let k = 0, end = Date.now() + 3000; Date.now() < end; k++) {
+    const target = connected[k % connected.length]!;
+    const t = performance.now();
+    const res = await fetch(`${env.PUBLIC_URL}/api/v1/integrations/${target.id}/token`, { headers: { authorization: `Bearer ${target.key}` } });
+    await res.arrayBuffer();
+    if (res.status === 200) idleLatencies.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+
   // ---- the flood, and everything measured while it and its drain last -------------------------------------
   const floodStart = new Date();
   const quietAcks = new Map<string, number>();
@@ -305,7 +316,7 @@ try {
     `  Temporal history events     ${(batches.events + syncs.events).toLocaleString()} (${batches.runs} batch runs, ${syncs.runs} sync runs) = ${historyPerEvent.toFixed(3)} per event (target ≤ 0.2: ${target(historyPerEvent <= 0.2)}); raw baseline ${(rawHistory.events / BASELINE).toFixed(1)}`,
     `  quiet integration           ${quietLatencies.length} events, ack → processed p50 ${pct(quietLatencies, 0.5).toFixed(0)} ms, max ${Math.max(...quietLatencies).toFixed(0)} ms (target ≤ 2 s: ${target(Math.max(...quietLatencies) <= 2000 && quietUnprocessed === 0)})`,
     `  connect during the drain    ${duringDrain.ms} ms, consent page to active (target ≤ 2 s: ${target(duringDrain.ms <= 2000)})`,
-    `  token API during the drain  p50 ${pct(tokenLatencies, 0.5).toFixed(1)} ms, p99 ${pct(tokenLatencies, 0.99).toFixed(1)} ms over ${tokenLatencies.length} calls (target ≤ 10 ms: ${target(pct(tokenLatencies, 0.99) <= 10)})`,
+    `  token API during the drain  p50 ${pct(tokenLatencies, 0.5).toFixed(1)} ms, p99 ${pct(tokenLatencies, 0.99).toFixed(1)} ms over ${tokenLatencies.length} calls (target ≤ 10 ms: ${target(pct(tokenLatencies, 0.99) <= 10)}); at rest p50 ${pct(idleLatencies, 0.5).toFixed(1)} ms, p99 ${pct(idleLatencies, 0.99).toFixed(1)} ms`,
     `  tokens refreshed on time    ${REFRESHING - late.size}/${REFRESHING} (${TOKEN_TTL} s tokens; target 100 %: ${target(late.size === 0)})`,
     `  lost / failed / duplicates  ${lost} / ${byStatus.failed ?? 0} / ${duplicates} delivered twice (same webhook-id), ${deliveries} deliveries (target 0: ${target(lost === 0 && duplicates === 0)})`,
     '',
