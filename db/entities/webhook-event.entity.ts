@@ -21,6 +21,8 @@ export const WebhookEvent = defineEntity({
     payload: p.text().hidden(),
     keyId: p.string().nullable(),
     status: p.enum(WEBHOOK_EVENT_STATUSES).default('pending'),
+    /** Arrival order (ids are random): each integration's events are processed in this order. */
+    seq: p.bigint('number').autoincrement(),
     attempts: p.integer().default(0),
     /** Delivery attempts after which the event is given up; a manual retry grants a fresh set. */
     attemptLimit: p.integer().default(6),
@@ -39,7 +41,7 @@ export const WebhookEvent = defineEntity({
     // The dispatcher's queue: pending events no dispatcher has claimed, oldest first.
     { name: 'webhook_event_undispatched_index', properties: ['createdAt'], where: { status: 'pending', dispatchedAt: null } },
     // Each integration's batch reads its pending events in arrival order (activities/webhook-batch.activities.ts).
-    { name: 'webhook_event_pending_per_integration_index', properties: ['integrationId', 'createdAt', 'id'], where: { status: 'pending' } },
+    { name: 'webhook_event_pending_per_integration_index', properties: ['integrationId', 'seq'], where: { status: 'pending' } },
   ],
 });
 export type WebhookEvent = InferEntity<typeof WebhookEvent>;

@@ -50,7 +50,7 @@ export async function releaseIntegrationClaims(em: EntityManager, integrationIds
 
 /** The integration's pending events in the order they arrived (a batch of its `webhooks:<id>` workflow). */
 export function nextPendingEvents(em: EntityManager, integrationId: string, limit: number): Promise<WebhookEvent[]> {
-  return em.find(WebhookEvent, { integrationId, status: 'pending' }, { orderBy: { createdAt: 'asc', id: 'asc' }, limit });
+  return em.find(WebhookEvent, { integrationId, status: 'pending' }, { orderBy: { seq: 'asc' }, limit });
 }
 
 /** Marks events processed (events without a delivery count one attempt). */
