@@ -182,23 +182,21 @@ try {
     connected.push({ id: (await connectSandbox(owner)).id, key: owner.key });
   }
 
-  // The token API at rest, for comparison with the drain.
-  const idleLatencies: number[] = [];
-  for (let k = 0, end = Date.now() + 3000; Date.now() < end; k++) {
-    const target = connected[k % connected.length]!;
-    const t = performance.now();
-    const res = await fetch(`${env.PUBLIC_URL}/api/v1/integrations/${target.id}/token`, { headers: { authorization: `Bearer ${target.key}` } });
-    await res.arrayBuffer();
-    if (res.status === 200) idleLatencies.push(performance.now() - t);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // The token API, as a tenant backend calls it: 50 calls a second (open loop, from the load thread, so the
+  // client shares neither the API's event loop nor its clock), at rest and then during the drain.
+  const tokenRequests = connected.map((c) => ({
+    method: 'GET',
+    path: `/api/v1/integrations/${c.id}/token`,
+    headers: { authorization: `Bearer ${c.key}` },
+  }));
+  const tokenLoad = (seconds: number) => runLoad({ port, requests: tokenRequests, cycle: true, rate: 50, seconds, maxSockets: 8 });
+  const atRest = await tokenLoad(5);
 
   // ---- the flood, and everything measured while it and its drain last -------------------------------------
   const floodStart = new Date();
   const quietAcks = new Map<string, number>();
   let quietSeq = 0;
   let sampling = true;
-  const tokenLatencies: number[] = [];
   const late = new Set<string>();
   const samplers = [
     (async () => {
@@ -220,18 +218,6 @@ try {
         const { eventId } = (await res.json()) as { eventId?: string };
         if (res.status === 200 && eventId) quietAcks.set(eventId, Date.now());
         await new Promise((r) => setTimeout(r, 500));
-      }
-    })(),
-    (async () => {
-      // The token API, one call every 20 ms.
-      let k = 0;
-      while (sampling) {
-        const t = performance.now();
-        const target = connected[k++ % connected.length]!;
-        const res = await fetch(`${env.PUBLIC_URL}/api/v1/integrations/${target.id}/token`, { headers: { authorization: `Bearer ${target.key}` } });
-        await res.arrayBuffer();
-        if (res.status === 200) tokenLatencies.push(performance.now() - t);
-        await new Promise((r) => setTimeout(r, 20));
       }
     })(),
     (async () => {
@@ -263,8 +249,10 @@ try {
   const sent = loads.reduce((n, r) => n + r.sent, 0);
   progress(`flood: ${sent} sent, ${acked} acked (${(acked / SECONDS).toFixed(0)}/s); ack p99 ${Math.max(...loads.map((r) => r.p99)).toFixed(1)} ms`);
 
-  progress('connecting a sandbox integration during the drain');
+  progress('connecting a sandbox integration during the drain, and calling the token API for 10 s');
+  const drainTokens = tokenLoad(10);
   const duringDrain = await connectSandbox(await tenant('connect-during-drain'));
+  const duringDrainTokens = await drainTokens;
   progress(`  connected in ${duringDrain.ms} ms`);
 
   const floodedIds = flooded.map((f) => f.id);
@@ -316,7 +304,7 @@ try {
     `  Temporal history events     ${(batches.events + syncs.events).toLocaleString()} (${batches.runs} batch runs, ${syncs.runs} sync runs) = ${historyPerEvent.toFixed(3)} per event (target ≤ 0.2: ${target(historyPerEvent <= 0.2)}); raw baseline ${(rawHistory.events / BASELINE).toFixed(1)}`,
     `  quiet integration           ${quietLatencies.length} events, ack → processed p50 ${pct(quietLatencies, 0.5).toFixed(0)} ms, max ${Math.max(...quietLatencies).toFixed(0)} ms (target ≤ 2 s: ${target(Math.max(...quietLatencies) <= 2000 && quietUnprocessed === 0)})`,
     `  connect during the drain    ${duringDrain.ms} ms, consent page to active (target ≤ 2 s: ${target(duringDrain.ms <= 2000)})`,
-    `  token API during the drain  p50 ${pct(tokenLatencies, 0.5).toFixed(1)} ms, p99 ${pct(tokenLatencies, 0.99).toFixed(1)} ms over ${tokenLatencies.length} calls (target ≤ 10 ms: ${target(pct(tokenLatencies, 0.99) <= 10)}); at rest p50 ${pct(idleLatencies, 0.5).toFixed(1)} ms, p99 ${pct(idleLatencies, 0.99).toFixed(1)} ms`,
+    `  token API during the drain  p50 ${duringDrainTokens.p50.toFixed(1)} ms, p99 ${duringDrainTokens.p99.toFixed(1)} ms over ${duringDrainTokens.sent} calls at 50/s (target ≤ 10 ms: ${target(duringDrainTokens.p99 <= 10 && ok2xx(duringDrainTokens) === duringDrainTokens.sent)}); at rest p50 ${atRest.p50.toFixed(1)} ms, p99 ${atRest.p99.toFixed(1)} ms`,
     `  tokens refreshed on time    ${REFRESHING - late.size}/${REFRESHING} (${TOKEN_TTL} s tokens; target 100 %: ${target(late.size === 0)})`,
     `  lost / failed / duplicates  ${lost} / ${byStatus.failed ?? 0} / ${duplicates} delivered twice (same webhook-id), ${deliveries} deliveries (target 0: ${target(lost === 0 && duplicates === 0)})`,
     '',
