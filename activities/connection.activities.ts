@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { readCredentials, writeCredentials } from '../db/credentials.ts';
+import { openReturnedTokens, readCredentials, sealReturnedTokens, writeCredentials } from '../db/credentials.ts';
 import { Integration, OAuthFlow, type IntegrationStatus } from '../db/entities/index.ts';
 import { appendLog, type LogLevel } from '../db/repositories/integration-logs.repository.ts';
 import { clientConfiguration, oidc } from '../lib/oauth/client.ts';
 import { revokeAtProvider } from '../lib/oauth/revoke.ts';
-import { readConnectedApp } from '../lib/webhooks/app-identity.ts';
-import { normalizeTokenResponse } from '../lib/oauth/tokens.ts';
+import { readConnectedApp, type ConnectedApp } from '../lib/webhooks/app-identity.ts';
+import { normalizeTokenResponse, type NormalizedTokens } from '../lib/oauth/tokens.ts';
 import type { ProviderDefinition } from '../providers/types.ts';
 import type { ActivityDeps } from './deps.ts';
 
@@ -18,7 +18,25 @@ import type { ActivityDeps } from './deps.ts';
 export interface TokenFacts {
   tokenExpiresAt: number | null;
   tokenIssuedAt: number;
+  /**
+   * The token set the provider returned, sealed by the vault (ciphertext only, REQ-19), when PostgreSQL would
+   * not take it within WRITE_RETRY_MS: the workflow stores it with `storeReturnedTokens` before anything else.
+   */
+  sealedTokens?: string;
 }
+
+/** Whether the workflow takes a sealed token set back (runs from before `keep-returned-tokens` do not). */
+export interface KeepReturned {
+  keepReturned?: boolean;
+}
+
+/** How long an activity keeps retrying the write of a token set the provider has returned (issue 13). */
+export const WRITE_RETRY_MS = 15_000;
+
+/** A token set the provider returned, with what its write needs; only ever leaves an activity sealed. */
+type ReturnedTokens =
+  | { kind: 'refresh'; providerName: string; normalized: NormalizedTokens; rotated: boolean }
+  | { kind: 'exchange'; providerName: string; flowId: string; normalized: NormalizedTokens; app: ConnectedApp };
 
 /** Error types the workflow branches on; all are non-retryable (no retry storm, REQ-14). */
 export const ERROR_TYPES = {
@@ -89,9 +107,89 @@ export function createConnectionActivities(deps: ActivityDeps) {
     return { def, config: clientConfiguration(def, credentials), clientId: credentials.clientId };
   }
 
+  /** Writes a returned token set: the integration row, its log and (for a code exchange) the flow, in one transaction. */
+  async function write(integrationId: string, returned: ReturnedTokens): Promise<void> {
+    const { normalized } = returned;
+    await orm.em.fork().transactional(async (tem) => {
+      const row = await load(tem, integrationId, true);
+      if (returned.kind === 'refresh') {
+        writeCredentials(vault, row, normalized.credentials);
+        row.tokenExpiresAt = normalized.credentials.expiresAt ? new Date(normalized.credentials.expiresAt) : null;
+        if (normalized.scopes.length) row.scopes = normalized.scopes;
+        if (row.status !== 'disconnected') row.status = 'active';
+        row.lastError = null;
+        row.errorCount = 0;
+        appendLog(tem, {
+          tenantId: row.tenantId,
+          integrationId: row.id,
+          kind: 'refreshed',
+          message: `Access token refreshed${returned.rotated ? ' (refresh token rotated)' : ''}`,
+        });
+        return;
+      }
+      const { app, providerName: name } = returned;
+      if (row.externalAccountId && normalized.accountId && row.externalAccountId !== normalized.accountId) {
+        throw ApplicationFailure.nonRetryable(
+          `this integration is connected to ${name} account ${row.externalAccountId}, but the authorization was for ${normalized.accountId}; delete the integration to connect another account (REQ-9)`,
+          ERROR_TYPES.authorizationFailed,
+        );
+      }
+      writeCredentials(vault, row, normalized.credentials);
+      row.status = 'active';
+      row.tokenExpiresAt = normalized.credentials.expiresAt ? new Date(normalized.credentials.expiresAt) : null;
+      row.scopes = normalized.scopes;
+      row.externalAccountId = normalized.accountId ?? row.externalAccountId;
+      row.oauthAppId = app.oauthAppId;
+      row.externalInstallationId = app.installationId;
+      if (app.error) {
+        appendLog(tem, {
+          tenantId: row.tenantId,
+          integrationId: row.id,
+          kind: 'webhook_routing',
+          level: 'warn',
+          message: `${name} app installation unknown (${app.error}): app-level webhooks will not reach this integration until it reconnects`,
+        });
+      }
+      row.settings = { ...row.settings, ...(Object.keys(normalized.metadata).length ? { providerMetadata: normalized.metadata } : {}) };
+      row.lastError = null;
+      row.errorCount = 0;
+      appendLog(tem, {
+        tenantId: row.tenantId,
+        integrationId: row.id,
+        kind: 'connected',
+        message: `Connected to ${name}${normalized.accountId ? ` as ${normalized.accountId}` : ''}`,
+      });
+      const current = await tem.findOne(OAuthFlow, { id: returned.flowId });
+      if (current) current.outcome = 'connected';
+    });
+  }
+
+  /**
+   * Writes the token set the provider just returned, retrying for WRITE_RETRY_MS: the provider may have rotated
+   * the refresh token or consumed the code, so a retry of the grant would present a dead one and, at providers
+   * with reuse detection, revoke the whole grant. When PostgreSQL is still down, returns the set sealed for the
+   * workflow to store (if it takes it back); it is never dropped while the workflow runs.
+   */
+  async function keep(integration: Integration, returned: ReturnedTokens, keepReturned = false): Promise<string | undefined> {
+    const deadline = Date.now() + WRITE_RETRY_MS;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 4_000)) {
+      try {
+        await write(integration.id, returned);
+        return undefined;
+      } catch (error) {
+        if (error instanceof ApplicationFailure) throw error;
+        if (Date.now() >= deadline) {
+          if (keepReturned) return sealReturnedTokens(vault, integration, returned);
+          throw error;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
   return {
     /** Exchanges the authorization code stored (encrypted) on the flow, exactly once (REQ-8). */
-    async exchangeCode(input: { integrationId: string; flowId: string }): Promise<TokenFacts & { accountId: string | null }> {
+    async exchangeCode(input: { integrationId: string; flowId: string } & KeepReturned): Promise<TokenFacts & { accountId: string | null }> {
       const em = orm.em.fork();
       const integration = await load(em, input.integrationId);
       const flow = await em.findOne(OAuthFlow, { id: input.flowId, integrationId: integration.id, tenantId: integration.tenantId });
@@ -133,50 +231,21 @@ export function createConnectionActivities(deps: ActivityDeps) {
         accountId: normalized.accountId,
         tokenResponse: tokens,
       });
-      await em.transactional(async (tem) => {
-        const row = await load(tem, integration.id, true);
-        if (row.externalAccountId && normalized.accountId && row.externalAccountId !== normalized.accountId) {
-          throw ApplicationFailure.nonRetryable(
-            `this integration is connected to ${def.name} account ${row.externalAccountId}, but the authorization was for ${normalized.accountId}; delete the integration to connect another account (REQ-9)`,
-            ERROR_TYPES.authorizationFailed,
-          );
-        }
-        writeCredentials(vault, row, normalized.credentials);
-        row.status = 'active';
-        row.tokenExpiresAt = normalized.credentials.expiresAt ? new Date(normalized.credentials.expiresAt) : null;
-        row.scopes = normalized.scopes;
-        row.externalAccountId = normalized.accountId ?? row.externalAccountId;
-        row.oauthAppId = app.oauthAppId;
-        row.externalInstallationId = app.installationId;
-        if (app.error) {
-          appendLog(tem, {
-            tenantId: row.tenantId,
-            integrationId: row.id,
-            kind: 'webhook_routing',
-            level: 'warn',
-            message: `${def.name} app installation unknown (${app.error}): app-level webhooks will not reach this integration until it reconnects`,
-          });
-        }
-        row.settings = { ...row.settings, ...(Object.keys(normalized.metadata).length ? { providerMetadata: normalized.metadata } : {}) };
-        row.lastError = null;
-        row.errorCount = 0;
-        appendLog(tem, {
-          tenantId: row.tenantId,
-          integrationId: row.id,
-          kind: 'connected',
-          message: `Connected to ${def.name}${normalized.accountId ? ` as ${normalized.accountId}` : ''}`,
-        });
-        const current = await tem.findOne(OAuthFlow, { id: flow.id });
-        if (current) current.outcome = 'connected';
-      });
-      return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now(), accountId: normalized.accountId };
+      const sealedTokens = await keep(integration, { kind: 'exchange', providerName: def.name, flowId: flow.id, normalized, app }, input.keepReturned);
+      return {
+        tokenExpiresAt: normalized.credentials.expiresAt ?? null,
+        tokenIssuedAt: Date.now(),
+        accountId: normalized.accountId,
+        ...(sealedTokens ? { sealedTokens } : {}),
+      };
     },
 
     /**
      * Refreshes with the stored refresh token; a rotated refresh token is stored in the same transaction as
      * the access token (REQ-11). On invalid_grant, re-reads first: a token rotated meanwhile is a success (REQ-12).
+     * The returned set is never dropped: see `keep`.
      */
-    async refreshTokens(input: { integrationId: string }): Promise<TokenFacts> {
+    async refreshTokens(input: { integrationId: string } & KeepReturned): Promise<TokenFacts> {
       const em = orm.em.fork();
       const integration = await load(em, input.integrationId);
       const current = readCredentials(vault, integration);
@@ -195,22 +264,18 @@ export function createConnectionActivities(deps: ActivityDeps) {
         classify(error, def);
       }
       const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: integration.scopes ?? def.defaultScopes, previous: current });
-      await em.transactional(async (tem) => {
-        const row = await load(tem, integration.id, true);
-        writeCredentials(vault, row, normalized.credentials);
-        row.tokenExpiresAt = normalized.credentials.expiresAt ? new Date(normalized.credentials.expiresAt) : null;
-        if (normalized.scopes.length) row.scopes = normalized.scopes;
-        if (row.status !== 'disconnected') row.status = 'active';
-        row.lastError = null;
-        row.errorCount = 0;
-        appendLog(tem, {
-          tenantId: row.tenantId,
-          integrationId: row.id,
-          kind: 'refreshed',
-          message: `Access token refreshed${tokens.refresh_token ? ' (refresh token rotated)' : ''}`,
-        });
-      });
-      return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now() };
+      const sealedTokens = await keep(
+        integration,
+        { kind: 'refresh', providerName: def.name, normalized, rotated: Boolean(tokens.refresh_token) },
+        input.keepReturned,
+      );
+      return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now(), ...(sealedTokens ? { sealedTokens } : {}) };
+    },
+
+    /** Stores a token set an activity returned sealed; the workflow retries this until PostgreSQL answers. */
+    async storeReturnedTokens(input: { integrationId: string; sealedTokens: string }): Promise<void> {
+      const integration = await load(orm.em.fork(), input.integrationId);
+      await write(integration.id, openReturnedTokens<ReturnedTokens>(vault, integration, input.sealedTokens));
     },
 
     /** Revokes at the provider (RFC 7009 or its own endpoint), then clears local credentials even if that failed (REQ-16). */

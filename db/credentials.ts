@@ -8,7 +8,7 @@ export type StoredCredentials = TokenSet;
 /** Write-only secrets a tenant sets through PATCH `secrets` (client id/secret of its own app, webhook secrets…). */
 export type IntegrationSecrets = Record<string, string>;
 
-const ctx = (integration: Pick<Integration, 'tenantId' | 'id'>, field: 'credentials' | 'secrets') => ({
+const ctx = (integration: Pick<Integration, 'tenantId' | 'id'>, field: 'credentials' | 'secrets' | 'returnedTokens') => ({
   tenantId: integration.tenantId,
   entity: 'integration',
   id: integration.id,
@@ -23,6 +23,18 @@ export function readCredentials(vault: Vault, integration: Integration): StoredC
 export function writeCredentials(vault: Vault, integration: Integration, value: StoredCredentials | undefined): void {
   integration.credentials = value ? vault.encryptJson(value, ctx(integration, 'credentials')) : null;
   integration.keyId = vault.activeKid;
+}
+
+/**
+ * A token set the provider returned but PostgreSQL would not take yet: sealed by the vault for the integration
+ * (AAD: tenant, row, field `returnedTokens`), so only ciphertext crosses into the workflow and its history (REQ-19).
+ */
+export function sealReturnedTokens<T>(vault: Vault, integration: Pick<Integration, 'tenantId' | 'id'>, value: T): string {
+  return vault.encryptJson(value, ctx(integration, 'returnedTokens'));
+}
+
+export function openReturnedTokens<T>(vault: Vault, integration: Pick<Integration, 'tenantId' | 'id'>, sealed: string): T {
+  return vault.decryptJson<T>(sealed, ctx(integration, 'returnedTokens'));
 }
 
 export function readSecrets(vault: Vault, integration: Integration): IntegrationSecrets {

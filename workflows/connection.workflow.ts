@@ -41,6 +41,14 @@ const { refreshTokens } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: TERMINAL },
 });
+/**
+ * A token set the provider returned that PostgreSQL would not take (sealed by the vault): stored before anything
+ * else, with a bounded backoff, until PostgreSQL answers (issue 13: a returned token set is never dropped).
+ */
+const { storeReturnedTokens } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: TERMINAL },
+});
 /** Our own bookkeeping and revocation: retried until Postgres answers. */
 const { revokeTokens, recordStatus } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -68,6 +76,8 @@ const PUSH_PATCH = 'push-subscriptions';
 const STRICT_LOCK_PATCH = 'strict-lock';
 /** Continue-as-new moves a run to the connections task queue (runs from before the split used one queue). */
 const WORKLOAD_QUEUES_PATCH = 'workload-queues';
+/** Token activities hand back a token set they could not store, sealed; older histories replay as they ran. */
+const KEEP_RETURNED_PATCH = 'keep-returned-tokens';
 /** After an unexpected failure of the push activity itself (not a provider error, which it handles). */
 const PUSH_RETRY_MS = 60 * 60_000;
 
@@ -118,6 +128,17 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   const pushEnabled = () => (pushPatched ??= patched(PUSH_PATCH));
   let strictLockPatched: boolean | undefined;
   const strictLock = () => (strictLockPatched ??= patched(STRICT_LOCK_PATCH));
+  let keepReturnedPatched: boolean | undefined;
+  const keepReturned = () => (keepReturnedPatched ??= patched(KEEP_RETURNED_PATCH));
+
+  /**
+   * Stores a token set an activity returned sealed, inside the lock, before any further refresh: the next one
+   * must present the refresh token this set holds. The ciphertext lives only in this run's history: the lock
+   * is held until it is stored, and continue-as-new waits for the lock, so it is never carried over.
+   */
+  async function storeSealed(facts: { sealedTokens?: string }): Promise<void> {
+    if (facts.sealedTokens) await storeReturnedTokens({ integrationId, sealedTokens: facts.sealedTokens });
+  }
 
   const outcome = (ok: boolean, error?: string): TokenOutcome => ({
     ok,
@@ -180,7 +201,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     if (state.reauthRequired) return outcome(false, lastError ?? 'reauthorization required');
     state.lastRefreshStartedAt = Date.now();
     try {
-      const facts = await refreshTokens({ integrationId });
+      const facts = await refreshTokens({ integrationId, ...(keepReturned() ? { keepReturned: true } : {}) });
+      await storeSealed(facts);
       state.tokenExpiresAt = facts.tokenExpiresAt;
       state.tokenIssuedAt = facts.tokenIssuedAt;
       retryAt = null;
@@ -227,7 +249,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     ({ flowId }) =>
       exclusive(async () => {
         try {
-          const facts = await exchangeCode({ integrationId, flowId });
+          const facts = await exchangeCode({ integrationId, flowId, ...(keepReturned() ? { keepReturned: true } : {}) });
+          await storeSealed(facts);
           state.tokenExpiresAt = facts.tokenExpiresAt;
           state.tokenIssuedAt = facts.tokenIssuedAt;
           state.reauthRequired = false;
