@@ -167,3 +167,16 @@ export async function freshDatabase(label: string, on = inject('databaseUrl')): 
   await orm.close();
   return base.toString();
 }
+
+/** Every string inside a Temporal history, payload bytes decoded (JSON.stringify would base64 them): for REQ-19 scans. */
+export function* historyStrings(value: unknown): Generator<string> {
+  if (value instanceof Uint8Array) {
+    yield Buffer.from(value).toString('utf8');
+    return;
+  }
+  if (typeof value === 'string') {
+    yield value;
+    return;
+  }
+  if (value && typeof value === 'object') for (const v of Object.values(value)) yield* historyStrings(v);
+}

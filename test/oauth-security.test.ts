@@ -9,7 +9,7 @@ import { readCredentials } from '../db/credentials.ts';
 import { Integration, OAuthFlow } from '../db/entities/index.ts';
 import { connectionWorkflowId } from '../workflows/connection.messages.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
-import { startTestApi, type TestApi } from './helpers.ts';
+import { startTestApi, type TestApi, historyStrings } from './helpers.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -29,19 +29,6 @@ async function startFlow(key: string, id: string, body: Record<string, unknown> 
   const res = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key, body });
   expect(res.status).toBe(201);
   return res.body.data.connectUrl as string;
-}
-
-/** Every string inside a Temporal history, payload bytes decoded (JSON.stringify would base64 them). */
-function* historyStrings(value: unknown): Generator<string> {
-  if (value instanceof Uint8Array) {
-    yield Buffer.from(value).toString('utf8');
-    return;
-  }
-  if (typeof value === 'string') {
-    yield value;
-    return;
-  }
-  if (value && typeof value === 'object') for (const v of Object.values(value)) yield* historyStrings(v);
 }
 
 describe('REQ-1: state is single-use, bound to the browser and short-lived', () => {

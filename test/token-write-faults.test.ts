@@ -17,7 +17,7 @@ import { sandboxClientSecret } from '../db/repositories/providers.repository.ts'
 import { freePort, startEmbeddedPostgres, type ServiceHandle } from '../scripts/services.ts';
 import { connectionWorkflowId } from '../workflows/connection.messages.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
-import { startTestApi, type TestApi } from './helpers.ts';
+import { startTestApi, type TestApi, historyStrings } from './helpers.ts';
 
 /** One grant as the sandbox handled it: what was sent, what it issued (kept in memory, never printed). */
 interface TokenCall {
@@ -102,19 +102,6 @@ async function introspect(token: string): Promise<{ active: boolean }> {
 async function storedTokens(id: string) {
   const row = await api.deps.orm.em.fork().findOneOrFail(Integration, { id });
   return { row, tokens: readCredentials(api.deps.vault, row) };
-}
-
-/** Every string inside a Temporal history, payload bytes decoded (as test/oauth-security.test.ts). */
-function* historyStrings(value: unknown): Generator<string> {
-  if (value instanceof Uint8Array) {
-    yield Buffer.from(value).toString('utf8');
-    return;
-  }
-  if (typeof value === 'string') {
-    yield value;
-    return;
-  }
-  if (value && typeof value === 'object') for (const v of Object.values(value)) yield* historyStrings(v);
 }
 
 const history = (id: string) => api.deps.temporal.client.workflow.getHandle(connectionWorkflowId(id)).fetchHistory();
