@@ -57,7 +57,6 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
       // worker that dies mid-chunk re-delivers at most that chunk (with the same webhook-ids).
       for (let from = 0; from < events.length && retryInMs === undefined && !stoppedEarly; from += CHUNK) {
         const chunk = events.slice(from, from + CHUNK);
-        heartbeat({ processed });
         if (target?.kind === 'target')
           await recordForwardAttempts(
             em,
@@ -66,6 +65,13 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
         const delivered: string[] = [];
         let sent = 0;
         for (const event of chunk) {
+          // Per event, not per chunk: a slow receiver (up to 15 s a delivery) must not let the heartbeat timeout
+          // pass, or Temporal would start the batch again beside this one. Past the budget the batch hands back.
+          if (Date.now() - started > BATCH_BUDGET_MS) {
+            stoppedEarly = true;
+            break;
+          }
+          heartbeat({ processed: processed + delivered.length });
           sent++;
           const action = await applyEvent(em, def, integration, event, { foldHints: true });
           if (action === 'sync_hint') hints.push(event.eventType);
@@ -89,7 +95,6 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
           );
         await finishEvents(em, delivered);
         processed += delivered.length;
-        if (Date.now() - started > BATCH_BUDGET_MS) stoppedEarly = true;
       }
       if (hints.length) {
         await logChangeHints(em, def, integration, hints);
