@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookEvent } from '../db/entities/index.ts';
-import { claimUndispatchedIntegrations, reclaimStaleIntegrations, releaseIntegrationClaims } from '../db/repositories/webhook-dispatch.repository.ts';
+import { claimUndispatchedIntegrations, staleIntegrations, releaseIntegrationClaims } from '../db/repositories/webhook-dispatch.repository.ts';
 import { readEventPayload } from '../db/repositories/webhook-events.repository.ts';
 import { webhookBatchWorkflowId } from '../workflows/webhook.messages.ts';
 import { startWebhookDispatcher } from '../workers/webhook-dispatcher.ts';
@@ -107,9 +107,9 @@ describe('dispatch claims', () => {
     expect(await em.count(WebhookEvent, { integrationId: { $like: 'int_claims_%' }, dispatchedAt: null })).toBe(0);
     expect(mine([...new Set([...x.integrationIds, ...y.integrationIds])])).toEqual(['int_claims_0', 'int_claims_1', 'int_claims_2', 'int_claims_3']);
     // Fresh claims are not stale; an old one is, and only its integration is woken again.
-    expect(mine(await reclaimStaleIntegrations(api.deps.orm.em.fork(), 60_000, 100))).toEqual([]);
+    expect(mine(await staleIntegrations(api.deps.orm.em.fork(), 60_000, 100))).toEqual([]);
     await em.getConnection().execute(`update webhook_event set dispatched_at = now() - interval '1 hour' where integration_id = 'int_claims_2'`);
-    expect(mine(await reclaimStaleIntegrations(api.deps.orm.em.fork(), 60_000, 100))).toEqual(['int_claims_2']);
+    expect(mine(await staleIntegrations(api.deps.orm.em.fork(), 60_000, 100))).toEqual(['int_claims_2']);
     await releaseIntegrationClaims(api.deps.orm.em.fork(), ['int_claims_1']);
     const again = await claimUndispatchedIntegrations(api.deps.orm.em.fork(), 100);
     expect(mine(again.integrationIds)).toEqual(['int_claims_1']);

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { listen } from '../db/notifications.ts';
-import { claimUndispatchedIntegrations, reclaimStaleIntegrations, releaseIntegrationClaims } from '../db/repositories/webhook-dispatch.repository.ts';
+import { claimUndispatchedIntegrations, staleIntegrations, releaseIntegrationClaims } from '../db/repositories/webhook-dispatch.repository.ts';
 import type { Logger } from '../lib/logger.ts';
 import { wakeWebhookBatch } from '../lib/webhooks/start.ts';
 
@@ -131,7 +131,7 @@ export function startWebhookDispatcher(options: DispatcherOptions): { stop: () =
           const ids = new Set(integrationIds);
           if (sweepDue) {
             sweepDue = false;
-            for (const id of await reclaimStaleIntegrations(em, options.leaseMs, batchSize)) ids.add(id);
+            for (const id of await staleIntegrations(em, options.leaseMs, batchSize)) ids.add(id);
           }
           if (!ids.size) break;
           await wakeAll([...ids]);

@@ -24,19 +24,15 @@ export async function claimUndispatchedIntegrations(em: EntityManager, limit: nu
 
 /**
  * Integrations with events still pending `olderThanMs` after their claim (their workflow ended before it saw
- * them, or a dispatcher died before waking it): their claims move on, so each is woken once per lease.
+ * them, a dispatcher died before waking it, or a long backlog is still draining). The sweep wakes each again —
+ * one signal per integration per sweep, harmless to a running workflow — and writes nothing: bumping the claims
+ * would rewrite every pending row of a backlogged integration on each sweep.
  */
-export async function reclaimStaleIntegrations(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
+export async function staleIntegrations(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
   const rows = await em.getConnection().execute<{ integration_id: string }[]>(
-    `with stale as (
-       select distinct integration_id from webhook_event
-       where status = 'pending' and dispatched_at < now() - make_interval(secs => ?)
-       limit ?),
-     bumped as (
-       update webhook_event e set dispatched_at = now() from stale
-       where e.integration_id = stale.integration_id and e.status = 'pending' and e.dispatched_at is not null
-       returning e.integration_id)
-     select distinct integration_id from bumped`,
+    `select distinct integration_id from webhook_event
+     where status = 'pending' and dispatched_at < now() - make_interval(secs => ?)
+     limit ?`,
     [olderThanMs / 1000, limit],
   );
   return rows.map((r) => r.integration_id);
