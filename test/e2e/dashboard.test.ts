@@ -38,8 +38,20 @@ async function api<T = any>(method: string, urlPath: string, key: string, body?:
   return { status: res.status, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T };
 }
 
+/**
+ * A screenshot for people to look at (test-results/screenshots/), not an assertion. Headless Chromium now and then
+ * answers "Unable to capture screenshot" while a page is still settling (seen once in a full CI run): try again.
+ */
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/Unable to capture screenshot/.test((error as Error).message)) throw error;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
 }
 
 async function newPage(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
