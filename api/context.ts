@@ -2,6 +2,7 @@ import type { RouterContext, RouterMiddleware } from '@koa/router';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Registry } from 'prom-client';
 import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
+import type { TokenCache } from '../db/token-cache.ts';
 import type { Env } from '../lib/env.ts';
 import { unauthorized } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -26,6 +27,8 @@ export interface AppDeps {
   /** The webhook endpoint's durable write (group commit) and its verification-data cache. */
   webhookWriter: WebhookEventWriter;
   webhookTargets: WebhookTargetCache;
+  /** Encrypted token rows of active integrations, for the token API (PLUGBOARD_TOKEN_CACHE_MS, NOTIFY-invalidated). */
+  tokens: TokenCache;
   /** Valid API keys this process remembers (PLUGBOARD_API_KEY_CACHE_MS). */
   apiKeys: ApiKeyCache;
   /** The built-in sandbox authorization server, when enabled. */

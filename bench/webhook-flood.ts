@@ -11,24 +11,22 @@
  *
  *   npm run bench -- webhook-flood [--seconds 15] [--integrations 4] [--concurrency 32] [--baseline 1000]
  *
- * Starts its own PostgreSQL, Temporal dev server, API (in this process) and worker (workers/main.ts, its own
- * process) on loopback; bounded in count and time. The load runs in worker threads (bench/lib/load.ts).
+ * Starts its own PostgreSQL, Temporal dev server, API (api/server.ts) and worker (workers/main.ts), each in its
+ * own process as `npm start` runs them, on loopback; bounded in count and time. The load runs in worker threads
+ * (bench/lib/load.ts). Beside the token API, an open-loop probe of /healthz (no database, no auth) shows how much
+ * of the token API's tail is the API process waiting for a core rather than its own work.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { createApp } from '../api/app.ts';
-import { buildAppDeps, closeAppDeps } from '../api/deps.ts';
 import { Integration, WebhookEvent } from '../db/entities/index.ts';
 import { migrate, openOrm } from '../db/orm.ts';
 import { createApiKey } from '../db/repositories/api-keys.repository.ts';
 import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
 import { createTenant } from '../db/repositories/tenants.repository.ts';
 import { loadEnv } from '../lib/env.ts';
-import { createLogger } from '../lib/logger.ts';
 import { generateKeySpec, parseKeyring, Vault } from '../lib/vault.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { freePort, progress, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../scripts/services.ts';
@@ -65,9 +63,7 @@ const children: ChildProcess[] = [];
 const receiver = await startReceiver();
 const receiverUrl = receiver.url;
 
-const server = createServer();
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const port = (server.address() as { port: number }).port;
+const port = await freePort();
 const rawEnv: Record<string, string> = {
   NODE_ENV: 'test',
   PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -85,8 +81,6 @@ const env = loadEnv(rawEnv);
 const orm = await openOrm(pg.url, { pool: { min: 0, max: 20 } });
 await migrate(orm);
 const vault = new Vault(parseKeyring(keys));
-const deps = await buildAppDeps({ env, orm, vault, logger: createLogger({ level: 'warn' }) });
-server.on('request', createApp(deps).callback());
 const temporal = new Client({ connection: await Connection.connect({ address: temporalServer.address }) });
 
 async function api<T = any>(method: string, key: string, route: string, body?: unknown): Promise<T> {
@@ -150,8 +144,9 @@ async function historyEvents(type: string, since: Date): Promise<{ runs: number;
 
 let exitCode = 0;
 try {
-  progress('starting the worker (workers/main.ts, all queues, with its dispatcher) and the raw no-op worker, each in its own process');
+  progress('starting the API (api/server.ts), the worker (workers/main.ts, all queues, with its dispatcher) and the raw no-op worker, each in its own process');
   await Promise.all([
+    spawnReady('api/server.ts', rawEnv, { url: `http://127.0.0.1:${port}/healthz` }, children),
     spawnReady('workers/main.ts', { ...rawEnv, LOG_LEVEL: 'info' }, 'worker running', children),
     spawnReady('bench/lib/noop-worker.ts', { ...rawEnv, TEMPORAL_TASK_QUEUE: 'raw' }, 'raw worker running', children),
   ]);
@@ -190,7 +185,11 @@ try {
     headers: { authorization: `Bearer ${c.key}` },
   }));
   const tokenLoad = (seconds: number) => runLoad({ port, requests: tokenRequests, cycle: true, rate: 50, seconds, maxSockets: 8 });
+  const healthLoad = (seconds: number) =>
+    runLoad({ port, requests: [{ method: 'GET', path: '/healthz', headers: {} }], cycle: true, rate: 50, seconds, maxSockets: 8 });
+  const restHealth = healthLoad(5);
   const atRest = await tokenLoad(5);
+  const atRestHealth = await restHealth;
 
   // ---- the flood, and everything measured while it and its drain last -------------------------------------
   const floodStart = new Date();
@@ -251,8 +250,10 @@ try {
 
   progress('connecting a sandbox integration during the drain, and calling the token API for 10 s');
   const drainTokens = tokenLoad(10);
+  const drainHealth = healthLoad(10);
   const duringDrain = await connectSandbox(await tenant('connect-during-drain'));
   const duringDrainTokens = await drainTokens;
+  const duringDrainHealth = await drainHealth;
   progress(`  connected in ${duringDrain.ms} ms`);
 
   const floodedIds = flooded.map((f) => f.id);
@@ -305,6 +306,7 @@ try {
     `  quiet integration           ${quietLatencies.length} events, ack → processed p50 ${pct(quietLatencies, 0.5).toFixed(0)} ms, max ${Math.max(...quietLatencies).toFixed(0)} ms (target ≤ 2 s: ${target(Math.max(...quietLatencies) <= 2000 && quietUnprocessed === 0)})`,
     `  connect during the drain    ${duringDrain.ms} ms, consent page to active (target ≤ 2 s: ${target(duringDrain.ms <= 2000)})`,
     `  token API during the drain  p50 ${duringDrainTokens.p50.toFixed(1)} ms, p99 ${duringDrainTokens.p99.toFixed(1)} ms over ${duringDrainTokens.sent} calls at 50/s (target ≤ 10 ms: ${target(duringDrainTokens.p99 <= 10 && ok2xx(duringDrainTokens) === duringDrainTokens.sent)}); at rest p50 ${atRest.p50.toFixed(1)} ms, p99 ${atRest.p99.toFixed(1)} ms`,
+    `  /healthz beside it           during the drain p50 ${duringDrainHealth.p50.toFixed(1)} ms, p99 ${duringDrainHealth.p99.toFixed(1)} ms; at rest p50 ${atRestHealth.p50.toFixed(1)} ms, p99 ${atRestHealth.p99.toFixed(1)} ms (no database, no auth: the API process's wait for a core)`,
     `  tokens refreshed on time    ${REFRESHING - late.size}/${REFRESHING} (${TOKEN_TTL} s tokens; target 100 %: ${target(late.size === 0)})`,
     `  lost / failed / duplicates  ${lost} / ${byStatus.failed ?? 0} / ${duplicates} delivered twice (same webhook-id), ${deliveries} deliveries (target 0: ${target(lost === 0 && duplicates === 0)})`,
     '',
@@ -316,10 +318,7 @@ try {
 } finally {
   for (const child of children) await stopChild(child);
   await receiver.stop();
-  server.closeAllConnections();
-  server.close();
   await temporal.connection.close().catch(() => undefined);
-  await closeAppDeps(deps).catch(() => undefined);
   await orm.close();
   await temporalServer.stop();
   await pg.stop();

@@ -2,11 +2,15 @@ import pg from 'pg';
 import type { Logger } from '../lib/logger.ts';
 
 /**
- * LISTENs on a PostgreSQL channel over a dedicated connection and calls `onNotify` for each notification.
- * A lost connection is re-opened with backoff (up to 30 s); `onNotify` is also called after every
- * (re)connect, since notifications sent while nobody listened are gone.
+ * LISTENs on a PostgreSQL channel over a dedicated connection and calls `onNotify` for each notification, with
+ * its payload. A lost connection is re-opened with backoff (up to 30 s); `onNotify` is also called, without a
+ * payload, after every (re)connect, since notifications sent while nobody listened are gone. `onDown` is called
+ * when the connection is lost (a cache that relies on the notifications stops trusting itself until the next
+ * payload-less `onNotify`).
  */
-export function listen(options: { databaseUrl: string; channel: string; logger: Logger; onNotify: () => void }): { close: () => Promise<void> } {
+export function listen(options: { databaseUrl: string; channel: string; logger: Logger; onNotify: (payload?: string) => void; onDown?: () => void }): {
+  close: () => Promise<void>;
+} {
   let client: pg.Client | undefined;
   let closed = false;
   let delay = 500;
@@ -15,10 +19,14 @@ export function listen(options: { databaseUrl: string; channel: string; logger: 
   const connect = async () => {
     if (closed) return;
     const c = new pg.Client({ connectionString: options.databaseUrl, application_name: `plugboard-listen-${options.channel}` });
-    c.on('notification', () => options.onNotify());
-    c.on('error', (error) => options.logger.warn({ err: error.message, channel: options.channel }, 'notification connection lost'));
+    c.on('notification', (message) => options.onNotify(message.payload ?? ''));
+    c.on('error', (error) => {
+      options.onDown?.();
+      options.logger.warn({ err: error.message, channel: options.channel }, 'notification connection lost');
+    });
     c.on('end', () => {
       if (client === c) client = undefined;
+      options.onDown?.();
       retry();
     });
     try {

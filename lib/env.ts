@@ -64,6 +64,11 @@ const schema = z.object({
   PLUGBOARD_WEBHOOK_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /** Webhook change hints of one integration arriving within this long of each other fold into one sync. */
   PLUGBOARD_SYNC_HINT_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+  /**
+   * How long the token API may keep an active integration's encrypted token row (ms; 0 = never). PostgreSQL
+   * NOTIFY drops an entry on every token or status change (db/token-cache.ts), so this only bounds memory.
+   */
+  PLUGBOARD_TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   /** How long the API remembers a valid API key (ms); a revocation reaches every API process within this. */
   PLUGBOARD_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /**
@@ -94,6 +99,20 @@ const schema = z.object({
   PLUGBOARD_SESSION_SECRET: z.string().min(32).optional(),
   /** Enables the built-in sandbox OAuth provider (default: on outside production). */
   PLUGBOARD_SANDBOX: bool.optional(),
+  /**
+   * Where the sandbox authorization server runs as its own process (`npm run sandbox`), e.g. `http://localhost:3100`
+   * (its issuer is `<this>/sandbox`). The API and workers point the sandbox provider there and the API does not
+   * serve `/sandbox` itself; unset, the API serves it in process.
+   */
+  PLUGBOARD_SANDBOX_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .url()
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  /** Port of the standalone sandbox process (default: PORT, else the port of PLUGBOARD_SANDBOX_URL, else 3100). */
+  PLUGBOARD_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Sandbox provider token lifetimes, in seconds (short ones exercise the refresh loop). */
   PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL: z.coerce.number().int().min(5).max(86_400).default(3600),
   PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL: z.coerce

@@ -1,23 +1,44 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 /**
- * Starts `node <script>` with `env` (plus PATH) and resolves once its stdout shows `readyText`; the child is
- * added to `children` so the benchmark stops it however it ends.
+ * Starts `node <script>` with `env` (plus PATH) and resolves once it is ready: its stdout shows `ready` (a
+ * string), or `ready.url` answers 200 (for a process that logs quietly). The child is added to `children` so
+ * the benchmark stops it however it ends.
  */
-export function spawnReady(script: string, env: Record<string, string>, readyText: string, children: ChildProcess[]): Promise<ChildProcess> {
+export function spawnReady(script: string, env: Record<string, string>, ready: string | { url: string }, children: ChildProcess[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      resolve(child);
+    };
     const onData = (d: Buffer) => {
       out += d.toString();
-      if (out.includes(readyText)) {
-        child.stdout!.off('data', onData);
-        child.stdout!.resume();
-        resolve(child);
-      }
+      if (typeof ready === 'string' && out.includes(ready)) finish();
     };
     child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready:\n${out.slice(-2000)}`)));
+    child.once('exit', (code) => {
+      done = true;
+      reject(new Error(`${script} exited (${code}) before it was ready:\n${out.slice(-2000)}`));
+    });
+    if (typeof ready !== 'string') {
+      const poll = async () => {
+        while (!done) {
+          const ok = await fetch(ready.url).then(
+            (r) => r.ok,
+            () => false,
+          );
+          if (ok) return finish();
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      void poll();
+    }
   });
 }

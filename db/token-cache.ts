@@ -1,0 +1,125 @@
+import type { EventSubscriber } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from '../lib/logger.ts';
+import { Integration } from './entities/index.ts';
+import { listen } from './notifications.ts';
+
+/** The channel the `integration_tokens_changed` / `integration_deleted` triggers notify, with the integration id. */
+export const INTEGRATION_CHANGED_CHANNEL = 'plugboard_integration_changed';
+
+/** What the token API needs of an active integration: the encrypted token set, never the plaintext. */
+export interface CachedTokenRow {
+  id: string;
+  tenantId: string;
+  /** The vault ciphertext of the token set (decrypted per call, so no plaintext token stays in the heap). */
+  credentials: string;
+  /** The provider refreshes tokens (a due token sends the call down the slow path). */
+  refreshSupported: boolean;
+}
+
+/**
+ * The encrypted token rows of active integrations, kept by an API process so the token API answers without a
+ * database round trip (docs/architecture.md, "Token API"). Correctness comes from PostgreSQL, not from a TTL:
+ *   - a trigger NOTIFies `plugboard_integration_changed` with the id when an integration's tokens, status or
+ *     tenant change or it is deleted (db/migrations/Migration20261202140000_integration_notify.ts); this process
+ *     LISTENs and drops that entry, on commit of whichever process wrote it;
+ *   - while the LISTEN connection is down the cache answers nothing and is emptied, and it is emptied again
+ *     once the connection is back (notifications sent meanwhile are lost);
+ *   - a row read from the database is only cached when no notification arrived while it was being read
+ *     (a generation counter), so a read cannot put back a value a concurrent write just replaced;
+ *   - writes this process flushes drop their entry at once (MikroORM subscriber); `ttlMs` bounds an entry's
+ *     life anyway, and `maxEntries` its count (oldest first).
+ * The remaining window is the NOTIFY's delivery after the writer's commit (milliseconds): a call in it gets the
+ * previous access token, which the provider still accepts (refreshes happen ahead of expiry).
+ */
+export class TokenCache {
+  readonly #entries = new Map<string, { row: CachedTokenRow; until: number }>();
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  readonly #listener: { close: () => Promise<void> } | undefined;
+  #generation = 0;
+  #listening = false;
+
+  constructor(options: { orm: MikroORM; databaseUrl: string; logger: Logger; ttlMs: number; maxEntries?: number }) {
+    this.#ttlMs = options.ttlMs;
+    this.#maxEntries = options.maxEntries ?? 50_000;
+    if (this.#ttlMs <= 0) return;
+    const subscriber: EventSubscriber<Integration> = {
+      getSubscribedEntities: () => [Integration],
+      afterUpdate: ({ entity }) => this.invalidate(entity.id),
+      afterDelete: ({ entity }) => this.invalidate(entity.id),
+    };
+    options.orm.em.getEventManager().registerSubscriber(subscriber);
+    this.#listener = listen({
+      databaseUrl: options.databaseUrl,
+      channel: INTEGRATION_CHANGED_CHANNEL,
+      logger: options.logger,
+      onNotify: (id) => {
+        if (id) return this.invalidate(id);
+        // (Re)connected: whatever changed while nobody listened is unknown.
+        this.#flush();
+        this.#listening = true;
+      },
+      onDown: () => {
+        this.#listening = false;
+        this.#flush();
+      },
+    });
+  }
+
+  /** The cached row, while this process is listening and the entry is younger than the TTL. */
+  get(id: string): CachedTokenRow | undefined {
+    if (!this.#listening) return undefined;
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    if (entry.until <= Date.now()) {
+      this.#entries.delete(id);
+      return undefined;
+    }
+    return entry.row;
+  }
+
+  /** Taken before reading a row from the database; hand it back to `set`. */
+  generation(): number {
+    return this.#generation;
+  }
+
+  /** Caches `row`, read from the database since `generation()` returned `readAt`, unless anything changed since. */
+  set(row: CachedTokenRow, readAt: number): void {
+    if (!this.#listening || readAt !== this.#generation) return;
+    if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(row.id, { row, until: Date.now() + this.#ttlMs });
+  }
+
+  invalidate(id: string): void {
+    this.#generation++;
+    this.#entries.delete(id);
+  }
+
+  /** The LISTEN connection is up (while it is not, nothing is served from memory). */
+  get listening(): boolean {
+    return this.#listening;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Resolves once the LISTEN connection is up (tests; the cache is bypassed until then). */
+  async ready(timeoutMs = 10_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (!this.#listening && this.#ttlMs > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    return this.#listening;
+  }
+
+  async close(): Promise<void> {
+    this.#listening = false;
+    this.#flush();
+    await this.#listener?.close();
+  }
+
+  #flush(): void {
+    this.#generation++;
+    this.#entries.clear();
+  }
+}
