@@ -115,6 +115,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
       if (returned.kind === 'refresh') {
         writeCredentials(vault, row, normalized.credentials);
         row.tokenExpiresAt = normalized.credentials.expiresAt ? new Date(normalized.credentials.expiresAt) : null;
+        row.refreshTokenExpiresAt = normalized.credentials.refreshTokenExpiresAt ? new Date(normalized.credentials.refreshTokenExpiresAt) : null;
         if (normalized.scopes.length) row.scopes = normalized.scopes;
         if (row.status !== 'disconnected') row.status = 'active';
         row.lastError = null;
@@ -137,6 +138,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
       writeCredentials(vault, row, normalized.credentials);
       row.status = 'active';
       row.tokenExpiresAt = normalized.credentials.expiresAt ? new Date(normalized.credentials.expiresAt) : null;
+      row.refreshTokenExpiresAt = normalized.credentials.refreshTokenExpiresAt ? new Date(normalized.credentials.refreshTokenExpiresAt) : null;
       row.scopes = normalized.scopes;
       row.externalAccountId = normalized.accountId ?? row.externalAccountId;
       row.oauthAppId = app.oauthAppId;
@@ -223,7 +225,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
           ERROR_TYPES.authorizationFailed,
         );
       }
-      const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: flow.scopes, previous: undefined });
+      const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: flow.scopes, previous: undefined, settings: integration.settings });
       // Which app this connection belongs to, as the provider's webhooks name it: app-level deliveries route by it.
       const app = await readConnectedApp(def, {
         clientId,
@@ -263,7 +265,11 @@ export function createConnectionActivities(deps: ActivityDeps) {
         }
         classify(error, def);
       }
-      const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: integration.scopes ?? def.defaultScopes, previous: current });
+      const normalized = await normalizeTokenResponse(def, tokens, {
+        requestedScopes: integration.scopes ?? def.defaultScopes,
+        previous: current,
+        settings: integration.settings,
+      });
       const sealedTokens = await keep(
         integration,
         { kind: 'refresh', providerName: def.name, normalized, rotated: Boolean(tokens.refresh_token) },
@@ -298,6 +304,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
         writeCredentials(vault, row, undefined);
         row.status = 'disconnected';
         row.tokenExpiresAt = null;
+        row.refreshTokenExpiresAt = null;
         appendLog(tem, {
           tenantId: row.tenantId,
           integrationId: row.id,
@@ -326,6 +333,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
         if (input.clearCredentials) {
           writeCredentials(vault, row, undefined);
           row.tokenExpiresAt = null;
+          row.refreshTokenExpiresAt = null;
         }
         appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, ...input.log });
       });

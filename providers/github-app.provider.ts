@@ -27,6 +27,8 @@ export const githubAppProvider: ProviderDefinition = {
   // Permissions are configured on the App; `scope` in the token response is always empty.
   defaultScopes: [],
   // User tokens last 8 h (expires_in 28800); each refresh token is single-use and retires the old access token too.
+  // Refresh tokens last 6 months, stated in every response as `refresh_token_expires_in` (15897600), which
+  // lib/oauth/tokens.ts records: https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens
   refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900 },
   webhook: { ...githubBase.webhook!, appIdentity: ({ api, accountId }) => githubAppIdentity(api, accountId) },
   setupUrl: 'https://github.com/settings/apps',

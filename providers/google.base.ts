@@ -20,6 +20,9 @@ export const googleBase: GoogleBase = {
   tokenRequestBody: 'form',
   account: { idTokenClaim: 'sub' },
   // Google documents no rotation; keep the old refresh token when none comes back.
+  // No fixed refresh-token lifetime in production. An app with an external user type in publishing status "Testing"
+  // gets refresh tokens that expire in 7 days (https://developers.google.com/identity/protocols/oauth2#expiration):
+  // only the tenant knows that, so it is the integration setting `refreshTokenLifetimeDays: 7`.
   refresh: { supported: true, rotatesRefreshToken: false, leadFraction: 0.25, maxLeadSeconds: 900 },
   revocation: {
     // Google's docs show `POST /revoke?token=…`; we send `token` in the form body instead (REQ-7, REQ-18).

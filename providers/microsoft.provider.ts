@@ -25,7 +25,10 @@ export const microsoftProvider: ProviderDefinition = {
   // `oid` is stable across apps; `sub` is pairwise per application.
   account: { idTokenClaim: 'oid' },
   // Each refresh returns a new refresh token; the old one is not revoked, but only the newest is kept.
-  refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900 },
+  // https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens#token-lifetime : "The default lifetime for
+  // the refresh tokens is 24 hours for single page apps and 90 days for all other scenarios", not configurable; each
+  // new one starts its own 90 days. Azure AD B2C and ADFS state `refresh_token_expires_in` instead, which wins.
+  refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900, refreshTokenLifetimeSeconds: 90 * 86_400 },
   // No RFC 7009 endpoint; revokeSignInSessions would sign the user out of every app, so disconnect only forgets tokens.
   revocation: { style: 'none', token: 'refresh_token' },
   // Subscriptions are per connection and verified by subscriptionId + clientState; lifecycle notifications

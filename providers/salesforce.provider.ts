@@ -23,6 +23,9 @@ export const salesforceProvider: ProviderDefinition = {
   account: { tokenResponsePaths: ['id'] },
   // The response has no expires_in: the lifetime is the org's session timeout, 2 hours by default.
   // Rotation is an opt-in per connected app; a returned refresh token is persisted either way (REQ-11).
+  // The refresh-token policy is the connected app's ("valid until revoked" by default, or "expire after N"):
+  // https://help.salesforce.com/s/articleView?id=xcloud.connected_app_manage_oauth.htm . No fixed lifetime here;
+  // a tenant whose org sets one records it as the integration setting `refreshTokenLifetimeDays`.
   refresh: { supported: true, rotatesRefreshToken: false, leadFraction: 0.25, maxLeadSeconds: 900, defaultLifetimeSeconds: 7200 },
   revocation: {
     style: 'rfc7009',

@@ -30,6 +30,11 @@ export interface RefreshPolicy {
   maxLeadSeconds?: number;
   /** Lifetime assumed when the token response has no `expires_in` (Salesforce, Notion). */
   defaultLifetimeSeconds?: number;
+  /**
+   * How long a newly issued refresh token works, only where the provider's documentation states a fixed lifetime
+   * (cite it beside the value); a `refresh_token_expires_in` in the response wins (lib/oauth/tokens.ts).
+   */
+  refreshTokenLifetimeSeconds?: number;
 }
 
 export interface RevocationPolicy {

@@ -25,6 +25,11 @@ export const Integration = defineEntity({
     /** Key id of the vault key that encrypted this row's ciphertexts (rotation walks rows by it). */
     keyId: p.string().nullable(),
     tokenExpiresAt: p.datetime().nullable(),
+    /**
+     * When the refresh token stops working, where the provider's token response (`refresh_token_expires_in`), its
+     * documentation or the tenant (`settings.refreshTokenLifetimeDays`) states it: reauthorization is due then.
+     */
+    refreshTokenExpiresAt: p.datetime().nullable(),
     scopes: p.json<string[]>().nullable(),
     externalAccountId: p.string().nullable(),
     /**

@@ -13,6 +13,8 @@ export interface TokenSet {
   issuedAt?: number;
   /** Secret extras, e.g. Slack's user token under `authed_user`. */
   extra?: Record<string, string>;
+  /** Epoch ms when the refresh token stops working, where it is known (`refreshTokenExpiry`). */
+  refreshTokenExpiresAt?: number;
 }
 
 export interface NormalizedTokens {
@@ -40,14 +42,52 @@ function pick(source: unknown, dotted: string): unknown {
   return value;
 }
 
+const DAY_MS = 86_400_000;
+
+/** A lifetime in seconds as token responses state it: a number, or a numeric string (Azure AD B2C sends strings). */
+function seconds(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** The tenant's `settings.refreshTokenLifetimeDays`, when it is a usable number (the API validates it on write). */
+export function refreshTokenLifetimeDaysOf(settings: Readonly<Record<string, unknown>> | undefined): number | undefined {
+  const days = settings?.refreshTokenLifetimeDays;
+  return typeof days === 'number' && Number.isFinite(days) && days > 0 ? days : undefined;
+}
+
+/**
+ * When the refresh token stops working (issue 13 item 5); the first source that states it wins:
+ * 1. the response's `refresh_token_expires_in` (GitHub App user tokens, Azure AD B2C, ADFS; seconds);
+ * 2. the provider's documented fixed lifetime (`refresh.refreshTokenLifetimeSeconds`, Microsoft's 90 days);
+ * 3. the tenant's `settings.refreshTokenLifetimeDays`, for what only the tenant knows (a Google app in "Testing": 7).
+ * Sources 2 and 3 count from a newly issued refresh token: a rotation resets the clock, and a refresh that keeps
+ * the old refresh token keeps its expiry. No refresh token, no expiry.
+ */
+export function refreshTokenExpiry(
+  def: Pick<ProviderDefinition, 'refresh'>,
+  response: Readonly<Record<string, unknown>>,
+  options: { refreshToken: string | undefined; previous?: TokenSet; settings?: Readonly<Record<string, unknown>>; now: number },
+): number | undefined {
+  if (!options.refreshToken) return undefined;
+  const stated = seconds(response.refresh_token_expires_in);
+  if (stated !== undefined) return options.now + stated * 1000;
+  const issued = typeof response.refresh_token === 'string' && response.refresh_token !== options.previous?.refreshToken;
+  if (!issued) return options.previous?.refreshTokenExpiresAt;
+  if (def.refresh.refreshTokenLifetimeSeconds) return options.now + def.refresh.refreshTokenLifetimeSeconds * 1000;
+  const days = refreshTokenLifetimeDaysOf(options.settings);
+  return days ? options.now + days * DAY_MS : undefined;
+}
+
 /**
  * Turns a token-endpoint response into what we store (REQ-9): absolute expiry, granted scopes, the
- * provider-side account, and the previous refresh token when the provider did not rotate (REQ-11).
+ * provider-side account, the previous refresh token when the provider did not rotate (REQ-11), and when the
+ * refresh token dies where that is known (`refreshTokenExpiry`; `settings` are the integration's).
  */
 export async function normalizeTokenResponse(
   def: ProviderDefinition,
   tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
-  options: { requestedScopes: string[]; previous?: TokenSet; now?: number; fetchImpl?: typeof fetch },
+  options: { requestedScopes: string[]; previous?: TokenSet; settings?: Readonly<Record<string, unknown>>; now?: number; fetchImpl?: typeof fetch },
 ): Promise<NormalizedTokens> {
   const now = options.now ?? Date.now();
   const raw = tokens as unknown as Record<string, unknown>;
@@ -62,6 +102,13 @@ export async function normalizeTokenResponse(
     expiresAt: lifetime ? now + lifetime * 1000 : undefined,
     issuedAt: now,
   };
+  const refreshTokenExpiresAt = refreshTokenExpiry(def, raw, {
+    refreshToken: credentials.refreshToken,
+    previous: options.previous,
+    settings: options.settings,
+    now,
+  });
+  if (refreshTokenExpiresAt !== undefined) credentials.refreshTokenExpiresAt = refreshTokenExpiresAt;
   if (def.alternateTokenPath) {
     const alt = pick(raw, def.alternateTokenPath) as Record<string, unknown> | undefined;
     const extra: Record<string, string> = {};
