@@ -19,13 +19,13 @@ export async function buildAppDeps(input: { env: Env; orm: MikroORM; vault: Vaul
   // With PLUGBOARD_SANDBOX_URL the sandbox is its own process (api/sandbox/main.ts): one state for every API process.
   const sandbox =
     env.sandboxEnabled && !env.PLUGBOARD_SANDBOX_URL
-    ? await createSandbox({
-        publicUrl: env.PUBLIC_URL,
-        vault,
-        accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL,
-        refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL,
-      })
-    : undefined;
+      ? await createSandbox({
+          publicUrl: env.PUBLIC_URL,
+          vault,
+          accessTokenTtlSeconds: env.PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL,
+          refreshTokenTtlSeconds: env.PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL,
+        })
+      : undefined;
   return {
     ...input,
     sandbox,

@@ -79,7 +79,8 @@ export function applyEndpointOverrides(def: ProviderDefinition, lookup: Override
 
 /** Every built-in provider, endpoint overrides applied; the sandbox only when enabled. */
 export function builtInProviders(publicUrl: string, includeSandbox = false, lookup: OverrideLookup = envLookup): ProviderDefinition[] {
-  const defs = includeSandbox ? [...staticProviders, sandboxProvider(publicUrl)] : [...staticProviders];
+  // PLUGBOARD_SANDBOX_URL: the sandbox runs as its own process (api/sandbox/main.ts) instead of under PUBLIC_URL.
+  const defs = includeSandbox ? [...staticProviders, sandboxProvider(overrideUrl(lookup, 'sandbox', 'URL') ?? publicUrl)] : [...staticProviders];
   return defs.map((def) => applyEndpointOverrides(def, lookup));
 }
 

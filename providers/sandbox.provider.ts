@@ -2,7 +2,10 @@
 import { sandboxSync } from './sync/sandbox.sync.ts';
 import type { ProviderDefinition } from './types.ts';
 
-/** The built-in sandbox authorization server; its URLs follow PUBLIC_URL, so it is built at runtime. */
+/**
+ * The built-in sandbox authorization server; its URLs follow PUBLIC_URL (served by the API), or
+ * PLUGBOARD_SANDBOX_URL when it runs as its own process, so it is built at runtime.
+ */
 export function sandboxProvider(baseUrl: string): ProviderDefinition {
   const root = `${baseUrl.replace(/\/+$/, '')}/sandbox`;
   return {

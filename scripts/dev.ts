@@ -46,7 +46,7 @@ function secretFile(name: string, make: () => string): string {
 
 /** Pretty-prints pino JSON lines from a child, prefixed with its name. */
 function pipeLogs(name: string, child: ChildProcess): void {
-  const colors: Record<string, string> = { api: '36', worker: '35', dashboard: '32' };
+  const colors: Record<string, string> = { api: '36', worker: '35', dashboard: '32', sandbox: '34' };
   const prefix = `\x1b[${colors[name] ?? '37'}m[${name}]\x1b[0m`;
   const levels: Record<number, string> = {
     10: 'trace',
@@ -165,6 +165,11 @@ try {
   if (existsSync('dashboard/package.json')) await buildDashboardIfStale({ root: process.cwd() });
   startChild('api', ['api/server.ts'], childEnv);
   startChild('worker', ['workers/main.ts'], childEnv);
+  // PLUGBOARD_SANDBOX_URL: the sandbox as its own process (api/sandbox/main.ts) instead of inside the API.
+  if (env.sandboxEnabled && env.PLUGBOARD_SANDBOX_URL) {
+    const sandboxUrl = new URL(env.PLUGBOARD_SANDBOX_URL);
+    startChild('sandbox', ['api/sandbox/main.ts'], { ...childEnv, PLUGBOARD_SANDBOX_PORT: String(env.PLUGBOARD_SANDBOX_PORT ?? (sandboxUrl.port || 80)) });
+  }
   if (existsSync('dashboard/build/index.js')) {
     startChild('dashboard', ['dashboard/build/index.js'], {
       ...childEnv,
@@ -184,6 +189,7 @@ try {
     `  Dashboard    ${env.PUBLIC_URL}/`,
     `  REST API     ${env.PUBLIC_URL}/api/v1   (health: ${env.PUBLIC_URL}/readyz, metrics: ${env.PUBLIC_URL}/metrics)`,
     `  Temporal UI  ${env.TEMPORAL_UI_URL}`,
+    ...(env.sandboxEnabled && env.PLUGBOARD_SANDBOX_URL ? [`  Sandbox      ${env.PLUGBOARD_SANDBOX_URL}/sandbox (its own process)`] : []),
     ...(demo
       ? [
           `  Demo tenant  ${demo.tenantId}`,

@@ -13,6 +13,7 @@ case "$mode" in
   test)  bootstrap_all test;  exec node scripts/test.ts "$@" ;;
   cli)   bootstrap_all cli;   exec node scripts/cli.ts "$@" ;;
   worker) bootstrap_all cli;  exec node workers/main.ts "$@" ;;
+  sandbox) bootstrap_all cli; exec node api/sandbox/main.ts "$@" ;;
   bench) bootstrap_all bench; exec node scripts/bench.ts "$@" ;;
-  *) echo "usage: scripts/run.sh start|test|cli|worker|bench [args]" >&2; exit 2 ;;
+  *) echo "usage: scripts/run.sh start|test|cli|worker|sandbox|bench [args]" >&2; exit 2 ;;
 esac

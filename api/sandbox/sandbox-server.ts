@@ -17,7 +17,10 @@ import { createSandboxItems, type SandboxItemsControl } from './sandbox-items.ts
 export const SANDBOX_SCOPES = ['openid', 'offline_access', 'items:read', 'items:write'];
 
 export interface SandboxOptions {
+  /** Plugboard's PUBLIC_URL: the registered redirect URI is `<publicUrl>/oauth/callback/sandbox`. */
   publicUrl: string;
+  /** Where the sandbox itself is reached (its issuer is `<this>/sandbox`); default publicUrl (mounted in the API). */
+  issuerBaseUrl?: string;
   vault: Vault;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
@@ -91,7 +94,7 @@ export interface Sandbox {
 }
 
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const issuer = `${options.publicUrl}/sandbox`;
+  const issuer = `${options.issuerBaseUrl ?? options.publicUrl}/sandbox`;
   const store = new MemoryStore();
   const cookieKey = createHmac('sha256', options.vault.keyring.keys.get(options.vault.keyring.activeKid)!)
     .update('plugboard-sandbox-cookies')

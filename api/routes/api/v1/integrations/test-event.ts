@@ -12,7 +12,8 @@ import { integrationIdParam } from './params.ts';
 export async function sendTestEvent(ctx: AppContext): Promise<void> {
   const repo = integrationsOf(ctx);
   const integration = await repo.get(integrationIdParam(ctx));
-  if (integration.provider !== 'sandbox' || !ctx.deps.sandbox) throw new AppError(422, 'not_sandbox', 'Test events can be sent to sandbox integrations only.');
+  if (integration.provider !== 'sandbox' || !ctx.deps.providers.builtIns.has('sandbox'))
+    throw new AppError(422, 'not_sandbox', 'Test events can be sent to sandbox integrations only.');
   const secret = await repo.ensureSecret(integration.id, 'webhookSecret', () => `whsec_${randomBytes(32).toString('base64')}`);
   const id = newId('msg');
   const timestamp = Math.floor(Date.now() / 1000);
