@@ -69,6 +69,13 @@ const schema = z.object({
    * NOTIFY drops an entry on every token or status change (db/token-cache.ts), so this only bounds memory.
    */
   PLUGBOARD_TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
+  /**
+   * The worker process's niceness (0–19; Linux/macOS). Webhook batches and syncs are throughput work that can
+   * keep every core busy for minutes; on hosts where the API shares cores with the worker, a positive value lets
+   * the API's latency-bound requests (token API, connect callbacks, ingest acks) take a core first. Containers
+   * get the same effect from CPU shares (docker-compose.yml). 0 turns it off.
+   */
+  PLUGBOARD_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** How long the API remembers a valid API key (ms); a revocation reaches every API process within this. */
   PLUGBOARD_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /**

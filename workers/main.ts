@@ -4,6 +4,8 @@
  * slots. The process that serves `webhooks` also runs the webhook outbox dispatcher. Drains gracefully on
  * SIGINT/SIGTERM (the SDK's Runtime handles the signals; in-flight activities get shutdownGraceTime).
  */
+import { readdirSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
 import { openDatabase } from '../db/index.ts';
@@ -19,6 +21,8 @@ const env = loadEnv();
 const logger = createLogger({ name: 'worker' });
 const workloads = parseWorkloads();
 
+// Before the Temporal runtime starts its threads, which inherit the niceness (PLUGBOARD_WORKER_NICE, lib/env.ts).
+lowerPriority(env.PLUGBOARD_WORKER_NICE);
 installTemporalRuntime(logger);
 
 try {
@@ -86,6 +90,28 @@ async function connectWithRetry(address: string): Promise<NativeConnection> {
       if (attempt >= 30) throw new Error(`cannot reach Temporal at ${address}: ${(error as Error).message}`, { cause: error });
       logger.warn({ attempt }, `waiting for Temporal at ${address}`);
       await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+/**
+ * Lowers this process's CPU priority to `nice` for every thread it already has (Linux niceness is per thread:
+ * V8's and libuv's threads exist before this line) and, through inheritance, the ones it starts later.
+ */
+function lowerPriority(nice: number): void {
+  if (nice <= 0) return;
+  let tids: number[] = [0];
+  try {
+    tids = readdirSync('/proc/self/task').map(Number);
+  } catch {
+    // not Linux: the process priority is all there is
+  }
+  for (const tid of tids) {
+    try {
+      setPriority(tid, Math.max(getPriority(tid), nice));
+    } catch (error) {
+      logger.warn({ err: (error as Error).message, nice }, 'could not lower the worker priority; running at the default');
+      return;
     }
   }
 }
