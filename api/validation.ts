@@ -16,6 +16,17 @@ export const settingsPatch = z
     syncIntervalMinutes: z.number().int().min(1).max(1440).nullable(),
     scopes: z.array(z.string().min(1).max(200)).max(100).nullable(),
     custom: z.record(z.string(), z.unknown()).nullable(),
+    /**
+     * How long this integration's refresh tokens last, where only the tenant knows it (a Google app in "Testing": 7;
+     * a Salesforce connected app's "expire after" policy). Used when neither the provider's response nor its
+     * documentation states a lifetime (lib/oauth/tokens.ts).
+     */
+    refreshTokenLifetimeDays: z
+      .number({ error: 'refreshTokenLifetimeDays must be a whole number of days' })
+      .int('refreshTokenLifetimeDays must be a whole number of days')
+      .min(1, 'refreshTokenLifetimeDays must be at least 1')
+      .max(3650, 'refreshTokenLifetimeDays must be at most 3650 (10 years)')
+      .nullable(),
   })
   .partial()
   .strict();

@@ -2,6 +2,7 @@ import type { Integration } from '../../db/entities/index.ts';
 import type { IntegrationRepository } from '../../db/repositories/integrations.repository.ts';
 import { hasPendingVerification } from '../../db/repositories/webhook-verification.repository.ts';
 import type { Env } from '../../lib/env.ts';
+import { reauthorizationDue } from '../../lib/reauthorization.ts';
 import { pushStateOf } from '../../providers/types.ts';
 
 const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
@@ -28,6 +29,7 @@ export function presentIntegration(
 ) {
   // `push` is written by the connection workflow only: shown on its own, not among the tenant's settings.
   const { push: _push, ...settings } = integration.settings;
+  const reauthorization = reauthorizationDue(integration.refreshTokenExpiresAt, Date.now());
   return {
     id: integration.id,
     provider: integration.provider,
@@ -44,6 +46,11 @@ export function presentIntegration(
     externalAccountId: integration.externalAccountId,
     scopes: integration.scopes,
     tokenExpiresAt: integration.tokenExpiresAt,
+    /** When the refresh token dies, where the provider or the tenant states it (issue 13 item 5); null when unknown. */
+    refreshTokenExpiresAt: integration.refreshTokenExpiresAt,
+    /** Whole days until the person must reconnect (rounded up; 0 when overdue); null when no expiry is known. */
+    reauthorizationDueInDays: reauthorization?.dueInDays ?? null,
+    reauthorizationOverdue: reauthorization?.overdue ?? false,
     lastSync: integration.lastSync,
     lastError: integration.lastError,
     errorCount: integration.errorCount,

@@ -31,6 +31,8 @@ export interface SandboxControl {
   stats: { authorizationCodeGrants: number; refreshGrants: number; refreshErrors: number; revocations: number };
   /** When > 0, the token endpoint answers 503 to this many requests (a provider outage). */
   failTokenRequests: number;
+  /** Token responses state `refresh_token_expires_in` (default); off, the sandbox is a provider that does not. */
+  stateRefreshTokenLifetime: boolean;
   /** Revokes every grant: every refresh token stops working (invalid_grant). */
   revokeAllGrants(): Promise<number>;
 }
@@ -143,10 +145,24 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     },
   });
   provider.proxy = true;
+  // Every token response that carries a refresh token states its lifetime, `refresh_token_expires_in` (seconds left;
+  // PLUGBOARD_SANDBOX_REFRESH_TOKEN_TTL when new), as GitHub Apps do. A refresh extends the grant to its new
+  // refresh token's expiry, so the stated lifetime holds and each rotation resets the clock (issue 13 item 5).
+  provider.use(async function stateRefreshTokenLifetime(ctx, next) {
+    await next();
+    const body = ctx.body as Record<string, unknown> | undefined;
+    const refreshToken = ctx.oidc?.entities.RefreshToken;
+    if (!control.stateRefreshTokenLifetime || ctx.oidc?.route !== 'token' || ctx.status !== 200 || typeof body?.refresh_token !== 'string' || !refreshToken)
+      return;
+    const grant = ctx.oidc.entities.Grant;
+    if (grant && ctx.oidc.params?.grant_type === 'refresh_token' && grant.remainingTTL < refreshToken.remainingTTL) await grant.save(refreshToken.remainingTTL);
+    body.refresh_token_expires_in = refreshToken.remainingTTL;
+  });
 
   const control: SandboxControl = {
     stats: { authorizationCodeGrants: 0, refreshGrants: 0, refreshErrors: 0, revocations: 0 },
     failTokenRequests: 0,
+    stateRefreshTokenLifetime: true,
     async revokeAllGrants() {
       const grants = store.model('Grant');
       const count = grants.size;
