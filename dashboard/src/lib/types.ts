@@ -36,6 +36,11 @@ export interface Integration {
 	externalAccountId: string | null;
 	scopes: string[] | null;
 	tokenExpiresAt: string | null;
+	/** When the refresh token dies, where the provider or the tenant states it; null when unknown. */
+	refreshTokenExpiresAt: string | null;
+	/** Whole days until reauthorization is due (rounded up; 0 when overdue); null when unknown. */
+	reauthorizationDueInDays: number | null;
+	reauthorizationOverdue: boolean;
 	lastSync: string | null;
 	lastError: string | null;
 	errorCount: number;
