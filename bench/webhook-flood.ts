@@ -9,7 +9,7 @@
  *     refreshed on time (100 %);
  *   - lost events and duplicate deliveries at the tenant's receiver (target 0).
  *
- *   npm run bench -- webhook-flood [--seconds 15] [--integrations 4] [--concurrency 32] [--baseline 1000]
+ *   npm run bench -- webhook-flood [--seconds 15] [--integrations 4] [--concurrency 32] [--baseline 1000] [--worker-nice 10]
  *
  * Starts its own PostgreSQL, Temporal dev server, API (api/server.ts) and worker (workers/main.ts), each in its
  * own process as `npm start` runs them, on loopback; bounded in count and time. The load runs in worker threads
@@ -32,6 +32,7 @@ import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { freePort, progress, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../scripts/services.ts';
 import { ScriptedBrowser } from '../test/oauth-browser.ts';
 import { spawnReady } from './lib/spawn-ready.ts';
+import { cpuMs } from './lib/cpu.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { startReceiver } from './lib/receiver.ts';
 
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     integrations: { type: 'string', default: '4' },
     concurrency: { type: 'string', default: '32' },
     baseline: { type: 'string', default: '1000' },
+    'worker-nice': { type: 'string' },
   },
 });
 const SECONDS = Math.max(1, Math.min(30, Number(values.seconds)));
@@ -76,6 +78,7 @@ const rawEnv: Record<string, string> = {
   PLUGBOARD_OUTBOUND_ALLOW: '127.0.0.0/8,::1',
   PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL: String(TOKEN_TTL),
   LOG_LEVEL: 'warn',
+  ...(values['worker-nice'] !== undefined ? { PLUGBOARD_WORKER_NICE: String(values['worker-nice']) } : {}),
 };
 const env = loadEnv(rawEnv);
 const orm = await openOrm(pg.url, { pool: { min: 0, max: 20 } });
@@ -244,6 +247,8 @@ try {
     ),
   );
   const floodEnd = Date.now();
+  const [apiChild, workerChild] = children;
+  const cpuAtFloodEnd = { api: cpuMs(apiChild?.pid), worker: cpuMs(workerChild?.pid), temporal: cpuMs(temporalServer.process.pid) };
   const acked = loads.reduce((n, r) => n + ok2xx(r), 0);
   const sent = loads.reduce((n, r) => n + r.sent, 0);
   progress(`flood: ${sent} sent, ${acked} acked (${(acked / SECONDS).toFixed(0)}/s); ack p99 ${Math.max(...loads.map((r) => r.p99)).toFixed(1)} ms`);
@@ -266,6 +271,7 @@ try {
     if (pending > 0) await new Promise((r) => setTimeout(r, 2000));
   }
   sampling = false;
+  const cpuAtDrainEnd = { api: cpuMs(apiChild?.pid), worker: cpuMs(workerChild?.pid), temporal: cpuMs(temporalServer.process.pid) };
   await Promise.all(samplers);
 
   // ---- results ---------------------------------------------------------------------------------------------
@@ -294,6 +300,8 @@ try {
   const { duplicates, deliveries } = await receiver.stats();
   const lost = acked - processed - (byStatus.failed ?? 0);
 
+  const drainedAfterFlood = Number(afterFloodRow?.n ?? 0);
+  const perEvent = (k: keyof typeof cpuAtDrainEnd) => (((cpuAtDrainEnd[k] - cpuAtFloodEnd[k]) * 1000) / Math.max(1, drainedAfterFlood)).toFixed(0);
   const target = (okay: boolean) => (okay ? 'met' : 'NOT met');
   const lines = [
     '',
@@ -308,6 +316,7 @@ try {
     `  token API during the drain  p50 ${duringDrainTokens.p50.toFixed(1)} ms, p99 ${duringDrainTokens.p99.toFixed(1)} ms over ${duringDrainTokens.sent} calls at 50/s (target ≤ 10 ms: ${target(duringDrainTokens.p99 <= 10 && ok2xx(duringDrainTokens) === duringDrainTokens.sent)}); at rest p50 ${atRest.p50.toFixed(1)} ms, p99 ${atRest.p99.toFixed(1)} ms`,
     `  /healthz beside it           during the drain p50 ${duringDrainHealth.p50.toFixed(1)} ms, p99 ${duringDrainHealth.p99.toFixed(1)} ms; at rest p50 ${atRestHealth.p50.toFixed(1)} ms, p99 ${atRestHealth.p99.toFixed(1)} ms (no database, no auth: the API process's wait for a core)`,
     `  tokens refreshed on time    ${REFRESHING - late.size}/${REFRESHING} (${TOKEN_TTL} s tokens; target 100 %: ${target(late.size === 0)})`,
+    `  CPU per event while draining worker ${perEvent('worker')} µs, Temporal server ${perEvent('temporal')} µs, API ${perEvent('api')} µs (PostgreSQL not counted; worker at niceness ${env.PLUGBOARD_WORKER_NICE})`,
     `  lost / failed / duplicates  ${lost} / ${byStatus.failed ?? 0} / ${duplicates} delivered twice (same webhook-id), ${deliveries} deliveries (target 0: ${target(lost === 0 && duplicates === 0)})`,
     '',
   ];
