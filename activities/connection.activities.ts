@@ -1,14 +1,16 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { openReturnedTokens, readCredentials, sealReturnedTokens, writeCredentials } from '../db/credentials.ts';
-import { Integration, OAuthFlow, type IntegrationStatus } from '../db/entities/index.ts';
+import { OAuthFlow, type Integration, type IntegrationStatus } from '../db/entities/index.ts';
 import { appendLog, type LogLevel } from '../db/repositories/integration-logs.repository.ts';
 import { clientConfiguration, oidc } from '../lib/oauth/client.ts';
 import { revokeAtProvider } from '../lib/oauth/revoke.ts';
 import { readConnectedApp, type ConnectedApp } from '../lib/webhooks/app-identity.ts';
 import { normalizeTokenResponse, type NormalizedTokens } from '../lib/oauth/tokens.ts';
 import type { ProviderDefinition } from '../providers/types.ts';
+import { ConnectionErrorType } from '../workflows/connection.messages.ts';
 import type { ActivityDeps } from './deps.ts';
+import { loadIntegration } from './load.ts';
 
 /**
  * Activities of the connection workflow. They load and decrypt credentials by integration id and return
@@ -37,15 +39,6 @@ export const WRITE_RETRY_MS = 15_000;
 type ReturnedTokens =
   | { kind: 'refresh'; providerName: string; normalized: NormalizedTokens; rotated: boolean }
   | { kind: 'exchange'; providerName: string; flowId: string; normalized: NormalizedTokens; app: ConnectedApp };
-
-/** Error types the workflow branches on; all are non-retryable (no retry storm, REQ-14). */
-export const ERROR_TYPES = {
-  invalidGrant: 'InvalidGrant',
-  invalidClient: 'InvalidClient',
-  authorizationFailed: 'AuthorizationFailed',
-  noRefreshToken: 'NoRefreshToken',
-  notFound: 'IntegrationNotFound',
-} as const;
 
 const CLIENT_ERRORS = new Set([
   'invalid_client',
@@ -79,12 +72,12 @@ function classify(error: unknown, def: ProviderDefinition): never {
   if (CLIENT_ERRORS.has(code)) {
     throw ApplicationFailure.nonRetryable(
       `${def.name} rejected the OAuth app credentials (${code}): the operator must fix the ${def.name} client id/secret`,
-      ERROR_TYPES.invalidClient,
+      ConnectionErrorType.invalidClient,
     );
   }
-  if (GRANT_ERRORS.has(code)) throw ApplicationFailure.nonRetryable(`${def.name} refused the grant (${code})`, ERROR_TYPES.invalidGrant);
+  if (GRANT_ERRORS.has(code)) throw ApplicationFailure.nonRetryable(`${def.name} refused the grant (${code})`, ConnectionErrorType.invalidGrant);
   if (status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408) {
-    throw ApplicationFailure.nonRetryable(`${def.name} rejected the token request (${code}, HTTP ${status})`, ERROR_TYPES.invalidGrant);
+    throw ApplicationFailure.nonRetryable(`${def.name} rejected the token request (${code}, HTTP ${status})`, ConnectionErrorType.invalidGrant);
   }
   // 5xx, 429, timeouts, network errors: transient; the activity retry policy backs off.
   throw ApplicationFailure.retryable(`${def.name} token endpoint unavailable (${code}${status ? `, HTTP ${status}` : ''})`, 'ProviderUnavailable');
@@ -93,16 +86,10 @@ function classify(error: unknown, def: ProviderDefinition): never {
 export function createConnectionActivities(deps: ActivityDeps) {
   const { orm, vault, providers } = deps;
 
-  async function load(em: EntityManager, integrationId: string, lock = false): Promise<Integration> {
-    const integration = await em.findOne(Integration, { id: integrationId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
-    if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} no longer exists`, ERROR_TYPES.notFound);
-    return integration;
-  }
-
   async function configFor(em: EntityManager, integration: Integration) {
     const def = await providers.resolve(em, integration.tenantId, integration.provider);
     const credentials = await providers.clientCredentials(em, integration).catch((error: Error) => {
-      throw ApplicationFailure.nonRetryable(error.message, ERROR_TYPES.invalidClient);
+      throw ApplicationFailure.nonRetryable(error.message, ConnectionErrorType.invalidClient);
     });
     return { def, config: clientConfiguration(def, credentials), clientId: credentials.clientId };
   }
@@ -111,7 +98,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
   async function write(integrationId: string, returned: ReturnedTokens): Promise<void> {
     const { normalized } = returned;
     await orm.em.fork().transactional(async (tem) => {
-      const row = await load(tem, integrationId, true);
+      const row = await loadIntegration(tem, integrationId, { lock: true });
       if (returned.kind === 'refresh') {
         writeCredentials(vault, row, normalized.credentials);
         row.tokenExpiresAt = normalized.credentials.expiresAt ? new Date(normalized.credentials.expiresAt) : null;
@@ -132,7 +119,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
       if (row.externalAccountId && normalized.accountId && row.externalAccountId !== normalized.accountId) {
         throw ApplicationFailure.nonRetryable(
           `this integration is connected to ${name} account ${row.externalAccountId}, but the authorization was for ${normalized.accountId}; delete the integration to connect another account (REQ-9)`,
-          ERROR_TYPES.authorizationFailed,
+          ConnectionErrorType.authorizationFailed,
         );
       }
       writeCredentials(vault, row, normalized.credentials);
@@ -193,9 +180,10 @@ export function createConnectionActivities(deps: ActivityDeps) {
     /** Exchanges the authorization code stored (encrypted) on the flow, exactly once (REQ-8). */
     async exchangeCode(input: { integrationId: string; flowId: string } & KeepReturned): Promise<TokenFacts & { accountId: string | null }> {
       const em = orm.em.fork();
-      const integration = await load(em, input.integrationId);
+      const integration = await loadIntegration(em, input.integrationId);
       const flow = await em.findOne(OAuthFlow, { id: input.flowId, integrationId: integration.id, tenantId: integration.tenantId });
-      if (!flow?.callbackParams) throw ApplicationFailure.nonRetryable('the authorization flow has no pending response', ERROR_TYPES.authorizationFailed);
+      if (!flow?.callbackParams)
+        throw ApplicationFailure.nonRetryable('the authorization flow has no pending response', ConnectionErrorType.authorizationFailed);
       const params = new URLSearchParams(
         vault.decrypt(flow.callbackParams, { tenantId: flow.tenantId, entity: 'oauth_flow', id: flow.id, field: 'callbackParams' }),
       );
@@ -222,7 +210,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
         if (CLIENT_ERRORS.has(code)) classify(error, def);
         throw ApplicationFailure.nonRetryable(
           `${def.name} did not complete the authorization (${code}${status ? `, HTTP ${status}` : ''})`,
-          ERROR_TYPES.authorizationFailed,
+          ConnectionErrorType.authorizationFailed,
         );
       }
       const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: flow.scopes, previous: undefined, settings: integration.settings });
@@ -249,17 +237,17 @@ export function createConnectionActivities(deps: ActivityDeps) {
      */
     async refreshTokens(input: { integrationId: string } & KeepReturned): Promise<TokenFacts> {
       const em = orm.em.fork();
-      const integration = await load(em, input.integrationId);
+      const integration = await loadIntegration(em, input.integrationId);
       const current = readCredentials(vault, integration);
       if (!current?.refreshToken) {
-        throw ApplicationFailure.nonRetryable(`no refresh token is stored for this integration`, ERROR_TYPES.noRefreshToken);
+        throw ApplicationFailure.nonRetryable(`no refresh token is stored for this integration`, ConnectionErrorType.noRefreshToken);
       }
       const { def, config } = await configFor(em, integration);
       let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
       try {
         tokens = await oidc.refreshTokenGrant(config, current.refreshToken);
       } catch (error) {
-        const reread = readCredentials(vault, await load(orm.em.fork(), input.integrationId));
+        const reread = readCredentials(vault, await loadIntegration(orm.em.fork(), input.integrationId));
         if (reread && reread.refreshToken !== current.refreshToken && (reread.expiresAt ?? Infinity) > Date.now()) {
           return { tokenExpiresAt: reread.expiresAt ?? null, tokenIssuedAt: Date.now() };
         }
@@ -280,14 +268,14 @@ export function createConnectionActivities(deps: ActivityDeps) {
 
     /** Stores a token set an activity returned sealed; the workflow retries this until PostgreSQL answers. */
     async storeReturnedTokens(input: { integrationId: string; sealedTokens: string }): Promise<void> {
-      const integration = await load(orm.em.fork(), input.integrationId);
+      const integration = await loadIntegration(orm.em.fork(), input.integrationId);
       await write(integration.id, openReturnedTokens<ReturnedTokens>(vault, integration, input.sealedTokens));
     },
 
     /** Revokes at the provider (RFC 7009 or its own endpoint), then clears local credentials even if that failed (REQ-16). */
     async revokeTokens(input: { integrationId: string; reason: string }): Promise<{ revoked: boolean; detail: string }> {
       const em = orm.em.fork();
-      const integration = await load(em, input.integrationId);
+      const integration = await loadIntegration(em, input.integrationId);
       const credentials = readCredentials(vault, integration);
       let outcome = { revoked: false, detail: 'nothing to revoke' };
       if (credentials) {
@@ -300,7 +288,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
         }
       }
       await em.transactional(async (tem) => {
-        const row = await load(tem, integration.id, true);
+        const row = await loadIntegration(tem, integration.id, { lock: true });
         writeCredentials(vault, row, undefined);
         row.status = 'disconnected';
         row.tokenExpiresAt = null;
@@ -326,7 +314,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
     }): Promise<void> {
       const em = orm.em.fork();
       await em.transactional(async (tem) => {
-        const row = await load(tem, input.integrationId, true);
+        const row = await loadIntegration(tem, input.integrationId, { lock: true });
         row.status = input.status;
         if (input.error !== undefined) row.lastError = input.error;
         if (input.status === 'error') row.errorCount += 1;

@@ -6,6 +6,7 @@ import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { apiBaseFor } from '../providers/api-base.ts';
 import { pushStateOf, type PushChannel, type PushState, type ProviderDefinition } from '../providers/types.ts';
 import type { ActivityDeps } from './deps.ts';
+import { loadIntegration } from './load.ts';
 import { providerApi } from './provider-api.ts';
 
 /** A failed subscribe is tried again after this long, doubling per consecutive failure up to a day. */
@@ -38,8 +39,7 @@ export function createPushActivities(deps: ActivityDeps) {
 
   async function load(integrationId: string): Promise<{ integration: Integration; def: ProviderDefinition }> {
     const em = orm.em.fork();
-    const integration = await em.findOne(Integration, { id: integrationId });
-    if (!integration) throw ApplicationFailure.nonRetryable(`integration ${integrationId} no longer exists`, 'IntegrationNotFound');
+    const integration = await loadIntegration(em, integrationId);
     return { integration, def: await providers.resolve(em, integration.tenantId, integration.provider) };
   }
 

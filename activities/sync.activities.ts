@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { ScheduleNotFoundError, WorkflowNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { Integration, SyncRecord } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { insertWebhookEvent } from '../db/repositories/webhook-events.repository.ts';
 import { apiBaseFor } from '../providers/api-base.ts';
 import { ProviderHttpError } from '../providers/types.ts';
-import { connectionWorkflowId, ensureFreshUpdate, refreshNowUpdate } from '../workflows/connection.messages.ts';
 import { syncScheduleId, SYNC_WORKFLOW_TYPE } from '../workflows/sync.messages.ts';
 import { taskQueueOf } from '../workflows/task-queues.ts';
+import { connectionServiceOf } from './connections.ts';
+import { loadIntegration } from './load.ts';
 import type { ActivityDeps } from './deps.ts';
 import { providerApi } from './provider-api.ts';
 
@@ -43,26 +44,19 @@ export function syncScheduleOffsetMs(integrationId: string, minutes: number): nu
 
 export function createSyncActivities(deps: ActivityDeps) {
   const { orm, vault, providers, temporal } = deps;
+  const connections = connectionServiceOf(deps);
 
+  /** A fresh token from the connection workflow, if one runs (a sync never starts one). */
   async function askConnection(integrationId: string, kind: 'ensure' | 'refresh'): Promise<void> {
-    try {
-      const handle = temporal.workflow.getHandle(connectionWorkflowId(integrationId));
-      const outcome =
-        kind === 'ensure'
-          ? await handle.executeUpdate(ensureFreshUpdate)
-          : await handle.executeUpdate(refreshNowUpdate, { args: [{ requestedAt: Date.now() }] });
-      if (!outcome.ok) throw ApplicationFailure.nonRetryable(`the connection is not usable: ${outcome.error ?? outcome.status}`, 'SyncAuthFailed');
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
+    const outcome = kind === 'ensure' ? await connections.ensureFresh(integrationId) : await connections.refreshNow(integrationId);
+    if (outcome && !outcome.ok) throw ApplicationFailure.nonRetryable(`the connection is not usable: ${outcome.error ?? outcome.status}`, 'SyncAuthFailed');
   }
 
   return {
     /** One sync run: provider hook → records with change detection → lastSync, cursor, counts, records.changed. */
     async runSync(input: { integrationId: string; reason: string }): Promise<SyncCounts> {
       const em = orm.em.fork();
-      const integration = await em.findOne(Integration, { id: input.integrationId });
-      if (!integration) throw ApplicationFailure.nonRetryable(`integration ${input.integrationId} no longer exists`, 'IntegrationNotFound');
+      const integration = await loadIntegration(em, input.integrationId);
       const def = await providers.resolve(em, integration.tenantId, integration.provider);
       const none = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
       if (!def.sync) return { ...none, skipped: `${def.name} has no sync` };

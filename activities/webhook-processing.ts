@@ -1,4 +1,3 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { readSecrets, writeCredentials } from '../db/credentials.ts';
 import type { Integration, WebhookEvent } from '../db/entities/index.ts';
@@ -8,9 +7,9 @@ import { forwardUrlProblem, outboundBlockedCause } from '../lib/net-guard.ts';
 import { webhookScheme } from '../lib/webhooks/schemes/index.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import type { ProviderDefinition } from '../providers/types.ts';
-import { connectionWorkflowId, providerRevokedSignal, pushRenewSignal } from '../workflows/connection.messages.ts';
 import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workflows/sync.messages.ts';
 import { taskQueueOf } from '../workflows/task-queues.ts';
+import { connectionServiceOf } from './connections.ts';
 import type { ActivityDeps } from './deps.ts';
 
 const FORWARD_TIMEOUT_MS = 15_000;
@@ -46,6 +45,7 @@ export type DeliveryOutcome =
  */
 export function createWebhookProcessing(deps: ActivityDeps) {
   const { vault, providers, temporal } = deps;
+  const connections = connectionServiceOf(deps);
 
   /**
    * Applies the event to its integration: provider revocations and push renewals go to the connection
@@ -64,10 +64,7 @@ export function createWebhookProcessing(deps: ActivityDeps) {
     const action = def.webhook ? webhookScheme(def.webhook.scheme).actionFor(event.eventType) : 'none';
     if (action === 'provider_revoked') {
       const reason = `webhook ${event.eventType}`;
-      try {
-        await temporal.workflow.getHandle(connectionWorkflowId(integration.id)).signal(providerRevokedSignal, { reason });
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      if (!(await connections.providerRevoked(integration.id, reason))) {
         // No workflow to tell: record the revocation directly.
         integration.status = 'error';
         integration.lastError = `${def.name} revoked access (${reason}) — reconnect`;
@@ -91,11 +88,8 @@ export function createWebhookProcessing(deps: ActivityDeps) {
         message: `${def.name} asked for a new push subscription (${event.eventType})`,
       });
       await em.flush();
-      try {
-        await temporal.workflow.getHandle(connectionWorkflowId(integration.id)).signal(pushRenewSignal, { reason: event.eventType });
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-      }
+      // No workflow running: nothing to renew.
+      await connections.pushRenew(integration.id, event.eventType);
     } else if (action === 'sync_hint' && !options.foldHints) {
       await logChangeHints(em, def, integration, [event.eventType]);
       await requestSync(def, integration, `webhook ${event.eventType}`);

@@ -46,6 +46,21 @@ export interface TokenOutcome {
   error?: string;
 }
 
+/**
+ * Failure types of the connection activities the workflow branches on, named once here for both sides: the
+ * activities throw them (non-retryable, REQ-14), the workflow's retry policies and error handling read them.
+ */
+export const ConnectionErrorType = {
+  invalidGrant: 'InvalidGrant',
+  invalidClient: 'InvalidClient',
+  noRefreshToken: 'NoRefreshToken',
+  notFound: 'IntegrationNotFound',
+  authorizationFailed: 'AuthorizationFailed',
+} as const;
+export type ConnectionErrorType = (typeof ConnectionErrorType)[keyof typeof ConnectionErrorType];
+/** Every one of them is terminal: the token activities' `nonRetryableErrorTypes`. */
+export const CONNECTION_TERMINAL_ERRORS: string[] = Object.values(ConnectionErrorType);
+
 export const TenantIdAttr = defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD);
 export const ProviderAttr = defineSearchAttributeKey('Provider', SearchAttributeType.KEYWORD);
 export const IntegrationStatusAttr = defineSearchAttributeKey('IntegrationStatus', SearchAttributeType.KEYWORD);

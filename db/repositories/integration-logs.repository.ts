@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { IntegrationLog } from '../entities/index.ts';
+import { keysetPage, type Page } from '../keyset.ts';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -16,13 +17,6 @@ export async function listLogs(
   tenantId: string,
   integrationId: string,
   options: { cursor?: string; limit: number },
-): Promise<{ items: IntegrationLog[]; nextCursor: string | null }> {
-  const items = await em.find(
-    IntegrationLog,
-    { tenantId, integrationId, ...(options.cursor ? { id: { $lt: options.cursor } } : {}) },
-    { orderBy: { id: 'desc' }, limit: options.limit + 1 },
-  );
-  const more = items.length > options.limit;
-  if (more) items.pop();
-  return { items, nextCursor: more ? items[items.length - 1]!.id : null };
+): Promise<Page<IntegrationLog>> {
+  return keysetPage(em, IntegrationLog, { tenantId, integrationId }, { ...options, order: 'desc' });
 }

@@ -2,6 +2,7 @@ import { LockMode, UniqueConstraintViolationException, type EntityManager, type 
 import { conflict, notFound } from '../../lib/errors.ts';
 import type { Vault } from '../../lib/vault.ts';
 import { readSecrets, writeSecrets, type IntegrationSecrets } from '../credentials.ts';
+import { keysetPage, type Page } from '../keyset.ts';
 import { Integration, IntegrationLog, SyncRecord, WebhookEvent, type IntegrationStatus } from '../entities/index.ts';
 
 const WEBHOOK_SECRET_OVERLAP_MS = 24 * 3600_000;
@@ -29,15 +30,11 @@ export class IntegrationRepository {
     this.vault = vault;
   }
 
-  async list(query: IntegrationListQuery): Promise<{ items: Integration[]; nextCursor: string | null }> {
+  async list(query: IntegrationListQuery): Promise<Page<Integration>> {
     const where: FilterQuery<Integration> = { tenantId: this.tenantId };
     if (query.status) where.status = query.status;
     if (query.provider) where.provider = query.provider;
-    if (query.cursor) where.id = { $gt: query.cursor };
-    const items = await this.em.find(Integration, where, { orderBy: { id: 'asc' }, limit: query.limit + 1 });
-    const more = items.length > query.limit;
-    if (more) items.pop();
-    return { items, nextCursor: more ? items[items.length - 1]!.id : null };
+    return keysetPage(this.em, Integration, where, { cursor: query.cursor, limit: query.limit, order: 'asc' });
   }
 
   async get(id: string): Promise<Integration> {

@@ -2,6 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { notFound } from '../../lib/errors.ts';
 import type { Vault } from '../../lib/vault.ts';
 import { UnroutedWebhookEvent, WebhookEvent, type WebhookEventStatus } from '../entities/index.ts';
+import { keysetPage, type Page } from '../keyset.ts';
 
 /**
  * A delivery id or event type as stored: PostgreSQL text cannot hold NUL (a verified payload may still carry
@@ -71,15 +72,11 @@ export async function listWebhookEvents(
   em: EntityManager,
   tenantId: string,
   query: { integrationId?: string; status?: WebhookEventStatus; cursor?: string; limit: number },
-): Promise<{ items: WebhookEvent[]; nextCursor: string | null }> {
+): Promise<Page<WebhookEvent>> {
   const where: FilterQuery<WebhookEvent> = { tenantId };
   if (query.integrationId) where.integrationId = query.integrationId;
   if (query.status) where.status = query.status;
-  if (query.cursor) where.id = { $lt: query.cursor };
-  const items = await em.find(WebhookEvent, where, { orderBy: { id: 'desc' }, limit: query.limit + 1 });
-  const more = items.length > query.limit;
-  if (more) items.pop();
-  return { items, nextCursor: more ? items[items.length - 1]!.id : null };
+  return keysetPage(em, WebhookEvent, where, { cursor: query.cursor, limit: query.limit, order: 'desc' });
 }
 
 export async function getWebhookEvent(em: EntityManager, tenantId: string, id: string): Promise<WebhookEvent> {

@@ -2,8 +2,7 @@ import { consumeFlow, findFlowByState, finishFlow, storeCallbackParams } from '.
 import { Integration } from '../../../db/entities/index.ts';
 import { safeEqual, sha256Hex } from '../../../lib/hash.ts';
 import { safePathOr } from '../../../lib/safe-path.ts';
-import { exchangeCodeUpdate } from '../../../workflows/connection.messages.ts';
-import { updateConnection } from '../../connections.ts';
+import { connectionsOf } from '../../connections.ts';
 import type { AppContext } from '../../context.ts';
 import { flowCookieName, oauthErrorPage, setFlowCookie } from './page.ts';
 
@@ -65,7 +64,7 @@ export async function oauthCallback(ctx: AppContext): Promise<void> {
   const integration = await em.findOne(Integration, { id: flow.integrationId, tenantId: flow.tenantId });
   if (!integration) return oauthErrorPage(ctx, 404, 'integration_not_found', 'This integration no longer exists.');
   await storeCallbackParams(em, ctx.deps.vault, flow, params);
-  const outcome = await updateConnection(ctx.deps, em, integration, exchangeCodeUpdate, [{ flowId: flow.id }]);
+  const outcome = await connectionsOf(ctx.deps).exchangeCode({ em, integration }, flow.id);
   if (!outcome.ok) return finish('error', 'exchange_failed');
   return finish('connected');
 }

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { createFlow } from '../../../../../db/repositories/oauth-flows.repository.ts';
 import { randomSecret } from '../../../../../lib/ids.ts';
 import { safeRelativePath } from '../../../../../lib/safe-path.ts';
-import { flowStartedSignal } from '../../../../../workflows/connection.messages.ts';
-import { signalConnection } from '../../../../connections.ts';
+import { connectionsOf } from '../../../../connections.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
 import { integrationIdParam } from './params.ts';
 
@@ -48,7 +47,7 @@ export async function connectIntegration(ctx: AppContext): Promise<void> {
     scopes,
     expectedIssuer: def.issParameterSupported ? (def.issuer ?? null) : null,
   });
-  await signalConnection(ctx.deps, ctx.state.em, integration, flowStartedSignal, []);
+  await connectionsOf(ctx.deps).flowStarted({ em: ctx.state.em, integration });
   ctx.set('Cache-Control', 'no-store');
   ok(ctx, { connectUrl: `${env.PUBLIC_URL}/oauth/connect/${connectToken}`, expiresAt: flow.expiresAt }, 201);
 }

@@ -1,6 +1,4 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { connectionWorkflowId, disconnectUpdate } from '../../../../../workflows/connection.messages.ts';
-import { updateConnection } from '../../../../connections.ts';
+import { connectionsOf } from '../../../../connections.ts';
 import { integrationsOf, type AppContext } from '../../../../context.ts';
 import { integrationIdParam } from './params.ts';
 
@@ -12,13 +10,12 @@ export async function deleteIntegration(ctx: AppContext): Promise<void> {
   const repo = integrationsOf(ctx);
   const integration = await repo.get(integrationIdParam(ctx));
   if (integration.status === 'active' || integration.status === 'error') {
-    await updateConnection(ctx.deps, ctx.state.em, integration, disconnectUpdate, [{ reason: 'integration deleted' }]);
+    await connectionsOf(ctx.deps).disconnect({ em: ctx.state.em, integration }, 'integration deleted');
   }
   try {
-    await ctx.deps.temporal.client.workflow.getHandle(connectionWorkflowId(integration.id)).terminate('integration deleted');
+    await connectionsOf(ctx.deps).terminate(integration.id, 'integration deleted');
   } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError))
-      ctx.deps.logger.warn({ err: error, integrationId: integration.id }, 'could not terminate the connection workflow');
+    ctx.deps.logger.warn({ err: error, integrationId: integration.id }, 'could not terminate the connection workflow');
   }
   ctx.state.em.clear();
   await repo.delete(integration.id);

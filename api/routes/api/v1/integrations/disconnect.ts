@@ -1,5 +1,4 @@
-import { disconnectUpdate } from '../../../../../workflows/connection.messages.ts';
-import { updateConnection } from '../../../../connections.ts';
+import { connectionsOf } from '../../../../connections.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
 import { integrationIdParam } from './params.ts';
 
@@ -11,7 +10,7 @@ export async function disconnectIntegration(ctx: AppContext): Promise<void> {
   const repo = integrationsOf(ctx);
   const id = integrationIdParam(ctx);
   const integration = await repo.get(id);
-  const result = await updateConnection(ctx.deps, ctx.state.em, integration, disconnectUpdate, [{ reason: 'disconnected by the tenant' }]);
+  const result = await connectionsOf(ctx.deps).disconnect({ em: ctx.state.em, integration }, 'disconnected by the tenant');
   ctx.state.em.clear();
   ok(ctx, { status: (await repo.get(id)).status, revoked: result.revoked, detail: result.detail });
 }

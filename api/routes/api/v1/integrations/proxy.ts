@@ -6,8 +6,7 @@ import { AppError } from '../../../../../lib/errors.ts';
 import { outboundBlockedCause } from '../../../../../lib/net-guard.ts';
 import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
 import { apiBaseFor } from '../../../../../providers/api-base.ts';
-import { ensureFreshUpdate, refreshNowUpdate } from '../../../../../workflows/connection.messages.ts';
-import { updateConnection } from '../../../../connections.ts';
+import { connectionsOf } from '../../../../connections.ts';
 import { integrationsOf, type AppContext } from '../../../../context.ts';
 import { integrationIdParam } from './params.ts';
 
@@ -74,8 +73,8 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
     const due = credentials && def.refresh.supported ? tokenNeedsRefreshAt(credentials) : null;
     if (force || (due !== null && Date.now() >= due)) {
       const outcome = force
-        ? await updateConnection(ctx.deps, ctx.state.em, row, refreshNowUpdate, [{ requestedAt: Date.now() }])
-        : await updateConnection(ctx.deps, ctx.state.em, row, ensureFreshUpdate, []);
+        ? await connectionsOf(ctx.deps).refreshNow({ em: ctx.state.em, integration: row })
+        : await connectionsOf(ctx.deps).ensureFresh({ em: ctx.state.em, integration: row });
       if (!outcome.ok) throw new AppError(409, 'refresh_failed', outcome.error ?? 'The token could not be refreshed.');
       ctx.state.em.clear();
       integration = row = await repo.get(row.id);

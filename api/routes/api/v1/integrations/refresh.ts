@@ -1,6 +1,5 @@
 import { AppError } from '../../../../../lib/errors.ts';
-import { refreshNowUpdate } from '../../../../../workflows/connection.messages.ts';
-import { updateConnection } from '../../../../connections.ts';
+import { connectionsOf } from '../../../../connections.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
 import { integrationIdParam } from './params.ts';
 
@@ -10,7 +9,7 @@ export async function refreshIntegration(ctx: AppContext): Promise<void> {
   if (integration.status === 'pending' || integration.status === 'disconnected') {
     throw new AppError(409, 'not_connected', `The integration is ${integration.status}. Connect it first.`);
   }
-  const outcome = await updateConnection(ctx.deps, ctx.state.em, integration, refreshNowUpdate, [{ requestedAt: Date.now() }]);
+  const outcome = await connectionsOf(ctx.deps).refreshNow({ em: ctx.state.em, integration });
   if (!outcome.ok) throw new AppError(409, 'refresh_failed', outcome.error ?? 'The token could not be refreshed.');
   ok(ctx, { status: outcome.status, tokenExpiresAt: outcome.tokenExpiresAt ? new Date(outcome.tokenExpiresAt) : null });
 }

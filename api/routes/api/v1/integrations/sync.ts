@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { SyncRecord } from '../../../../../db/entities/index.ts';
 import { recordCounts } from '../../../../../db/repositories/stats.repository.ts';
+import { listSyncRecords } from '../../../../../db/repositories/sync-records.repository.ts';
 import { AppError } from '../../../../../lib/errors.ts';
 import { SYNC_WORKFLOW_TYPE, syncNowWorkflowId, syncScheduleId } from '../../../../../workflows/sync.messages.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
@@ -53,25 +53,10 @@ const recordsQuery = z
 export async function listRecords(ctx: AppContext): Promise<void> {
   const q = recordsQuery.parse(ctx.query);
   const integration = await integrationsOf(ctx).get(integrationIdParam(ctx));
-  let after: { changedAt: Date; id: string } | undefined;
-  if (q.cursor) {
-    const [time, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
-    if (!time || !id || Number.isNaN(Date.parse(time))) throw new AppError(400, 'validation_failed', 'cursor: not a cursor returned by this API');
-    after = { changedAt: new Date(time), id };
-  }
-  const where: Record<string, unknown> = { tenantId: integration.tenantId, integrationId: integration.id };
-  if (q.model) where.model = q.model;
-  const and: Record<string, unknown>[] = [];
-  if (q.since) and.push({ changedAt: { $gt: new Date(q.since) } });
-  if (after) and.push({ $or: [{ changedAt: { $gt: after.changedAt } }, { changedAt: after.changedAt, id: { $gt: after.id } }] });
-  if (and.length) where.$and = and;
-  const items = await ctx.state.em.find(SyncRecord, where, { orderBy: [{ changedAt: 'asc' }, { id: 'asc' }], limit: q.limit + 1 });
-  const more = items.length > q.limit;
-  if (more) items.pop();
-  const last = items[items.length - 1];
+  const page = await listSyncRecords(ctx.state.em, integration.tenantId, integration.id, { ...q, since: q.since ? new Date(q.since) : undefined });
   ok(
     ctx,
-    items.map((r) => ({
+    page.items.map((r) => ({
       id: r.id,
       model: r.model,
       externalId: r.externalId,
@@ -81,5 +66,5 @@ export async function listRecords(ctx: AppContext): Promise<void> {
       changedAt: r.changedAt,
     })),
   );
-  ctx.body = { ...(ctx.body as object), nextCursor: more && last ? Buffer.from(`${last.changedAt.toISOString()}|${last.id}`).toString('base64url') : null };
+  ctx.body = { ...(ctx.body as object), nextCursor: page.nextCursor };
 }

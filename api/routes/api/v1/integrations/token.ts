@@ -1,8 +1,7 @@
 import { readCredentials, type StoredCredentials } from '../../../../../db/credentials.ts';
 import { AppError } from '../../../../../lib/errors.ts';
 import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
-import { ensureFreshUpdate } from '../../../../../workflows/connection.messages.ts';
-import { updateConnection } from '../../../../connections.ts';
+import { connectionsOf } from '../../../../connections.ts';
 import { integrationsOf, ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 import { integrationIdParam } from './params.ts';
 
@@ -42,7 +41,7 @@ export async function getToken(ctx: AppContext): Promise<void> {
   const due = credentials && def.refresh.supported ? tokenNeedsRefreshAt(credentials) : null;
   // The workflow refreshes well before this point; only when it is late does the caller ask (single-flight).
   if (due !== null && Date.now() >= due) {
-    const outcome = await updateConnection(ctx.deps, ctx.state.em, integration, ensureFreshUpdate, []);
+    const outcome = await connectionsOf(ctx.deps).ensureFresh({ em: ctx.state.em, integration });
     if (!outcome.ok) throw new AppError(409, 'refresh_failed', outcome.error ?? 'The token could not be refreshed.');
     ctx.state.em.clear();
     integration = await repo.get(id);

@@ -1,8 +1,7 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { badRequest } from '../../../../../lib/errors.ts';
 import { forwardUrlProblem } from '../../../../../lib/net-guard.ts';
-import { connectionWorkflowId, settingsChangedSignal } from '../../../../../workflows/connection.messages.ts';
+import { connectionsOf } from '../../../../connections.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
 import { secretName, secretValue, settingsPatch } from '../../../../validation.ts';
 import { presentIntegration } from '../../../present.ts';
@@ -29,12 +28,10 @@ export async function updateIntegration(ctx: AppContext): Promise<void> {
   const integration = await repo.update(id, patch);
   if (patch.settings?.syncIntervalMinutes !== undefined || patch.secrets?.clientId !== undefined || patch.secrets?.clientSecret !== undefined) {
     // The connection workflow re-reads: new client credentials may fix invalid_client; a new interval goes to the schedule.
-    await ctx.deps.temporal.client.workflow
-      .getHandle(connectionWorkflowId(id))
-      .signal(settingsChangedSignal)
-      .catch((error: Error) => {
-        if (!(error instanceof WorkflowNotFoundError)) ctx.deps.logger.warn({ err: error.message, integrationId: id }, 'settings change not signalled');
-      });
+    // No workflow running (never connected, or ended): nothing to tell, the next one starts from the row.
+    await connectionsOf(ctx.deps)
+      .settingsChanged(id)
+      .catch((error: Error) => ctx.deps.logger.warn({ err: error.message, integrationId: id }, 'settings change not signalled'));
   }
   ok(ctx, presentIntegration(integration, repo, ctx.deps.env));
 }
