@@ -1,6 +1,7 @@
 import { createConnectionActivities } from './connection.activities.ts';
 import { createPushActivities } from './push.activities.ts';
 import { createSyncActivities } from './sync.activities.ts';
+import { createTenantEventActivities } from './tenant-events.activities.ts';
 import { createWebhookActivities } from './webhook.activities.ts';
 import { createWebhookBatchActivities } from './webhook-batch.activities.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookBatchActivities(deps),
     ...createSyncActivities(deps),
     ...createPushActivities(deps),
+    ...createTenantEventActivities(deps),
   };
 }
 

@@ -23,6 +23,15 @@ import { rotateForwardingSecret } from './routes/api/v1/integrations/forwarding-
 import { sendTestEvent } from './routes/api/v1/integrations/test-event.ts';
 import { revealWebhookVerification } from './routes/api/v1/integrations/webhook-verification.ts';
 import { getEvent, listEvents } from './routes/api/v1/webhook-events/list.ts';
+import {
+  createEventEndpoint,
+  deleteEventEndpoint,
+  getEventEndpoint,
+  listEventEndpoints,
+  rotateEventEndpointSecret,
+  updateEventEndpoint,
+} from './routes/api/v1/event-endpoints/endpoints.ts';
+import { listDeliveryAttempts, listEndpointDeliveries, replayEndpointDeliveries } from './routes/api/v1/event-endpoints/deliveries.ts';
 import { retryEvent } from './routes/api/v1/webhook-events/retry.ts';
 import { receiveWebhook } from './routes/webhooks/receive.ts';
 import { getStats } from './routes/api/v1/stats/get.ts';
@@ -88,6 +97,15 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   v1.get('/webhook-events', h(listEvents));
   v1.get('/webhook-events/:id', h(getEvent));
   v1.post('/webhook-events/:id/retry', h(retryEvent));
+  v1.get('/event-endpoints', h(listEventEndpoints));
+  v1.post('/event-endpoints', h(createEventEndpoint));
+  v1.get('/event-endpoints/:id', h(getEventEndpoint));
+  v1.patch('/event-endpoints/:id', h(updateEventEndpoint));
+  v1.delete('/event-endpoints/:id', h(deleteEventEndpoint));
+  v1.post('/event-endpoints/:id/rotate-secret', h(rotateEventEndpointSecret));
+  v1.get('/event-endpoints/:id/deliveries', h(listEndpointDeliveries));
+  v1.get('/event-endpoints/:id/deliveries/:deliveryId/attempts', h(listDeliveryAttempts));
+  v1.post('/event-endpoints/:id/replay', h(replayEndpointDeliveries));
 
   // The proxy streams bodies: API-key auth, but no JSON body parser.
   const proxy = new Router<AppState, AppCustom>({ prefix: '/api/v1' });

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_RETRY_SCHEDULE, parseDuration, parseRetrySchedule } from './events/schedule.ts';
 
 /**
  * The one place that reads process.env (CONVENTIONS.md §15): parsed once, failing fast with a clear message.
@@ -97,6 +98,34 @@ const schema = z.object({
       }
       return slots;
     }),
+  /**
+   * Tenant event delivery (docs/architecture.md "Tenant events"): the delays before each attempt (default Svix's
+   * `0,5s,5m,30m,2h,5h,10h,10h`), how long an endpoint may fail in a row before it is disabled (default 5 days),
+   * and after how many consecutive transient refresh failures `integration.refresh_failing` is sent.
+   */
+  PLUGBOARD_EVENT_RETRY_SCHEDULE: z
+    .string()
+    .default(DEFAULT_RETRY_SCHEDULE)
+    .transform((value, ctx) => {
+      const schedule = parseRetrySchedule(value);
+      if (typeof schedule === 'string') {
+        ctx.addIssue({ code: 'custom', message: schedule });
+        return z.NEVER;
+      }
+      return schedule;
+    }),
+  PLUGBOARD_EVENT_DISABLE_AFTER: z
+    .string()
+    .default('5d')
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < 1000) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration of at least 1s such as 5d, 12h or 30s` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  PLUGBOARD_EVENT_REFRESH_FAILING_AFTER: z.coerce.number().int().min(1).max(100).default(3),
   /** Workflows the worker keeps in memory (default: the SDK's, sized from the heap); others replay when they wake. */
   PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,7 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter, createWebhookRouter } from '../api/router.ts';
+import { EventDelivery } from '../db/entities/index.ts';
 import { revokeApiKey } from '../db/repositories/api-keys.repository.ts';
+import { emitTenantEvent } from '../db/tenant-events.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
 
@@ -267,7 +269,17 @@ describe('tenant isolation', () => {
   };
 
   interface Setup {
-    a: { tenantId: string; apiKey: string; integrationId: string; eventId: string; spareKeyId: string; providerKey: string; providerId: string };
+    a: {
+      tenantId: string;
+      apiKey: string;
+      integrationId: string;
+      eventId: string;
+      spareKeyId: string;
+      providerKey: string;
+      providerId: string;
+      endpointId: string;
+      deliveryId: string;
+    };
     b: { tenantId: string; apiKey: string };
   }
   /** Which of tenant A's objects a route's `:id` names, by the path it sits under. */
@@ -275,12 +287,15 @@ describe('tenant isolation', () => {
     ['/api/v1/integrations/:id', (s) => s.a.integrationId],
     ['/api/v1/webhook-events/:id', (s) => s.a.eventId],
     ['/api/v1/api-keys/:id', (s) => s.a.spareKeyId],
+    ['/api/v1/event-endpoints/:id', (s) => s.a.endpointId],
   ];
   /** Request bodies that would succeed for the owner, so a route without its tenant scope would act on them. */
   const BODIES: Record<string, unknown> = {
     'PATCH /api/v1/integrations/:id': { displayName: 'taken by B', settings: { forwardUrl: 'https://b.example/hooks' }, secrets: { clientSecret: 'b-secret' } },
     'POST /api/v1/integrations/:id/connect': { returnTo: '/integrations' },
     'POST /api/v1/integrations/:id/reconnect': { returnTo: '/integrations' },
+    'PATCH /api/v1/event-endpoints/:id': { description: 'taken by B', url: 'https://b.example/events' },
+    'POST /api/v1/event-endpoints/:id/replay': { since: '2000-01-01T00:00:00Z' },
   };
 
   let iso: TestApi;
@@ -314,7 +329,7 @@ describe('tenant isolation', () => {
   }
 
   /** Tenant A's markers that must never appear in an answer to B. */
-  const markersOf = (s: Setup) => [s.a.tenantId, s.a.integrationId, s.a.eventId, s.a.spareKeyId, s.a.providerId, BRAND_OF_A];
+  const markersOf = (s: Setup) => [s.a.tenantId, s.a.integrationId, s.a.eventId, s.a.spareKeyId, s.a.providerId, s.a.endpointId, BRAND_OF_A];
   const BRAND_OF_A = 'Brand of tenant A';
 
   /** Tenant-scoped routes without an object id: what B sees and does there stays B's own. */
@@ -355,6 +370,16 @@ describe('tenant isolation', () => {
       // Provider keys are per tenant: A's key is free for B (a 409 would tell B that A has it).
       const res = await call('POST', '/api/v1/providers', s.b.apiKey, customProvider(s.a.providerKey));
       expect(res.status, res.text).toBe(201);
+    },
+    'GET /api/v1/event-endpoints': async (s) => {
+      const res = await call('GET', '/api/v1/event-endpoints', s.b.apiKey);
+      expect(res.status).toBe(200);
+      expect(res.json.data).toEqual([]);
+    },
+    'POST /api/v1/event-endpoints': async (s) => {
+      const res = await call('POST', '/api/v1/event-endpoints', s.b.apiKey, { url: 'https://b.example/events' });
+      expect(res.status, res.text).toBe(201);
+      expect(res.json.data.id).not.toBe(s.a.endpointId);
     },
     'GET /api/v1/api-keys': async (s) => {
       const res = await call('GET', '/api/v1/api-keys', s.b.apiKey);
@@ -430,6 +455,13 @@ describe('tenant isolation', () => {
     expect((await iso.request('PATCH', '/api/v1/branding', { key: a.apiKey, body: { displayName: BRAND_OF_A, accentColor: '#aa0000' } })).status).toBe(200);
     const spare = await iso.request('POST', '/api/v1/api-keys', { key: a.apiKey, body: { name: 'spare' } });
     expect(spare.status).toBe(201);
+    // An event endpoint with a delivery (its relay is not running here, so it stays pending and unchanged).
+    const endpoint = await iso.request('POST', '/api/v1/event-endpoints', { key: a.apiKey, body: { url: 'https://a.example/events' } });
+    expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+    const emitted = iso.deps.orm.em.fork();
+    await emitTenantEvent(emitted, iso.deps.vault, { tenantId: a.tenantId, type: 'integration.connected', integrationId, data: { integrationId } });
+    await emitted.flush();
+    const delivery = await emitted.findOneOrFail(EventDelivery, { endpointId: endpoint.body.data.id });
     const provider = await iso.request('POST', '/api/v1/providers', { key: a.apiKey, body: customProvider('only-a-provider') });
     expect(provider.status, JSON.stringify(provider.body)).toBe(201);
     setup = {
@@ -440,6 +472,8 @@ describe('tenant isolation', () => {
         spareKeyId: spare.body.data.id,
         providerKey: 'only-a-provider',
         providerId: String(provider.body.data.redirectUri).split('/').pop()!,
+        endpointId: endpoint.body.data.id,
+        deliveryId: delivery.id,
       },
       b,
     };
@@ -467,7 +501,7 @@ describe('tenant isolation', () => {
       if (name in TENANT_LESS) continue;
       const object = OBJECT_ROUTES.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}{`));
       if (object) {
-        const url = path.replace(':id', object[1](s)).replace('{/*path}', '/anything');
+        const url = path.replace(':id', object[1](s)).replace(':deliveryId', s.a.deliveryId).replace('{/*path}', '/anything');
         expect(url, `${name}: a parameter this test does not fill`).not.toMatch(/[:{*]/);
         const body = ['POST', 'PUT', 'PATCH'].includes(method) ? (BODIES[name] ?? {}) : undefined;
         const res = await call(method, url, s.b.apiKey, body);

@@ -15,6 +15,7 @@ import { createLogger } from '../lib/logger.ts';
 import { TemporalGateway } from '../lib/temporal.ts';
 import { taskQueueOf, WORKLOADS, type Workload } from '../workflows/task-queues.ts';
 import { createWorkers, installTemporalRuntime } from './create-worker.ts';
+import { startEventDispatcher } from './event-dispatcher.ts';
 import { startWebhookDispatcher } from './webhook-dispatcher.ts';
 
 const env = loadEnv();
@@ -52,11 +53,24 @@ try {
         leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS,
       })
     : undefined;
-  logger.info({ queues: worker.queues, namespace: env.TEMPORAL_NAMESPACE, dispatcher: Boolean(dispatcher) }, 'worker running');
+  // Tenant events ride the webhooks queue too: the relay of their outbox runs beside the webhook dispatcher.
+  const eventDispatcher = workloads.includes('webhooks')
+    ? startEventDispatcher({
+        orm,
+        databaseUrl: env.DATABASE_URL!,
+        client: temporal.client,
+        taskQueue: taskQueueOf(env.TEMPORAL_TASK_QUEUE, 'webhooks'),
+        logger,
+        sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS,
+        leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS,
+      })
+    : undefined;
+  logger.info({ queues: worker.queues, cache: worker.cache, namespace: env.TEMPORAL_NAMESPACE, dispatcher: Boolean(dispatcher) }, 'worker running');
   try {
     await worker.run();
   } finally {
     await dispatcher?.stop();
+    await eventDispatcher?.stop();
     await connection.close();
     await temporal.close().catch(() => undefined);
     await orm.close();

@@ -3,3 +3,4 @@ export { connectionWorkflow } from './connection.workflow.ts';
 export { syncWorkflow } from './sync.workflow.ts';
 export { webhookWorkflow } from './webhook.workflow.ts';
 export { webhookBatchWorkflow } from './webhook-batch.workflow.ts';
+export { eventEndpointWorkflow } from './event-endpoint.workflow.ts';

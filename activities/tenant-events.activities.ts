@@ -1,0 +1,183 @@
+import { heartbeat } from '@temporalio/activity';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { EventDeliveryAttempt, EventEndpoint, type EventDelivery, type TenantEvent } from '../db/entities/index.ts';
+import { openEventData, signingSecrets } from '../db/event-endpoint-secrets.ts';
+import { dueDeliveries, failPendingDeliveries, nextDueAt } from '../db/repositories/event-deliveries.repository.ts';
+import { emitTenantEvent } from '../db/tenant-events.ts';
+import { nextAttemptDelay, retryAfterMs as parseRetryAfter } from '../lib/events/schedule.ts';
+import { signEvent } from '../lib/events/signing.ts';
+import { eventEnvelope } from '../lib/events/types.ts';
+import { forwardUrlProblem, outboundBlockedCause } from '../lib/net-guard.ts';
+import type { EventDeliveryBatchResult } from '../workflows/event-endpoint.messages.ts';
+import type { ActivityDeps } from './deps.ts';
+
+const BATCH_SIZE = 100;
+/** A batch hands back after this long (a dead receiver costs up to DELIVERY_TIMEOUT_MS a delivery). */
+const BATCH_BUDGET_MS = 20_000;
+const DELIVERY_TIMEOUT_MS = 15_000;
+/** How much of a receiver's answer is kept with the attempt. */
+const EXCERPT_BYTES = 1024;
+
+interface AttemptOutcome {
+  statusCode: number | null;
+  latencyMs: number;
+  excerpt: string | null;
+  error: string | null;
+  retryAfterMs?: number;
+}
+
+/** Up to `max` bytes of the body as text; the rest is never read. */
+async function readExcerpt(response: Response, max: number): Promise<string | null> {
+  if (!response.body) return null;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch {
+    // a body cut short: keep what came
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const text = Buffer.concat(chunks).subarray(0, max).toString('utf8');
+  return text.length ? text : null;
+}
+
+/**
+ * Delivery of tenant events (docs/architecture.md "Tenant events"): a batch of one endpoint's due deliveries, in
+ * creation order, each signed with every secret in use, through the outbound guard. Every attempt is recorded
+ * (time, status, latency, a bounded excerpt of the answer; never a request header). A failed delivery gets its
+ * next attempt from the schedule (or the receiver's Retry-After) and the batch goes on with the next one; a 410,
+ * or failing for PLUGBOARD_EVENT_DISABLE_AFTER in a row, disables the endpoint and tells the tenant's other
+ * endpoints (`endpoint.disabled`).
+ */
+export function createTenantEventActivities(deps: ActivityDeps) {
+  const { orm, vault, providers, env } = deps;
+  const production = env.NODE_ENV === 'production';
+
+  async function attempt(endpoint: EventEndpoint, secrets: string[], event: TenantEvent): Promise<AttemptOutcome> {
+    const problem = forwardUrlProblem(endpoint.url, { production });
+    if (problem) return { statusCode: null, latencyMs: 0, excerpt: null, error: problem.replace('forwardUrl', 'url') };
+    const body = JSON.stringify(eventEnvelope(event, openEventData(vault, event)));
+    const timestamp = Math.floor(Date.now() / 1000);
+    const started = performance.now();
+    try {
+      const response = await providers.outbound.fetch(endpoint.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Plugboard-Events/1',
+          'webhook-id': event.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signEvent(body, secrets, event.id, timestamp),
+        },
+        body,
+      });
+      const excerpt = await readExcerpt(response, EXCERPT_BYTES);
+      const latencyMs = Math.round(performance.now() - started);
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      return { statusCode: response.status, latencyMs, excerpt, error: null, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    } catch (error) {
+      const blocked = outboundBlockedCause(error);
+      const message = blocked ? blocked.message : (error as Error).name === 'TimeoutError' ? 'timed out' : 'connection failed';
+      return { statusCode: null, latencyMs: Math.round(performance.now() - started), excerpt: null, error: message };
+    }
+  }
+
+  /** Disables the endpoint, fails its pending deliveries and tells the tenant's other endpoints, in one transaction. */
+  async function disable(em: EntityManager, endpointId: string, reason: string): Promise<void> {
+    await em.transactional(async (tem) => {
+      const row = await tem.findOne(EventEndpoint, { id: endpointId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row || row.disabledAt) return;
+      row.disabledAt = new Date();
+      row.disabledReason = reason;
+      await failPendingDeliveries(tem, row.id, `endpoint disabled: ${reason}`);
+      await emitTenantEvent(
+        tem,
+        vault,
+        { tenantId: row.tenantId, type: 'endpoint.disabled', data: { endpointId: row.id, url: row.url, reason, disabledAt: row.disabledAt.toISOString() } },
+        { except: row.id },
+      );
+    });
+  }
+
+  function settle(delivery: EventDelivery, endpoint: EventEndpoint, outcome: AttemptOutcome, at: Date): void {
+    const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
+    delivery.attempts += 1;
+    delivery.lastAttemptAt = at;
+    delivery.lastStatusCode = outcome.statusCode;
+    if (ok) {
+      delivery.status = 'delivered';
+      delivery.deliveredAt = at;
+      delivery.nextAttemptAt = null;
+      delivery.lastError = null;
+      endpoint.failingSince = null;
+      return;
+    }
+    delivery.lastError = (outcome.error ?? `the receiver answered HTTP ${outcome.statusCode}`).slice(0, 500);
+    endpoint.failingSince ??= at;
+    const delay = nextAttemptDelay(env.PLUGBOARD_EVENT_RETRY_SCHEDULE, delivery.attempts, outcome.retryAfterMs);
+    if (delay === null || outcome.statusCode === 410) {
+      delivery.status = 'failed';
+      delivery.nextAttemptAt = null;
+    } else delivery.nextAttemptAt = new Date(at.getTime() + delay);
+  }
+
+  return {
+    async deliverEventBatch(input: { endpointId: string }): Promise<EventDeliveryBatchResult> {
+      const em = orm.em.fork();
+      const result: EventDeliveryBatchResult = { delivered: 0, failed: 0, retrying: 0, more: false, nextDueInMs: null };
+      const endpoint = await em.findOne(EventEndpoint, { id: input.endpointId });
+      if (!endpoint || endpoint.disabledAt) return result;
+      const secrets = signingSecrets(vault, endpoint);
+      const due = await dueDeliveries(em, endpoint.id, BATCH_SIZE);
+      const started = Date.now();
+      for (const { delivery, event } of due) {
+        if (Date.now() - started > BATCH_BUDGET_MS) {
+          result.more = true;
+          break;
+        }
+        heartbeat({ delivered: result.delivered });
+        const at = new Date();
+        const outcome = await attempt(endpoint, secrets, event);
+        em.create(EventDeliveryAttempt, {
+          tenantId: delivery.tenantId,
+          deliveryId: delivery.id,
+          endpointId: endpoint.id,
+          attemptedAt: at,
+          statusCode: outcome.statusCode,
+          latencyMs: outcome.latencyMs,
+          responseExcerpt: outcome.excerpt,
+          error: outcome.error,
+        });
+        settle(delivery, endpoint, outcome, at);
+        // Per delivery: a worker that dies mid-batch re-delivers only the one in flight.
+        await em.flush();
+        if (delivery.status === 'delivered') result.delivered++;
+        else if (delivery.status === 'failed') result.failed++;
+        else result.retrying++;
+        const reason =
+          outcome.statusCode === 410
+            ? 'the endpoint answered HTTP 410 Gone'
+            : endpoint.failingSince && at.getTime() - endpoint.failingSince.getTime() >= env.PLUGBOARD_EVENT_DISABLE_AFTER
+              ? `every attempt failed since ${endpoint.failingSince.toISOString()}`
+              : null;
+        if (reason) {
+          await disable(em, endpoint.id, reason);
+          return result;
+        }
+      }
+      if (due.length === BATCH_SIZE) result.more = true;
+      const next = await nextDueAt(em, endpoint.id);
+      result.nextDueInMs = next ? Math.max(0, next.getTime() - Date.now()) : null;
+      return result;
+    },
+  };
+}
