@@ -10,6 +10,7 @@ import { normalizeTokenResponse, type NormalizedTokens } from '../lib/oauth/toke
 import type { ProviderDefinition } from '../providers/types.ts';
 import { ConnectionErrorType } from '../workflows/connection.messages.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createTenantEventEmitters } from './tenant-events.ts';
 import { loadIntegration } from './load.ts';
 
 /**
@@ -85,6 +86,7 @@ function classify(error: unknown, def: ProviderDefinition): never {
 
 export function createConnectionActivities(deps: ActivityDeps) {
   const { orm, vault, providers } = deps;
+  const events = createTenantEventEmitters(deps);
 
   async function configFor(em: EntityManager, integration: Integration) {
     const def = await providers.resolve(em, integration.tenantId, integration.provider);
@@ -150,6 +152,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
       });
       const current = await tem.findOne(OAuthFlow, { id: returned.flowId });
       if (current) current.outcome = 'connected';
+      await events.connected(tem, row);
     });
   }
 
@@ -300,6 +303,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
           level: outcome.revoked || !credentials ? 'info' : 'warn',
           message: `Disconnected (${input.reason}): ${outcome.detail}`,
         });
+        await events.disconnected(tem, row, input.reason);
       });
       return outcome;
     },
@@ -324,6 +328,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
           row.refreshTokenExpiresAt = null;
         }
         appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, ...input.log });
+        if (input.status === 'error') await events.errorRecorded(tem, row, input.log.kind, row.lastError ?? input.log.message);
       });
     },
   };
