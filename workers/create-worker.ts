@@ -1,10 +1,41 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import { taskQueueOf, WORKLOADS, type Workload } from '../workflows/task-queues.ts';
+import { WORKFLOWS_PATH } from './bundle-workflows.ts';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export { WORKFLOWS_PATH };
+
+const BUNDLER = fileURLToPath(new URL('./bundle-workflows.ts', import.meta.url));
+let bundlePath: Promise<string> | undefined;
+
+/**
+ * The workflow bundle, built once per process by workers/bundle-workflows.ts in a child process: bundling
+ * in-process left webpack and its compilation in the worker's heap (about 150 MiB of RSS, docs/architecture.md
+ * "Worker memory"). The file lives in a temporary directory removed when the process exits.
+ */
+export function workflowBundlePath(): Promise<string> {
+  bundlePath ??= new Promise<string>((resolve, reject) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'plugboard-workflows-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const out = path.join(dir, 'workflows.js');
+    const child = spawn(process.execPath, [BUNDLER, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`bundling the workflows failed (exit ${code}):\n${stderr.slice(-4000)}`))));
+  }).catch((error: unknown) => {
+    bundlePath = undefined;
+    throw error;
+  });
+  return bundlePath;
+}
 
 let runtimeInstalled = false;
 
@@ -27,6 +58,8 @@ export function installTemporalRuntime(logger: Logger): void {
 export interface WorkerGroup {
   /** The task queues polled, by workload (plus `legacy`, the queue of runs started before the split). */
   queues: Record<string, string>;
+  /** Workflows each queue's worker keeps cached, as the SDK compiled its options (docs/architecture.md "Worker memory"). */
+  cache: Record<string, number>;
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -38,6 +71,30 @@ const DEFAULT_SLOTS: Record<Workload | 'legacy', { activities: number; workflowT
   sync: { activities: 10, workflowTasks: 10 },
   legacy: { activities: 10, workflowTasks: 5 },
 };
+
+/**
+ * Workflows each queue's worker keeps in memory (sticky cache), unless PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS sets
+ * one figure for all. The SDK's default is sized from the V8 heap limit (≈ 2,400 per worker on a 4 GiB heap, each
+ * of the four workers), and a cached workflow costs about 0.3 MiB of RSS (its own copy of every module of the
+ * bundle, with reuseV8Context, plus the SDK core's state): 10,000 connections cannot all stay cached in 1 GiB.
+ * An evicted workflow is replayed from its history on its next task (connection histories stay short: they
+ * continue as new every 100 wake-ups). The connections cache holds the workflows that wake often (short-lived
+ * tokens); the others are mostly asleep or short-lived. See docs/architecture.md "Worker memory".
+ */
+const DEFAULT_CACHE: Record<Workload | 'legacy', number> = { connections: 1000, webhooks: 100, sync: 100, legacy: 20 };
+
+/**
+ * The old-space limit of the next workflow thread: 96 MiB (bundle, SDK, headroom) plus 0.2 MiB per cached
+ * workflow (a cached connection workflow holds about 0.09 MiB live). The SDK starts its threads without
+ * resource limits, so each inherited the process's default (4 GiB here) and V8 let garbage pile up to hundreds of
+ * MiB before collecting it. V8 flags apply to isolates created after they are set; the main isolate keeps its own.
+ */
+export function workflowThreadHeapMiB(cache: number): number {
+  return Math.ceil(96 + 0.2 * (cache === 0 ? 20 : cache));
+}
+function setWorkflowThreadHeapLimit(cache: number): void {
+  v8.setFlagsFromString(`--max-old-space-size=${workflowThreadHeapMiB(cache)}`);
+}
 
 /**
  * One Temporal worker per workload (workflows/task-queues.ts), each with its own slots, sharing one workflow
@@ -55,25 +112,37 @@ export async function createWorkers(
   const queues: Record<string, string> = Object.fromEntries(workloads.map((w) => [w, taskQueueOf(prefix, w)]));
   if (options.legacy ?? workloads.includes('connections')) queues.legacy = prefix;
   const slots = { ...DEFAULT_SLOTS, ...deps.env.PLUGBOARD_WORKER_SLOTS };
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  // 0 turns the cache off (every task replays); otherwise at least 2 (the SDK's minimum).
+  const cacheOf = (kind: Workload | 'legacy') => {
+    const size = deps.env.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_CACHE[kind];
+    return size === 0 ? 0 : Math.max(2, size);
+  };
+  const workflowBundle = { codePath: await workflowBundlePath() };
   const activities = createActivities(deps);
-  const workers = await Promise.all(
-    Object.entries(queues).map(([kind, taskQueue]) =>
-      Worker.create({
+  const workers: Worker[] = [];
+  // One after the other: each worker's workflow thread takes the V8 heap limit set just before it is created.
+  for (const [kind, taskQueue] of Object.entries(queues)) {
+    setWorkflowThreadHeapLimit(cacheOf(kind as Workload | 'legacy'));
+    workers.push(
+      await Worker.create({
         connection,
         namespace: deps.env.TEMPORAL_NAMESPACE,
         taskQueue,
         workflowBundle,
         activities,
         shutdownGraceTime: '10s',
+        // One V8 context for all the workflows of a worker (the SDK's default since 1.9, stated so it stays).
+        reuseV8Context: true,
         maxConcurrentActivityTaskExecutions: slots[kind as Workload | 'legacy'].activities,
-        maxConcurrentWorkflowTaskExecutions: slots[kind as Workload | 'legacy'].workflowTasks,
-        ...(deps.env.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: deps.env.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS } : {}),
+        // The SDK refuses more workflow-task slots than cached workflows (unless the cache is off).
+        maxConcurrentWorkflowTaskExecutions: Math.min(slots[kind as Workload | 'legacy'].workflowTasks, cacheOf(kind as Workload | 'legacy') || Infinity),
+        maxCachedWorkflows: cacheOf(kind as Workload | 'legacy'),
       }),
-    ),
-  );
+    );
+  }
   return {
     queues,
+    cache: Object.fromEntries(Object.keys(queues).map((kind, i) => [kind, workers[i]!.options.maxCachedWorkflows])),
     shutdown: () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()),
     async run() {
       // When one worker stops (failure or shutdown) the others stop too, so a failing process exits whole
