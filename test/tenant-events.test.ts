@@ -288,6 +288,23 @@ describe('delivery like Svix', () => {
     expect(bad.body.error.message).toMatch(/since must be an ISO 8601 date-time/);
   }, 60_000);
 
+  it('disables an endpoint whose attempts have all failed for 5 days (the production default) and tells the others', async () => {
+    const { apiKey: key, tenantId } = await api.newTenant();
+    const failing = await newEndpoint(key, '/failing-for-days');
+    const watcher = await newEndpoint(key, '/watcher-days', { eventTypes: ['endpoint.disabled'] });
+    // Its first failure since the last success was 5 days ago (as the clock would have it after a long outage).
+    await api.deps.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update event_endpoint set failing_since = now() - interval '5 days 1 minute' where id = ?`, [failing.id]);
+    scripts.set('/failing-for-days', [{ status: 503 }]);
+    await emit(tenantId, 'integration.connected', { n: 'one more failure' });
+    const notice = await until(() => at('/watcher-days')[0], 20_000, 'endpoint.disabled');
+    expect(verified(notice, watcher.secret).data).toMatchObject({ endpointId: failing.id, reason: expect.stringMatching(/^every attempt failed since /) });
+    expect((await api.request('GET', `/api/v1/event-endpoints/${failing.id}`, { key })).body.data.enabled).toBe(false);
+    expect(at('/failing-for-days')).toHaveLength(1);
+  }, 60_000);
+
   it('signs with both the new and the previous secret for 24 h after a rotation', async () => {
     const { apiKey: key, tenantId } = await api.newTenant();
     const { id, secret: before } = await newEndpoint(key, '/rotated');
