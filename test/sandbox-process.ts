@@ -17,6 +17,8 @@ export interface SandboxStats {
   revocations: number;
   /** Refresh tokens presented a second time (oidc-provider then revokes the grant): double refreshes. */
   refreshTokenReuses: number;
+  /** Failed refresh grants by `<error>: <error_description>`. */
+  refreshErrorsByReason: Record<string, number>;
   refreshesByGrant: Record<string, number>;
 }
 

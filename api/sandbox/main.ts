@@ -46,8 +46,12 @@ try {
     const grantId = ctx.oidc.entities.RefreshToken?.grantId;
     if (ctx.oidc.params?.grant_type === 'refresh_token' && grantId) refreshesByGrant.set(grantId, (refreshesByGrant.get(grantId) ?? 0) + 1);
   });
-  sandbox.provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error_description?: string }) => {
-    if (ctx.oidc?.params?.grant_type === 'refresh_token' && error.error_description === 'refresh token already used') refreshTokenReuses++;
+  const refreshErrorsByReason: Record<string, number> = {};
+  sandbox.provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string }) => {
+    if (ctx.oidc?.params?.grant_type !== 'refresh_token') return;
+    if (error.error_description === 'refresh token already used') refreshTokenReuses++;
+    const reason = `${error.error}: ${error.error_description}`;
+    refreshErrorsByReason[reason] = (refreshErrorsByReason[reason] ?? 0) + 1;
   });
 
   const app = new Koa();
@@ -60,7 +64,7 @@ try {
     // Counts only (no token, no secret), like /sandbox/admin/revoke-grants a development tool.
     if (ctx.method === 'GET' && ctx.path === '/sandbox/admin/stats') {
       ctx.set('cache-control', 'no-store');
-      ctx.body = { ...sandbox.control.stats, refreshTokenReuses, refreshesByGrant: Object.fromEntries(refreshesByGrant) };
+      ctx.body = { ...sandbox.control.stats, refreshTokenReuses, refreshErrorsByReason, refreshesByGrant: Object.fromEntries(refreshesByGrant) };
       return;
     }
     await next();
