@@ -2,7 +2,7 @@
  * Connections benchmark (issue 13 items 1–2): many connection workflows on ONE worker process.
  *
  *   npm run bench -- connections [--hour 10000] [--short 1000] [--ttl 60] [--observe 240] [--load-seconds 10]
- *                                [--cache <n>|sdk] [--snapshot]
+ *                                [--cache <n>] [--worker-heap <MiB>|0] [--snapshot]
  *
  * How the integrations get their tokens (said here because it matters for what is measured):
  * - The `--hour` integrations (one-hour tokens) are written through the vault: the row gets encrypted
@@ -12,14 +12,15 @@
  * - The `--short` integrations connect through the real consent flow of the sandbox authorization server
  *   (ScriptedBrowser → connect link → oidc-provider → callback → exchangeCode), with `--ttl` s access tokens, and
  *   refresh against it for real throughout the run (rotating refresh tokens).
- * The sandbox authorization server runs inside this benchmark's API process (the API serves its routes), so its
- * refresh grants are charged to the API while the token API is measured.
+ * The sandbox authorization server runs as its own process (api/sandbox/main.ts, PLUGBOARD_SANDBOX_URL), so its
+ * refresh grants are not charged to the API while the token API is measured; its own count of refresh-token reuse
+ * (a refresh token presented twice) is printed beside the double refreshes seen in the integration logs.
  *
  * Prints: refreshed before expiry (every sample of the short set), double refreshes, worker RSS (peak, settled),
  * the time to start the `--hour` workflows, the replay cost of a query to an evicted workflow (vs a cached one),
  * the token API latency, and the worker's heap by phase (main isolate and each workflow thread, from
- * bench/lib/heap.ts). `--cache` sets PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS for the worker (`sdk`: the SDK's own
- * default, the setting before issue 13); `--snapshot` writes heap snapshots after the starts
+ * bench/lib/heap.ts). `--cache` sets PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS for the worker; `--worker-heap` its
+ * main isolate's old-space limit (default 320, as README recommends; 0: node's default); `--snapshot` writes heap snapshots after the starts
  * (summarised by `node bench/lib/heap-summary.ts <file>`).
  *
  * Everything is on loopback and bounded: the integrations' count, `--observe` seconds of observation, and a
@@ -44,6 +45,7 @@ import { createLogger } from '../lib/logger.ts';
 import { generateKeySpec, parseKeyring, Vault } from '../lib/vault.ts';
 import { freePort, progress, startEmbeddedPostgres, startTemporalDevServer, stopChild } from '../scripts/services.ts';
 import { ScriptedBrowser } from '../test/oauth-browser.ts';
+import { reserveSandbox, startSandboxProcess } from '../test/sandbox-process.ts';
 import { connectionWorkflowId, IntegrationStatusAttr, ProviderAttr, statusQuery, TenantIdAttr } from '../workflows/connection.messages.ts';
 import type { HeapReport } from './lib/heap.ts';
 
@@ -57,6 +59,7 @@ const { values } = parseArgs({
     'load-seconds': { type: 'string', default: '10' },
     cache: { type: 'string' },
     snapshot: { type: 'boolean', default: false },
+    'worker-heap': { type: 'string', default: '320' },
   },
 });
 const HOUR = Number(values.hour);
@@ -67,7 +70,7 @@ const LOAD_S = Number(values['load-seconds']);
 const CACHE = values.cache;
 const DEADLINE = Date.now() + 14 * 60_000;
 if (![HOUR, SHORT, TTL, OBSERVE_S, LOAD_S].every((n) => Number.isInteger(n) && n >= 0) || HOUR + SHORT === 0 || TTL < 30) {
-  progress('usage: --hour N --short N (not both 0) --ttl S (≥ 30) --observe S --load-seconds S [--cache N|sdk] [--snapshot]');
+  progress('usage: --hour N --short N (not both 0) --ttl S (≥ 30) --observe S --load-seconds S [--cache N] [--worker-heap MiB|0] [--snapshot]');
   process.exit(2);
 }
 
@@ -142,6 +145,13 @@ const keys = generateKeySpec('v1');
 const server = createServer();
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 const port = (server.address() as { port: number }).port;
+// The sandbox authorization server in its own process (api/sandbox/main.ts), so the token API is measured alone.
+const sandboxAt = await reserveSandbox();
+const sandbox = await startSandboxProcess(sandboxAt, {
+  publicUrl: `http://127.0.0.1:${port}`,
+  encryptionKeys: keys,
+  env: { PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL: String(TTL) },
+});
 const rawEnv: Record<string, string> = {
   NODE_ENV: 'test',
   PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -152,6 +162,7 @@ const rawEnv: Record<string, string> = {
   PLUGBOARD_ENCRYPTION_KEYS: keys,
   PLUGBOARD_DATA_DIR: dataDir,
   PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL: String(TTL),
+  PLUGBOARD_SANDBOX_URL: sandbox.url,
   LOG_LEVEL: 'warn',
 };
 const env = loadEnv(rawEnv);
@@ -166,7 +177,14 @@ server.on('request', createApp(deps).callback());
 const workerEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...rawEnv, BENCH_HEAP_REPORT: heapReport };
 if (CACHE !== undefined) workerEnv.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS = CACHE;
 if (values.snapshot) workerEnv.BENCH_HEAP_SNAPSHOT_DIR = path.join(dataDir, 'snapshots');
-const worker = spawn(process.execPath, ['--import', './bench/lib/heap.ts', 'workers/main.ts'], { env: workerEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+// The main isolate's heap limit is fixed when the process starts: README "Worker memory" recommends
+// NODE_OPTIONS=--max-old-space-size=320 for workers (0 here: node's default, about 4 GiB on this machine).
+const WORKER_HEAP = Number(values['worker-heap']);
+const heapFlag = WORKER_HEAP > 0 ? [`--max-old-space-size=${WORKER_HEAP}`] : [];
+const worker = spawn(process.execPath, [...heapFlag, '--import', './bench/lib/heap.ts', 'workers/main.ts'], {
+  env: workerEnv,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const workerExited = new Promise<never>((_, reject) => worker.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal})`))));
 workerExited.catch((error: Error) => progress(error.message));
 worker.stdout!.resume();
@@ -403,14 +421,15 @@ try {
   const token1 = await load(port, tokenPath, LOAD_S, 1);
   await record('end');
 
+  const sandboxStats = await sandbox.stats();
   const f = (n: number, d = 1) => n.toFixed(d);
   const lines = [
     '',
-    `Connections benchmark — ${HOUR} one-hour + ${SHORT} × ${TTL} s integrations, ${f(observedS, 0)} s observed, one worker (cache ${CACHE ?? 'default'})`,
+    `Connections benchmark — ${HOUR} one-hour + ${SHORT} × ${TTL} s integrations, ${f(observedS, 0)} s observed, one worker (cache ${CACHE ?? 'default'}, main heap limit ${WORKER_HEAP > 0 ? `${WORKER_HEAP} MiB` : 'node default'})`,
     `  tokens                    one-hour: written through the vault, workflows started from the rows; ${TTL} s: real sandbox consent flows`,
     `  refreshed before expiry   ${f(100 * (1 - lateSamples / Math.max(1, samples)), 2)} % of samples unexpired; integrations ever seen expired while active: ${late.size}`,
     `  refreshes                 ${logs.length} (≈ ${expected} expected for the ${TTL} s set); ${TTL} s integrations with fewer than ${minPerShort}: ${shortUnder}; one-hour integrations refreshed: ${hourRefreshed}`,
-    `  double refreshes          ${doubles}`,
+    `  double refreshes          ${doubles} in the integration logs; refresh tokens presented twice at the sandbox: ${sandboxStats.refreshTokenReuses}; sandbox refresh errors ${sandboxStats.refreshErrors}`,
     `  connect flows             ${SHORT - connectFailures.length} of ${SHORT} connected${connectFailures.length ? ` (${connectFailures.length} failed: see above)` : ''}`,
     `  worker RSS                peak ${f(peakRss, 0)} MiB, settled ${f(settledRss, 0)} MiB (mean of the last 60 s observed)   target ≤ 1024 MiB`,
     `  start ${HOUR} workflows     ${f(startSeconds)} s (${f(HOUR / Math.max(0.001, startSeconds), 0)}/s); every first task run at ${f(firstTasksSeconds)} s; worker CPU ${f(startCpuMs / 1000)} s (${f(startCpuMs / Math.max(1, HOUR), 2)} ms each)`,
@@ -418,7 +437,7 @@ try {
     `  query, cached             p50 ${f(cached.p50, 2)} ms, p99 ${f(cached.p99, 2)} ms, worker CPU ${f(cached.cpuPerQuery, 2)} ms per query`,
     `  token API, 1 client       p50 ${f(token1.p50, 2)} ms, p99 ${f(token1.p99, 2)} ms, ${f(token1.rps, 0)} req/s, errors ${token1.errors}   target p99 ≤ 5 ms`,
     `  token API, 16 clients     p50 ${f(token16.p50, 2)} ms, p99 ${f(token16.p99, 2)} ms, ${f(token16.rps, 0)} req/s, errors ${token16.errors}`,
-    `    (the sandbox authorization server answers the ${TTL} s set's refreshes inside this API process)`,
+    `    (the sandbox authorization server runs in its own process; the API process serves only Plugboard)`,
     '  worker memory by phase    RSS | main isolate heap used | workflow threads heap used (connections, webhooks, sync, legacy…)',
     ...phases.map(
       (p) =>
@@ -438,6 +457,7 @@ try {
   server.close();
   await temporal.close().catch(() => undefined);
   await orm.close();
+  await sandbox.stop();
   await temporalServer.stop();
   await pg.stop();
   process.exit(process.exitCode ?? 0);
