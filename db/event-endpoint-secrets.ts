@@ -44,3 +44,16 @@ export function sealEventData(vault: Vault, event: TenantEvent, data: Record<str
 export function openEventData(vault: Vault, event: TenantEvent): Record<string, unknown> {
   return vault.decryptJson<Record<string, unknown>>(event.data, ctx(event, 'tenant_event', 'data'));
 }
+
+/** Re-encrypts an endpoint's secrets with the vault's newest key (key rotation, db/rotate-keys.ts). */
+export function reencryptEndpointSecrets(vault: Vault, endpoint: EventEndpoint): void {
+  endpoint.secret = vault.reencrypt(endpoint.secret, ctx(endpoint, 'event_endpoint', 'secret'));
+  if (endpoint.previousSecret) endpoint.previousSecret = vault.reencrypt(endpoint.previousSecret, ctx(endpoint, 'event_endpoint', 'previousSecret'));
+  endpoint.keyId = vault.activeKid;
+}
+
+/** Re-encrypts an event's data with the vault's newest key (key rotation, db/rotate-keys.ts). */
+export function reencryptEventData(vault: Vault, event: TenantEvent): void {
+  event.data = vault.reencrypt(event.data, ctx(event, 'tenant_event', 'data'));
+  event.keyId = vault.activeKid;
+}

@@ -3,7 +3,15 @@ import type { Vault } from '../lib/vault.ts';
 import { EncryptionKey } from './entities/index.ts';
 
 /** Tables whose rows carry vault ciphertexts, with the column naming the key that wrote them. */
-export const ENCRYPTED_TABLES = ['integration', 'custom_provider', 'oauth_flow', 'webhook_event', 'unrouted_webhook_event'] as const;
+export const ENCRYPTED_TABLES = [
+  'integration',
+  'custom_provider',
+  'oauth_flow',
+  'webhook_event',
+  'unrouted_webhook_event',
+  'event_endpoint',
+  'tenant_event',
+] as const;
 
 /**
  * Refuses to run with a keyring that cannot decrypt what is stored: a known key id with a different key

@@ -1,7 +1,8 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { Vault } from '../lib/vault.ts';
 import { reencryptIntegration } from './credentials.ts';
-import { CustomProvider, Integration, OAuthFlow, UnroutedWebhookEvent, WebhookEvent } from './entities/index.ts';
+import { CustomProvider, EventEndpoint, Integration, OAuthFlow, TenantEvent, UnroutedWebhookEvent, WebhookEvent } from './entities/index.ts';
+import { reencryptEndpointSecrets, reencryptEventData } from './event-endpoint-secrets.ts';
 import { reencryptEventPayload, reencryptUnroutedPayload } from './repositories/webhook-events.repository.ts';
 
 export interface RotationReport {
@@ -22,7 +23,7 @@ export async function rotateKeys(
   const kid = vault.activeKid;
   const report: RotationReport = {
     activeKid: kid,
-    reencrypted: { integration: 0, custom_provider: 0, oauth_flow: 0, webhook_event: 0, unrouted_webhook_event: 0 },
+    reencrypted: { integration: 0, custom_provider: 0, oauth_flow: 0, webhook_event: 0, unrouted_webhook_event: 0, event_endpoint: 0, tenant_event: 0 },
   };
 
   const runBatches = async (table: keyof typeof report.reencrypted, batch: (tem: EntityManager) => Promise<number>) => {
@@ -82,6 +83,24 @@ export async function rotateKeys(
       { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } },
     );
     for (const row of rows) reencryptUnroutedPayload(vault, row);
+    return rows.length;
+  });
+  await runBatches('event_endpoint', async (tem) => {
+    const rows = await tem.find(
+      EventEndpoint,
+      { $or: [{ keyId: { $ne: kid } }, { keyId: null }] },
+      { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } },
+    );
+    for (const row of rows) reencryptEndpointSecrets(vault, row);
+    return rows.length;
+  });
+  await runBatches('tenant_event', async (tem) => {
+    const rows = await tem.find(
+      TenantEvent,
+      { $or: [{ keyId: { $ne: kid } }, { keyId: null }] },
+      { limit: batchSize, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { id: 'asc' } },
+    );
+    for (const row of rows) reencryptEventData(vault, row);
     return rows.length;
   });
   return report;

@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readSecrets, writeCredentials } from '../db/credentials.ts';
-import { Integration, WebhookEvent } from '../db/entities/index.ts';
+import { EventEndpoint, Integration, TenantEvent, WebhookEvent } from '../db/entities/index.ts';
+import { openEventData, signingSecrets } from '../db/event-endpoint-secrets.ts';
+import { EventEndpointRepository } from '../db/repositories/event-endpoints.repository.ts';
+import { emitTenantEvent } from '../db/tenant-events.ts';
 import { insertWebhookEvent, readEventPayload } from '../db/repositories/webhook-events.repository.ts';
 import { openOrm } from '../db/orm.ts';
 import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
@@ -101,6 +104,14 @@ describe('keys rotate', () => {
         deliveryId: 'd-1',
         payload: '{"text":"user data"}',
       });
+      // A tenant event endpoint (its signing secret, rotated once so a previous secret is stored too) and an event.
+      const endpoints = new EventEndpointRepository(orm.em.fork(), firstTenant, oldVault);
+      const { endpoint, secret: firstSecret } = await endpoints.create({ url: 'https://tenant.example/events', description: 'rotation', eventTypes: null });
+      const { secret: rotated } = await endpoints.rotateSecret(endpoint.id);
+      const eventEm = orm.em.fork();
+      const tenantEvent = await emitTenantEvent(eventEm, oldVault, { tenantId: firstTenant, type: 'integration.connected', data: { integrationId: firstId } });
+      await eventEm.flush();
+      expect(tenantEvent).not.toBeNull();
       // Rotate while another writer keeps updating rows with the new ring (a live service after restart).
       const writer = (async () => {
         const ids = [...expected.keys()];
@@ -129,6 +140,12 @@ describe('keys rotate', () => {
       const storedEvent = await orm.em.fork().findOneOrFail(WebhookEvent, { id: event.id });
       expect(storedEvent.keyId).toBe('v2');
       expect(readEventPayload(newVault, storedEvent)).toBe('{"text":"user data"}');
+      const storedEndpoint = await orm.em.fork().findOneOrFail(EventEndpoint, { id: endpoint.id });
+      expect(storedEndpoint.keyId).toBe('v2');
+      expect(signingSecrets(newVault, storedEndpoint).sort()).toEqual([firstSecret, rotated].sort());
+      const storedTenantEvent = await orm.em.fork().findOneOrFail(TenantEvent, { id: tenantEvent!.id });
+      expect(storedTenantEvent.keyId).toBe('v2');
+      expect(openEventData(newVault, storedTenantEvent)).toEqual({ integrationId: firstId });
       // v1 can now be dropped: a v2-only ring passes the startup check.
       await assertKeyringMatches(orm.em.fork(), new Vault(parseKeyring(k2)));
     } finally {
