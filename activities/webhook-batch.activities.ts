@@ -10,7 +10,9 @@ import { createWebhookProcessing } from './webhook-processing.ts';
 /** Events read per batch, and how long one batch may run before it hands back (and heartbeats continue). */
 const BATCH_SIZE = 200;
 const BATCH_BUDGET_MS = 20_000;
-const CHUNK = 50;
+/** Events delivered before their rows are marked: the most a worker killed mid-chunk leaves to be delivered again. */
+export const WEBHOOK_CHUNK = 50;
+const CHUNK = WEBHOOK_CHUNK;
 /** The backoff between delivery attempts (the receiver's Retry-After wins); `attemptLimit` bounds them. */
 export const forwardBackoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** Math.max(0, attempts - 1));
 

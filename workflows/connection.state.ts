@@ -23,6 +23,9 @@ const { exchangeCode } = proxyActivities<Activities>({ startToCloseTimeout: '1 m
 /** Transient provider failures back off; terminal classes stop at once (REQ-14). */
 const { refreshTokens } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  // The activity heartbeats every 2 s: an attempt lost with its worker (kill -9) is retried elsewhere after 10 s,
+  // not after the whole minute, so a refresh due then still happens before the token expires.
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: CONNECTION_TERMINAL_ERRORS },
 });
 /**
