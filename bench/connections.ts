@@ -28,10 +28,9 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApp } from '../api/app.ts';
 import { workflowInput } from '../api/connections.ts';
 import { buildAppDeps } from '../api/deps.ts';
 import { writeCredentials } from '../db/credentials.ts';
@@ -142,9 +141,7 @@ progress(
 const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: await freePort() });
 const temporalServer = await startTemporalDevServer({ cli: loadEnv().TEMPORAL_CLI ?? '.tools/bin/temporal', port: await freePort() });
 const keys = generateKeySpec('v1');
-const server = createServer();
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const port = (server.address() as { port: number }).port;
+const port = await freePort();
 // The sandbox authorization server in its own process (api/sandbox/main.ts), so the token API is measured alone.
 const sandboxAt = await reserveSandbox();
 const sandbox = await startSandboxProcess(sandboxAt, {
@@ -172,7 +169,21 @@ const vault = new Vault(parseKeyring(keys));
 const logger = createLogger({ level: 'warn' });
 const deps = await buildAppDeps({ env, orm, vault, logger });
 const { temporal } = deps;
-server.on('request', createApp(deps).callback());
+// The API in its own process, as `npm start` and docker compose run it: the token API is measured on it alone,
+// not on this process (which runs the connect flows and the starts). `deps` here only builds workflow inputs.
+const apiProcess = spawn(process.execPath, ['api/server.ts'], {
+  env: { ...(process.env as Record<string, string>), ...rawEnv },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+for (let i = 0; ; i++) {
+  const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (up) break;
+  if (i > 300) throw new Error('the API process did not start');
+  await new Promise((r) => setTimeout(r, 100));
+}
 
 const workerEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...rawEnv, BENCH_HEAP_REPORT: heapReport };
 if (CACHE !== undefined) workerEnv.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS = CACHE;
@@ -453,8 +464,7 @@ try {
 } finally {
   clearInterval(rssTimer);
   await stopChild(worker);
-  server.closeAllConnections();
-  server.close();
+  await stopChild(apiProcess);
   await temporal.close().catch(() => undefined);
   await orm.close();
   await sandbox.stop();

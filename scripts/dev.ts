@@ -74,6 +74,9 @@ function pipeLogs(name: string, child: ChildProcess): void {
   child.stderr?.on('data', onData);
 }
 
+/** Node flags of a worker process: its main isolate's old-space limit (the workflow threads have their own). */
+const WORKER_NODE_FLAGS = ['--max-old-space-size=320'];
+
 function startChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv): void {
   const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(name, child);
@@ -164,7 +167,8 @@ try {
   };
   if (existsSync('dashboard/package.json')) await buildDashboardIfStale({ root: process.cwd() });
   startChild('api', ['api/server.ts'], childEnv);
-  startChild('worker', ['workers/main.ts'], childEnv);
+  // Worker memory (README "Worker memory"): the main isolate's heap limit and glibc's malloc arenas are fixed at start.
+  startChild('worker', [...WORKER_NODE_FLAGS, 'workers/main.ts'], { MALLOC_ARENA_MAX: '2', ...childEnv });
   // PLUGBOARD_SANDBOX_URL: the sandbox as its own process (api/sandbox/main.ts) instead of inside the API.
   if (env.sandboxEnabled && env.PLUGBOARD_SANDBOX_URL) {
     const sandboxUrl = new URL(env.PLUGBOARD_SANDBOX_URL);
