@@ -185,7 +185,8 @@ for (let i = 0; ; i++) {
   await new Promise((r) => setTimeout(r, 100));
 }
 
-const workerEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...rawEnv, BENCH_HEAP_REPORT: heapReport };
+// As npm start, npm run worker and docker compose start workers (README "Worker memory").
+const workerEnv: Record<string, string> = { MALLOC_ARENA_MAX: '2', ...(process.env as Record<string, string>), ...rawEnv, BENCH_HEAP_REPORT: heapReport };
 if (CACHE !== undefined) workerEnv.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS = CACHE;
 if (values.snapshot) workerEnv.BENCH_HEAP_SNAPSHOT_DIR = path.join(dataDir, 'snapshots');
 // The main isolate's heap limit is fixed when the process starts: README "Worker memory" recommends
