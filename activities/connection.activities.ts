@@ -272,7 +272,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
      * The returned set is never dropped: see `keep`.
      */
     async refreshTokens(input: { integrationId: string } & KeepReturned): Promise<TokenFacts> {
-      // Alive while it waits on the provider and PostgreSQL (the workflow's heartbeat timeout is 10 s).
+      // Heartbeats tell operators the attempt is alive (the workflow sets no heartbeat timeout: see connection.state.ts).
       const beat = setInterval(() => heartbeat(), 2_000);
       try {
         return await refreshTokensAttempt(input);

@@ -22,10 +22,10 @@ import {
 const { exchangeCode } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
 /** Transient provider failures back off; terminal classes stop at once (REQ-14). */
 const { refreshTokens } = proxyActivities<Activities>({
+  // No heartbeat timeout: an attempt is bounded inside (15 s token call, 15 s write retry), so the start-to-close
+  // timeout never starts a second attempt beside a live one, which would present the same refresh token twice.
+  // The price: an attempt lost with a killed worker is retried after this minute (docs/architecture.md).
   startToCloseTimeout: '1 minute',
-  // The activity heartbeats every 2 s: an attempt lost with its worker (kill -9) is retried elsewhere after 10 s,
-  // not after the whole minute, so a refresh due then still happens before the token expires.
-  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: CONNECTION_TERMINAL_ERRORS },
 });
 /**

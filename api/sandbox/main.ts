@@ -47,10 +47,11 @@ try {
     if (ctx.oidc.params?.grant_type === 'refresh_token' && grantId) refreshesByGrant.set(grantId, (refreshesByGrant.get(grantId) ?? 0) + 1);
   });
   const refreshErrorsByReason: Record<string, number> = {};
-  sandbox.provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string }) => {
+  sandbox.provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; error_detail?: string }) => {
     if (ctx.oidc?.params?.grant_type !== 'refresh_token') return;
-    if (error.error_description === 'refresh token already used') refreshTokenReuses++;
-    const reason = `${error.error}: ${error.error_description}`;
+    // oidc-provider answers every invalid_grant with the same description; the reason is in error_detail.
+    if (error.error_detail === 'refresh token already used') refreshTokenReuses++;
+    const reason = `${error.error}: ${error.error_detail ?? error.error_description}`;
     refreshErrorsByReason[reason] = (refreshErrorsByReason[reason] ?? 0) + 1;
   });
 
