@@ -10,6 +10,7 @@ import type { ProviderDefinition } from '../providers/types.ts';
 import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workflows/sync.messages.ts';
 import { taskQueueOf } from '../workflows/task-queues.ts';
 import { connectionServiceOf } from './connections.ts';
+import { createTenantEventEmitters } from './tenant-events.ts';
 import type { ActivityDeps } from './deps.ts';
 
 const FORWARD_TIMEOUT_MS = 15_000;
@@ -46,6 +47,7 @@ export type DeliveryOutcome =
 export function createWebhookProcessing(deps: ActivityDeps) {
   const { vault, providers, temporal } = deps;
   const connections = connectionServiceOf(deps);
+  const tenantEvents = createTenantEventEmitters(deps);
 
   /**
    * Applies the event to its integration: provider revocations and push renewals go to the connection
@@ -77,6 +79,8 @@ export function createWebhookProcessing(deps: ActivityDeps) {
           level: 'error',
           message: integration.lastError,
         });
+        // The tenant hears of it as it would from the workflow, in the same flush as the status.
+        await tenantEvents.reauthorizationRequired(em, integration, integration.lastError);
         await em.flush();
       }
     } else if (action === 'push_renew') {

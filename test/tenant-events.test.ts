@@ -13,6 +13,7 @@ import { emitTenantEvent } from '../db/tenant-events.ts';
 import { startEventDispatcher } from '../workers/event-dispatcher.ts';
 import { eventEndpointWorkflowId } from '../workflows/event-endpoint.messages.ts';
 import { historyStrings, startTestApi, type TestApi } from './helpers.ts';
+import { signSlack } from '../lib/webhooks/signatures.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
 
 interface Received {
@@ -319,5 +320,41 @@ describe('delivery like Svix', () => {
     // Each secret alone verifies it: receivers switch over whenever they like within the 24 h.
     expect(verified(r, after).data).toEqual({ n: 'rotated' });
     expect(verified(r, before).data).toEqual({ n: 'rotated' });
+  }, 60_000);
+});
+
+describe('a revocation that only a provider webhook reports', () => {
+  it('sends integration.reauthorization_required with a connect link when no connection workflow runs to record it', async () => {
+    const { apiKey: key, tenantId } = await api.newTenant();
+    const { secret } = await newEndpoint(key, '/revoked-by-webhook');
+    const signing = 'tenant-slack-signing-secret';
+    const created = await api.request('POST', '/api/v1/integrations', {
+      key,
+      body: { provider: 'slack', secrets: { clientId: 'tenant-slack-client', clientSecret: 'tenant-slack-client-secret', webhookSecret: signing } },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.data.id as string;
+    // Active, as a finished connect leaves it, but with no connection workflow running (e.g. it ended long ago).
+    await api.deps.orm.em.fork().nativeUpdate(Integration, { id }, { status: 'active', externalAccountId: 'T0REVOKED' });
+
+    const body = JSON.stringify({ type: 'event_callback', team_id: 'T0REVOKED', event_id: 'EvRevoked1', event: { type: 'app_uninstalled' } });
+    const ts = Math.floor(Date.now() / 1000);
+    const ack = await fetch(`${api.url}/webhooks/slack/${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlack(body, signing, ts) },
+      body,
+    });
+    expect(ack.status).toBe(200);
+
+    const delivery = await until(
+      () => at('/revoked-by-webhook').find((r) => verified(r, secret).type === 'integration.reauthorization_required'),
+      30_000,
+      'integration.reauthorization_required',
+    );
+    const payload = verified(delivery, secret);
+    expect(payload.data).toMatchObject({ integrationId: id, provider: 'slack', status: 'error' });
+    expect(payload.data.connectUrl).toMatch(new RegExp(`^${api.url}/oauth/connect/`));
+    const row = await api.deps.orm.em.fork().findOneOrFail(Integration, { id, tenantId });
+    expect(row.status).toBe('error');
   }, 60_000);
 });
