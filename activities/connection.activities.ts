@@ -1,4 +1,3 @@
-import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { openReturnedTokens, readCredentials, sealReturnedTokens, writeCredentials } from '../db/credentials.ts';
@@ -180,38 +179,6 @@ export function createConnectionActivities(deps: ActivityDeps) {
     }
   }
 
-  /** One refresh: the grant at the provider, then the write (or the sealed set handed back to the workflow). */
-  async function refreshTokensAttempt(input: { integrationId: string } & KeepReturned): Promise<TokenFacts> {
-    const em = orm.em.fork();
-    const integration = await loadIntegration(em, input.integrationId);
-    const current = readCredentials(vault, integration);
-    if (!current?.refreshToken) {
-      throw ApplicationFailure.nonRetryable(`no refresh token is stored for this integration`, ConnectionErrorType.noRefreshToken);
-    }
-    const { def, config } = await configFor(em, integration);
-    let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
-    try {
-      tokens = await oidc.refreshTokenGrant(config, current.refreshToken);
-    } catch (error) {
-      const reread = readCredentials(vault, await loadIntegration(orm.em.fork(), input.integrationId));
-      if (reread && reread.refreshToken !== current.refreshToken && (reread.expiresAt ?? Infinity) > Date.now()) {
-        return { tokenExpiresAt: reread.expiresAt ?? null, tokenIssuedAt: Date.now() };
-      }
-      classify(error, def);
-    }
-    const normalized = await normalizeTokenResponse(def, tokens, {
-      requestedScopes: integration.scopes ?? def.defaultScopes,
-      previous: current,
-      settings: integration.settings,
-    });
-    const sealedTokens = await keep(
-      integration,
-      { kind: 'refresh', providerName: def.name, normalized, rotated: Boolean(tokens.refresh_token) },
-      input.keepReturned,
-    );
-    return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now(), ...(sealedTokens ? { sealedTokens } : {}) };
-  }
-
   return {
     /** Exchanges the authorization code stored (encrypted) on the flow, exactly once (REQ-8). */
     async exchangeCode(input: { integrationId: string; flowId: string } & KeepReturned): Promise<TokenFacts & { accountId: string | null }> {
@@ -272,13 +239,34 @@ export function createConnectionActivities(deps: ActivityDeps) {
      * The returned set is never dropped: see `keep`.
      */
     async refreshTokens(input: { integrationId: string } & KeepReturned): Promise<TokenFacts> {
-      // Heartbeats tell operators the attempt is alive (the workflow sets no heartbeat timeout: see connection.state.ts).
-      const beat = setInterval(() => heartbeat(), 2_000);
-      try {
-        return await refreshTokensAttempt(input);
-      } finally {
-        clearInterval(beat);
+      const em = orm.em.fork();
+      const integration = await loadIntegration(em, input.integrationId);
+      const current = readCredentials(vault, integration);
+      if (!current?.refreshToken) {
+        throw ApplicationFailure.nonRetryable(`no refresh token is stored for this integration`, ConnectionErrorType.noRefreshToken);
       }
+      const { def, config } = await configFor(em, integration);
+      let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+      try {
+        tokens = await oidc.refreshTokenGrant(config, current.refreshToken);
+      } catch (error) {
+        const reread = readCredentials(vault, await loadIntegration(orm.em.fork(), input.integrationId));
+        if (reread && reread.refreshToken !== current.refreshToken && (reread.expiresAt ?? Infinity) > Date.now()) {
+          return { tokenExpiresAt: reread.expiresAt ?? null, tokenIssuedAt: Date.now() };
+        }
+        classify(error, def);
+      }
+      const normalized = await normalizeTokenResponse(def, tokens, {
+        requestedScopes: integration.scopes ?? def.defaultScopes,
+        previous: current,
+        settings: integration.settings,
+      });
+      const sealedTokens = await keep(
+        integration,
+        { kind: 'refresh', providerName: def.name, normalized, rotated: Boolean(tokens.refresh_token) },
+        input.keepReturned,
+      );
+      return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now(), ...(sealedTokens ? { sealedTokens } : {}) };
     },
 
     /** Stores a token set an activity returned sealed; the workflow retries this until PostgreSQL answers. */

@@ -139,7 +139,10 @@ describe('token API cache (NOTIFY-invalidated)', () => {
     await sql.query(`alter table "integration" disable trigger "integration_tokens_changed"`);
     try {
       await writeBehind(integration, 'while-down');
-      if (!cache.listening) expect((await token(integration)).body.data.accessToken).toBe('while-down');
+      // The reconnect waits 500 ms (db/notifications.ts), far longer than this write and call.
+      expect(cache.listening).toBe(false);
+      expect((await token(integration)).body.data.accessToken).toBe('while-down');
+      expect(cache.size, 'nothing cached while down').toBe(0);
     } finally {
       await sql.query(`alter table "integration" enable trigger "integration_tokens_changed"`);
     }

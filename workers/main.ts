@@ -42,29 +42,18 @@ try {
     },
     { workloads },
   );
-  const dispatcher = workloads.includes('webhooks')
-    ? startWebhookDispatcher({
-        orm,
-        databaseUrl: env.DATABASE_URL!,
-        client: temporal.client,
-        taskQueue: taskQueueOf(env.TEMPORAL_TASK_QUEUE, 'webhooks'),
-        logger,
-        sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS,
-        leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS,
-      })
-    : undefined;
-  // Tenant events ride the webhooks queue too: the relay of their outbox runs beside the webhook dispatcher.
-  const eventDispatcher = workloads.includes('webhooks')
-    ? startEventDispatcher({
-        orm,
-        databaseUrl: env.DATABASE_URL!,
-        client: temporal.client,
-        taskQueue: taskQueueOf(env.TEMPORAL_TASK_QUEUE, 'webhooks'),
-        logger,
-        sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS,
-        leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS,
-      })
-    : undefined;
+  // The outbox relays of the webhooks queue: provider webhook events, and tenant events beside them.
+  const relay = {
+    orm,
+    databaseUrl: env.DATABASE_URL!,
+    client: temporal.client,
+    taskQueue: taskQueueOf(env.TEMPORAL_TASK_QUEUE, 'webhooks'),
+    logger,
+    sweepIntervalMs: env.PLUGBOARD_SWEEP_INTERVAL_MS,
+    leaseMs: env.PLUGBOARD_SWEEP_MIN_AGE_MS,
+  };
+  const dispatcher = workloads.includes('webhooks') ? startWebhookDispatcher(relay) : undefined;
+  const eventDispatcher = workloads.includes('webhooks') ? startEventDispatcher(relay) : undefined;
   logger.info({ queues: worker.queues, cache: worker.cache, namespace: env.TEMPORAL_NAMESPACE, dispatcher: Boolean(dispatcher) }, 'worker running');
   try {
     await worker.run();
