@@ -1,0 +1,11 @@
+/** A provider incident as `GET /api/v1/incidents` returns it (README "Provider incidents"). */
+export interface ProviderIncident {
+	incidentId: string;
+	provider: string;
+	status: 'open' | 'resolved';
+	reason: string;
+	failurePercent: number;
+	peakFailurePercent: number;
+	startedAt: string;
+	resolvedAt: string | null;
+}
