@@ -1,7 +1,9 @@
+import { activityInfo, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { openReturnedTokens, readCredentials, sealReturnedTokens, writeCredentials } from '../db/credentials.ts';
 import { OAuthFlow, type Integration, type IntegrationStatus } from '../db/entities/index.ts';
+import { takeRefreshLease } from '../db/refresh-lease.ts';
 import { appendLog, type LogLevel } from '../db/repositories/integration-logs.repository.ts';
 import { clientConfiguration, oidc } from '../lib/oauth/client.ts';
 import { revokeAtProvider } from '../lib/oauth/revoke.ts';
@@ -36,9 +38,16 @@ export interface KeepReturned {
 /** How long an activity keeps retrying the write of a token set the provider has returned (issue 13). */
 export const WRITE_RETRY_MS = 15_000;
 
+/** A refresh attempt found the integration's refresh lease held by another (retried once it lapses or is freed). */
+export const REFRESH_LEASE_HELD = 'RefreshLeaseHeld';
+/** The token call must end this long before the refresh lease could lapse (db/refresh-lease.ts). */
+const REFRESH_CALL_MARGIN_MS = 1_500;
+/** Below this budget for the token call, an attempt presents nothing and is retried. */
+const REFRESH_CALL_MIN_MS = 5_000;
+
 /** A token set the provider returned, with what its write needs; only ever leaves an activity sealed. */
 type ReturnedTokens =
-  | { kind: 'refresh'; providerName: string; normalized: NormalizedTokens; rotated: boolean }
+  | { kind: 'refresh'; providerName: string; normalized: NormalizedTokens; rotated: boolean; leaseHolder?: string }
   | { kind: 'exchange'; providerName: string; flowId: string; normalized: NormalizedTokens; app: ConnectedApp };
 
 const CLIENT_ERRORS = new Set([
@@ -109,6 +118,12 @@ export function createConnectionActivities(deps: ActivityDeps) {
         if (row.status !== 'disconnected') row.status = 'active';
         row.lastError = null;
         row.errorCount = 0;
+        // The refresh lease ends with the write of what its holder presented for (db/refresh-lease.ts).
+        row.refreshedAt = new Date();
+        if (returned.leaseHolder !== undefined && row.refreshLeaseHolder === returned.leaseHolder) {
+          row.refreshLeaseHolder = null;
+          row.refreshLeaseExpiresAt = null;
+        }
         appendLog(tem, {
           tenantId: row.tenantId,
           integrationId: row.id,
@@ -235,38 +250,84 @@ export function createConnectionActivities(deps: ActivityDeps) {
 
     /**
      * Refreshes with the stored refresh token; a rotated refresh token is stored in the same transaction as
-     * the access token (REQ-11). On invalid_grant, re-reads first: a token rotated meanwhile is a success (REQ-12).
-     * The returned set is never dropped: see `keep`.
+     * the access token (REQ-11). Only the holder of the integration's refresh lease presents it (REQ-12,
+     * db/refresh-lease.ts): an attempt that finds the lease held waits for it, and a refresh stored meanwhile is its
+     * result. On invalid_grant, re-reads first: a token rotated meanwhile is a success (REQ-12). The returned set is
+     * never dropped: see `keep`.
      */
     async refreshTokens(input: { integrationId: string } & KeepReturned): Promise<TokenFacts> {
-      const em = orm.em.fork();
-      const integration = await loadIntegration(em, input.integrationId);
-      const current = readCredentials(vault, integration);
-      if (!current?.refreshToken) {
-        throw ApplicationFailure.nonRetryable(`no refresh token is stored for this integration`, ConnectionErrorType.noRefreshToken);
+      const info = activityInfo();
+      const holder = `${info.workflowExecution?.workflowId ?? info.activityType}/${info.activityId}/${info.attempt}`;
+      // Taken before the refresh token is read: what this attempt reads is what no other attempt is presenting.
+      const take = await takeRefreshLease(orm.em.fork(), input.integrationId, holder);
+      if (!take.taken) {
+        if ('missing' in take) throw ApplicationFailure.nonRetryable(`integration ${input.integrationId} no longer exists`, ConnectionErrorType.notFound);
+        throw ApplicationFailure.create({
+          message: `another refresh of this integration holds its refresh lease for ${take.remainingMs} ms more`,
+          type: REFRESH_LEASE_HELD,
+          nextRetryDelay: Math.max(take.remainingMs, 100) + 100,
+        });
       }
-      const { def, config } = await configFor(em, integration);
-      let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
-      try {
-        tokens = await oidc.refreshTokenGrant(config, current.refreshToken);
-      } catch (error) {
-        const reread = readCredentials(vault, await loadIntegration(orm.em.fork(), input.integrationId));
-        if (reread && reread.refreshToken !== current.refreshToken && (reread.expiresAt ?? Infinity) > Date.now()) {
-          return { tokenExpiresAt: reread.expiresAt ?? null, tokenIssuedAt: Date.now() };
-        }
-        classify(error, def);
-      }
-      const normalized = await normalizeTokenResponse(def, tokens, {
-        requestedScopes: integration.scopes ?? def.defaultScopes,
-        previous: current,
-        settings: integration.settings,
+      const { lease } = take;
+      lease.keepAlive(() => {
+        if (info.heartbeatTimeoutMs) heartbeat();
       });
-      const sealedTokens = await keep(
-        integration,
-        { kind: 'refresh', providerName: def.name, normalized, rotated: Boolean(tokens.refresh_token) },
-        input.keepReturned,
-      );
-      return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now(), ...(sealedTokens ? { sealedTokens } : {}) };
+      let written = false;
+      try {
+        const em = orm.em.fork();
+        const integration = await loadIntegration(em, input.integrationId);
+        // REQ-12: a refresh stored after this one was requested (by an earlier attempt whose completion Temporal
+        // no longer takes, or a parallel one) already did the work: re-read, present nothing.
+        const refreshedAt = take.refreshedAt ? new Date(take.refreshedAt).getTime() : 0;
+        if (refreshedAt >= info.scheduledTimestampMs && integration.status === 'active') {
+          return { tokenExpiresAt: integration.tokenExpiresAt?.getTime() ?? null, tokenIssuedAt: refreshedAt };
+        }
+        const current = readCredentials(vault, integration);
+        if (!current?.refreshToken) {
+          throw ApplicationFailure.nonRetryable(`no refresh token is stored for this integration`, ConnectionErrorType.noRefreshToken);
+        }
+        const { def, config } = await configFor(em, integration);
+        // Present only under a lease that outlasts the whole token call: if renewals stop (PostgreSQL down), no
+        // other attempt can take the lease and present the same token before this call has ended.
+        await lease.renew();
+        const budgetMs = lease.remainingMs() - REFRESH_CALL_MARGIN_MS;
+        if (budgetMs < REFRESH_CALL_MIN_MS) {
+          throw ApplicationFailure.retryable(`the refresh lease could not be renewed (PostgreSQL unavailable); nothing was presented`, REFRESH_LEASE_HELD);
+        }
+        config.timeout = Math.min(config.timeout ?? 15, Math.floor(budgetMs / 1000));
+        let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+        try {
+          tokens = await oidc.refreshTokenGrant(config, current.refreshToken);
+        } catch (error) {
+          const reread = readCredentials(vault, await loadIntegration(orm.em.fork(), input.integrationId));
+          if (reread && reread.refreshToken !== current.refreshToken && (reread.expiresAt ?? Infinity) > Date.now()) {
+            return { tokenExpiresAt: reread.expiresAt ?? null, tokenIssuedAt: Date.now() };
+          }
+          try {
+            classify(error, def);
+          } catch (failure) {
+            // During a provider incident the failure is held as transient (activities/incidents.ts).
+            await incidents.refreshFailed(integration, def, failure, describeProviderError(error));
+            throw failure;
+          }
+        }
+        const normalized = await normalizeTokenResponse(def, tokens, {
+          requestedScopes: integration.scopes ?? def.defaultScopes,
+          previous: current,
+          settings: integration.settings,
+        });
+        const sealedTokens = await keep(
+          integration,
+          { kind: 'refresh', providerName: def.name, normalized, rotated: Boolean(tokens.refresh_token), leaseHolder: holder },
+          input.keepReturned,
+        );
+        written = !sealedTokens;
+        await incidents.refreshSucceeded(integration.id);
+        return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now(), ...(sealedTokens ? { sealedTokens } : {}) };
+      } finally {
+        // The write released it; otherwise free it now, so that the next attempt need not wait for it to lapse.
+        await lease.stop({ release: !written });
+      }
     },
 
     /** Stores a token set an activity returned sealed; the workflow retries this until PostgreSQL answers. */

@@ -21,13 +21,16 @@ import {
 /** The authorization code is single-use: one attempt (REQ-8). */
 const { exchangeCode } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
 /** Transient provider failures back off; terminal classes stop at once (REQ-14). */
-const { refreshTokens } = proxyActivities<Activities>({
-  // No heartbeat timeout: an attempt is bounded inside (15 s token call, 15 s write retry), so the start-to-close
-  // timeout never starts a second attempt beside a live one, which would present the same refresh token twice.
-  // The price: an attempt lost with a killed worker is retried after this minute (docs/architecture.md).
+export const REFRESH_ACTIVITY_OPTIONS: Parameters<typeof proxyActivities>[0] = {
+  // An attempt lost with a killed worker is retried once its heartbeats stop (10 s), and takes over its refresh
+  // lease once that lapses (10 s after the last renewal). A second attempt that a late heartbeat starts beside a
+  // live one waits for the lease, so one refresh token is never presented twice (db/refresh-lease.ts). Inside
+  // an attempt: the token call ends before the lease could lapse, the write retries for 15 s.
   startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: CONNECTION_TERMINAL_ERRORS },
-});
+};
+const { refreshTokens } = proxyActivities<Activities>(REFRESH_ACTIVITY_OPTIONS);
 /**
  * A token set the provider returned that PostgreSQL would not take (sealed by the vault): stored before anything
  * else, with a bounded backoff, until PostgreSQL answers (issue 13: a returned token set is never dropped).

@@ -30,6 +30,13 @@ export const Integration = defineEntity({
      * documentation or the tenant (`settings.refreshTokenLifetimeDays`) states it: reauthorization is due then.
      */
     refreshTokenExpiresAt: p.datetime().nullable(),
+    /**
+     * The refresh lease (db/refresh-lease.ts): the refresh attempt (`workflowId/activityId/attempt`) that alone may
+     * present the refresh token until `refreshLeaseExpiresAt`, and when a refresh last stored its tokens.
+     */
+    refreshLeaseHolder: p.string().nullable().hidden(),
+    refreshLeaseExpiresAt: p.datetime().nullable().hidden(),
+    refreshedAt: p.datetime().nullable().hidden(),
     scopes: p.json<string[]>().nullable(),
     externalAccountId: p.string().nullable(),
     /**
