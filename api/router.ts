@@ -28,13 +28,15 @@ import {
   deleteEventEndpoint,
   getEventEndpoint,
   listEventEndpoints,
+  listEventTypes,
   rotateEventEndpointSecret,
   updateEventEndpoint,
 } from './routes/api/v1/event-endpoints/endpoints.ts';
-import { listDeliveryAttempts, listEndpointDeliveries, replayEndpointDeliveries } from './routes/api/v1/event-endpoints/deliveries.ts';
+import { getEndpointDelivery, listDeliveryAttempts, listEndpointDeliveries, replayEndpointDeliveries } from './routes/api/v1/event-endpoints/deliveries.ts';
 import { retryEvent } from './routes/api/v1/webhook-events/retry.ts';
 import { receiveWebhook } from './routes/webhooks/receive.ts';
 import { getStats } from './routes/api/v1/stats/get.ts';
+import { listIncidents } from './routes/api/v1/incidents/list.ts';
 import { proxyRequest } from './routes/api/v1/integrations/proxy.ts';
 import { listRecords, syncNow, syncStatus } from './routes/api/v1/integrations/sync.ts';
 import { oauthCallback } from './routes/oauth/callback.ts';
@@ -73,6 +75,7 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   v1.post('/api-keys', h(createApiKeyRoute));
   v1.delete('/api-keys/:id', h(revokeApiKeyRoute));
   v1.get('/stats', h(getStats));
+  v1.get('/incidents', h(listIncidents));
   v1.get('/branding', h(getBrandingRoute));
   v1.patch('/branding', h(updateBrandingRoute));
   v1.get('/providers', h(listProviders));
@@ -97,6 +100,7 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   v1.get('/webhook-events', h(listEvents));
   v1.get('/webhook-events/:id', h(getEvent));
   v1.post('/webhook-events/:id/retry', h(retryEvent));
+  v1.get('/event-types', h(listEventTypes));
   v1.get('/event-endpoints', h(listEventEndpoints));
   v1.post('/event-endpoints', h(createEventEndpoint));
   v1.get('/event-endpoints/:id', h(getEventEndpoint));
@@ -104,6 +108,7 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   v1.delete('/event-endpoints/:id', h(deleteEventEndpoint));
   v1.post('/event-endpoints/:id/rotate-secret', h(rotateEventEndpointSecret));
   v1.get('/event-endpoints/:id/deliveries', h(listEndpointDeliveries));
+  v1.get('/event-endpoints/:id/deliveries/:deliveryId', h(getEndpointDelivery));
   v1.get('/event-endpoints/:id/deliveries/:deliveryId/attempts', h(listDeliveryAttempts));
   v1.post('/event-endpoints/:id/replay', h(replayEndpointDeliveries));
 

@@ -260,6 +260,7 @@ describe('tenant isolation', () => {
     'GET /oauth/callback/:provider': 'authorised by the single-use state and the browser binding (REQ-1), not by an API key',
     'GET /oauth/callback/custom/:customProviderId': 'a custom provider’s callback: authorised by state and browser binding like the others (REQ-1, REQ-5)',
     'GET /api/v1/me': "answers the calling key's own tenant and takes no id",
+    'GET /api/v1/event-types': 'the same fixed list of tenant event types for every tenant',
     'POST /webhooks/:provider': "authenticated by the provider app's signature and routed by the verified account id (webhook tests)",
     'POST /webhooks/:provider/:integrationId': "authenticated by that integration's own webhook secret (webhook tests)",
   };

@@ -51,12 +51,23 @@ export async function listEndpointDeliveries(ctx: AppContext): Promise<void> {
   ctx.body = { data: page.items.map(presentDelivery), nextCursor: page.nextCursor };
 }
 
-/** GET /api/v1/event-endpoints/:id/deliveries/:deliveryId/attempts — oldest first. */
-export async function listDeliveryAttempts(ctx: AppContext): Promise<void> {
+/** The endpoint's delivery named by `:deliveryId` (a malformed id, or another endpoint's, is a 404). */
+async function deliveryParam(ctx: AppContext): Promise<EventDelivery> {
   const endpoint = await endpointsOf(ctx).get(endpointIdParam(ctx));
   const deliveryId = String(ctx.params.deliveryId ?? '');
   const delivery = /^dlv_[0-9a-z]{26}$/.test(deliveryId) ? await getDelivery(ctx.state.em, tenantIdOf(ctx), endpoint.id, deliveryId) : null;
   if (!delivery) throw notFound('Delivery');
+  return delivery;
+}
+
+/** GET /api/v1/event-endpoints/:id/deliveries/:deliveryId */
+export async function getEndpointDelivery(ctx: AppContext): Promise<void> {
+  ctx.body = { data: presentDelivery(await deliveryParam(ctx)) };
+}
+
+/** GET /api/v1/event-endpoints/:id/deliveries/:deliveryId/attempts — oldest first. */
+export async function listDeliveryAttempts(ctx: AppContext): Promise<void> {
+  const delivery = await deliveryParam(ctx);
   const q = attemptsQuery.parse(ctx.query);
   const page = await listAttempts(ctx.state.em, tenantIdOf(ctx), delivery.id, q);
   ctx.body = { data: page.items.map(presentAttempt), nextCursor: page.nextCursor };

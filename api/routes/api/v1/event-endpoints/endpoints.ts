@@ -74,6 +74,11 @@ export async function createEventEndpoint(ctx: AppContext): Promise<void> {
   ok(ctx, { ...presentEndpoint(endpoint), secret }, 201);
 }
 
+/** GET /api/v1/event-types — the types an endpoint can subscribe to (the dashboard's checkboxes read them here). */
+export async function listEventTypes(ctx: AppContext): Promise<void> {
+  ok(ctx, [...TENANT_EVENT_TYPES]);
+}
+
 /** GET /api/v1/event-endpoints */
 export async function listEventEndpoints(ctx: AppContext): Promise<void> {
   ok(ctx, (await endpointsOf(ctx).list()).map(presentEndpoint));
