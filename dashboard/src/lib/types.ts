@@ -121,6 +121,9 @@ export interface Rate {
 	target?: number;
 	/** The period measured: '30d', '7d', 'now'. */
 	window?: string;
+	/** Time-weighted rates (integration uptime): numerator and denominator are seconds, over this many integrations. */
+	unit?: 'seconds';
+	integrations?: number;
 }
 
 export interface Stats {
@@ -192,4 +195,56 @@ export interface IntegrationPatch {
 	displayName?: string | null;
 	settings?: { forwardUrl?: string | null; syncIntervalMinutes?: number | null; scopes?: string[] | null; custom?: Record<string, unknown> | null };
 	secrets?: Record<string, string | null>;
+}
+
+/** `GET /event-endpoints`: where the tenant's lifecycle events go (mirrors api/routes/api/v1/event-endpoints; never a secret). */
+export interface EventEndpoint {
+	id: string;
+	url: string;
+	description: string;
+	/** null: every event type. */
+	eventTypes: string[] | null;
+	enabled: boolean;
+	disabledAt: string | null;
+	disabledReason: string | null;
+	failingSince: string | null;
+	/** While set, the secret before the last rotation still signs beside the new one. */
+	previousSecretExpiresAt: string | null;
+	createdAt: string;
+	updatedAt: string;
+}
+
+export type EventDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** `GET /event-endpoints/:id/deliveries`: one event sent (or to be sent) to one endpoint. */
+export interface EventDelivery {
+	id: string;
+	eventId: string;
+	eventType: string;
+	status: EventDeliveryStatus;
+	attempts: number;
+	nextAttemptAt: string | null;
+	lastAttemptAt: string | null;
+	lastStatusCode: number | null;
+	lastError: string | null;
+	deliveredAt: string | null;
+	createdAt: string;
+}
+
+/** `GET …/deliveries/:deliveryId/attempts`: one HTTP attempt and what the receiver answered. */
+export interface EventDeliveryAttempt {
+	id: string;
+	attemptedAt: string;
+	statusCode: number | null;
+	latencyMs: number;
+	/** The start of the receiver's answer: untrusted text, shown escaped. */
+	responseExcerpt: string | null;
+	error: string | null;
+}
+
+/** `POST /event-endpoints/:id/replay`. */
+export interface ReplayResult {
+	requeued: number;
+	more: boolean;
+	enabled: boolean;
 }
