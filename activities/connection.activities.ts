@@ -98,7 +98,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
   const events = createTenantEventEmitters(deps);
 
   async function configFor(em: EntityManager, integration: Integration) {
-    const def = await providers.resolve(em, integration.tenantId, integration.provider);
+    const def = await providers.resolveFor(em, integration);
     const credentials = await providers.clientCredentials(em, integration).catch((error: Error) => {
       throw ApplicationFailure.nonRetryable(error.message, ConnectionErrorType.invalidClient);
     });
@@ -344,7 +344,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
       let outcome = { revoked: false, detail: 'nothing to revoke' };
       if (credentials) {
         try {
-          const def = await providers.resolve(em, integration.tenantId, integration.provider);
+          const def = await providers.resolveFor(em, integration);
           const client = await providers.clientCredentials(em, integration);
           outcome = await revokeAtProvider(def, client, credentials);
         } catch (error) {

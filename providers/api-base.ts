@@ -1,9 +1,13 @@
+import { providerParamsOf, resolveTemplates } from './catalog/templates.ts';
 import type { ProviderDefinition } from './types.ts';
 
-/** Base URL of a provider's API for one connection (Salesforce: its instance_url; Atlassian: its cloudId). */
+/**
+ * Base URL of a provider's API for one connection (Salesforce: its instance_url; Atlassian: its cloudId; templated
+ * providers such as Shopify: filled from the integration's `settings.providerParams`).
+ */
 export function apiBaseFor(def: ProviderDefinition, settings: Record<string, unknown>): string | undefined {
   const meta = (settings.providerMetadata ?? {}) as Record<string, string>;
   if (def.key === 'salesforce' && meta.instance_url) return `${meta.instance_url}/services/data/v61.0`;
   if (def.key === 'atlassian' && meta.cloudId) return `https://api.atlassian.com/ex/jira/${meta.cloudId}`;
-  return def.apiBaseUrl;
+  return resolveTemplates(def, providerParamsOf(settings)).apiBaseUrl;
 }

@@ -3,6 +3,7 @@ import type { ProviderDefinition } from './types.ts';
 
 export const atlassianProvider: ProviderDefinition = {
   key: 'atlassian',
+  docs: ['https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/'],
   name: 'Atlassian',
   description: 'Jira and Confluence Cloud sites the user grants access to.',
   color: '#0052CC',

@@ -3,6 +3,7 @@ import type { ProviderDefinition } from './types.ts';
 
 export const dropboxProvider: ProviderDefinition = {
   key: 'dropbox',
+  docs: ['https://developers.dropbox.com/oauth-guide', 'https://www.dropbox.com/developers/documentation/http/documentation#auth-token-revoke'],
   name: 'Dropbox',
   description: 'Files and folders in a Dropbox account.',
   color: '#0061FF',

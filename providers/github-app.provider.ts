@@ -22,6 +22,13 @@ export async function githubAppIdentity(api: ProviderApi, userId: string | null)
 export const githubAppProvider: ProviderDefinition = {
   ...githubBase,
   key: 'github-app',
+  docs: [
+    'https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps',
+    'https://docs.github.com/en/rest/apps/oauth-applications',
+    'https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-user-access-token-for-a-github-app',
+    'https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens',
+    'https://docs.github.com/en/rest/apps/installations#list-app-installations-accessible-to-the-user-access-token',
+  ],
   name: 'GitHub App',
   description: 'Act as a GitHub user through a GitHub App, with fine-grained permissions and expiring tokens.',
   // Permissions are configured on the App; `scope` in the token response is always empty.

@@ -6,6 +6,11 @@ import type { ProviderDefinition } from './types.ts';
 export const githubProvider: ProviderDefinition = {
   ...githubBase,
   key: 'github',
+  docs: [
+    'https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps',
+    'https://docs.github.com/en/rest/apps/oauth-applications',
+    'https://github.blog/changelog/2025-07-14-pkce-support-for-oauth-and-github-app-authentication',
+  ],
   name: 'GitHub',
   description: 'Act as a GitHub user through an OAuth App: repositories, issues and pull requests.',
   // notifications: the sync hook reads /notifications.

@@ -7,6 +7,12 @@ import type { ProviderDefinition } from './types.ts';
 export const gmailProvider: ProviderDefinition = {
   ...googleBase,
   key: 'gmail',
+  docs: [
+    'https://developers.google.com/identity/protocols/oauth2/web-server',
+    'https://developers.google.com/identity/openid-connect/openid-connect',
+    'https://developers.google.com/workspace/gmail/api/auth/scopes',
+    'https://developers.google.com/workspace/gmail/api/guides/push',
+  ],
   name: 'Gmail',
   description: 'Read mail and receive new-message notifications from Gmail.',
   color: '#EA4335',

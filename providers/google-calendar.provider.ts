@@ -7,6 +7,12 @@ import type { ProviderDefinition } from './types.ts';
 export const googleCalendarProvider: ProviderDefinition = {
   ...googleBase,
   key: 'google-calendar',
+  docs: [
+    'https://developers.google.com/identity/protocols/oauth2/web-server',
+    'https://developers.google.com/identity/openid-connect/openid-connect',
+    'https://developers.google.com/workspace/calendar/api/auth',
+    'https://developers.google.com/workspace/calendar/api/guides/push',
+  ],
   name: 'Google Calendar',
   description: 'Read calendars and events and receive change notifications from Google Calendar.',
   color: '#4285F4',

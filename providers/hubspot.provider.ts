@@ -3,6 +3,10 @@ import type { ProviderDefinition } from './types.ts';
 
 export const hubspotProvider: ProviderDefinition = {
   key: 'hubspot',
+  docs: [
+    'https://developers.hubspot.com/docs/api-reference/auth-oauth-v3/guide',
+    'https://developers.hubspot.com/changelog/additional-details-returned-when-generating-oauth-access-tokens',
+  ],
   name: 'HubSpot',
   description: 'CRM contacts, companies and deals in a HubSpot account.',
   color: '#FF7A59',

@@ -1,12 +1,16 @@
 import { providerEnv } from '../lib/env.ts';
 import { atlassianProvider } from './atlassian.provider.ts';
+import { catalogDefinitions } from './catalog/index.ts';
+import { validateDefinitions } from './catalog/convert.ts';
 import { dropboxProvider } from './dropbox.provider.ts';
 import { githubAppProvider } from './github-app.provider.ts';
 import { githubProvider } from './github.provider.ts';
 import { gmailProvider } from './gmail.provider.ts';
 import { googleCalendarProvider } from './google-calendar.provider.ts';
+import { googleDocsProvider, googleDriveProvider, googleSheetsProvider } from './google-workspace.provider.ts';
 import { hubspotProvider } from './hubspot.provider.ts';
 import { linearProvider } from './linear.provider.ts';
+import { onedriveProvider, teamsProvider } from './microsoft-apps.provider.ts';
 import { microsoftProvider } from './microsoft.provider.ts';
 import { notionProvider } from './notion.provider.ts';
 import { salesforceProvider } from './salesforce.provider.ts';
@@ -27,9 +31,17 @@ export interface BuiltInProviderOptions {
   lookup?: OverrideLookup;
 }
 
+/**
+ * Every built-in but the sandbox: the hand-written definitions (providers/*.provider.ts, those with code) and the
+ * catalog's data entries (providers/catalog/entries/). All are validated against the catalog schema when this
+ * module loads: a bad entry stops the process with a message naming the entry and the field.
+ */
 const staticProviders: readonly ProviderDefinition[] = [
   gmailProvider,
   googleCalendarProvider,
+  googleDriveProvider,
+  googleSheetsProvider,
+  googleDocsProvider,
   slackProvider,
   notionProvider,
   githubProvider,
@@ -41,7 +53,11 @@ const staticProviders: readonly ProviderDefinition[] = [
   dropboxProvider,
   linearProvider,
   zoomProvider,
+  onedriveProvider,
+  teamsProvider,
+  ...catalogDefinitions(),
 ];
+validateDefinitions(staticProviders);
 
 const envLookup: OverrideLookup = (key, suffix) => providerEnv(key, suffix);
 
@@ -99,5 +115,8 @@ export function toCatalogEntry(def: ProviderDefinition, operatorCredentials: boo
     defaultScopes: [...def.defaultScopes],
     operatorCredentials,
     ...(def.webhook ? { webhookScheme: def.webhook.scheme } : {}),
+    authMode: 'oauth2',
+    templateParams: (def.templateParams ?? []).map((p) => ({ ...p, ...(p.values ? { values: [...p.values] } : {}) })),
+    docs: [...(def.docs ?? [])],
   };
 }

@@ -3,6 +3,7 @@ import type { ProviderDefinition } from './types.ts';
 
 export const linearProvider: ProviderDefinition = {
   key: 'linear',
+  docs: ['https://linear.app/developers/oauth-2-0-authentication'],
   name: 'Linear',
   description: 'Issues, projects and comments in a Linear workspace.',
   color: '#5E6AD2',

@@ -4,6 +4,10 @@ import type { ProviderDefinition } from './types.ts';
 
 export const microsoftProvider: ProviderDefinition = {
   key: 'microsoft',
+  docs: [
+    'https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow',
+    'https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens',
+  ],
   name: 'Microsoft 365',
   description: 'Mail, calendars and files of a Microsoft work, school or personal account through Microsoft Graph.',
   color: '#0078D4',

@@ -4,6 +4,12 @@ import type { ProviderDefinition } from './types.ts';
 
 export const notionProvider: ProviderDefinition = {
   key: 'notion',
+  docs: [
+    'https://developers.notion.com/docs/authorization',
+    'https://developers.notion.com/reference/create-a-token',
+    'https://developers.notion.com/reference/refresh-a-token',
+    'https://developers.notion.com/reference/revoke-token',
+  ],
   name: 'Notion',
   description: 'Read and update the pages and databases a Notion workspace shares with the integration.',
   color: '#000000',

@@ -3,6 +3,10 @@ import type { ProviderDefinition } from './types.ts';
 
 export const salesforceProvider: ProviderDefinition = {
   key: 'salesforce',
+  docs: [
+    'https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm',
+    'https://help.salesforce.com/s/articleView?id=sf.remoteaccess_revoke_token.htm',
+  ],
   name: 'Salesforce',
   description: 'Records and metadata of a Salesforce org.',
   color: '#00A1E0',

@@ -4,6 +4,11 @@ import type { ProviderDefinition } from './types.ts';
 
 export const slackProvider: ProviderDefinition = {
   key: 'slack',
+  docs: [
+    'https://docs.slack.dev/authentication/installing-with-oauth',
+    'https://docs.slack.dev/authentication/using-token-rotation',
+    'https://docs.slack.dev/reference/methods/oauth.v2.access',
+  ],
   name: 'Slack',
   description: 'Read channels, post messages and receive Events API callbacks from a Slack workspace.',
   color: '#4A154B',

@@ -161,9 +161,34 @@ export interface PushSubscriptionHook {
   renewAt(channel: PushChannel, now: number): number;
 }
 
+/**
+ * A value a connection supplies for a provider whose host is per account (`{shop}` in
+ * `https://{shop}.myshopify.com/…`): given to `POST /api/v1/integrations/:id/connect` as `params`, stored on the
+ * integration (`settings.providerParams`, not secret), and substituted into every endpoint (providers/catalog/templates.ts).
+ */
+export interface TemplateParam {
+  name: string;
+  label: string;
+  description?: string;
+  /** Anchored regular expression the value must match (host labels only: never '.', '/', '@', ':'). */
+  pattern?: string;
+  /** The only values allowed (a region's domain suffix such as `com.au`); a dot is allowed only here. */
+  values?: string[];
+  example?: string;
+}
+
+/** The auth modes a catalog entry can have; only `oauth2` (authorization code) today (providers/catalog/schema.ts). */
+export type AuthMode = 'oauth2';
+
 export interface ProviderDefinition {
   key: string;
   name: string;
+  /** The provider's own documentation for the facts in this definition (required for built-ins). */
+  docs?: string[];
+  /** Values each connection supplies for `{placeholders}` in the endpoints. */
+  templateParams?: TemplateParam[];
+  /** Extra parameters of the code exchange (Shopify `expiring=1`). */
+  tokenParams?: Record<string, string>;
   /** Short description for the catalog UI. */
   description: string;
   /** Brand colour for the dashboard icon. */
@@ -233,6 +258,11 @@ export interface CatalogEntry {
   webhookScheme?: WebhookScheme;
   /** The redirect URI to register with the provider (custom providers: one per provider, REQ-5). */
   redirectUri?: string;
+  authMode: AuthMode;
+  /** What `POST /api/v1/integrations/:id/connect` needs as `params` (Shopify shop, Zendesk subdomain…). */
+  templateParams: TemplateParam[];
+  /** The provider's documentation (built-ins). */
+  docs: string[];
 }
 
 /** The callback path of a provider: built-ins `/oauth/callback/<key>`, custom providers their own (REQ-5). */

@@ -3,6 +3,7 @@ import type { ProviderDefinition } from './types.ts';
 
 export const zoomProvider: ProviderDefinition = {
   key: 'zoom',
+  docs: ['https://developers.zoom.us/docs/integrations/oauth/', 'https://developers.zoom.us/docs/integrations/PKCE/'],
   name: 'Zoom',
   description: 'Meetings, recordings and users of a Zoom account.',
   color: '#0B5CFF',

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { providerParamsOf, resolveTemplates } from '../../providers/catalog/templates.ts';
 import { builtInProviders, toCatalogEntry } from '../../providers/index.ts';
 import { callbackPathOf, customCallbackPath, type CatalogEntry, type ProviderDefinition } from '../../providers/types.ts';
 import { outboundAllowList, providerEnv } from '../../lib/env.ts';
@@ -72,6 +73,15 @@ export class ProviderRegistry {
     const row = await em.findOne(CustomProvider, { tenantId, key });
     if (!row) throw notFound(`Provider ${key}`);
     return { ...customDefinition(row), fetch: this.outbound.fetch };
+  }
+
+  /**
+   * The definition for one integration: `resolve`, with templated endpoints (Shopify `{shop}`, Zendesk
+   * `{subdomain}`…) filled from the integration's `settings.providerParams`. Throws TemplateValueError (400) when
+   * the stored values are missing or invalid (providers/catalog/templates.ts).
+   */
+  async resolveFor(em: EntityManager, integration: Pick<Integration, 'tenantId' | 'provider' | 'settings'>): Promise<ProviderDefinition> {
+    return resolveTemplates(await this.resolve(em, integration.tenantId, integration.provider), providerParamsOf(integration.settings));
   }
 
   /**
@@ -150,5 +160,8 @@ function customCatalogEntry(row: CustomProvider): CatalogEntry {
     defaultScopes: row.scopes,
     // The tenant's own app credentials, when stored with the provider.
     operatorCredentials: Boolean(row.clientId && row.clientSecret),
+    authMode: 'oauth2',
+    templateParams: [],
+    docs: [],
   };
 }

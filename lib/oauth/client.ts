@@ -48,8 +48,14 @@ export function quirkFetch(def: ProviderDefinition): oidc.CustomFetch {
     for (const [k, v] of Object.entries(def.tokenRequestHeaders ?? {})) headers.set(k, v);
     let body = options.body as RequestInit['body'];
     const isTokenEndpoint = url === def.tokenUrl || url.split('?')[0] === def.tokenUrl;
+    // Fixed extra parameters of the code exchange (Shopify's expiring offline tokens), never overriding ours.
+    if (isTokenEndpoint && def.tokenParams && options.body instanceof URLSearchParams && options.body.get('grant_type') === 'authorization_code') {
+      const params = new URLSearchParams(options.body);
+      for (const [k, v] of Object.entries(def.tokenParams)) if (!params.has(k)) params.set(k, v);
+      body = params;
+    }
     if (isTokenEndpoint && def.tokenRequestBody === 'json' && options.body instanceof URLSearchParams) {
-      body = JSON.stringify(Object.fromEntries(options.body));
+      body = JSON.stringify(Object.fromEntries(body as URLSearchParams));
       headers.set('content-type', 'application/json');
     }
     // A custom provider's endpoints were set by a tenant: its fetch is the outbound guard's (token, revocation, userinfo, JWKS).
@@ -87,6 +93,11 @@ export function quirkFetch(def: ProviderDefinition): oidc.CustomFetch {
     }
     if (response.ok && typeof parsed.access_token === 'string') {
       let patched = parsed;
+      // Twitch returns `scope` as a JSON array; RFC 6749 §5.1 (and openid-client) want a space-delimited string.
+      if (Array.isArray(parsed.scope) && parsed.scope.every((s) => typeof s === 'string')) patched = { ...patched, scope: parsed.scope.join(' ') };
+      // Mailchimp answers `scope: null` and `expires_in: 0` (a token that never expires): both mean "not stated".
+      if (parsed.scope === null) patched = Object.fromEntries(Object.entries(patched).filter(([k]) => k !== 'scope'));
+      if (parsed.expires_in === 0) patched = Object.fromEntries(Object.entries(patched).filter(([k]) => k !== 'expires_in'));
       if (!/^(bearer|dpop)$/i.test(String(parsed.token_type ?? '')))
         patched = { ...patched, token_type: 'bearer', provider_token_type: parsed.token_type ?? null };
       if (typeof parsed.id_token === 'string' && isTenantIssued(def, parsed.id_token)) {
@@ -101,6 +112,12 @@ export function quirkFetch(def: ProviderDefinition): oidc.CustomFetch {
 
 /** An openid-client Configuration for a provider definition and client credentials (endpoints pinned). */
 export function clientConfiguration(def: ProviderDefinition, credentials: ClientCredentials): oidc.Configuration {
+  // A templated provider (Shopify `{shop}`) must be resolved for its integration first (ProviderRegistry.resolveFor).
+  if ([def.authorizationUrl, def.tokenUrl].some((url) => /\{[A-Za-z][A-Za-z0-9]*\}/.test(url))) {
+    throw new OAuthConfigError(
+      `${def.name} needs connect parameters (${(def.templateParams ?? []).map((p) => p.name).join(', ')}) before its endpoints can be used`,
+    );
+  }
   const metadata: oidc.ServerMetadata = {
     issuer: def.issuer ?? new URL(def.authorizationUrl).origin,
     authorization_endpoint: def.authorizationUrl,

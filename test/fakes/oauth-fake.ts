@@ -98,13 +98,19 @@ export class OAuthFake {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** A profile path with the templated provider's values filled in (what resolved endpoints request). */
+  private filled(path: string | undefined): string | undefined {
+    const values = this.profile.templateValues ?? {};
+    return path?.replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (whole, name: string) => values[name] ?? whole);
+  }
+
   private endpointOf(method: string, path: string): Endpoint {
     const { paths, revocation } = this.profile;
-    if (path === paths.authorize && method === 'GET') return 'authorize';
-    if (path === paths.token) return 'token';
-    if (path === paths.userinfo) return 'userinfo';
+    if (path === this.filled(paths.authorize) && method === 'GET') return 'authorize';
+    if (path === this.filled(paths.token)) return 'token';
+    if (path === this.filled(paths.userinfo)) return 'userinfo';
     if (path === '/jwks') return 'jwks';
-    if (revocation && path === revocation.path.replace('{client_id}', encodeURIComponent(CLIENT.clientId))) return 'revoke';
+    if (revocation && path === this.filled(revocation.path)!.replace('{client_id}', encodeURIComponent(CLIENT.clientId))) return 'revoke';
     return 'other';
   }
 

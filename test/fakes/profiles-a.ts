@@ -11,7 +11,7 @@ const oauthError = (status: number, error: string, error_description: string, ex
 });
 
 /** Gmail and Google Calendar share one authorization server; the ID token is signed by the fake's key. */
-export function googleProfile(key: 'gmail' | 'google-calendar'): OAuthFakeProfile {
+export function googleProfile(key: string): OAuthFakeProfile {
   return {
     key,
     paths: { authorize: '/o/oauth2/v2/auth', token: '/token', userinfo: '/v1/userinfo' },

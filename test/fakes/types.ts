@@ -68,6 +68,11 @@ export interface OAuthFakeProfile {
   userinfo?: Record<string, unknown>;
   /** The provider's own answer to the `429` fault (default: text/plain with Retry-After: 7). */
   rateLimited?: FakeResponse;
+  /**
+   * Values for a templated provider (Shopify `{shop}`): `paths` may hold `{name}`, the fake's endpoint overrides keep
+   * the placeholders (so the code under test must resolve them) and requests are matched on the filled paths.
+   */
+  templateValues?: Record<string, string>;
 }
 
 export const CLIENT = { clientId: 'fake-client.id', clientSecret: 's3cr:et/+ x%' };

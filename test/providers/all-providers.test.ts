@@ -10,39 +10,11 @@ import type { Fault } from '../fakes/oauth-fake.ts';
 import { MS_OID } from '../fakes/profiles-a.ts';
 import { SF_ID, SF_INSTANCE } from '../fakes/profiles-b.ts';
 import { PROFILES } from '../fakes/profiles.ts';
+import { CATALOG_EXPECTED, google, type Expected } from './expected.ts';
 import { expectNoSecretsInUrls, expectOAuthError, expectTransient, NOW, PUBLIC_URL, rejectionOf, startProvider, type ProviderHarness } from './harness.ts';
 
-interface Expected {
-  granted: string[];
-  /** Seconds from NOW to the stored expiry; undefined for tokens that never expire. */
-  lifetime: number | undefined;
-  /** What a refresh does to the stored refresh token; `none` when the provider issues none. */
-  refresh: 'rotates' | 'keeps' | 'none';
-  accountId: string | null;
-  tokenType: string;
-  metadata?: Record<string, string>;
-  /** [error code, HTTP status] as openid-client reports them. */
-  badCode: [string, number];
-  badRefresh?: [string, number];
-  badClient: [string, number];
-  /** `revoked` for an already-invalid token; `none`: the provider has no revocation endpoint. */
-  revokeUnknown: boolean | 'none';
-}
-
-const GOOGLE_GRANTED = ['openid', 'https://www.googleapis.com/auth/userinfo.email'];
-const google = (account: string, api: string): Expected => ({
-  granted: [...GOOGLE_GRANTED, api],
-  lifetime: 3599,
-  refresh: 'keeps',
-  accountId: account,
-  tokenType: 'bearer',
-  badCode: ['invalid_grant', 400],
-  badRefresh: ['invalid_grant', 400],
-  badClient: ['invalid_client', 401],
-  revokeUnknown: false,
-});
-
 const EXPECTED: Record<string, Expected> = {
+  ...CATALOG_EXPECTED,
   gmail: google('jane@example.com', 'https://www.googleapis.com/auth/gmail.readonly'),
   'google-calendar': google('110169484474386276334', 'https://www.googleapis.com/auth/calendar.readonly'),
   slack: {
@@ -169,10 +141,19 @@ const EXPECTED: Record<string, Expected> = {
   },
 };
 
+// A new catalog entry without a fake profile (test/fakes/profiles*.ts) and expectations (./expected.ts) fails here.
 it('covers every built-in provider except the sandbox with a fake profile and expectations', () => {
   const keys = builtInProviders(PUBLIC_URL, false, () => undefined)
     .map((d) => d.key)
     .sort();
+  expect(
+    keys.filter((key) => !PROFILES[key]),
+    'built-in providers without a fake profile',
+  ).toEqual([]);
+  expect(
+    keys.filter((key) => !EXPECTED[key]),
+    'built-in providers without expectations',
+  ).toEqual([]);
   expect(Object.keys(PROFILES).sort()).toEqual(keys);
   expect(Object.keys(EXPECTED).sort()).toEqual(keys);
 });
@@ -218,7 +199,7 @@ describe.each(Object.keys(EXPECTED))('%s', (key) => {
       const old = first.credentials.refreshToken!;
       const next = await h.refresh(first.credentials);
       expect(next.credentials.accessToken).not.toBe(first.credentials.accessToken);
-      expect(next.credentials.expiresAt).toBe(NOW + want.lifetime! * 1000);
+      expect(next.credentials.expiresAt).toBe(want.lifetime === undefined ? undefined : NOW + want.lifetime * 1000);
       if (want.refresh === 'rotates') {
         expect(next.credentials.refreshToken).not.toBe(old);
         expect(h.fake.isActive(next.credentials.refreshToken!)).toBe(true);

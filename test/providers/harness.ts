@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { buildAuthorizationRequest, clientConfiguration, oidc, type AuthorizationRequest } from '../../lib/oauth/client.ts';
 import { revokeAtProvider } from '../../lib/oauth/revoke.ts';
 import { normalizeTokenResponse, type NormalizedTokens, type TokenSet } from '../../lib/oauth/tokens.ts';
+import { resolveTemplates } from '../../providers/catalog/templates.ts';
 import { applyEndpointOverrides, builtInProviders } from '../../providers/index.ts';
 import type { ProviderDefinition } from '../../providers/types.ts';
 import { CLIENT, OAuthFake, type OAuthFakeProfile } from '../fakes/oauth-fake.ts';
@@ -36,7 +37,8 @@ export async function startProvider(key: string, profileOverrides: Partial<OAuth
   const pristine = builtInProviders(PUBLIC_URL, false, () => undefined).find((d) => d.key === key);
   if (!profile || !pristine) throw new Error(`no built-in provider or fake profile for ${key}`);
   const fake = await OAuthFake.start({ ...profile, ...profileOverrides });
-  const def = applyEndpointOverrides(pristine, fake.lookup);
+  // A templated provider's endpoints stay templated in the overrides: Plugboard's own resolution fills them.
+  const def = resolveTemplates(applyEndpointOverrides(pristine, fake.lookup), profile.templateValues ?? {});
   const configFor = (timeoutSeconds?: number) => {
     const config = clientConfiguration(def, CLIENT);
     if (timeoutSeconds !== undefined) config.timeout = timeoutSeconds;

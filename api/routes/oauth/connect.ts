@@ -113,7 +113,8 @@ async function loadFlow(ctx: AppContext): Promise<LoadedFlow | null> {
     oauthErrorPage(ctx, 404, 'integration_not_found', 'This integration no longer exists.');
     return null;
   }
-  const def = await ctx.deps.providers.resolve(ctx.state.em, flow.tenantId, flow.provider);
+  // Templated providers (Shopify `{shop}`…) are resolved with the values the connect call stored on the integration.
+  const def = await ctx.deps.providers.resolveFor(ctx.state.em, integration);
   return { flow, integration, def };
 }
 

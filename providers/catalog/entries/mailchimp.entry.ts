@@ -1,0 +1,25 @@
+import type { ProviderEntryInput } from '../schema.ts';
+
+export const mailchimpEntry: ProviderEntryInput = {
+  key: 'mailchimp',
+  name: 'Mailchimp',
+  description: 'Audiences and campaigns in Mailchimp Marketing.',
+  color: '#FFE01B',
+  docs: ['https://mailchimp.com/developer/marketing/guides/access-user-data-oauth-2/'],
+  // The API host is per account (https://{dc}.api.mailchimp.com/3.0), read from the metadata endpoint after connect:
+  // not something the user types, so no template parameter and no fixed API base.
+  setupUrl: 'https://admin.mailchimp.com/account/oauth2/',
+  auth: {
+    mode: 'oauth2',
+    authorizationUrl: 'https://login.mailchimp.com/oauth2/authorize',
+    tokenUrl: 'https://login.mailchimp.com/oauth2/token',
+    scopes: { default: [], separator: ' ' },
+    pkce: 'none',
+    clientAuth: 'client_secret_post',
+    tokenRequestBody: 'form',
+    account: {},
+    // Access tokens never expire and there is no refresh token.
+    refresh: { supported: false, rotatesRefreshToken: false },
+    revocation: { style: 'none', token: 'access_token' },
+  },
+};

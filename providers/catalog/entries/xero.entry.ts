@@ -1,0 +1,27 @@
+import type { ProviderEntryInput } from '../schema.ts';
+
+export const xeroEntry: ProviderEntryInput = {
+  key: 'xero',
+  name: 'Xero',
+  description: 'Invoices, contacts and accounts of Xero organisations.',
+  color: '#13B5EA',
+  docs: ['https://developer.xero.com/documentation/guides/oauth2/auth-flow', 'https://developer.xero.com/documentation/guides/oauth2/token-types'],
+  apiBaseUrl: 'https://api.xero.com/api.xro/2.0',
+  setupUrl: 'https://developer.xero.com/app/manage',
+  auth: {
+    mode: 'oauth2',
+    authorizationUrl: 'https://login.xero.com/identity/connect/authorize',
+    tokenUrl: 'https://identity.xero.com/connect/token',
+    // offline_access yields a refresh token; accounting scopes per the app (granular scopes: unverified names).
+    scopes: { default: ['offline_access', 'accounting.transactions', 'accounting.contacts'], separator: ' ' },
+    pkce: 'S256',
+    // Authorization: Basic on the token endpoint.
+    clientAuth: 'client_secret_basic',
+    tokenRequestBody: 'form',
+    // The organisations (tenant ids) come from GET https://api.xero.com/connections, not from the token response.
+    account: {},
+    // Access tokens last 30 minutes; refresh tokens rotate on use and expire after 60 days unused.
+    refresh: { supported: true, rotatesRefreshToken: true, refreshTokenLifetimeSeconds: 60 * 86_400 },
+    revocation: { style: 'rfc7009', url: 'https://identity.xero.com/connect/revocation', token: 'refresh_token' },
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * The catalog's data entries (providers/catalog/entries/*.entry.ts), validated and turned into definitions. Code a
+ * provider needs (sync, push, webhook app identity) is attached here by key; none of the entries below has any yet.
+ */
+import type { ProviderDefinition } from '../types.ts';
+import { definitionFromEntry, type ProviderCode } from './convert.ts';
+import { airtableEntry } from './entries/airtable.entry.ts';
+import { asanaEntry } from './entries/asana.entry.ts';
+import { bitbucketEntry } from './entries/bitbucket.entry.ts';
+import { boxEntry } from './entries/box.entry.ts';
+import { calendlyEntry } from './entries/calendly.entry.ts';
+import { canvaEntry } from './entries/canva.entry.ts';
+import { discordEntry } from './entries/discord.entry.ts';
+import { docusignEntry } from './entries/docusign.entry.ts';
+import { gitlabEntry } from './entries/gitlab.entry.ts';
+import { intercomEntry } from './entries/intercom.entry.ts';
+import { linkedinEntry } from './entries/linkedin.entry.ts';
+import { mailchimpEntry } from './entries/mailchimp.entry.ts';
+import { miroEntry } from './entries/miro.entry.ts';
+import { pipedriveEntry } from './entries/pipedrive.entry.ts';
+import { quickbooksEntry } from './entries/quickbooks.entry.ts';
+import { redditEntry } from './entries/reddit.entry.ts';
+import { shopifyEntry } from './entries/shopify.entry.ts';
+import { spotifyEntry } from './entries/spotify.entry.ts';
+import { stripeConnectEntry } from './entries/stripe-connect.entry.ts';
+import { todoistEntry } from './entries/todoist.entry.ts';
+import { twitchEntry } from './entries/twitch.entry.ts';
+import { typeformEntry } from './entries/typeform.entry.ts';
+import { webexEntry } from './entries/webex.entry.ts';
+import { xEntry } from './entries/x.entry.ts';
+import { xeroEntry } from './entries/xero.entry.ts';
+import { zendeskEntry } from './entries/zendesk.entry.ts';
+import { zohoCrmEntry } from './entries/zoho-crm.entry.ts';
+import type { ProviderEntryInput } from './schema.ts';
+
+/** Every data entry, in catalog order. */
+export const catalogEntries: readonly ProviderEntryInput[] = [
+  gitlabEntry,
+  bitbucketEntry,
+  asanaEntry,
+  airtableEntry,
+  pipedriveEntry,
+  zohoCrmEntry,
+  intercomEntry,
+  zendeskEntry,
+  shopifyEntry,
+  stripeConnectEntry,
+  quickbooksEntry,
+  xeroEntry,
+  boxEntry,
+  miroEntry,
+  canvaEntry,
+  calendlyEntry,
+  docusignEntry,
+  mailchimpEntry,
+  typeformEntry,
+  todoistEntry,
+  webexEntry,
+  discordEntry,
+  xEntry,
+  linkedinEntry,
+  redditEntry,
+  spotifyEntry,
+  twitchEntry,
+];
+
+/** Code attached to entries by key. */
+const code: Readonly<Record<string, ProviderCode>> = {};
+
+/** The data entries as definitions; throws at load, naming the entry and field, when one is invalid. */
+export function catalogDefinitions(entries: readonly ProviderEntryInput[] = catalogEntries): ProviderDefinition[] {
+  return entries.map((entry) => definitionFromEntry(entry, code[entry.key]));
+}
