@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 const DAY = 24 * 3600_000;
 
-/** Counts behind the seed's success metrics for one tenant (GET /api/v1/stats). */
+/** Counts behind the seed's success metrics for one tenant (GET /api/v1/stats); uptime is db/repositories/uptime.repository.ts. */
 export async function tenantStats(em: EntityManager, tenantId: string) {
   const db = em.getConnection();
   const since30 = new Date(Date.now() - 30 * DAY);
@@ -13,17 +13,12 @@ export async function tenantStats(em: EntityManager, tenantId: string) {
        from oauth_flow where tenant_id = ? and created_at >= ?`,
     [tenantId, since30],
   );
-  const [health] = await db.execute<{ active: number; connected: number }[]>(
-    `select count(*) filter (where status = 'active')::int as active, count(*) filter (where status in ('active', 'error'))::int as connected
-       from integration where tenant_id = ?`,
-    [tenantId],
-  );
   const [events] = await db.execute<{ processed: number; done: number }[]>(
     `select count(*) filter (where status = 'processed')::int as processed, count(*) filter (where status in ('processed', 'failed'))::int as done
        from webhook_event where tenant_id = ? and created_at >= ?`,
     [tenantId, since7],
   );
-  return { flows: flows!, health: health!, events: events! };
+  return { flows: flows!, events: events! };
 }
 
 /** Stored webhook events by status, across tenants (the /metrics gauge). */
