@@ -1,8 +1,8 @@
 /**
  * Connections benchmark (issue 13 items 1–2): many connection workflows on ONE worker process.
  *
- *   npm run bench -- connections [--hour 10000] [--short 1000] [--ttl 60] [--observe 240] [--load-seconds 10]
- *                                [--cache <n>] [--worker-heap <MiB>|0] [--snapshot]
+ *   npm run bench -- connections [--hour 10000] [--short 1000] [--ttl 60] [--observe 240] [--load-seconds 20]
+ *                                [--tenants 500] [--cache <n>] [--worker-heap <MiB>|0] [--snapshot] [--api-prof]
  *
  * How the integrations get their tokens (said here because it matters for what is measured):
  * - The `--hour` integrations (one-hour tokens) are written through the vault: the row gets encrypted
@@ -19,7 +19,15 @@
  * Prints: refreshed before expiry (every sample of the short set), double refreshes, worker RSS (peak, settled),
  * the time to start the `--hour` workflows, the replay cost of a query to an evicted workflow (vs a cached one),
  * the token API latency, and the worker's heap by phase (main isolate and each workflow thread, from
- * bench/lib/heap.ts). `--cache` sets PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS for the worker; `--worker-heap` its
+ * bench/lib/heap.ts; during the connect flows it is sampled every 3 s and the sample with the highest RSS is
+ * printed as `connect-peak`).
+ *
+ * The token API is measured open loop (bench/lib/load.ts: a fixed rate from its own thread, latency from the
+ * scheduled send time, a warm-up discarded), in two shapes, each beside a `/healthz` probe sent from another thread
+ * at the same time (the host's scheduling floor: a no-op route's p99 in the same seconds) and with the client's own
+ * send lateness:
+ *   - working set: `--tenants` tenant backends, each calling its own integration every 10 s (and again every 1 s);
+ *   - cold sweep: integrations never asked for before, each once (both caches miss: the full path). `--cache` sets PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS for the worker; `--worker-heap` its
  * main isolate's old-space limit (default 320, as README recommends; 0: node's default); `--snapshot` writes heap snapshots after the starts
  * (summarised by `node bench/lib/heap-summary.ts <file>`).
  *
@@ -28,7 +36,6 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { workflowInput } from '../api/connections.ts';
@@ -47,6 +54,7 @@ import { ScriptedBrowser } from '../test/oauth-browser.ts';
 import { reserveSandbox, startSandboxProcess } from '../test/sandbox-process.ts';
 import { connectionWorkflowId, IntegrationStatusAttr, ProviderAttr, statusQuery, TenantIdAttr } from '../workflows/connection.messages.ts';
 import type { HeapReport } from './lib/heap.ts';
+import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'connections'),
@@ -55,7 +63,9 @@ const { values } = parseArgs({
     short: { type: 'string', default: '1000' },
     ttl: { type: 'string', default: '60' },
     observe: { type: 'string', default: '240' },
-    'load-seconds': { type: 'string', default: '10' },
+    'load-seconds': { type: 'string', default: '20' },
+    tenants: { type: 'string', default: '500' },
+    'api-prof': { type: 'boolean', default: false },
     cache: { type: 'string' },
     snapshot: { type: 'boolean', default: false },
     'worker-heap': { type: 'string', default: '320' },
@@ -66,10 +76,13 @@ const SHORT = Number(values.short);
 const TTL = Number(values.ttl);
 const OBSERVE_S = Number(values.observe);
 const LOAD_S = Number(values['load-seconds']);
+const TENANTS = Number(values.tenants);
 const CACHE = values.cache;
 const DEADLINE = Date.now() + 14 * 60_000;
-if (![HOUR, SHORT, TTL, OBSERVE_S, LOAD_S].every((n) => Number.isInteger(n) && n >= 0) || HOUR + SHORT === 0 || TTL < 30) {
-  progress('usage: --hour N --short N (not both 0) --ttl S (≥ 30) --observe S --load-seconds S [--cache N] [--worker-heap MiB|0] [--snapshot]');
+if (![HOUR, SHORT, TTL, OBSERVE_S, LOAD_S, TENANTS].every((n) => Number.isInteger(n) && n >= 0) || HOUR + SHORT === 0 || TTL < 30) {
+  progress(
+    'usage: --hour N --short N (not both 0) --ttl S (≥ 30) --observe S --load-seconds S --tenants N [--cache N] [--worker-heap MiB|0] [--snapshot] [--api-prof]',
+  );
   process.exit(2);
 }
 
@@ -89,36 +102,16 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T, i: number)
   );
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-
-/** A bounded keep-alive load loop: `concurrency` clients for `seconds`, recording each latency. */
-async function load(port: number, paths: () => { path: string; headers?: Record<string, string> }, seconds: number, concurrency: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const latencies: number[] = [];
-  let errors = 0;
-  const end = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) {
-        const { path: p, headers } = paths();
-        const started = process.hrtime.bigint();
-        const status = await new Promise<number>((resolve) => {
-          const req = request({ host: '127.0.0.1', port, path: p, agent, headers }, (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          });
-          req.on('error', () => resolve(0));
-          req.end();
-        });
-        latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-        if (status !== 200) errors++;
-      }
-    }),
-  );
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), errors, count: latencies.length };
+/** One token API line: latency, rate, non-200 answers, the client's lateness, and the /healthz probe of the same seconds. */
+function tokenLine(label: string, { token, probe }: { token: LoadResult; probe: LoadResult }): string {
+  const f = (n: number) => n.toFixed(2);
+  const non200 = Object.entries(token.statuses)
+    .filter(([status]) => status !== '200')
+    .reduce((sum, [, n]) => sum + n, 0);
+  return `    ${label.padEnd(34)} p50 ${f(token.p50)}, p90 ${f(token.p90)}, p99 ${f(token.p99)}, max ${f(token.max)} ms; ${token.rps.toFixed(0)} req/s, non-200 ${non200}; client late p99 ${f(token.sendLateP99)} ms | probe p99 ${f(probe.p99)} ms (late p99 ${f(probe.sendLateP99)})`;
 }
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 function rssOf(pid: number): number {
   if (!existsSync(`/proc/${pid}/status`)) return 0;
@@ -171,7 +164,9 @@ const deps = await buildAppDeps({ env, orm, vault, logger });
 const { temporal } = deps;
 // The API in its own process, as `npm start` and docker compose run it: the token API is measured on it alone,
 // not on this process (which runs the connect flows and the starts). `deps` here only builds workflow inputs.
-const apiProcess = spawn(process.execPath, ['api/server.ts'], {
+// `--api-prof`: a V8 CPU profile of the API process, written when it exits (node bench/lib/cpu-summary.ts <file>).
+const apiProf = values['api-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dataDir, 'api-prof')}`] : [];
+const apiProcess = spawn(process.execPath, [...apiProf, 'api/server.ts'], {
   env: { ...(process.env as Record<string, string>), ...rawEnv },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -334,6 +329,16 @@ try {
 
   progress(`connecting ${SHORT} integrations through the sandbox consent flow (${TTL} s tokens)`);
   const connectStarted = Date.now();
+  // The worker's memory, sampled through the connect flows (the burst of exchanges and new workflows).
+  let connecting = true;
+  let connectPeak: HeapReport | undefined;
+  const sampler = (async () => {
+    while (connecting) {
+      const r = await heapPhase('connect-peak');
+      if (r && r.rss > (connectPeak?.rss ?? 0)) connectPeak = r;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  })();
   let connected = 0;
   const connectFailures: string[] = [];
   await pool(shortRows, 8, async (row) => {
@@ -352,6 +357,9 @@ try {
     }
     if (++connected % 200 === 0) progress(`  connected ${connected}/${SHORT}`);
   });
+  connecting = false;
+  await sampler;
+  if (connectPeak) phases.push(connectPeak);
   progress(`  connected ${connected} (${connectFailures.length} failed) in ${((Date.now() - connectStarted) / 1000).toFixed(1)} s`);
   await record('short-connected');
   checkDeadline('connects');
@@ -422,15 +430,30 @@ try {
   const evicted = await queryAll();
   const cached = await queryAll();
 
-  progress('token API (the one-hour integrations: no refresh due, served from the row)');
-  let k = 0;
+  progress('token API, open loop: working set, then a cold sweep, each beside a /healthz probe');
   const tokenRows = hourRows.length ? hourRows : shortRows;
-  const tokenPath = () => {
-    const row = tokenRows[k++ % tokenRows.length]!;
-    return { path: `/api/v1/integrations/${row.id}/token`, headers: { authorization: `Bearer ${row.key}` } };
+  const tokenRequest = (row: { id: string; key: string }): LoadRequest => ({
+    method: 'GET',
+    path: `/api/v1/integrations/${row.id}/token`,
+    headers: { authorization: `Bearer ${row.key}` },
+  });
+  const WARMUP_S = 5;
+  /** `requests` at `rate` per second (cycled or not), with a /healthz probe at 20/s from another thread meanwhile. */
+  const measure = async (requests: LoadRequest[], rate: number, cycle: boolean) => {
+    const common = { port, seconds: LOAD_S, warmupSeconds: WARMUP_S, maxSockets: 64 };
+    const [token, probe] = await Promise.all([
+      runLoad({ ...common, requests, rate, cycle }),
+      runLoad({ ...common, requests: [{ method: 'GET', path: '/healthz', headers: {} }], rate: 20, cycle: true, maxSockets: 4 }),
+    ]);
+    return { token, probe };
   };
-  const token16 = await load(port, tokenPath, LOAD_S, 16);
-  const token1 = await load(port, tokenPath, LOAD_S, 1);
+  const working = tokenRows.slice(0, Math.min(TENANTS, tokenRows.length)).map(tokenRequest);
+  // Each tenant every 10 s, then every 1 s; the warm-up covers the first call of each at 10 s.
+  const ws10 = await measure(working, working.length / 10, true);
+  const ws1 = await measure(working, working.length, true);
+  // Integrations (and keys) never asked for: both caches miss. 100/s, each once (warm-up rows included).
+  const coldRows = tokenRows.slice(working.length).map(tokenRequest);
+  const cold = coldRows.length ? await measure(coldRows, 100, false) : undefined;
   await record('end');
 
   const sandboxStats = await sandbox.stats();
@@ -447,14 +470,19 @@ try {
     `  start ${HOUR} workflows     ${f(startSeconds)} s (${f(HOUR / Math.max(0.001, startSeconds), 0)}/s); every first task run at ${f(firstTasksSeconds)} s; worker CPU ${f(startCpuMs / 1000)} s (${f(startCpuMs / Math.max(1, HOUR), 2)} ms each)`,
     `  query after eviction      p50 ${f(evicted.p50, 2)} ms, p99 ${f(evicted.p99, 2)} ms, worker CPU ${f(evicted.cpuPerQuery, 2)} ms per query (replay; background CPU ${f(backgroundPerMs * 100, 0)} % of a core taken off)`,
     `  query, cached             p50 ${f(cached.p50, 2)} ms, p99 ${f(cached.p99, 2)} ms, worker CPU ${f(cached.cpuPerQuery, 2)} ms per query`,
-    `  token API, 1 client       p50 ${f(token1.p50, 2)} ms, p99 ${f(token1.p99, 2)} ms, ${f(token1.rps, 0)} req/s, errors ${token1.errors}   target p99 ≤ 5 ms`,
-    `  token API, 16 clients     p50 ${f(token16.p50, 2)} ms, p99 ${f(token16.p99, 2)} ms, ${f(token16.rps, 0)} req/s, errors ${token16.errors}`,
+    `  token API (open loop, ${LOAD_S} s after a ${WARMUP_S} s warm-up; target p99 ≤ 5 ms on the working set)   | /healthz probe beside it, 20/s`,
+    tokenLine(`${working.length} tenants, each every 10 s`, ws10),
+    tokenLine(`${working.length} tenants, each every 1 s`, ws1),
+    ...(cold ? [tokenLine('cold sweep, each once', cold)] : []),
     `    (the sandbox authorization server runs in its own process; the API process serves only Plugboard)`,
-    '  worker memory by phase    RSS | main isolate heap used | workflow threads heap used (connections, webhooks, sync, legacy…)',
+    '  worker memory by phase    RSS | main isolate heap used/total, external | workflow threads heap used/total (connections, webhooks, sync, legacy…)',
     ...phases.map(
       (p) =>
-        `    ${p.phase.padEnd(16)} ${f(p.rss, 0).padStart(5)} MiB | ${f(p.main.heapUsed, 0).padStart(4)} MiB | ${p.threads.map((t) => f(t.heapUsed, 0)).join(' / ')} MiB`,
+        `    ${p.phase.padEnd(16)} ${f(p.rss, 0).padStart(5)} MiB | ${f(p.main.heapUsed, 0).padStart(4)}/${f(p.main.heapTotal, 0)} MiB, ${f(p.main.external, 0)} MiB | ${p.threads.map((t) => `${f(t.heapUsed, 0)}/${f(t.heapTotal, 0)}`).join(' · ')} MiB`,
     ),
+    ...(apiProf.length
+      ? [`  API CPU profile           ${path.join(dataDir, 'api-prof')} (written when the API exits; node bench/lib/cpu-summary.ts <file>)`]
+      : []),
     ...(values.snapshot ? [`  heap snapshots            ${path.join(dataDir, 'snapshots')} (node bench/lib/heap-summary.ts <file>)`] : []),
     '',
   ];

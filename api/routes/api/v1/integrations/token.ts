@@ -1,8 +1,10 @@
 import { readCredentials, type StoredCredentials } from '../../../../../db/credentials.ts';
-import { AppError } from '../../../../../lib/errors.ts';
+import type { KeyedIntegration } from '../../../../../db/repositories/api-keys.repository.ts';
+import { AppError, notFound } from '../../../../../lib/errors.ts';
 import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
 import { connectionsOf } from '../../../../connections.ts';
 import { integrationsOf, ok, tenantIdOf, type AppContext } from '../../../../context.ts';
+import { prefetchedIntegration } from '../../../../middleware/api-key-auth.ts';
 import { integrationIdParam } from './params.ts';
 
 /**
@@ -12,7 +14,8 @@ import { integrationIdParam } from './params.ts';
  * The hot path reads no database row: an active integration's encrypted token set comes from the process's
  * token cache (db/token-cache.ts, dropped by PostgreSQL NOTIFY on every token or status change) and is
  * decrypted per call. A miss, another tenant's id, a token due for refresh or an inactive integration take the
- * full path below, whose answer (404, 409, a refresh) is the authority.
+ * full path below, whose answer (404, 409, a refresh) is the authority; when the API key missed its cache too,
+ * the row was read in the key's query (one round trip for the whole miss).
  */
 export async function getToken(ctx: AppContext): Promise<void> {
   const id = integrationIdParam(ctx);
@@ -26,28 +29,27 @@ export async function getToken(ctx: AppContext): Promise<void> {
     cache.invalidate(id);
   }
 
-  const readAt = cache.generation();
+  // On an API-key cache miss, the key's query already read this row (api/middleware/api-key-auth.ts): one round
+  // trip for both. The cache generation was taken before that read, so a NOTIFY since keeps it out of the cache.
+  const prefetched = prefetchedIntegration(ctx, id);
+  const readAt = prefetched ? prefetched.readAt : cache.generation();
   const repo = integrationsOf(ctx);
-  let integration = await repo.get(id);
-  if (integration.status !== 'active') {
-    throw new AppError(
-      409,
-      'not_connected',
-      `The integration is ${integration.status}${integration.lastError ? `: ${integration.lastError}` : ''}. Connect it first.`,
-    );
+  if (prefetched && !prefetched.row) throw notFound('Integration');
+  const row: KeyedIntegration = prefetched?.row ?? (await repo.get(id));
+  if (row.status !== 'active') {
+    throw new AppError(409, 'not_connected', `The integration is ${row.status}${row.lastError ? `: ${row.lastError}` : ''}. Connect it first.`);
   }
-  let credentials = readCredentials(ctx.deps.vault, integration);
-  const def = await ctx.deps.providers.resolve(ctx.state.em, integration.tenantId, integration.provider);
+  let credentials = readCredentials(ctx.deps.vault, row);
+  const def = await ctx.deps.providers.resolve(ctx.state.em, row.tenantId, row.provider);
   const due = credentials && def.refresh.supported ? tokenNeedsRefreshAt(credentials) : null;
   // The workflow refreshes well before this point; only when it is late does the caller ask (single-flight).
   if (due !== null && Date.now() >= due) {
-    const outcome = await connectionsOf(ctx.deps).ensureFresh({ em: ctx.state.em, integration });
+    const outcome = await connectionsOf(ctx.deps).ensureFresh({ em: ctx.state.em, integration: await repo.get(id) });
     if (!outcome.ok) throw new AppError(409, 'refresh_failed', outcome.error ?? 'The token could not be refreshed.');
     ctx.state.em.clear();
-    integration = await repo.get(id);
-    credentials = readCredentials(ctx.deps.vault, integration);
-  } else if (credentials && integration.credentials) {
-    cache.set({ id, tenantId: integration.tenantId, credentials: integration.credentials, refreshSupported: def.refresh.supported }, readAt);
+    credentials = readCredentials(ctx.deps.vault, await repo.get(id));
+  } else if (credentials && row.credentials) {
+    cache.set({ id, tenantId: row.tenantId, credentials: row.credentials, refreshSupported: def.refresh.supported }, readAt);
   }
   if (!credentials) throw new AppError(409, 'not_connected', 'No token is stored for this integration. Connect it first.');
   respond(ctx, credentials);
