@@ -12,6 +12,7 @@ import { normalizeTokenResponse, type NormalizedTokens } from '../lib/oauth/toke
 import type { ProviderDefinition } from '../providers/types.ts';
 import { ConnectionErrorType } from '../workflows/connection.messages.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createIncidentGuard } from './incidents.ts';
 import { createTenantEventEmitters } from './tenant-events.ts';
 import { loadIntegration } from './load.ts';
 
@@ -96,6 +97,7 @@ function classify(error: unknown, def: ProviderDefinition): never {
 export function createConnectionActivities(deps: ActivityDeps) {
   const { orm, vault, providers } = deps;
   const events = createTenantEventEmitters(deps);
+  const incidents = createIncidentGuard(deps);
 
   async function configFor(em: EntityManager, integration: Integration) {
     const def = await providers.resolveFor(em, integration);

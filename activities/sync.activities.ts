@@ -11,6 +11,7 @@ import { taskQueueOf } from '../workflows/task-queues.ts';
 import { connectionServiceOf } from './connections.ts';
 import { loadIntegration } from './load.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createIncidentGuard } from './incidents.ts';
 import { providerApi } from './provider-api.ts';
 
 export interface SyncCounts {
@@ -45,6 +46,7 @@ export function syncScheduleOffsetMs(integrationId: string, minutes: number): nu
 export function createSyncActivities(deps: ActivityDeps) {
   const { orm, vault, providers, temporal } = deps;
   const connections = connectionServiceOf(deps);
+  const incidents = createIncidentGuard(deps);
 
   /** A fresh token from the connection workflow, if one runs (a sync never starts one). */
   async function askConnection(integrationId: string, kind: 'ensure' | 'refresh'): Promise<void> {
@@ -63,6 +65,9 @@ export function createSyncActivities(deps: ActivityDeps) {
       if (integration.status !== 'active') return { ...none, skipped: `the integration is ${integration.status}` };
       const base = apiBaseFor(def, integration.settings);
       if (!base) return { ...none, skipped: 'no API base URL' };
+      // A provider incident holds syncs back: the schedule's next run tries again (activities/incidents.ts).
+      const held = await incidents.syncHeld(em, integration, def);
+      if (held) return { ...none, skipped: held };
 
       await askConnection(integration.id, 'ensure');
       const { request } = providerApi({ orm, vault, def, integrationId: integration.id, base, onUnauthorized: () => askConnection(integration.id, 'refresh') });

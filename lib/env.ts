@@ -34,6 +34,21 @@ export const outboundAllowList = z.string().transform((value, ctx): OutboundAllo
   return { cidrs, hosts };
 });
 
+/** A duration variable (`30s`, `10m`, `2h`) → milliseconds, at least `minMs`. */
+function incidentDuration(fallback: string, minMs: number) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < minMs) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration of at least ${minMs} ms such as 30s, 10m or 2h` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PUBLIC_URL: z
@@ -126,6 +141,20 @@ const schema = z.object({
       return ms;
     }),
   PLUGBOARD_EVENT_REFRESH_FAILING_AFTER: z.coerce.number().int().min(1).max(100).default(3),
+  /**
+   * Provider incidents (docs/architecture.md "Provider incidents"): one opens when at least FAILURE_PERCENT % of at
+   * least MIN_INTEGRATIONS connected integrations of one provider failed a refresh or a proxy call within WINDOW, and
+   * resolves after the rate stayed below the threshold for QUIET_PERIOD. Meanwhile a failed refresh is tried again
+   * after PROBE_INTERVAL (never later than half the token's remaining life); a first refused grant of a provider
+   * that can have an incident waits CONFIRM_DELAY before it counts as dead. Workers look every CHECK_INTERVAL.
+   */
+  PLUGBOARD_INCIDENT_MIN_INTEGRATIONS: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  PLUGBOARD_INCIDENT_FAILURE_PERCENT: z.coerce.number().min(1).max(100).default(20),
+  PLUGBOARD_INCIDENT_WINDOW: incidentDuration('10m', 1000),
+  PLUGBOARD_INCIDENT_QUIET_PERIOD: incidentDuration('5m', 0),
+  PLUGBOARD_INCIDENT_PROBE_INTERVAL: incidentDuration('2m', 1000),
+  PLUGBOARD_INCIDENT_CONFIRM_DELAY: incidentDuration('1m', 0),
+  PLUGBOARD_INCIDENT_CHECK_INTERVAL: incidentDuration('30s', 100),
   /** Workflows the worker keeps in memory (default: the SDK's, sized from the heap); others replay when they wake. */
   PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -11,12 +11,15 @@ import { NativeConnection } from '@temporalio/worker';
 import { openDatabase } from '../db/index.ts';
 import { ProviderRegistry } from '../db/repositories/providers.repository.ts';
 import { env as loadEnv } from '../lib/env.ts';
+import { incidentPolicy } from '../lib/incidents.ts';
 import { createLogger } from '../lib/logger.ts';
 import { TemporalGateway } from '../lib/temporal.ts';
 import { taskQueueOf, WORKLOADS, type Workload } from '../workflows/task-queues.ts';
 import { createWorkers, installTemporalRuntime } from './create-worker.ts';
 import { startEventDispatcher } from './event-dispatcher.ts';
+import { startIncidentMonitor } from './incident-monitor.ts';
 import { startWebhookDispatcher } from './webhook-dispatcher.ts';
+import { startReauthorizationSweep } from './reauthorization-sweep.ts';
 
 const env = loadEnv();
 const logger = createLogger({ name: 'worker' });
@@ -54,12 +57,16 @@ try {
   };
   const dispatcher = workloads.includes('webhooks') ? startWebhookDispatcher(relay) : undefined;
   const eventDispatcher = workloads.includes('webhooks') ? startEventDispatcher(relay) : undefined;
+  const incidentMonitor = startIncidentMonitor({ orm, vault, policy: incidentPolicy(env), logger });
+  // The integration.reauthorization_due sweep runs on the connections queue, from its Temporal Schedule.
+  if (workloads.includes('connections')) await startReauthorizationSweep(temporal.client, env, logger);
   logger.info({ queues: worker.queues, cache: worker.cache, namespace: env.TEMPORAL_NAMESPACE, dispatcher: Boolean(dispatcher) }, 'worker running');
   try {
     await worker.run();
   } finally {
     await dispatcher?.stop();
     await eventDispatcher?.stop();
+    await incidentMonitor.stop();
     await connection.close();
     await temporal.close().catch(() => undefined);
     await orm.close();

@@ -60,6 +60,11 @@ export const ConnectionErrorType = {
 export type ConnectionErrorType = (typeof ConnectionErrorType)[keyof typeof ConnectionErrorType];
 /** Every one of them is terminal: the token activities' `nonRetryableErrorTypes`. */
 export const CONNECTION_TERMINAL_ERRORS: string[] = Object.values(ConnectionErrorType);
+/**
+ * A refresh that failed while its provider has an open incident (docs/architecture.md "Provider incidents"): not
+ * the grant's fault, so no reauthorization; the workflow tries again after `details[0].retryAfterMs`.
+ */
+export const PROVIDER_INCIDENT_ERROR = 'ProviderIncident';
 
 export const TenantIdAttr = defineSearchAttributeKey('TenantId', SearchAttributeType.KEYWORD);
 export const ProviderAttr = defineSearchAttributeKey('Provider', SearchAttributeType.KEYWORD);

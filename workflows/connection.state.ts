@@ -4,6 +4,7 @@ import {
   CONNECTION_TERMINAL_ERRORS,
   ConnectionErrorType,
   IntegrationStatusAttr,
+  PROVIDER_INCIDENT_ERROR,
   type ConnectionCarriedState,
   type ConnectionSnapshot,
   type ConnectionStatus,
@@ -58,6 +59,9 @@ const PUSH_PATCH = 'push-subscriptions';
 export const STRICT_LOCK_PATCH = 'strict-lock';
 /** Token activities hand back a token set they could not store, sealed; older histories replay as they ran. */
 const KEEP_RETURNED_PATCH = 'keep-returned-tokens';
+/** A refresh failed during a provider incident is held (retried at the probe rate); older histories never saw one. */
+const INCIDENT_HOLD_PATCH = 'provider-incident-hold';
+const HELD_PREFIX = 'Held during a provider incident: ';
 /** After an unexpected failure of the push activity itself (not a provider error, which it handles). */
 const PUSH_RETRY_MS = 60 * 60_000;
 const AUTHORIZATION_WINDOW_MS = 10 * 60_000;
@@ -149,6 +153,7 @@ export class Connection {
   private readonly push = new Patch(PUSH_PATCH);
   readonly strictLock = new Patch(STRICT_LOCK_PATCH);
   private readonly keepReturned = new Patch(KEEP_RETURNED_PATCH);
+  private readonly incidentHold = new Patch(INCIDENT_HOLD_PATCH);
   readonly lock = new Mutex(this.strictLock, () => {
     this.wake = true;
   });
@@ -350,6 +355,7 @@ export class Connection {
       if (recovered) await this.manageSyncSchedule('upsert');
       return this.outcome(true);
     } catch (error) {
+      if (failureType(error) === PROVIDER_INCIDENT_ERROR && this.incidentHold.on) return this.refreshHeld(error, reason);
       this.lastError = this.refreshFailed(failureType(error), failureMessage(error));
       this.setStatus('error');
       await recordStatus({
@@ -375,6 +381,30 @@ export class Connection {
     }
     this.retryAt = Date.now() + TRANSIENT_RETRY_MS;
     return `Refresh failed after retries (${message}); retrying automatically in 5 minutes`;
+  }
+
+  /**
+   * A refresh failed while its provider has an open incident (activities/incidents.ts): held as transient, never
+   * reauthorization; tried again when the activity says (the probe rate). The status and log are written once per
+   * hold, not on every probe.
+   */
+  private async refreshHeld(error: unknown, reason: string): Promise<TokenOutcome> {
+    const { integrationId, state } = this;
+    const details = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause.details : undefined;
+    const asked = Number((details?.[0] as { retryAfterMs?: unknown } | undefined)?.retryAfterMs);
+    this.retryAt = Date.now() + Math.min(Math.max(Number.isFinite(asked) ? asked : TRANSIENT_RETRY_MS, 1_000), TRANSIENT_RETRY_MS);
+    const already = state.status === 'error' && this.lastError?.startsWith(HELD_PREFIX) === true;
+    this.lastError = `${HELD_PREFIX}${failureMessage(error)}`;
+    if (already) return this.outcome(false, this.lastError);
+    this.setStatus('error');
+    await recordStatus({
+      integrationId,
+      status: 'error',
+      error: this.lastError,
+      log: { kind: 'refresh_held', level: 'warn', message: `${reason} refresh held: ${this.lastError}` },
+    });
+    await this.manageSyncSchedule('pause');
+    return this.outcome(false, this.lastError);
   }
 
   /** When the next scheduled refresh is due: remaining lifetime ≤ min(maxLead, fraction × lifetime). */

@@ -26,11 +26,20 @@ export interface SandboxOptions {
   refreshTokenTtlSeconds: number;
 }
 
+export const SANDBOX_TOKEN_ENDPOINT_MODES = ['up', 'unavailable', 'invalid_grant'] as const;
+export type SandboxTokenEndpointMode = (typeof SANDBOX_TOKEN_ENDPOINT_MODES)[number];
+
 /** Counters and fault switches: tests read the former and flip the latter. */
 export interface SandboxControl {
-  stats: { authorizationCodeGrants: number; refreshGrants: number; refreshErrors: number; revocations: number };
+  stats: { authorizationCodeGrants: number; refreshGrants: number; refreshErrors: number; revocations: number; tokenRequestsRefused: number };
   /** When > 0, the token endpoint answers 503 to this many requests (a provider outage). */
   failTokenRequests: number;
+  /**
+   * A provider outage until switched back (`POST /sandbox/admin/token-endpoint?mode=…`): `unavailable` answers every
+   * token request 503, `invalid_grant` answers 400 invalid_grant (a grant-refusal storm). Neither reaches
+   * oidc-provider, so no refresh token is used up: the grants work again when it is back to `up`.
+   */
+  tokenEndpoint: SandboxTokenEndpointMode;
   /** Token responses state `refresh_token_expires_in` (default); off, the sandbox is a provider that does not. */
   stateRefreshTokenLifetime: boolean;
   /** Revokes every grant: every refresh token stops working (invalid_grant). */
@@ -160,8 +169,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
 
   const control: SandboxControl = {
-    stats: { authorizationCodeGrants: 0, refreshGrants: 0, refreshErrors: 0, revocations: 0 },
+    stats: { authorizationCodeGrants: 0, refreshGrants: 0, refreshErrors: 0, revocations: 0, tokenRequestsRefused: 0 },
     failTokenRequests: 0,
+    tokenEndpoint: 'up',
     stateRefreshTokenLifetime: true,
     async revokeAllGrants() {
       const grants = store.model('Grant');
@@ -188,6 +198,27 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       ctx.status = 503;
       ctx.set('Retry-After', '1');
       ctx.body = { error: 'temporarily_unavailable', error_description: 'sandbox outage (injected)' };
+      return;
+    }
+    if (ctx.path === '/sandbox/token' && ctx.method === 'POST' && control.tokenEndpoint !== 'up') {
+      control.stats.tokenRequestsRefused++;
+      const grant = control.tokenEndpoint === 'invalid_grant';
+      ctx.status = grant ? 400 : 503;
+      ctx.body = grant
+        ? { error: 'invalid_grant', error_description: 'sandbox outage (injected grant refusal)' }
+        : { error: 'temporarily_unavailable', error_description: 'sandbox outage (injected)' };
+      return;
+    }
+    if (ctx.path === '/sandbox/admin/token-endpoint' && ctx.method === 'POST') {
+      // Switches the outage above (for demos and tests): ?mode=up|unavailable|invalid_grant.
+      const mode = SANDBOX_TOKEN_ENDPOINT_MODES.find((m) => m === ctx.query.mode);
+      if (!mode) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_mode', message: `mode is one of ${SANDBOX_TOKEN_ENDPOINT_MODES.join(', ')}` };
+        return;
+      }
+      control.tokenEndpoint = mode;
+      ctx.body = { tokenEndpoint: mode };
       return;
     }
     if (ctx.path.startsWith('/sandbox/api/')) return items.handle(ctx);

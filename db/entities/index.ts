@@ -5,6 +5,7 @@ export { EventEndpoint } from './event-endpoint.entity.ts';
 export { Integration, INTEGRATION_STATUSES, type IntegrationStatus } from './integration.entity.ts';
 export { IntegrationLog } from './integration-log.entity.ts';
 export { OAuthFlow } from './oauth-flow.entity.ts';
+export { ProviderHealth, ProviderIncident } from './provider-incident.entity.ts';
 export { SyncRecord } from './sync-record.entity.ts';
 export { Tenant } from './tenant.entity.ts';
 export { EventDelivery, EventDeliveryAttempt, EVENT_DELIVERY_STATUSES, TenantEvent, type EventDeliveryStatus } from './tenant-event.entity.ts';
@@ -17,6 +18,7 @@ import { EventEndpoint } from './event-endpoint.entity.ts';
 import { Integration } from './integration.entity.ts';
 import { IntegrationLog } from './integration-log.entity.ts';
 import { OAuthFlow } from './oauth-flow.entity.ts';
+import { ProviderHealth, ProviderIncident } from './provider-incident.entity.ts';
 import { SyncRecord } from './sync-record.entity.ts';
 import { Tenant } from './tenant.entity.ts';
 import { EventDelivery, EventDeliveryAttempt, TenantEvent } from './tenant-event.entity.ts';
@@ -37,4 +39,6 @@ export const ENTITIES = [
   TenantEvent,
   EventDelivery,
   EventDeliveryAttempt,
+  ProviderHealth,
+  ProviderIncident,
 ];

@@ -8,6 +8,8 @@ export const TENANT_EVENT_TYPES = [
   'integration.reauthorization_required',
   'integration.refresh_failing',
   'endpoint.disabled',
+  'provider.incident_started',
+  'provider.incident_resolved',
 ] as const;
 export type TenantEventType = (typeof TENANT_EVENT_TYPES)[number];
 

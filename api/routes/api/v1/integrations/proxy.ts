@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import getRawBody from 'raw-body';
 import { readCredentials } from '../../../../../db/credentials.ts';
 import type { Integration } from '../../../../../db/entities/index.ts';
+import { recordProxyOutcome, scopeOf } from '../../../../../db/incidents.ts';
 import { AppError } from '../../../../../lib/errors.ts';
+import { incidentPolicy } from '../../../../../lib/incidents.ts';
 import { outboundBlockedCause } from '../../../../../lib/net-guard.ts';
 import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
 import { apiBaseFor } from '../../../../../providers/api-base.ts';
@@ -84,6 +86,14 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
     return credentials.accessToken;
   };
 
+  // Provider incidents count failed proxy calls (5xx, no answer): recorded off the request path (db/incidents.ts).
+  const recordOutcome = (failure: string | null) => {
+    const source = { integrationId: integration.id, tenantId: integration.tenantId, scope: scopeOf(integration, def) };
+    recordProxyOutcome(ctx.deps.orm.em.fork(), ctx.deps.vault, incidentPolicy(ctx.deps.env), source, failure).catch((error: Error) =>
+      ctx.deps.logger.warn({ integrationId: source.integrationId, err: error.message }, 'proxy outcome not recorded'),
+    );
+  };
+
   const send = async (token: string) => {
     headers.set('authorization', `Bearer ${token}`);
     try {
@@ -98,6 +108,7 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
     } catch (error) {
       const blocked = outboundBlockedCause(error);
       if (blocked?.reason === 'blocked') throw new AppError(422, 'url_not_allowed', `The provider API is not reachable from here: ${blocked.message}.`);
+      recordOutcome('unreachable');
       throw new AppError(502, 'provider_unreachable', `${def.name} did not answer.`);
     }
   };
@@ -107,6 +118,7 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
     await response.body?.cancel();
     response = await send(await tokenFor(integration, true));
   }
+  recordOutcome(response.status >= 500 ? `HTTP ${response.status}` : null);
   ctx.status = response.status;
   response.headers.forEach((value, key) => {
     if (!RESPONSE_DROP.has(key.toLowerCase())) ctx.set(key, value);
