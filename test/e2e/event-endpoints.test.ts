@@ -186,6 +186,14 @@ describe('dashboard: event endpoints (issue 14)', () => {
       expect(await page.locator('#injected').count()).toBe(0);
       await page.screenshot({ path: path.join(SHOTS, 'event-endpoints-attempts.png'), fullPage: true });
 
+      // Usable on a phone: no page scrolls sideways at 375 px.
+      await page.setViewportSize({ width: 375, height: 800 });
+      for (const where of [page.url(), endpointPath, '/event-endpoints']) {
+        await page.goto(where);
+        expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number), where).toBeLessThanOrEqual(375);
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+
       // Replay since T: nothing failed; every delivery since T is 1, and the receiver gets it again.
       await page.goto(endpointPath);
       const since = page.getByLabel('Since (UTC)');
