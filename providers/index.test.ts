@@ -178,6 +178,9 @@ describe('toCatalogEntry', () => {
       defaultScopes: slack.defaultScopes,
       operatorCredentials: true,
       webhookScheme: 'slack',
+      authMode: 'oauth2',
+      templateParams: [],
+      docs: slack.docs,
     });
   });
 

@@ -262,10 +262,11 @@ export const catalogProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
   }),
   mailchimp: standardProfile({
     key: 'mailchimp',
-    paths: { authorize: '/oauth2/authorize', token: '/oauth2/token' },
+    paths: { authorize: '/oauth2/authorize', token: '/oauth2/token', userinfo: '/oauth2/metadata' },
     clientAuth: 'body',
     refresh: 'none',
     scope: 'absent',
+    userinfo: { dc: 'us6', user_id: 8675309, accountname: 'Acme', login: { login_id: 13, login_name: 'jane' } },
     // The documented response has expires_in 0 (never expires) and scope null.
     extra: () => ({ expires_in: 0, scope: null }),
   }),

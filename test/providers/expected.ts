@@ -119,7 +119,7 @@ export const CATALOG_EXPECTED: Record<string, Expected> = {
     accountId: '4799e5e9-1559-4915-9862-cf4713bbcacc',
     revokeUnknown: 'none',
   }),
-  mailchimp: rfc({ granted: [], lifetime: undefined, refresh: 'none', accountId: null, revokeUnknown: 'none' }),
+  mailchimp: rfc({ granted: [], lifetime: undefined, refresh: 'none', accountId: '8675309', revokeUnknown: 'none' }),
   typeform: rfc({
     granted: ['forms:read', 'responses:read', 'accounts:read', 'offline'],
     lifetime: 604_800,

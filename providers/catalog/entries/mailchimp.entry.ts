@@ -13,11 +13,14 @@ export const mailchimpEntry: ProviderEntryInput = {
     mode: 'oauth2',
     authorizationUrl: 'https://login.mailchimp.com/oauth2/authorize',
     tokenUrl: 'https://login.mailchimp.com/oauth2/token',
+    // The metadata endpoint names the account (user_id) and its data centre (dc). The docs show the header
+    // `Authorization: OAuth <token>`; that it accepts `Bearer` as well is unverified.
+    userinfoUrl: 'https://login.mailchimp.com/oauth2/metadata',
     scopes: { default: [], separator: ' ' },
     pkce: 'none',
     clientAuth: 'client_secret_post',
     tokenRequestBody: 'form',
-    account: {},
+    account: { userinfoPath: 'user_id' },
     // Access tokens never expire and there is no refresh token.
     refresh: { supported: false, rotatesRefreshToken: false },
     revocation: { style: 'none', token: 'access_token' },
