@@ -25,8 +25,10 @@ export interface CachedTokenRow {
  *     LISTENs and drops that entry, on commit of whichever process wrote it;
  *   - while the LISTEN connection is down the cache answers nothing and is emptied, and it is emptied again
  *     once the connection is back (notifications sent meanwhile are lost);
- *   - a row read from the database is only cached when no notification arrived while it was being read
- *     (a generation counter), so a read cannot put back a value a concurrent write just replaced;
+ *   - a row read from the database is only cached when no notification for that integration (nor a flush)
+ *     arrived while it was being read, so a read cannot put back a value a concurrent write just replaced;
+ *     reads of other integrations are not held up: each invalidation is stamped per id, and the stamps kept are
+ *     bounded (`maxTracked`, oldest dropped: a read older than a dropped stamp is then not cached, to be safe);
  *   - writes this process flushes drop their entry at once (MikroORM subscriber); `ttlMs` bounds an entry's
  *     life anyway, and `maxEntries` its count (oldest first).
  * The remaining window is the NOTIFY's delivery after the writer's commit (milliseconds): a call in it gets the
@@ -37,12 +39,19 @@ export class TokenCache {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #listener: { close: () => Promise<void> } | undefined;
-  #generation = 0;
+  readonly #maxTracked: number;
+  /** Stamps: one per invalidation or flush, increasing. */
+  #stamp = 0;
+  /** Per integration id, the stamp of its latest invalidation (insertion order = stamp order; at most `maxTracked`). */
+  readonly #invalidatedAt = new Map<string, number>();
+  /** Reads taken before this stamp are not cached (the last flush, or the newest per-id stamp dropped). */
+  #floor = 0;
   #listening = false;
 
-  constructor(options: { orm: MikroORM; databaseUrl: string; logger: Logger; ttlMs: number; maxEntries?: number }) {
+  constructor(options: { orm: MikroORM; databaseUrl: string; logger: Logger; ttlMs: number; maxEntries?: number; maxTracked?: number }) {
     this.#ttlMs = options.ttlMs;
     this.#maxEntries = options.maxEntries ?? 50_000;
+    this.#maxTracked = options.maxTracked ?? 10_000;
     if (this.#ttlMs <= 0) return;
     const subscriber: EventSubscriber<Integration> = {
       getSubscribedEntities: () => [Integration],
@@ -81,19 +90,33 @@ export class TokenCache {
 
   /** Taken before reading a row from the database; hand it back to `set`. */
   generation(): number {
-    return this.#generation;
+    return this.#stamp;
   }
 
-  /** Caches `row`, read from the database since `generation()` returned `readAt`, unless anything changed since. */
+  /**
+   * Caches `row`, read from the database since `generation()` returned `readAt`, unless its integration was
+   * invalidated since (or the cache was flushed, or the stamps kept no longer reach back to `readAt`).
+   */
   set(row: CachedTokenRow, readAt: number): void {
-    if (!this.#listening || readAt !== this.#generation) return;
+    if (!this.#listening || readAt < this.#floor || (this.#invalidatedAt.get(row.id) ?? 0) > readAt) return;
     if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(row.id, { row, until: Date.now() + this.#ttlMs });
   }
 
   invalidate(id: string): void {
-    this.#generation++;
     this.#entries.delete(id);
+    this.#invalidatedAt.delete(id); // re-inserted last: the map stays in stamp order
+    this.#invalidatedAt.set(id, ++this.#stamp);
+    if (this.#invalidatedAt.size > this.#maxTracked) {
+      const [oldest, stamp] = this.#invalidatedAt.entries().next().value!;
+      this.#invalidatedAt.delete(oldest);
+      this.#floor = stamp;
+    }
+  }
+
+  /** Invalidation stamps kept (bounded by `maxTracked`). */
+  get trackedInvalidations(): number {
+    return this.#invalidatedAt.size;
   }
 
   /** The LISTEN connection is up (while it is not, nothing is served from memory). */
@@ -119,7 +142,8 @@ export class TokenCache {
   }
 
   #flush(): void {
-    this.#generation++;
+    this.#floor = ++this.#stamp;
+    this.#invalidatedAt.clear();
     this.#entries.clear();
   }
 }

@@ -157,14 +157,42 @@ describe('token API cache (NOTIFY-invalidated)', () => {
     expect(cache.size, 'caching again').toBeGreaterThan(0);
   }, 60_000);
 
-  it('a row read while a change is being announced is not cached (generation check)', () => {
+  it('a row read while a change to that integration is announced is not cached', () => {
     const cache = api.deps.tokens;
     const readAt = cache.generation();
-    cache.invalidate('00000000-0000-0000-0000-000000000000');
+    cache.invalidate('stale-read');
     cache.set({ id: 'stale-read', tenantId: 't', credentials: 'c', refreshSupported: true }, readAt);
     expect(cache.get('stale-read')).toBeUndefined();
     cache.set({ id: 'fresh-read', tenantId: 't', credentials: 'c', refreshSupported: true }, cache.generation());
     expect(cache.get('fresh-read')?.tenantId).toBe('t');
     cache.invalidate('fresh-read');
+  });
+
+  it('a change announced for one integration does not keep reads of other integrations out of the cache', () => {
+    const cache = api.deps.tokens;
+    const readAt = cache.generation(); // reads of x and y start
+    cache.invalidate('other-integration'); // a notification for a third integration arrives meanwhile
+    cache.invalidate('y'); // and one for y
+    cache.set({ id: 'x', tenantId: 't', credentials: 'c', refreshSupported: true }, readAt);
+    cache.set({ id: 'y', tenantId: 't', credentials: 'c', refreshSupported: true }, readAt);
+    expect(cache.get('x')?.credentials, 'x is cached: only other integrations changed').toBe('c');
+    expect(cache.get('y'), 'y changed while it was read').toBeUndefined();
+    cache.invalidate('x');
+  });
+
+  it('keeps a bounded number of per-integration stamps, and then refuses only reads older than the ones it dropped', () => {
+    const cache = api.deps.tokens;
+    const old = cache.generation();
+    for (let i = 0; i < 10_050; i++) cache.invalidate(`flood-${i}`);
+    expect(cache.trackedInvalidations).toBeLessThanOrEqual(10_000);
+    // A read from before the dropped stamps might have missed its own: not cached.
+    cache.set({ id: 'flood-0', tenantId: 't', credentials: 'c', refreshSupported: true }, old);
+    expect(cache.get('flood-0')).toBeUndefined();
+    // A read since then is cached, even with another 10,000 stamps kept of other integrations.
+    const recent = cache.generation();
+    cache.invalidate('someone-else');
+    cache.set({ id: 'flood-1', tenantId: 't', credentials: 'c', refreshSupported: true }, recent);
+    expect(cache.get('flood-1')?.credentials).toBe('c');
+    cache.invalidate('flood-1');
   });
 });
