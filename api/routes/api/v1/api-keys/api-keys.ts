@@ -4,7 +4,7 @@ import { createTenantApiKey, listApiKeys, revokeApiKey } from '../../../../../db
 import { notFound } from '../../../../../lib/errors.ts';
 import { ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 
-const createBody = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+export const createBody = z.object({ name: z.string().trim().min(1).max(100) }).strict();
 const keyId = z.string().regex(/^key_[0-9a-z]{26}$/, 'not an API key id');
 
 /** The public shape of a key: never the secret or its hash; `current` marks the key making this request. */

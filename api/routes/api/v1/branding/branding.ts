@@ -12,7 +12,7 @@ const logoUrl = z
     return !url.username && !url.password;
   }, 'logoUrl must not contain a user name or password');
 
-const body = z
+export const body = z
   .object({
     displayName: z.string().trim().min(1, 'displayName must not be empty (null resets it to the tenant name)').max(100).nullable(),
     logoUrl: logoUrl.nullable(),

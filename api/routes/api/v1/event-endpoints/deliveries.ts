@@ -7,9 +7,9 @@ import { limit } from '../../../../validation.ts';
 import { endpointIdParam, endpointsOf } from './endpoints.ts';
 
 const cursor = z.string().max(200);
-const deliveriesQuery = z.object({ status: z.enum(EVENT_DELIVERY_STATUSES).optional(), cursor: cursor.optional(), limit }).strict();
-const attemptsQuery = z.object({ cursor: cursor.optional(), limit }).strict();
-const replayBody = z
+export const deliveriesQuery = z.object({ status: z.enum(EVENT_DELIVERY_STATUSES).optional(), cursor: cursor.optional(), limit }).strict();
+export const attemptsQuery = z.object({ cursor: cursor.optional(), limit }).strict();
+export const replayBody = z
   .object({
     since: z.iso.datetime({ offset: true, error: 'since must be an ISO 8601 date-time such as 2026-12-01T00:00:00Z' }).transform((s) => new Date(s)),
     onlyFailed: z.boolean().default(false),

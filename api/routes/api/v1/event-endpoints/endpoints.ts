@@ -17,8 +17,8 @@ const eventTypes = z
   .nullable();
 const description = z.string().trim().max(500);
 
-const createBody = z.object({ url, eventTypes: eventTypes.optional(), description: description.optional() }).strict();
-const updateBody = z
+export const createBody = z.object({ url, eventTypes: eventTypes.optional(), description: description.optional() }).strict();
+export const updateBody = z
   .object({ url, eventTypes, description, enabled: z.boolean() })
   .partial()
   .strict()

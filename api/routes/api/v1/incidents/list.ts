@@ -3,7 +3,7 @@ import { incidentFacts, incidentsForTenant } from '../../../../../db/incidents.t
 import { RECENT_INCIDENTS_MS } from '../../../../../lib/incidents.ts';
 import { ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 
-const query = z.object({ status: z.enum(['open', 'all'], { error: 'status is open or all' }).default('all') }).strict();
+export const query = z.object({ status: z.enum(['open', 'all'], { error: 'status is open or all' }).default('all') }).strict();
 
 /**
  * GET /api/v1/incidents?status=open|all — provider incidents that concern this tenant (docs/architecture.md

@@ -24,7 +24,7 @@ export const returnToPath = z
     return path;
   });
 
-const body = z
+export const body = z
   .object({
     returnTo: returnToPath.optional(),
     /** Values for a templated provider's endpoints (Shopify `shop`, Zendesk `subdomain`); checked against the catalog entry. */

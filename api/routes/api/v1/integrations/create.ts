@@ -5,7 +5,7 @@ import { integrationsOf, ok, tenantIdOf, type AppContext } from '../../../../con
 import { providerKey, secretName, secretValue, settingsPatch } from '../../../../validation.ts';
 import { presentIntegration } from '../../../present.ts';
 
-const body = z
+export const body = z
   .object({
     provider: providerKey,
     displayName: z.string().trim().min(1).max(100).optional(),

@@ -5,7 +5,7 @@ import { presentIntegration } from '../../../present.ts';
 import { uptimeWindow } from '../stats/window.ts';
 import { integrationIdParam } from './params.ts';
 
-const query = z.object({ window: uptimeWindow }).strict();
+export const query = z.object({ window: uptimeWindow }).strict();
 
 /** GET /api/v1/integrations/:id?window — with its time-weighted uptime over `window` (default 30 days). */
 export async function getIntegration(ctx: AppContext): Promise<void> {

@@ -4,7 +4,7 @@ import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
 import { cursor, limit, providerKey } from '../../../../validation.ts';
 import { presentIntegration } from '../../../present.ts';
 
-const query = z.object({ status: z.enum(INTEGRATION_STATUSES).optional(), provider: providerKey.optional(), cursor: cursor.optional(), limit }).strict();
+export const query = z.object({ status: z.enum(INTEGRATION_STATUSES).optional(), provider: providerKey.optional(), cursor: cursor.optional(), limit }).strict();
 
 /** GET /api/v1/integrations?status&provider&cursor&limit */
 export async function listIntegrations(ctx: AppContext): Promise<void> {

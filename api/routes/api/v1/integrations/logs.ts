@@ -4,7 +4,7 @@ import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
 import { cursor, limit } from '../../../../validation.ts';
 import { integrationIdParam } from './params.ts';
 
-const query = z.object({ cursor: cursor.optional(), limit }).strict();
+export const query = z.object({ cursor: cursor.optional(), limit }).strict();
 
 /** GET /api/v1/integrations/:id/logs — newest first. */
 export async function listIntegrationLogs(ctx: AppContext): Promise<void> {

@@ -45,7 +45,7 @@ export async function syncStatus(ctx: AppContext): Promise<void> {
   ok(ctx, { lastSync: integration.lastSync, schedule, records: rows });
 }
 
-const recordsQuery = z
+export const recordsQuery = z
   .object({ model: z.string().min(1).max(100).optional(), since: z.iso.datetime({ offset: true }).optional(), cursor: z.string().max(200).optional(), limit })
   .strict();
 

@@ -7,7 +7,7 @@ import { secretName, secretValue, settingsPatch } from '../../../../validation.t
 import { presentIntegration } from '../../../present.ts';
 import { integrationIdParam } from './params.ts';
 
-const body = z
+export const body = z
   .object({
     displayName: z.string().trim().min(1).max(100).nullable(),
     settings: settingsPatch,

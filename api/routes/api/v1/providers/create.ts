@@ -9,7 +9,7 @@ import { providerKey } from '../../../../validation.ts';
 
 const httpsUrl = z.url({ protocol: /^https?$/ }).max(2000);
 
-const body = z
+export const body = z
   .object({
     key: providerKey,
     name: z.string().trim().min(1).max(100),

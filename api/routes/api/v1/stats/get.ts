@@ -4,7 +4,7 @@ import { tenantUptime } from '../../../../../db/repositories/uptime.repository.t
 import { ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 import { uptimeWindow } from './window.ts';
 
-const query = z.object({ window: uptimeWindow }).strict();
+export const query = z.object({ window: uptimeWindow }).strict();
 
 function rate(numerator: number, denominator: number) {
   return { value: denominator ? numerator / denominator : null, numerator, denominator };

@@ -5,7 +5,7 @@ import { notFound } from '../../../../../lib/errors.ts';
 import { ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 import { cursor, integrationId, limit } from '../../../../validation.ts';
 
-const query = z
+export const query = z
   .object({ integrationId: integrationId.optional(), status: z.enum(WEBHOOK_EVENT_STATUSES).optional(), cursor: cursor.optional(), limit })
   .strict();
 const SECRET_KEY = /token|secret|password|signature|authorization|api[_-]?key|challenge/i;
