@@ -5,6 +5,7 @@ import { openReturnedTokens, readCredentials, sealReturnedTokens, writeCredentia
 import { OAuthFlow, type Integration, type IntegrationStatus } from '../db/entities/index.ts';
 import { takeRefreshLease } from '../db/refresh-lease.ts';
 import { appendLog, type LogLevel } from '../db/repositories/integration-logs.repository.ts';
+import type { ErrorReason } from '../lib/events/types.ts';
 import { clientConfiguration, oidc } from '../lib/oauth/client.ts';
 import { revokeAtProvider } from '../lib/oauth/revoke.ts';
 import { readConnectedApp, type ConnectedApp } from '../lib/webhooks/app-identity.ts';
@@ -378,6 +379,8 @@ export function createConnectionActivities(deps: ActivityDeps) {
       error?: string | null;
       log: { kind: string; level: LogLevel; message: string };
       clearCredentials?: boolean;
+      /** What the error means (which tenant event it sends); absent in histories recorded before the field. */
+      reason?: ErrorReason;
     }): Promise<void> {
       const em = orm.em.fork();
       await em.transactional(async (tem) => {
@@ -391,7 +394,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
           row.refreshTokenExpiresAt = null;
         }
         appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, ...input.log });
-        if (input.status === 'error') await events.errorRecorded(tem, row, input.log.kind, row.lastError ?? input.log.message);
+        if (input.status === 'error') await events.errorRecorded(tem, row, input.log.kind, row.lastError ?? input.log.message, input.reason);
       });
     },
   };

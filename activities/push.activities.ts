@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { LockMode } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { Integration } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { apiBaseFor } from '../providers/api-base.ts';
@@ -8,6 +8,7 @@ import { pushStateOf, type PushChannel, type PushState, type ProviderDefinition 
 import type { ActivityDeps } from './deps.ts';
 import { loadIntegration } from './load.ts';
 import { providerApi } from './provider-api.ts';
+import { createTenantEventEmitters } from './tenant-events.ts';
 
 /** A failed subscribe is tried again after this long, doubling per consecutive failure up to a day. */
 export const PUSH_RETRY_MS = 60 * 60_000;
@@ -36,6 +37,7 @@ function describe(error: unknown): string {
  */
 export function createPushActivities(deps: ActivityDeps) {
   const { orm, vault, providers, env } = deps;
+  const events = createTenantEventEmitters(deps);
 
   async function load(integrationId: string): Promise<{ integration: Integration; def: ProviderDefinition }> {
     const em = orm.em.fork();
@@ -43,13 +45,20 @@ export function createPushActivities(deps: ActivityDeps) {
     return { integration, def: await providers.resolve(em, integration.tenantId, integration.provider) };
   }
 
-  async function save(integrationId: string, push: PushState | null, log?: { kind: string; level: 'info' | 'warn'; message: string }): Promise<void> {
+  async function save(
+    integrationId: string,
+    push: PushState | null,
+    log?: { kind: string; level: 'info' | 'warn'; message: string },
+    /** In the same transaction (a tenant event reporting the change). */
+    also?: (tem: EntityManager, row: Integration) => Promise<unknown>,
+  ): Promise<void> {
     await orm.em.fork().transactional(async (tem) => {
       // Row lock: a tenant's settings PATCH rewrites the same JSON column (IntegrationRepository.update).
       const row = await tem.findOneOrFail(Integration, { id: integrationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const { push: _old, ...rest } = row.settings;
       row.settings = push ? { ...rest, push } : rest;
       if (log) appendLog(tem, { tenantId: row.tenantId, integrationId: row.id, ...log });
+      await also?.(tem, row);
     });
   }
 
@@ -103,6 +112,14 @@ export function createPushActivities(deps: ActivityDeps) {
             level: 'warn',
             message: `Push notifications could not be ${previous.channel ? 'renewed' : 'set up'} (${message}); trying again in ${delay / 60_000} minutes. Changes still arrive through the sync schedule.`,
           },
+          (tem, row) =>
+            events.pushFailed(tem, row, {
+              action: previous.channel ? 'renew' : 'create',
+              error: message,
+              consecutiveFailures: failures,
+              retryAt: new Date(renewAt),
+              channelExpiresAt: previous.channel ? new Date(previous.channel.expiresAt).toISOString() : null,
+            }),
         );
         return { renewAt, error: message };
       }

@@ -6,6 +6,8 @@ import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { insertWebhookEvent } from '../db/repositories/webhook-events.repository.ts';
 import { apiBaseFor } from '../providers/api-base.ts';
 import { ProviderHttpError } from '../providers/types.ts';
+import { RECORDS_CHANGED_MAX_IDS } from '../lib/events/types.ts';
+import { newId } from '../lib/ids.ts';
 import { syncScheduleId, SYNC_WORKFLOW_TYPE } from '../workflows/sync.messages.ts';
 import { taskQueueOf } from '../workflows/task-queues.ts';
 import { connectionServiceOf } from './connections.ts';
@@ -13,6 +15,7 @@ import { loadIntegration } from './load.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createIncidentGuard } from './incidents.ts';
 import { providerApi } from './provider-api.ts';
+import { createTenantEventEmitters, type SyncFacts } from './tenant-events.ts';
 
 export interface SyncCounts {
   created: number;
@@ -47,6 +50,7 @@ export function createSyncActivities(deps: ActivityDeps) {
   const { orm, vault, providers, temporal } = deps;
   const connections = connectionServiceOf(deps);
   const incidents = createIncidentGuard(deps);
+  const events = createTenantEventEmitters(deps);
 
   /** A fresh token from the connection workflow, if one runs (a sync never starts one). */
   async function askConnection(integrationId: string, kind: 'ensure' | 'refresh'): Promise<void> {
@@ -89,6 +93,11 @@ export function createSyncActivities(deps: ActivityDeps) {
 
       const counts: SyncCounts = { ...none };
       const now = new Date();
+      // The first changes, for records.changed (it names at most RECORDS_CHANGED_MAX_IDS; `since` lists them all).
+      const changes: SyncFacts['changes'] = [];
+      const noteChange = (record: Pick<SyncRecord, 'id' | 'model' | 'externalId'>, change: 'created' | 'updated' | 'deleted') => {
+        if (changes.length <= RECORDS_CHANGED_MAX_IDS) changes.push({ id: record.id, model: record.model, externalId: record.externalId, change });
+      };
       await em.transactional(async (tem) => {
         const existing = new Map<string, SyncRecord>();
         for (const r of await tem.find(SyncRecord, { integrationId: integration.id, model: { $in: def.sync!.models } }))
@@ -105,12 +114,14 @@ export function createSyncActivities(deps: ActivityDeps) {
               record.changedAt = now;
               record.updatedAt = updatedAt;
               counts.deleted++;
+              noteChange(record, 'deleted');
             }
             continue;
           }
           const contentHash = createHash('sha256').update(stableStringify(change.data)).digest('hex');
           if (!record) {
-            tem.create(SyncRecord, {
+            const created = tem.create(SyncRecord, {
+              id: newId('rec'),
               tenantId: integration.tenantId,
               integrationId: integration.id,
               model: change.model,
@@ -120,9 +131,11 @@ export function createSyncActivities(deps: ActivityDeps) {
               updatedAt,
             });
             counts.created++;
+            noteChange(created, 'created');
           } else if (record.contentHash !== contentHash || record.deletedAt) {
             Object.assign(record, { data: change.data, contentHash, updatedAt, deletedAt: null, changedAt: now });
             counts.updated++;
+            noteChange(record, 'updated');
           } else counts.unchanged++;
         }
         for (const [key, record] of existing) {
@@ -130,6 +143,7 @@ export function createSyncActivities(deps: ActivityDeps) {
             record.deletedAt = now;
             record.changedAt = now;
             counts.deleted++;
+            noteChange(record, 'deleted');
           }
         }
         const row = await tem.findOneOrFail(Integration, { id: integration.id });
@@ -142,6 +156,13 @@ export function createSyncActivities(deps: ActivityDeps) {
           kind: 'synced',
           message: `Sync${full} (${input.reason}): ${counts.created} created, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.unchanged} unchanged`,
         });
+        // sync.completed and records.changed, committed with the records they report.
+        await events.syncCompleted(
+          tem,
+          row,
+          { reason: input.reason, models: def.sync!.models, fullModels: result.fullModels, counts, syncedAt: now, changes },
+          RECORDS_CHANGED_MAX_IDS,
+        );
       });
 
       const changed = counts.created + counts.updated + counts.deleted;

@@ -1,6 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { EventDeliveryAttempt, EventEndpoint, type EventDelivery, type TenantEvent } from '../db/entities/index.ts';
+import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { EventDeliveryAttempt, EventEndpoint, Integration, ReauthorizationNotice, type EventDelivery, type TenantEvent } from '../db/entities/index.ts';
+import { keysetPage } from '../db/keyset.ts';
 import { openEventData, signingSecrets } from '../db/event-endpoint-secrets.ts';
 import { dueDeliveries, failPendingDeliveries, nextDueAt } from '../db/repositories/event-deliveries.repository.ts';
 import { emitTenantEvent } from '../db/tenant-events.ts';
@@ -10,6 +11,7 @@ import { eventEnvelope } from '../lib/events/types.ts';
 import { forwardUrlProblem, outboundBlockedCause } from '../lib/net-guard.ts';
 import type { EventDeliveryBatchResult } from '../workflows/event-endpoint.messages.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createTenantEventEmitters } from './tenant-events.ts';
 
 const BATCH_SIZE = 100;
 /** A batch hands back after this long (a dead receiver costs up to DELIVERY_TIMEOUT_MS a delivery). */
@@ -17,6 +19,9 @@ const BATCH_BUDGET_MS = 20_000;
 const DELIVERY_TIMEOUT_MS = 15_000;
 /** How much of a receiver's answer is kept with the attempt. */
 const EXCERPT_BYTES = 1024;
+/** Grants looked at per page of the reauthorization-due sweep. */
+const SWEEP_PAGE = 200;
+const DAY_MS = 86_400_000;
 
 interface AttemptOutcome {
   statusCode: number | null;
@@ -59,6 +64,34 @@ async function readExcerpt(response: Response, max: number): Promise<string | nu
 export function createTenantEventActivities(deps: ActivityDeps) {
   const { orm, vault, providers, env } = deps;
   const production = env.NODE_ENV === 'production';
+  const events = createTenantEventEmitters(deps);
+
+  /**
+   * Records the thresholds `integrationId` reached and sends the smallest (the others are stale news), in one
+   * transaction with the row locked and read again: a reconnect committed meanwhile (a new grant) re-armed them.
+   */
+  async function reachThresholds(integrationId: string, expiresAt: Date, missing: number[], smallest: number, now: number): Promise<boolean> {
+    try {
+      return await orm.em.fork().transactional(async (tem) => {
+        const row = await tem.findOne(Integration, { id: integrationId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (!row || row.status !== 'active' || row.refreshTokenExpiresAt?.getTime() !== expiresAt.getTime()) return false;
+        const event = missing.includes(smallest) ? await events.reauthorizationDue(tem, row, smallest, now) : null;
+        for (const thresholdDays of missing)
+          tem.create(ReauthorizationNotice, {
+            tenantId: row.tenantId,
+            integrationId: row.id,
+            thresholdDays,
+            refreshTokenExpiresAt: expiresAt,
+            eventId: thresholdDays === smallest ? (event?.id ?? null) : null,
+          });
+        return Boolean(event);
+      });
+    } catch (error) {
+      // Another sweep recorded them first: it sent the event.
+      if (error instanceof UniqueConstraintViolationException) return false;
+      throw error;
+    }
+  }
 
   async function attempt(endpoint: EventEndpoint, secrets: string[], event: TenantEvent): Promise<AttemptOutcome> {
     const problem = forwardUrlProblem(endpoint.url, { production });
@@ -131,6 +164,37 @@ export function createTenantEventActivities(deps: ActivityDeps) {
   }
 
   return {
+    /**
+     * One page of the `integration.reauthorization_due` sweep (workflows/reauthorization-sweep.workflow.ts): active
+     * grants whose refresh token expires within the largest of PLUGBOARD_EVENT_REAUTHORIZATION_DUE_DAYS, in expiry
+     * order (keyset, db/keyset.ts). A grant that reached a threshold not yet recorded for it gets the event once.
+     */
+    async sweepReauthorizationDue(input: { cursor?: string | null }): Promise<{ checked: number; sent: number; nextCursor: string | null }> {
+      const em = orm.em.fork();
+      const now = Date.now();
+      const thresholds = env.PLUGBOARD_EVENT_REAUTHORIZATION_DUE_DAYS;
+      const horizon = new Date(now + Math.max(...thresholds) * DAY_MS);
+      const page = await keysetPage(
+        em,
+        Integration,
+        { status: 'active', refreshTokenExpiresAt: { $gt: new Date(now), $lte: horizon } },
+        { cursor: input.cursor ?? undefined, limit: SWEEP_PAGE, order: 'asc', by: 'refreshTokenExpiresAt' },
+      );
+      const reached = new Set(
+        page.items.length
+          ? (await em.find(ReauthorizationNotice, { integrationId: { $in: page.items.map((i) => i.id) } })).map((n) => `${n.integrationId}:${n.thresholdDays}`)
+          : [],
+      );
+      let sent = 0;
+      for (const row of page.items) {
+        const expiresAt = row.refreshTokenExpiresAt!;
+        const due = thresholds.filter((days) => expiresAt.getTime() - now <= days * DAY_MS);
+        const missing = due.filter((days) => !reached.has(`${row.id}:${days}`));
+        if (missing.length && (await reachThresholds(row.id, expiresAt, missing, Math.min(...due), now))) sent++;
+      }
+      return { checked: page.items.length, sent, nextCursor: page.nextCursor };
+    },
+
     async deliverEventBatch(input: { endpointId: string }): Promise<EventDeliveryBatchResult> {
       const em = orm.em.fork();
       const result: EventDeliveryBatchResult = { delivered: 0, failed: 0, retrying: 0, more: false, nextDueInMs: null };

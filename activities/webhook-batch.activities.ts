@@ -25,7 +25,7 @@ export const forwardBackoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 
  */
 export function createWebhookBatchActivities(deps: ActivityDeps) {
   const { orm, providers } = deps;
-  const { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent } = createWebhookProcessing(deps);
+  const { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent, received } = createWebhookProcessing(deps);
 
   return {
     async processWebhookBatch(input: { integrationId: string }): Promise<WebhookBatchResult> {
@@ -42,17 +42,20 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
       let retryInMs: number | undefined;
       let stoppedEarly = false;
 
+      // An event whose forward failed was still applied: webhook.received goes out with the mark, in its transaction.
       const fail = async (event: WebhookEvent, message: string) => {
         failed++;
-        await failEvent(em, event.id, message);
-        appendLog(em, {
-          tenantId: event.tenantId,
-          integrationId: event.integrationId,
-          kind: 'webhook_failed',
-          level: 'error',
-          message: `Event ${event.id} (${event.eventType}) failed: ${message}`.slice(0, 2000),
+        await em.transactional(async (tem) => {
+          await failEvent(tem, event.id, message);
+          appendLog(tem, {
+            tenantId: event.tenantId,
+            integrationId: event.integrationId,
+            kind: 'webhook_failed',
+            level: 'error',
+            message: `Event ${event.id} (${event.eventType}) failed: ${message}`.slice(0, 2000),
+          });
+          await received(tem, integration, [event]);
         });
-        await em.flush();
       };
 
       // Chunks: one query counts the chunk's attempts before its deliveries, one marks it after them, so a
@@ -64,7 +67,7 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
             em,
             chunk.map((e) => e.id),
           );
-        const delivered: string[] = [];
+        const delivered: WebhookEvent[] = [];
         let sent = 0;
         for (const event of chunk) {
           // Per event, not per chunk: a slow receiver (up to 15 s a delivery) must not let the heartbeat timeout
@@ -88,14 +91,22 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
             break;
           }
           if (outcome.kind !== 'delivered') await fail(event, outcome.message);
-          else delivered.push(event.id);
+          else delivered.push(event);
         }
         if (target?.kind === 'target')
           await unrecordForwardAttempts(
             em,
             chunk.slice(sent).map((e) => e.id),
           );
-        await finishEvents(em, delivered);
+        // Marked processed with their webhook.received tenant events (if any endpoint wants them), in one transaction.
+        if (delivered.length)
+          await em.transactional(async (tem) => {
+            await finishEvents(
+              tem,
+              delivered.map((e) => e.id),
+            );
+            await received(tem, integration, delivered);
+          });
         processed += delivered.length;
       }
       if (hints.length) {

@@ -10,7 +10,7 @@ import type { ProviderDefinition } from '../providers/types.ts';
 import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workflows/sync.messages.ts';
 import { taskQueueOf } from '../workflows/task-queues.ts';
 import { connectionServiceOf } from './connections.ts';
-import { createTenantEventEmitters } from './tenant-events.ts';
+import { createTenantEventEmitters, type ForwardBody } from './tenant-events.ts';
 import type { ActivityDeps } from './deps.ts';
 
 const FORWARD_TIMEOUT_MS = 15_000;
@@ -147,21 +147,7 @@ export function createWebhookProcessing(deps: ActivityDeps) {
    * crash mid-request counts.
    */
   async function deliverEvent(target: DeliveryTarget, integration: Integration, event: WebhookEvent): Promise<DeliveryOutcome> {
-    const payload = readEventPayload(vault, event);
-    let data: unknown;
-    try {
-      data = JSON.parse(payload);
-    } catch {
-      data = { raw: payload };
-    }
-    const body = JSON.stringify({
-      id: event.id,
-      type: event.eventType,
-      provider: event.provider,
-      integrationId: integration.id,
-      createdAt: event.createdAt,
-      data,
-    });
+    const body = JSON.stringify(forwardBody(integration, event));
     const timestamp = Math.floor(Date.now() / 1000);
     let response: Response;
     try {
@@ -193,5 +179,25 @@ export function createWebhookProcessing(deps: ActivityDeps) {
     return { kind: 'rejected', type: 'ForwardRejected', message: `the receiver answered HTTP ${response.status}; not retried` };
   }
 
-  return { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent };
+  /** The body a forward carries (and a `webhook.received` tenant event's data): the provider's event as received. */
+  function forwardBody(integration: Integration, event: WebhookEvent): ForwardBody {
+    const payload = readEventPayload(vault, event);
+    let data: unknown;
+    try {
+      data = JSON.parse(payload);
+    } catch {
+      data = { raw: payload };
+    }
+    return { id: event.id, type: event.eventType, provider: event.provider, integrationId: integration.id, createdAt: event.createdAt, data };
+  }
+
+  /**
+   * Tells the tenant's event endpoints subscribed to `webhook.received` of these processed events, on `em` (the
+   * caller flushes it in the transaction that marks them).
+   */
+  function received(em: EntityManager, integration: Integration, events: WebhookEvent[]): Promise<number> {
+    return events.length ? tenantEvents.webhooksReceived(em, integration, () => events.map((e) => forwardBody(integration, e))) : Promise.resolve(0);
+  }
+
+  return { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent, received };
 }

@@ -14,7 +14,7 @@ export { parseRetryAfter } from './webhook-processing.ts';
  */
 export function createWebhookActivities(deps: ActivityDeps) {
   const { orm, providers } = deps;
-  const { applyEvent, deliveryTarget, deliverEvent } = createWebhookProcessing(deps);
+  const { applyEvent, deliveryTarget, deliverEvent, received } = createWebhookProcessing(deps);
 
   async function load(eventId: string) {
     const em = orm.em.fork();
@@ -33,12 +33,15 @@ export function createWebhookActivities(deps: ActivityDeps) {
       const action = await applyEvent(em, def, integration, event);
       const forward = typeof integration.settings.forwardUrl === 'string';
       if (!forward) {
-        // Nothing to deliver: done in this one activity (one round trip less per event).
-        await em.nativeUpdate(
-          WebhookEvent,
-          { id: event.id },
-          { status: 'processed', processedAt: new Date(), errorMessage: null, attempts: event.attempts || 1, lastAttemptAt: new Date() },
-        );
+        // Nothing to deliver: done in this one activity (one round trip less per event), webhook.received with it.
+        await em.transactional(async (tem) => {
+          await tem.nativeUpdate(
+            WebhookEvent,
+            { id: event.id },
+            { status: 'processed', processedAt: new Date(), errorMessage: null, attempts: event.attempts || 1, lastAttemptAt: new Date() },
+          );
+          await received(tem, integration, [event]);
+        });
       }
       return { forward, action };
     },
@@ -68,6 +71,11 @@ export function createWebhookActivities(deps: ActivityDeps) {
         event.lastAttemptAt = new Date();
       }
       event.processedAt = input.status === 'processed' ? new Date() : null;
+      if (input.status === 'processed') {
+        // Written by the flush below, with the mark.
+        const integration = await em.findOne(Integration, { id: event.integrationId, tenantId: event.tenantId });
+        if (integration) await received(em, integration, [event]);
+      }
       if (input.status === 'failed') {
         appendLog(em, {
           tenantId: event.tenantId,

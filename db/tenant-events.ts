@@ -18,16 +18,17 @@ export interface TenantEventInput {
  * enabled endpoint subscribed to its type, persisted on `em` and written by the caller's next flush — the same
  * transaction as the change the event reports, so an event exists exactly when its change was committed (the
  * outbox). The insert's NOTIFY wakes the workers' relays on commit. `except` leaves out an endpoint (the one an
- * `endpoint.disabled` event is about). Returns the event, or null when no endpoint wants it (nothing is written).
+ * `endpoint.disabled` event is about); `endpoints` are the tenant's enabled ones when the caller looked them up
+ * already (a batch of events). Returns the event, or null when no endpoint wants it (nothing is written).
  */
 export async function emitTenantEvent(
   em: EntityManager,
   vault: Vault,
   input: TenantEventInput,
-  options: { except?: string } = {},
+  options: { except?: string; endpoints?: EventEndpoint[] } = {},
 ): Promise<TenantEvent | null> {
-  const endpoints = await em.find(EventEndpoint, { tenantId: input.tenantId, disabledAt: null });
-  const subscribed = endpoints.filter((e) => e.id !== options.except && (!e.eventTypes || e.eventTypes.includes(input.type)));
+  const endpoints = options.endpoints ?? (await enabledEndpoints(em, input.tenantId));
+  const subscribed = endpoints.filter((e) => e.id !== options.except && subscribes(e, input.type));
   if (!subscribed.length) return null;
   const now = new Date();
   const event = em.create(TenantEvent, {
@@ -49,4 +50,14 @@ export async function emitTenantEvent(
       createdAt: now,
     });
   return event;
+}
+
+/** The tenant's enabled endpoints: looked up once for many events of one tenant (`emitTenantEvent`'s `endpoints`). */
+export function enabledEndpoints(em: EntityManager, tenantId: string): Promise<EventEndpoint[]> {
+  return em.find(EventEndpoint, { tenantId, disabledAt: null });
+}
+
+/** Whether the endpoint takes events of this type (no list: every type). */
+export function subscribes(endpoint: EventEndpoint, type: TenantEventType): boolean {
+  return !endpoint.eventTypes || endpoint.eventTypes.includes(type);
 }

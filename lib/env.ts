@@ -142,6 +142,32 @@ const schema = z.object({
     }),
   PLUGBOARD_EVENT_REFRESH_FAILING_AFTER: z.coerce.number().int().min(1).max(100).default(3),
   /**
+   * `integration.reauthorization_due`: how many days before a known refresh-token expiry it is sent, once per grant
+   * per threshold (comma-separated whole days, default `7,1`), and how often the sweep looks (default 1h).
+   */
+  PLUGBOARD_EVENT_REAUTHORIZATION_DUE_DAYS: z
+    .string()
+    .default('7,1')
+    .transform((value, ctx) => {
+      const days = value.split(',').map((d) => d.trim());
+      if (!days.length || days.length > 10 || days.some((d) => !/^\d{1,3}$/.test(d) || Number(d) < 1)) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a list of 1 to 10 whole days of at least 1, such as 7,1` });
+        return z.NEVER;
+      }
+      return [...new Set(days.map(Number))].sort((a, b) => b - a);
+    }),
+  PLUGBOARD_REAUTHORIZATION_SWEEP_INTERVAL: z
+    .string()
+    .default('1h')
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < 1000) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration of at least 1s such as 1h, 15m or 30s` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  /**
    * Provider incidents (docs/architecture.md "Provider incidents"): one opens when at least FAILURE_PERCENT % of at
    * least MIN_INTEGRATIONS connected integrations of one provider failed a refresh or a proxy call within WINDOW, and
    * resolves after the rate stayed below the threshold for QUIET_PERIOD. Meanwhile a failed refresh is tried again

@@ -205,6 +205,7 @@ export class Connection {
           status: state.status,
           error: this.lastError,
           log: { kind: 'connect_failed', level: 'error', message: `Connecting failed: ${this.lastError}` },
+          reason: 'connect_failed',
         });
         return this.outcome(false, this.lastError);
       }
@@ -264,6 +265,7 @@ export class Connection {
         error: this.lastError,
         clearCredentials: true,
         log: { kind: 'provider_revoked', level: 'error', message: this.lastError },
+        reason: 'provider_revoked',
       });
       await this.manageSyncSchedule('pause');
     });
@@ -356,31 +358,40 @@ export class Connection {
       return this.outcome(true);
     } catch (error) {
       if (failureType(error) === PROVIDER_INCIDENT_ERROR && this.incidentHold.on) return this.refreshHeld(error, reason);
-      this.lastError = this.refreshFailed(failureType(error), failureMessage(error));
+      const failed = this.refreshFailed(failureType(error), failureMessage(error));
+      this.lastError = failed.message;
       this.setStatus('error');
+      // An activity input field, not a command: histories recorded before it replay unchanged.
       await recordStatus({
         integrationId,
         status: 'error',
         error: this.lastError,
         log: { kind: 'refresh_failed', level: 'error', message: `${reason} refresh failed: ${this.lastError}` },
+        reason: failed.reason,
       });
       await this.manageSyncSchedule('pause');
       return this.outcome(false, this.lastError);
     }
   }
 
-  /** What a failed refresh means: reauthorization for a dead grant or a bad app, a retry later for the rest. */
-  private refreshFailed(type: string | undefined, message: string): string {
+  /**
+   * What a failed refresh means: reauthorization for a dead grant or a bad app, a retry later for the rest; the
+   * reason tells recordStatus which tenant event the status sends.
+   */
+  private refreshFailed(
+    type: string | undefined,
+    message: string,
+  ): { message: string; reason: 'reauthorization_required' | 'app_misconfigured' | 'refresh_failing' } {
     if (type === ConnectionErrorType.invalidGrant || type === ConnectionErrorType.noRefreshToken) {
       this.state.reauthRequired = true;
-      return `Reauthorization required: ${message}. Reconnect the integration.`;
+      return { message: `Reauthorization required: ${message}. Reconnect the integration.`, reason: 'reauthorization_required' };
     }
     if (type === ConnectionErrorType.invalidClient) {
       this.state.reauthRequired = true;
-      return `Provider app misconfigured: ${message}`;
+      return { message: `Provider app misconfigured: ${message}`, reason: 'app_misconfigured' };
     }
     this.retryAt = Date.now() + TRANSIENT_RETRY_MS;
-    return `Refresh failed after retries (${message}); retrying automatically in 5 minutes`;
+    return { message: `Refresh failed after retries (${message}); retrying automatically in 5 minutes`, reason: 'refresh_failing' };
   }
 
   /**

@@ -4,3 +4,4 @@ export { syncWorkflow } from './sync.workflow.ts';
 export { webhookWorkflow } from './webhook.workflow.ts';
 export { webhookBatchWorkflow } from './webhook-batch.workflow.ts';
 export { eventEndpointWorkflow } from './event-endpoint.workflow.ts';
+export { reauthorizationSweepWorkflow } from './reauthorization-sweep.workflow.ts';

@@ -6,6 +6,7 @@ export { Integration, INTEGRATION_STATUSES, type IntegrationStatus } from './int
 export { IntegrationLog } from './integration-log.entity.ts';
 export { OAuthFlow } from './oauth-flow.entity.ts';
 export { ProviderHealth, ProviderIncident } from './provider-incident.entity.ts';
+export { ReauthorizationNotice } from './reauthorization-notice.entity.ts';
 export { SyncRecord } from './sync-record.entity.ts';
 export { Tenant } from './tenant.entity.ts';
 export { EventDelivery, EventDeliveryAttempt, EVENT_DELIVERY_STATUSES, TenantEvent, type EventDeliveryStatus } from './tenant-event.entity.ts';
@@ -19,6 +20,7 @@ import { Integration } from './integration.entity.ts';
 import { IntegrationLog } from './integration-log.entity.ts';
 import { OAuthFlow } from './oauth-flow.entity.ts';
 import { ProviderHealth, ProviderIncident } from './provider-incident.entity.ts';
+import { ReauthorizationNotice } from './reauthorization-notice.entity.ts';
 import { SyncRecord } from './sync-record.entity.ts';
 import { Tenant } from './tenant.entity.ts';
 import { EventDelivery, EventDeliveryAttempt, TenantEvent } from './tenant-event.entity.ts';
@@ -41,4 +43,5 @@ export const ENTITIES = [
   EventDeliveryAttempt,
   ProviderHealth,
   ProviderIncident,
+  ReauthorizationNotice,
 ];

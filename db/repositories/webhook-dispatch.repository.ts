@@ -49,23 +49,22 @@ export function nextPendingEvents(em: EntityManager, integrationId: string, limi
   return em.find(WebhookEvent, { integrationId, status: 'pending' }, { orderBy: { seq: 'asc' }, limit });
 }
 
-/** Marks events processed (events without a delivery count one attempt). */
+/**
+ * Marks events processed (events without a delivery count one attempt); inside `em.transactional`, in that
+ * transaction (`em.execute`), beside the `webhook.received` tenant events it commits with.
+ */
 export async function finishEvents(em: EntityManager, ids: string[]): Promise<void> {
   if (!ids.length) return;
-  await em
-    .getConnection()
-    .execute(
-      `update webhook_event set status = 'processed', processed_at = now(), error_message = null, attempts = greatest(attempts, 1), last_attempt_at = coalesce(last_attempt_at, now()) where id in (?) and status = 'pending'`,
-      [ids],
-    );
+  await em.execute(
+    `update webhook_event set status = 'processed', processed_at = now(), error_message = null, attempts = greatest(attempts, 1), last_attempt_at = coalesce(last_attempt_at, now()) where id in (?) and status = 'pending'`,
+    [ids],
+  );
 }
 
 /** Marks an event failed with the reason (visible in the event log; a manual retry sets it pending again). */
 export async function failEvent(em: EntityManager, id: string, message: string): Promise<void> {
-  await em
-    .getConnection()
-    .execute(
-      `update webhook_event set status = 'failed', processed_at = null, error_message = ?, attempts = greatest(attempts, 1), last_attempt_at = coalesce(last_attempt_at, now()) where id = ?`,
-      [message.slice(0, 2000), id],
-    );
+  await em.execute(
+    `update webhook_event set status = 'failed', processed_at = null, error_message = ?, attempts = greatest(attempts, 1), last_attempt_at = coalesce(last_attempt_at, now()) where id = ?`,
+    [message.slice(0, 2000), id],
+  );
 }
