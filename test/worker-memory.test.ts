@@ -6,8 +6,10 @@
  *   10,000 connections).
  * - The workflow bundle is built in a child process: webpack's compilation no longer stays in the worker's heap
  *   (idle RSS 570 MiB before, about 430 MiB after on the benchmark machine).
+ * - A workflow thread's young generation is bounded (V8's default let each thread's new space reach 128 MiB under
+ *   a burst of activations: the worker's RSS peak during the benchmark's connect flows).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -61,5 +63,34 @@ describe('worker memory', () => {
 
     // The cache of every queue's worker, as the SDK compiled it.
     expect(running.cache).toEqual({ connections: 1000, webhooks: 100, sync: 100, legacy: 20 });
+  });
+
+  it('bounds the young generation of a workflow thread under an allocation burst', { timeout: 60_000 }, () => {
+    // In a child process (V8 flags are process-wide): the limits createWorkers sets before the SDK starts a
+    // workflow thread, then a thread allocating as a burst of activations does (objects surviving a while).
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      import { setWorkflowThreadHeapLimits } from './workers/create-worker.ts';
+      setWorkflowThreadHeapLimits(1000);
+      const code = \`
+        (async () => {
+        const v8 = (await import('node:v8')).default;
+        const { parentPort } = await import('node:worker_threads');
+        const ring = new Array(300000);
+        let max = 0;
+        for (let i = 0; i < 6e6; i++) {
+          ring[i % ring.length] = { i, s: 'x' + i };
+          if (i % 100000 === 0) max = Math.max(max, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+        }
+        parentPort.postMessage(max);
+        })();
+      \`;
+      const thread = new Worker(code, { eval: true });
+      thread.once('message', (max) => { console.log(JSON.stringify({ newSpaceMiB: max / 1048576 })); process.exit(0); });
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const { newSpaceMiB } = JSON.parse(out.trim().split('\n').at(-1)!) as { newSpaceMiB: number };
+    // Two semi-spaces of at most 4 MiB and V8's page rounding (the default reached 128 MiB here).
+    expect(newSpaceMiB, `workflow thread new space ${newSpaceMiB.toFixed(1)} MiB`).toBeLessThanOrEqual(16);
   });
 });
