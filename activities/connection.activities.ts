@@ -260,7 +260,9 @@ export function createConnectionActivities(deps: ActivityDeps) {
      */
     async refreshTokens(input: { integrationId: string } & KeepReturned): Promise<TokenFacts> {
       const info = activityInfo();
-      const holder = `${info.workflowExecution?.workflowId ?? info.activityType}/${info.activityId}/${info.attempt}`;
+      // Unique per attempt (activity ids restart with each run of a workflow): the lease tells attempts apart.
+      const run = info.workflowExecution;
+      const holder = `${run ? `${run.workflowId}/${run.runId}` : info.activityType}/${info.activityId}/${info.attempt}`;
       // Taken before the refresh token is read: what this attempt reads is what no other attempt is presenting.
       const take = await takeRefreshLease(orm.em.fork(), input.integrationId, holder);
       if (!take.taken) {

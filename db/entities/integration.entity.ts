@@ -31,7 +31,7 @@ export const Integration = defineEntity({
      */
     refreshTokenExpiresAt: p.datetime().nullable(),
     /**
-     * The refresh lease (db/refresh-lease.ts): the refresh attempt (`workflowId/activityId/attempt`) that alone may
+     * The refresh lease (db/refresh-lease.ts): the refresh attempt (`workflowId/runId/activityId/attempt`) that alone may
      * present the refresh token until `refreshLeaseExpiresAt`, and when a refresh last stored its tokens.
      */
     refreshLeaseHolder: p.string().nullable().hidden(),
