@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Integration } from '../db/entities/index.ts';
 import { canHaveIncident, evaluateScope, openIncident, recordFailure, recordSuccess, scopeOf } from '../db/incidents.ts';
-import { incidentPolicy, probeDelayMs } from '../lib/incidents.ts';
+import { incidentHolds, incidentPolicy, probeDelayMs } from '../lib/incidents.ts';
 import type { ProviderDefinition } from '../providers/types.ts';
 import { ConnectionErrorType, PROVIDER_INCIDENT_ERROR } from '../workflows/connection.messages.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -47,7 +47,8 @@ export function createIncidentGuard(deps: ActivityDeps) {
         const em = orm.em.fork();
         await recordFailure(em, { integrationId: integration.id, tenantId: integration.tenantId, scope }, 'refresh', described);
         const { incident } = await evaluateScope(em, vault, policy, scope);
-        if (incident && !incident.resolvedAt) held = { percent: incident.failurePercent };
+        // Past the maximum hold an open incident neither holds nor confirms: the failure keeps its class.
+        if (incident && !incident.resolvedAt) held = incidentHolds(policy, incident.startedAt) ? { percent: incident.failurePercent } : null;
         else if (failure.nonRetryable && REAUTHORIZING.includes(failure.type ?? '') && attemptNumber() === 1 && policy.confirmDelayMs > 0)
           confirm = await canHaveIncident(em, scope, policy);
       } catch (error) {

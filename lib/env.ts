@@ -172,7 +172,8 @@ const schema = z.object({
    * least MIN_INTEGRATIONS connected integrations of one provider failed a refresh or a proxy call within WINDOW, and
    * resolves after the rate stayed below the threshold for QUIET_PERIOD. Meanwhile a failed refresh is tried again
    * after PROBE_INTERVAL (never later than half the token's remaining life); a first refused grant of a provider
-   * that can have an incident waits CONFIRM_DELAY before it counts as dead. Workers look every CHECK_INTERVAL.
+   * that can have an incident waits CONFIRM_DELAY before it counts as dead. Workers look every CHECK_INTERVAL. After
+   * MAX_HOLD an incident holds nothing more (failures get their usual class), so mass revocations cannot hold forever.
    */
   PLUGBOARD_INCIDENT_MIN_INTEGRATIONS: z.coerce.number().int().min(1).max(1_000_000).default(10),
   PLUGBOARD_INCIDENT_FAILURE_PERCENT: z.coerce.number().min(1).max(100).default(20),
@@ -181,6 +182,7 @@ const schema = z.object({
   PLUGBOARD_INCIDENT_PROBE_INTERVAL: incidentDuration('2m', 1000),
   PLUGBOARD_INCIDENT_CONFIRM_DELAY: incidentDuration('1m', 0),
   PLUGBOARD_INCIDENT_CHECK_INTERVAL: incidentDuration('30s', 100),
+  PLUGBOARD_INCIDENT_MAX_HOLD: incidentDuration('6h', 1000),
   /** Workflows the worker keeps in memory (default: the SDK's, sized from the heap); others replay when they wake. */
   PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breachesThreshold, failurePercent, MIN_PROBE_MS, probeDelayMs, providerScope } from './incidents.ts';
+import { breachesThreshold, failurePercent, incidentHolds, MIN_PROBE_MS, probeDelayMs, providerScope } from './incidents.ts';
 
 const policy = { minIntegrations: 10, failurePercent: 20, probeIntervalMs: 120_000 };
 
@@ -32,5 +32,11 @@ describe('provider incident policy', () => {
     // An expired token: the provider is down for it anyway, so the plain interval.
     expect(probeDelayMs(policy, now - 1, now, 0.5)).toBe(120_000);
     expect(probeDelayMs(policy, now + 10, now, 0.5)).toBe(MIN_PROBE_MS);
+  });
+
+  it('holds failures for the maximum hold after the incident started, then no more', () => {
+    const startedAt = new Date(1_000_000);
+    expect(incidentHolds({ maxHoldMs: 60_000 }, startedAt, 1_059_999)).toBe(true);
+    expect(incidentHolds({ maxHoldMs: 60_000 }, startedAt, 1_060_000)).toBe(false);
   });
 });

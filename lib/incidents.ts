@@ -9,6 +9,7 @@ export interface IncidentPolicy {
   probeIntervalMs: number;
   confirmDelayMs: number;
   checkIntervalMs: number;
+  maxHoldMs: number;
 }
 
 export function incidentPolicy(env: Env): IncidentPolicy {
@@ -20,6 +21,7 @@ export function incidentPolicy(env: Env): IncidentPolicy {
     probeIntervalMs: env.PLUGBOARD_INCIDENT_PROBE_INTERVAL,
     confirmDelayMs: env.PLUGBOARD_INCIDENT_CONFIRM_DELAY,
     checkIntervalMs: env.PLUGBOARD_INCIDENT_CHECK_INTERVAL,
+    maxHoldMs: env.PLUGBOARD_INCIDENT_MAX_HOLD,
   };
 }
 
@@ -56,4 +58,13 @@ export function probeDelayMs(policy: Pick<IncidentPolicy, 'probeIntervalMs'>, to
   const jittered = policy.probeIntervalMs * (0.8 + 0.4 * random);
   const remaining = tokenExpiresAt === null ? Infinity : (tokenExpiresAt - now) / 2;
   return Math.round(Math.max(MIN_PROBE_MS, Math.min(jittered, remaining > 0 ? remaining : jittered)));
+}
+
+/**
+ * Whether an open incident still holds failures: for PLUGBOARD_INCIDENT_MAX_HOLD after it started. Past that, the
+ * failures are taken at their word (a dead grant asks for reauthorization), so an incident made of genuine mass
+ * revocations ends: those integrations stop refreshing, their failures leave the window and the rate falls.
+ */
+export function incidentHolds(policy: Pick<IncidentPolicy, 'maxHoldMs'>, startedAt: Date, now = Date.now()): boolean {
+  return now - startedAt.getTime() < policy.maxHoldMs;
 }
