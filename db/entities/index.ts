@@ -4,6 +4,7 @@ export { EncryptionKey } from './encryption-key.entity.ts';
 export { EventEndpoint } from './event-endpoint.entity.ts';
 export { Integration, INTEGRATION_STATUSES, type IntegrationStatus } from './integration.entity.ts';
 export { IntegrationLog } from './integration-log.entity.ts';
+export { IntegrationStatusChange } from './integration-status-change.entity.ts';
 export { OAuthFlow } from './oauth-flow.entity.ts';
 export { ProviderHealth, ProviderIncident } from './provider-incident.entity.ts';
 export { ReauthorizationNotice } from './reauthorization-notice.entity.ts';
@@ -18,6 +19,7 @@ import { EncryptionKey } from './encryption-key.entity.ts';
 import { EventEndpoint } from './event-endpoint.entity.ts';
 import { Integration } from './integration.entity.ts';
 import { IntegrationLog } from './integration-log.entity.ts';
+import { IntegrationStatusChange } from './integration-status-change.entity.ts';
 import { OAuthFlow } from './oauth-flow.entity.ts';
 import { ProviderHealth, ProviderIncident } from './provider-incident.entity.ts';
 import { ReauthorizationNotice } from './reauthorization-notice.entity.ts';
@@ -31,6 +33,7 @@ export const ENTITIES = [
   ApiKey,
   Integration,
   IntegrationLog,
+  IntegrationStatusChange,
   WebhookEvent,
   OAuthFlow,
   CustomProvider,
