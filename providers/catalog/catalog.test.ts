@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { clientConfiguration, OAuthConfigError } from '../../lib/oauth/client.ts';
 import { builtInProviders, toCatalogEntry } from '../index.ts';
 import { definitionFromEntry, entryFromDefinition, validateDefinitions } from './convert.ts';
 import { catalogEntries } from './index.ts';
@@ -157,6 +158,12 @@ describe('template values', () => {
     expect(() => validateTemplateValues(shopify, {})).toThrow(/Shop is required/);
     expect(() => validateTemplateValues(shopify, { shop: 'acme', region: 'eu' })).toThrow(/takes no parameter region/);
     expect(validateTemplateValues(shopify, { shop: 'acme' })).toEqual({ shop: 'acme' });
+  });
+
+  it('an unresolved templated definition is refused before any request is built', () => {
+    expect(() => clientConfiguration(shopify, { clientId: 'id', clientSecret: 'secret' })).toThrow(OAuthConfigError);
+    expect(() => clientConfiguration(shopify, { clientId: 'id', clientSecret: 'secret' })).toThrow(/Shopify needs connect parameters \(shop\)/);
+    expect(() => clientConfiguration(resolveTemplates(shopify, { shop: 'acme' }), { clientId: 'id', clientSecret: 'secret' })).not.toThrow();
   });
 
   it('checks the resolved host against the template host as a second line of defence', () => {
