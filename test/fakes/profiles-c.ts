@@ -240,7 +240,7 @@ export const catalogProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
   calendly: standardProfile({
     key: 'calendly',
     paths: { authorize: '/oauth/authorize', token: '/oauth/token' },
-    clientAuth: 'basic',
+    clientAuth: 'body',
     expiresIn: 7200,
     refresh: 'rotates',
     scope: 'absent',

@@ -13,13 +13,13 @@ export const asanaEntry: ProviderEntryInput = {
     authorizationUrl: 'https://app.asana.com/-/oauth_authorize',
     tokenUrl: 'https://app.asana.com/-/oauth_token',
     scopes: { default: ['default'], separator: ' ' },
-    // PKCE (S256) is documented for the authorization request.
+    // PKCE (S256) for the authorization request (unverified for confidential apps; harmless if ignored).
     pkce: 'S256',
     clientAuth: 'client_secret_post',
     tokenRequestBody: 'form',
-    // The token response carries the user as `data` {id, gid, name, email}.
+    // The token response carries the user as `data` {id, gid, name, email} (unverified against the current page).
     account: { tokenResponsePaths: ['data.gid'] },
-    // Access tokens expire after one hour; the refresh token is long-lived and not replaced on refresh.
+    // Access tokens expire after one hour; the refresh token is long-lived and not replaced on refresh (unverified).
     refresh: { supported: true, rotatesRefreshToken: false },
     // POST /-/oauth_revoke with the refresh token revokes the grant.
     revocation: { style: 'rfc7009', url: 'https://app.asana.com/-/oauth_revoke', token: 'refresh_token' },

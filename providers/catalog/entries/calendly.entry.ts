@@ -5,7 +5,11 @@ export const calendlyEntry: ProviderEntryInput = {
   name: 'Calendly',
   description: 'Event types, scheduled events and invitees in Calendly.',
   color: '#006BFF',
-  docs: ['https://developer.calendly.com/create-a-developer-account', 'https://developer.calendly.com/api-docs/'],
+  docs: [
+    'https://developer.calendly.com/how-to-access-calendly-data-on-behalf-of-authenticated-users',
+    'https://developer.calendly.com/refresh-token-rotation-guide',
+    'https://developer.calendly.com/api-docs/calendly-o-auth/o-auth/post-oauth-revoke',
+  ],
   apiBaseUrl: 'https://api.calendly.com',
   setupUrl: 'https://developer.calendly.com/console/apps',
   auth: {
@@ -13,13 +17,15 @@ export const calendlyEntry: ProviderEntryInput = {
     authorizationUrl: 'https://auth.calendly.com/oauth/authorize',
     tokenUrl: 'https://auth.calendly.com/oauth/token',
     scopes: { default: [], separator: ' ' },
-    // PKCE is supported (S256).
+    // Calendly describes its server as OAuth 2.1; PKCE for a confidential client: unverified (harmless if ignored).
     pkce: 'S256',
-    clientAuth: 'client_secret_basic',
+    // The revoke endpoint takes client_id and client_secret in the form body; the token endpoint is assumed to as
+    // well (unverified).
+    clientAuth: 'client_secret_post',
     tokenRequestBody: 'form',
     // The token response names the user (`owner` URI) and organization.
     account: { tokenResponsePaths: ['owner'] },
-    // Access tokens last 2 hours; refresh tokens are single-use (unverified).
+    // Access tokens last 2 hours. Refresh tokens are single-use: each refresh revokes the one used and returns a new one.
     refresh: { supported: true, rotatesRefreshToken: true },
     revocation: { style: 'rfc7009', url: 'https://auth.calendly.com/oauth/revoke', token: 'access_token' },
   },

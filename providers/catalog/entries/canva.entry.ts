@@ -14,12 +14,14 @@ export const canvaEntry: ProviderEntryInput = {
     tokenUrl: 'https://api.canva.com/rest/v1/oauth/token',
     userinfoUrl: 'https://api.canva.com/rest/v1/users/me',
     scopes: { default: ['design:meta:read', 'profile:read'], separator: ' ' },
-    // PKCE with S256 is required.
+    // The token endpoint implements the authorization code flow with PKCE (S256).
     pkce: 'S256',
+    // Basic access authentication is the recommended client authentication.
     clientAuth: 'client_secret_basic',
     tokenRequestBody: 'form',
     account: { userinfoPath: 'team_user.user_id' },
-    // Access tokens last about 4 hours; each refresh token can be used once (unverified beyond the reference page).
+    // Access tokens last 4 hours ("subject to change": expires_in decides). Single-use refresh tokens: unverified.
+    // Revoking a refresh token revokes its lineage and the user's consent.
     refresh: { supported: true, rotatesRefreshToken: true },
     revocation: { style: 'rfc7009', url: 'https://api.canva.com/rest/v1/oauth/revoke', token: 'refresh_token' },
   },

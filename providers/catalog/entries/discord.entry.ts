@@ -16,7 +16,7 @@ export const discordEntry: ProviderEntryInput = {
     scopes: { default: ['identify', 'guilds'], separator: ' ' },
     // PKCE support: unverified.
     pkce: 'none',
-    // The documented examples authenticate the token request with HTTP Basic.
+    // HTTP Basic on the token request (unverified; the body form is also seen in examples).
     clientAuth: 'client_secret_basic',
     tokenRequestBody: 'form',
     account: { userinfoPath: 'id' },

@@ -18,13 +18,13 @@ export const docusignEntry: ProviderEntryInput = {
     tokenUrl: 'https://account.docusign.com/oauth/token',
     userinfoUrl: 'https://account.docusign.com/oauth/userinfo',
     scopes: { default: ['signature', 'extended'], separator: ' ' },
-    // PKCE is supported for the authorization code grant.
-    pkce: 'S256',
+    // PKCE is documented for the public Authorization Code Grant; the confidential one (a secret key) does without.
+    pkce: 'none',
     // Authorization: Basic base64(integration key:secret key).
     clientAuth: 'client_secret_basic',
     tokenRequestBody: 'form',
     account: { userinfoPath: 'sub' },
-    // Access tokens last 8 hours; refresh tokens 30 days, and a refresh returns a new one (unverified as single-use).
+    // A refresh returns an access token and a new refresh token (documented). Lifetimes of 8 hours and 30 days: unverified.
     refresh: { supported: true, rotatesRefreshToken: true, refreshTokenLifetimeSeconds: 30 * 86_400 },
     revocation: { style: 'none', token: 'refresh_token' },
   },

@@ -21,7 +21,7 @@ export const mailchimpEntry: ProviderEntryInput = {
     clientAuth: 'client_secret_post',
     tokenRequestBody: 'form',
     account: { userinfoPath: 'user_id' },
-    // Access tokens never expire and there is no refresh token.
+    // Access tokens never expire and there is no refresh token (unverified against the current guide).
     refresh: { supported: false, rotatesRefreshToken: false },
     revocation: { style: 'none', token: 'access_token' },
   },

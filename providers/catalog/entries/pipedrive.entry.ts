@@ -15,7 +15,7 @@ export const pipedriveEntry: ProviderEntryInput = {
     // Scopes are chosen on the app in the Marketplace Manager.
     scopes: { default: [], separator: ' ' },
     pkce: 'none',
-    // The token request authenticates with HTTP Basic (client_id:client_secret).
+    // The token request authenticates with HTTP Basic (client_id:client_secret; unverified in this change).
     clientAuth: 'client_secret_basic',
     tokenRequestBody: 'form',
     // The company's own API host comes with every token response.

@@ -21,7 +21,7 @@ export const redditEntry: ProviderEntryInput = {
     clientAuth: 'client_secret_basic',
     tokenRequestBody: 'form',
     account: { userinfoPath: 'id' },
-    // Access tokens last an hour; the refresh token is kept (not replaced) on refresh.
+    // Access tokens last an hour; the refresh token is kept on refresh (both unverified: expires_in decides).
     refresh: { supported: true, rotatesRefreshToken: false },
     // POST /api/v1/revoke_token with Basic, token and token_type_hint (RFC 7009 shape).
     revocation: { style: 'rfc7009', url: 'https://www.reddit.com/api/v1/revoke_token', token: 'refresh_token' },

@@ -19,7 +19,7 @@ export const stripeConnectEntry: ProviderEntryInput = {
     tokenRequestBody: 'form',
     // stripe_user_id is the connected account.
     account: { tokenResponsePaths: ['stripe_user_id'] },
-    // Access tokens do not expire; a refresh token is issued but refreshing is optional (kept, not rotated).
+    // Access tokens do not expire; a refresh token is issued but refreshing is optional (kept, not rotated; unverified).
     refresh: { supported: true, rotatesRefreshToken: false },
     // Deauthorization needs client_id + stripe_user_id (POST /oauth/deauthorize), not a token: not wired.
     revocation: { style: 'none', token: 'access_token' },

@@ -18,7 +18,7 @@ export const todoistEntry: ProviderEntryInput = {
     clientAuth: 'client_secret_post',
     tokenRequestBody: 'form',
     account: {},
-    // Tokens do not expire and there is no refresh token.
+    // Tokens do not expire and there is no refresh token (unverified against the current guide).
     refresh: { supported: false, rotatesRefreshToken: false },
     revocation: { style: 'none', token: 'access_token' },
   },

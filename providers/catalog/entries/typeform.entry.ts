@@ -18,7 +18,7 @@ export const typeformEntry: ProviderEntryInput = {
     clientAuth: 'client_secret_post',
     tokenRequestBody: 'form',
     account: {},
-    // Access tokens last a week; a refresh returns a new refresh token (unverified as single-use).
+    // Access tokens last a week and a refresh returns a new refresh token (unverified; expires_in decides).
     refresh: { supported: true, rotatesRefreshToken: true },
     revocation: { style: 'none', token: 'refresh_token' },
   },

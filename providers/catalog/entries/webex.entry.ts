@@ -19,8 +19,8 @@ export const webexEntry: ProviderEntryInput = {
     clientAuth: 'client_secret_post',
     tokenRequestBody: 'form',
     account: { userinfoPath: 'id' },
-    // Access tokens last 14 days, refresh tokens 90 days (refresh_token_expires_in is returned); the refresh token
-    // is kept across refreshes (unverified).
+    // Lifetimes (14 days access, 90 days refresh, with refresh_token_expires_in returned) and whether the refresh
+    // token is kept across refreshes: unverified.
     refresh: { supported: true, rotatesRefreshToken: false },
     revocation: { style: 'none', token: 'refresh_token' },
   },

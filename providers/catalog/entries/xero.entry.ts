@@ -14,13 +14,15 @@ export const xeroEntry: ProviderEntryInput = {
     tokenUrl: 'https://identity.xero.com/connect/token',
     // offline_access yields a refresh token; accounting scopes per the app (granular scopes: unverified names).
     scopes: { default: ['offline_access', 'accounting.transactions', 'accounting.contacts'], separator: ' ' },
+    // PKCE is offered for the code flow (unverified for confidential web apps).
     pkce: 'S256',
-    // Authorization: Basic on the token endpoint.
+    // Authorization: Basic on the token endpoint (unverified).
     clientAuth: 'client_secret_basic',
     tokenRequestBody: 'form',
     // The organisations (tenant ids) come from GET https://api.xero.com/connections, not from the token response.
     account: {},
-    // Access tokens last 30 minutes; refresh tokens rotate on use and expire after 60 days unused.
+    // Access tokens last 30 minutes; refresh tokens rotate on use and expire after 60 days unused (from third-party
+    // write-ups, unverified against Xero's page).
     refresh: { supported: true, rotatesRefreshToken: true, refreshTokenLifetimeSeconds: 60 * 86_400 },
     revocation: { style: 'rfc7009', url: 'https://identity.xero.com/connect/revocation', token: 'refresh_token' },
   },
