@@ -1,7 +1,8 @@
 /**
  * `npm start`: runs the whole stack on embedded defaults behind one origin (PUBLIC_URL):
  * PostgreSQL (embedded unless DATABASE_URL), the Temporal dev server (UI on 8233), migrations, the Koa
- * API, one worker and the dashboard. Ctrl-C stops every child; a second start reuses `.data/`.
+ * API, one worker and the dashboard. Ctrl-C, SIGTERM or SIGHUP — to this process or to the `npm start` above it —
+ * stops every child; a second start reuses `.data/`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,19 @@ async function shutdown(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+// `npm start` runs this under `sh -c`, which does not pass on the SIGTERM npm forwards to it: sh dies and this
+// process is re-parented, still running, with every child. So a changed parent means "stop" too, as a signal would
+// (the same holds when npm itself is killed outright).
+const parentPid = process.ppid;
+const parentWatch = setInterval(() => {
+  if (process.ppid === parentPid) return;
+  clearInterval(parentWatch); // once: a second shutdown() call exits at once, leaving the children
+  progress(`the parent process (${parentPid}) is gone`);
+  void shutdown(0);
+}, 500).unref();
+// The parent's end of stdout/stderr may be gone while stopping: losing a log line must not stop the shutdown.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 function secretFile(name: string, make: () => string): string {
   const file = path.join(dataDir, name);
