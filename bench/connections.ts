@@ -32,7 +32,7 @@
  * (summarised by `node bench/lib/heap-summary.ts <file>`).
  *
  * Everything is on loopback and bounded: the integrations' count, `--observe` seconds of observation (cut to leave
- * 4.5 minutes for the replay probes and the token API), and a 14-minute deadline for the whole run.
+ * 3 minutes for the replay probes and the token API), and a 14-minute deadline for the whole run.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -368,7 +368,7 @@ try {
   const late = new Set<string>();
   let samples = 0;
   let lateSamples = 0;
-  const observeEnd = Math.min(Date.now() + OBSERVE_S * 1000, DEADLINE - 270_000);
+  const observeEnd = Math.min(Date.now() + OBSERVE_S * 1000, DEADLINE - 180_000);
   const shortIds = shortRows.map((r) => r.id);
   while (Date.now() < observeEnd) {
     const expired = await orm.em.fork().find(Integration, { status: 'active', tokenExpiresAt: { $lt: new Date() } }, { fields: ['id'] });
