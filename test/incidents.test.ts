@@ -8,7 +8,11 @@
  * Windows are shortened through env overrides only (production defaults: lib/env.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
@@ -17,6 +21,8 @@ import { Integration, IntegrationLog } from '../db/entities/index.ts';
 import { openOrm, type MikroORM } from '../db/orm.ts';
 import { createApiKey } from '../db/repositories/api-keys.repository.ts';
 import { createTenant } from '../db/repositories/tenants.repository.ts';
+import { WORKFLOWS_PATH } from '../workers/create-worker.ts';
+import { connectionWorkflowId } from '../workflows/connection.messages.ts';
 import { startStack, type Stack } from './e2e/stack.ts';
 import { freshDatabase } from './helpers.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
@@ -212,6 +218,26 @@ describe('provider incidents', () => {
       60_000,
       'every integration refreshed after the recovery',
     );
+
+    // The held run replays (its `provider-incident-hold` marker included); SAVE_HISTORY_FIXTURE keeps it as a fixture.
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      const client = new Client({ connection });
+      const history = await client.workflow.getHandle(connectionWorkflowId(first.integrationId)).fetchHistory();
+      const patches = (history.events ?? []).flatMap((e) =>
+        (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((p) =>
+          typeof p.data === 'string' ? Buffer.from(p.data, 'base64').toString() : Buffer.from(p.data ?? []).toString(),
+        ),
+      );
+      expect(patches.join()).toContain('provider-incident-hold');
+      await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history);
+      if (process.env.SAVE_HISTORY_FIXTURE) {
+        const args = ['workflow', 'show', '-w', connectionWorkflowId(first.integrationId), '--address', inject('temporalAddress'), '-o', 'json'];
+        writeFileSync(process.env.SAVE_HISTORY_FIXTURE, (await promisify(execFile)(process.env.TEMPORAL_CLI!, args)).stdout);
+      }
+    } finally {
+      await connection.close();
+    }
 
     // The banner is gone.
     await page.goto('/');
