@@ -109,6 +109,9 @@ describe('Shopify ({shop})', () => {
     const unknown = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key, body: { params: { shop: 'acme', region: 'eu' } } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.details).toEqual([{ path: 'params.region', message: 'Shopify takes no parameter region' }]);
+    // Only the connect call (with its checks) writes them: the settings API does not take providerParams.
+    const patched = await api.request('PATCH', `/api/v1/integrations/${id}`, { key, body: { settings: { providerParams: { shop: 'attacker.example' } } } });
+    expect(patched.status).toBe(400);
     expect((await stored(id)).providerParams).toBeUndefined();
   });
 
