@@ -46,7 +46,8 @@ export function createIncidentGuard(deps: ActivityDeps) {
       try {
         const em = orm.em.fork();
         await recordFailure(em, { integrationId: integration.id, tenantId: integration.tenantId, scope }, 'refresh', described);
-        const { incident } = await evaluateScope(em, vault, policy, scope);
+        // With an incident open, a failure changes nothing to decide now: the monitor updates its rate.
+        const incident = (await openIncident(em, scope)) ?? (await evaluateScope(em, vault, policy, scope)).incident;
         // Past the maximum hold an open incident neither holds nor confirms: the failure keeps its class.
         if (incident && !incident.resolvedAt) held = incidentHolds(policy, incident.startedAt) ? { percent: incident.failurePercent } : null;
         else if (failure.nonRetryable && REAUTHORIZING.includes(failure.type ?? '') && attemptNumber() === 1 && policy.confirmDelayMs > 0)

@@ -39,7 +39,8 @@ export async function recordProxyOutcome(
     return scope && (await openIncident(em, scope)) ? evaluateScope(em, vault, policy, scope) : null;
   }
   await recordFailure(em, source, 'proxy', failure);
-  return evaluateScope(em, vault, policy, source.scope);
+  // An open incident is not re-evaluated on every failure (a provider outage is many of them at once).
+  return (await openIncident(em, source.scope)) ? null : evaluateScope(em, vault, policy, source.scope);
 }
 
 /** Records a failed refresh or proxy call (the integration's one row, overwritten). */
