@@ -3,6 +3,7 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY dashboard/package.json dashboard/
+COPY sdk/node/package.json sdk/node/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build --workspace dashboard && npm prune --omit=dev --no-audit --no-fund

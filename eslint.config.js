@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'dashboard/**', 'db/migrations/**', '**/build/**'] },
+  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'dashboard/**', 'db/migrations/**', '**/build/**', '**/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -36,6 +36,7 @@ import { getEndpointDelivery, listDeliveryAttempts, listEndpointDeliveries, repl
 import { retryEvent } from './routes/api/v1/webhook-events/retry.ts';
 import { receiveWebhook } from './routes/webhooks/receive.ts';
 import { getStats } from './routes/api/v1/stats/get.ts';
+import { openApiRoute } from './openapi.ts';
 import { listIncidents } from './routes/api/v1/incidents/list.ts';
 import { proxyRequest } from './routes/api/v1/integrations/proxy.ts';
 import { listRecords, syncNow, syncStatus } from './routes/api/v1/integrations/sync.ts';
@@ -117,6 +118,8 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   proxy.use(auth);
   proxy.all('/integrations/:id/proxy{/*path}', h(proxyRequest));
 
+  // The OpenAPI document needs no API key (no tenant data): registered ahead of both /api/v1 routers, it answers before their auth.
+  router.get('/api/v1/openapi.json', h(openApiRoute(router)));
   router.use(proxy.routes());
   router.use(v1.routes(), v1.allowedMethods());
   return router;
