@@ -45,7 +45,7 @@ const { values } = parseArgs({
     baseline: { type: 'string', default: '1000' },
     'worker-nice': { type: 'string' },
     'infra-nice': { type: 'string', default: '0' },
-    'api-session': { type: 'string', default: 'own' },
+    'api-session': { type: 'string', default: 'shared' },
   },
 });
 const SECONDS = Math.max(1, Math.min(30, Number(values.seconds)));
