@@ -180,3 +180,12 @@ export function* historyStrings(value: unknown): Generator<string> {
   }
   if (value && typeof value === 'object') for (const v of Object.values(value)) yield* historyStrings(v);
 }
+
+/** Polls `check` every 100 ms until it returns something truthy, which it returns; throws naming `what` after `timeoutMs`. */
+export async function until<T>(check: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs: number, what: string): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 100))) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+}

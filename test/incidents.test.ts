@@ -7,7 +7,6 @@
  * resolves by itself, `provider.incident_resolved` goes out, tokens refresh again and the banner goes.
  * Windows are shortened through env overrides only (production defaults: lib/env.ts).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -24,26 +23,15 @@ import { createTenant } from '../db/repositories/tenants.repository.ts';
 import { WORKFLOWS_PATH } from '../workers/create-worker.ts';
 import { connectionWorkflowId } from '../workflows/connection.messages.ts';
 import { startStack, type Stack } from './e2e/stack.ts';
-import { freshDatabase } from './helpers.ts';
+import { startEventReceiver, type EventReceiver, type ReceivedRequest } from './event-receiver.ts';
+import { freshDatabase, until } from './helpers.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
 
 const TENANTS = 10;
 const SHOTS = path.resolve('test-results/screenshots');
 
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
-const received: Received[] = [];
-const receiver = createServer((req: IncomingMessage, res: ServerResponse) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    received.push({ path: req.url ?? '/', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
-    res.writeHead(204).end();
-  });
-});
+let receiver: EventReceiver;
+let received: ReceivedRequest[];
 
 let stack: Stack;
 let orm: MikroORM;
@@ -59,14 +47,6 @@ async function api<T = any>(method: string, urlPath: string, key: string, body?:
   });
   const text = await res.text();
   return { status: res.status, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T };
-}
-
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 250))) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${stack.output().slice(-3000)}`);
-  }
 }
 
 async function tokenEndpoint(mode: 'up' | 'invalid_grant' | 'unavailable'): Promise<void> {
@@ -88,8 +68,9 @@ async function integrations(): Promise<Integration[]> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+  receiver = await startEventReceiver();
+  received = receiver.received;
+  receiverUrl = receiver.url;
   const databaseUrl = await freshDatabase('incidents');
   stack = await startStack(
     { databaseUrl, temporalAddress: inject('temporalAddress'), encryptionKeys: inject('encryptionKeys'), dataDir: inject('dataDir') },
@@ -128,8 +109,7 @@ afterAll(async () => {
   await browser?.close();
   await orm?.close(true);
   await stack?.stop();
-  receiver.closeAllConnections();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver?.close();
 });
 
 describe('provider incidents', () => {

@@ -4,39 +4,23 @@
  * and a real HTTP receiver that answers 500 first and then 200. The secret shown once in the UI verifies every
  * delivery with the `standardwebhooks` reference library; connecting the sandbox emits `integration.connected`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freshDatabase } from '../helpers.ts';
+import { startEventReceiver, type EventReceiver, type ReceivedRequest } from '../event-receiver.ts';
+import { freshDatabase, until } from '../helpers.ts';
 import { ScriptedBrowser } from '../oauth-browser.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const SHOTS = path.resolve('test-results/screenshots');
 
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
 /** What the receiver answered first on /ok: HTML-looking text the attempts page must show as text. */
 const FIRST_ANSWER = '<b id="injected">boom</b> try later';
 
-const received: Received[] = [];
-const okAnswers = [{ status: 500, body: FIRST_ANSWER }];
-const receiver = createServer((req: IncomingMessage, res: ServerResponse) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const at = req.url ?? '/';
-    received.push({ path: at, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
-    const answer = at === '/gone' ? { status: 410, body: 'gone' } : (okAnswers.shift() ?? { status: 200, body: '{"ok":true}' });
-    res.writeHead(answer.status, { 'content-type': 'text/plain' });
-    res.end(answer.body);
-  });
-});
+let receiver: EventReceiver;
+let received: ReceivedRequest[];
 let receiverUrl: string;
 
 let stack: Stack;
@@ -54,18 +38,10 @@ async function api<T = any>(method: string, urlPath: string, apiKey: string, bod
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-async function until<T>(check: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 100))) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${stack.output().slice(-3000)}`);
-  }
-}
-
 const at = (p: string) => received.filter((r) => r.path === p);
 
 /** Verifies with the reference library for each secret (each must verify on its own). */
-function verified(r: Received, ...secrets: string[]): { type: string; data: Record<string, unknown> } {
+function verified(r: ReceivedRequest, ...secrets: string[]): { type: string; data: Record<string, unknown> } {
   let payload: unknown;
   for (const secret of secrets) payload = new Webhook(secret).verify(r.body, r.headers);
   return payload as never;
@@ -91,8 +67,11 @@ async function connectSandbox(): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+  receiver = await startEventReceiver();
+  receiver.script('/ok', [{ status: 500, body: FIRST_ANSWER }]);
+  receiver.fix('/gone', { status: 410, body: 'gone' });
+  received = receiver.received;
+  receiverUrl = receiver.url;
   stack = await startStack(
     {
       databaseUrl: await freshDatabase('e2e-events'),
@@ -110,8 +89,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
-  receiver.closeAllConnections();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver?.close();
 });
 
 describe('dashboard: event endpoints (issue 14)', () => {
