@@ -277,7 +277,10 @@ export function createConnectionActivities(deps: ActivityDeps) {
       lease.keepAlive(() => {
         if (info.heartbeatTimeoutMs) heartbeat();
       });
-      let written = false;
+      // Once the provider has answered, the stored refresh token may be spent: the lease is never handed back then.
+      // The write of the new set releases it (here, or storeReturnedTokens for a set returned sealed); until then it
+      // lapses only after its term, and no other attempt presents the old token meanwhile (REQ-11).
+      let answered = false;
       try {
         const em = orm.em.fork();
         const integration = await loadIntegration(em, input.integrationId);
@@ -303,6 +306,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
         let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
         try {
           tokens = await oidc.refreshTokenGrant(config, current.refreshToken);
+          answered = true;
         } catch (error) {
           const reread = readCredentials(vault, await loadIntegration(orm.em.fork(), input.integrationId));
           if (reread && reread.refreshToken !== current.refreshToken && (reread.expiresAt ?? Infinity) > Date.now()) {
@@ -326,12 +330,11 @@ export function createConnectionActivities(deps: ActivityDeps) {
           { kind: 'refresh', providerName: def.name, normalized, rotated: Boolean(tokens.refresh_token), leaseHolder: holder },
           input.keepReturned,
         );
-        written = !sealedTokens;
         await incidents.refreshSucceeded(integration.id);
         return { tokenExpiresAt: normalized.credentials.expiresAt ?? null, tokenIssuedAt: Date.now(), ...(sealedTokens ? { sealedTokens } : {}) };
       } finally {
-        // The write released it; otherwise free it now, so that the next attempt need not wait for it to lapse.
-        await lease.stop({ release: !written });
+        // Nothing presented, or refused: free it now, so that the next attempt need not wait for it to lapse.
+        await lease.stop({ release: !answered });
       }
     },
 

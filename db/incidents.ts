@@ -228,7 +228,12 @@ export function incidentFacts(incident: ProviderIncident): Record<string, unknow
  * The incidents a tenant should see: open or resolved within `recentMs`, of the catalog providers it has
  * integrations of and of its own custom providers. Newest first, at most 50.
  */
-export async function incidentsForTenant(em: EntityManager, tenantId: string, recentMs: number): Promise<ProviderIncident[]> {
+export async function incidentsForTenant(
+  em: EntityManager,
+  tenantId: string,
+  recentMs: number,
+  options: { openOnly?: boolean } = {},
+): Promise<ProviderIncident[]> {
   const since = new Date(Date.now() - recentMs);
   const rows = await em.execute<{ provider: string }[]>(`select distinct provider from integration where tenant_id = ?`, [tenantId], 'all');
   const providers = rows.map((r) => r.provider);
@@ -236,7 +241,8 @@ export async function incidentsForTenant(em: EntityManager, tenantId: string, re
     ProviderIncident,
     {
       $and: [
-        { $or: [{ resolvedAt: null }, { resolvedAt: { $gte: since } }] },
+        // Filtered here, not after the limit: 50 recently resolved incidents never hide an open one.
+        options.openOnly ? { resolvedAt: null } : { $or: [{ resolvedAt: null }, { resolvedAt: { $gte: since } }] },
         { $or: [{ tenantId }, ...(providers.length ? [{ tenantId: null, provider: { $in: providers } }] : [])] },
       ],
     },

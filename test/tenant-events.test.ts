@@ -4,40 +4,20 @@
  * Temporal, the sandbox authorization server and a real HTTP receiver that verifies every signature with the
  * `standardwebhooks` reference library.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCredentials } from '../db/credentials.ts';
 import { Integration } from '../db/entities/index.ts';
 import { emitTenantEvent } from '../db/tenant-events.ts';
-import { startEventDispatcher } from '../workers/event-dispatcher.ts';
 import { eventEndpointWorkflowId } from '../workflows/event-endpoint.messages.ts';
-import { historyStrings, startTestApi, type TestApi } from './helpers.ts';
+import { startEventReceiver, startTestEventDispatcher, type EventReceiver, type ReceivedRequest } from './event-receiver.ts';
+import { historyStrings, startTestApi, until, type TestApi } from './helpers.ts';
 import { signSlack } from '../lib/webhooks/signatures.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
 
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  at: number;
-}
-type Answer = { status: number; headers?: Record<string, string>; body?: string };
-
 /** A real HTTP receiver: records every request; each path answers from its script, then 200. */
-const received: Received[] = [];
-const scripts = new Map<string, Answer[]>();
-const receiver = createServer((req: IncomingMessage, res: ServerResponse) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const path = req.url ?? '/';
-    received.push({ path, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-    const answer = scripts.get(path)?.shift() ?? { status: 200, body: '{"ok":true}' };
-    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-    res.end(answer.body ?? `{"answer":${answer.status}}`);
-  });
-});
+let receiver: EventReceiver;
+let received: ReceivedRequest[];
 let receiverUrl: string;
 
 // Short schedule for the test (production: 0,5s,5m,30m,2h,5h,10h,10h); the overdue sweep runs often.
@@ -46,33 +26,17 @@ let api: TestApi;
 let dispatcher: { stop: () => Promise<void> };
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+  receiver = await startEventReceiver();
+  received = receiver.received;
+  receiverUrl = receiver.url;
   api = await startTestApi({ worker: true, env: { PLUGBOARD_EVENT_RETRY_SCHEDULE: SCHEDULE, PLUGBOARD_SWEEP_INTERVAL_MS: '1000' } });
-  dispatcher = startEventDispatcher({
-    orm: api.deps.orm,
-    databaseUrl: api.deps.env.DATABASE_URL!,
-    client: api.deps.temporal.client,
-    taskQueue: api.deps.temporal.queues.webhooks,
-    logger: api.deps.logger,
-    sweepIntervalMs: 1000,
-    leaseMs: 2000,
-  });
+  dispatcher = startTestEventDispatcher(api);
 }, 60_000);
 afterAll(async () => {
   await dispatcher?.stop();
   await api?.close();
-  receiver.closeAllConnections();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver?.close();
 });
-
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  for (const deadline = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 100))) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-  }
-}
 
 async function newEndpoint(key: string, path: string, extra: Record<string, unknown> = {}): Promise<{ id: string; secret: string }> {
   const res = await api.request('POST', '/api/v1/event-endpoints', { key, body: { url: `${receiverUrl}${path}`, description: path, ...extra } });
@@ -81,7 +45,7 @@ async function newEndpoint(key: string, path: string, extra: Record<string, unkn
 }
 
 /** The envelope, verified with the reference library for each secret (every one must verify). */
-function verified(r: Received, ...secrets: string[]): { type: string; timestamp: string; data: Record<string, any> } {
+function verified(r: ReceivedRequest, ...secrets: string[]): { type: string; timestamp: string; data: Record<string, any> } {
   let payload: unknown;
   for (const secret of secrets) payload = new Webhook(secret).verify(r.body, r.headers);
   return payload as never;
@@ -216,7 +180,7 @@ describe('delivery like Svix', () => {
   it('retries a 500 on the schedule, honours a 429 Retry-After, and never lets a failing delivery hold back later ones', async () => {
     const { apiKey: key, tenantId } = await api.newTenant();
     const { id: endpointId, secret } = await newEndpoint(key, '/flaky');
-    scripts.set('/flaky', [{ status: 500, body: 'receiver broke' }]);
+    receiver.script('/flaky', [{ status: 500, body: 'receiver broke' }]);
     const first = await emit(tenantId, 'integration.connected', { n: 1 });
     await until(() => at('/flaky').length >= 1, 20_000, 'the first attempt');
     const second = await emit(tenantId, 'integration.connected', { n: 2 });
@@ -235,7 +199,7 @@ describe('delivery like Svix', () => {
     expect(attempts.map((x: { statusCode: number }) => x.statusCode)).toEqual([500, 200]);
     expect(attempts[0].responseExcerpt).toBe('receiver broke');
 
-    scripts.set('/limited', [{ status: 429, headers: { 'retry-after': '1' } }]);
+    receiver.script('/limited', [{ status: 429, headers: { 'retry-after': '1' } }]);
     await newEndpoint(key, '/limited');
     await emit(tenantId, 'integration.connected', { n: 3 });
     await until(() => at('/limited').length >= 2, 20_000, 'the attempt after Retry-After');
@@ -245,11 +209,31 @@ describe('delivery like Svix', () => {
     expect(gap).toBeLessThan(3_500);
   }, 60_000);
 
+  it('holds the deliveries of an endpoint the tenant disabled (replayed meanwhile) unclaimed and unswept, and sends them once it is enabled again', async () => {
+    const { apiKey: key, tenantId } = await api.newTenant();
+    const paused = await newEndpoint(key, '/paused');
+    const first = await emit(tenantId, 'integration.connected', { n: 'before the pause' });
+    await until(() => at('/paused')[0], 20_000, 'the first delivery');
+    expect((await api.request('PATCH', `/api/v1/event-endpoints/${paused.id}`, { key, body: { enabled: false } })).status).toBe(200);
+    const since = new Date(first.createdAt.getTime() - 1000).toISOString();
+    const replay = await api.request('POST', `/api/v1/event-endpoints/${paused.id}/replay`, { key, body: { since } });
+    expect(replay.status).toBe(202);
+    expect(replay.body.data).toMatchObject({ requeued: 1 });
+    // Several relay sweeps (1 s apart) later: neither claimed nor sent, so no workflow is woken for it in a loop.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    const rows = await api.deps.orm.em.fork().getConnection().execute(`select status, dispatched_at from event_delivery where endpoint_id = ?`, [paused.id]);
+    expect(rows).toEqual([{ status: 'pending', dispatched_at: null }]);
+    expect(at('/paused')).toHaveLength(1);
+    expect((await api.request('PATCH', `/api/v1/event-endpoints/${paused.id}`, { key, body: { enabled: true } })).status).toBe(200);
+    const again = await until(() => at('/paused')[1], 20_000, 'the held delivery after re-enabling');
+    expect(again.headers['webhook-id']).toBe(first.id);
+  }, 60_000);
+
   it('disables an endpoint that answers 410 and tells the other endpoints (endpoint.disabled); re-enabled, a replay since T re-sends', async () => {
     const { apiKey: key, tenantId } = await api.newTenant();
     const gone = await newEndpoint(key, '/gone');
     const watcher = await newEndpoint(key, '/watcher', { eventTypes: ['endpoint.disabled'] });
-    scripts.set('/gone', [{ status: 410 }]);
+    receiver.script('/gone', [{ status: 410 }]);
     const early = await emit(tenantId, 'integration.connected', { n: 'early' });
     const notice = await until(() => at('/watcher')[0], 20_000, 'endpoint.disabled');
     expect(verified(notice, watcher.secret)).toMatchObject({
@@ -298,7 +282,7 @@ describe('delivery like Svix', () => {
       .fork()
       .getConnection()
       .execute(`update event_endpoint set failing_since = now() - interval '5 days 1 minute' where id = ?`, [failing.id]);
-    scripts.set('/failing-for-days', [{ status: 503 }]);
+    receiver.script('/failing-for-days', [{ status: 503 }]);
     await emit(tenantId, 'integration.connected', { n: 'one more failure' });
     const notice = await until(() => at('/watcher-days')[0], 20_000, 'endpoint.disabled');
     expect(verified(notice, watcher.secret).data).toMatchObject({ endpointId: failing.id, reason: expect.stringMatching(/^every attempt failed since /) });

@@ -9,11 +9,17 @@ export const EVENT_DELIVERY_CHANNEL = 'plugboard_event_delivery';
  * (activities/tenant-events.activities.ts) and the API's lists and replay.
  */
 
+/**
+ * A disabled endpoint's pending deliveries (disabled by the tenant, or replayed while disabled) wait, unclaimed and
+ * not swept, until it is enabled again: the relay never wakes its workflow meanwhile.
+ */
+const ENABLED_ENDPOINTS = 'select id from event_endpoint where disabled_at is null';
+
 /** Claims up to `limit` deliveries no relay has woken a workflow for (SKIP LOCKED): the distinct endpoints. */
 export async function claimUndispatchedEndpoints(em: EntityManager, limit: number): Promise<{ claimed: number; endpointIds: string[] }> {
   const rows = await em.getConnection().execute<{ endpoint_id: string }[]>(
     `update event_delivery set dispatched_at = now() where id in (
-       select id from event_delivery where status = 'pending' and dispatched_at is null
+       select id from event_delivery where status = 'pending' and dispatched_at is null and endpoint_id in (${ENABLED_ENDPOINTS})
        order by created_at limit ? for update skip locked)
      returning endpoint_id`,
     [limit],
@@ -29,6 +35,7 @@ export async function overdueEndpoints(em: EntityManager, olderThanMs: number, l
   const rows = await em.getConnection().execute<{ endpoint_id: string }[]>(
     `select distinct endpoint_id from event_delivery
      where status = 'pending' and dispatched_at is not null and next_attempt_at < now() - make_interval(secs => ?)
+       and endpoint_id in (${ENABLED_ENDPOINTS})
      limit ?`,
     [olderThanMs / 1000, limit],
   );

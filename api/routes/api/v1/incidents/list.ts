@@ -12,9 +12,9 @@ export const query = z.object({ status: z.enum(['open', 'all'], { error: 'status
  */
 export async function listIncidents(ctx: AppContext): Promise<void> {
   const q = query.parse(ctx.query);
-  const incidents = await incidentsForTenant(ctx.state.em, tenantIdOf(ctx), RECENT_INCIDENTS_MS);
+  const incidents = await incidentsForTenant(ctx.state.em, tenantIdOf(ctx), RECENT_INCIDENTS_MS, { openOnly: q.status === 'open' });
   ok(
     ctx,
-    incidents.filter((i) => q.status === 'all' || !i.resolvedAt).map((i) => incidentFacts(i)),
+    incidents.map((i) => incidentFacts(i)),
   );
 }
