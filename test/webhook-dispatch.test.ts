@@ -151,19 +151,26 @@ describe('webhook dispatcher', () => {
     const d = [dispatcher(), dispatcher()];
     try {
       // Ten integrations, written in 20 bursts over about 2 s, as a provider flood arrives.
+      const started = Date.now();
       for (let round = 0; round < 20; round++) {
         await Promise.all(Array.from({ length: 100 }, (_, i) => api.deps.webhookWriter.write(event(`int_burst_${i % 10}`))));
         await new Promise((r) => setTimeout(r, 100));
       }
       const em = api.deps.orm.em.fork();
       await until('every event claimed', async () => (await em.count(WebhookEvent, { integrationId: { $like: 'int_burst_%' }, dispatchedAt: null })) === 0);
+      const claimedMs = Date.now() - started;
       await new Promise((r) => setTimeout(r, 500)); // trailing wake-ups
       const counts = await Promise.all(Array.from({ length: 10 }, (_, i) => wakeups(`int_burst_${i}`)));
       // Every integration was woken (at least once after its last claim), and at most once per 250 ms per
-      // dispatcher over the ~2 s burst — not 200 times each.
+      // dispatcher while the burst was being claimed, plus the trailing one each (on a loaded host the ~2 s burst
+      // stretches, and so does that bound) — never once per event (200 each).
+      const perIntegration = 2 * (Math.ceil(claimedMs / 250) + 1);
       expect(Math.min(...counts)).toBeGreaterThanOrEqual(1);
-      expect(Math.max(...counts)).toBeLessThanOrEqual(30);
-      expect(counts.reduce((a, b) => a + b, 0)).toBeLessThan(2000 / 10);
+      expect(Math.max(...counts), `claimed in ${claimedMs} ms`).toBeLessThanOrEqual(Math.min(perIntegration, 60));
+      expect(
+        counts.reduce((a, b) => a + b, 0),
+        `claimed in ${claimedMs} ms`,
+      ).toBeLessThan(2000 / 4);
       expect(api.logs.lines.filter((l) => l.includes('not woken'))).toEqual([]);
     } finally {
       await Promise.all(d.map((x) => x.stop()));
