@@ -35,6 +35,9 @@ import { spawnReady } from './lib/spawn-ready.ts';
 import { cpuMs } from './lib/cpu.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
 import { startReceiver } from './lib/receiver.ts';
+import { quietStages, stageLines } from './lib/quiet-stages.ts';
+import { describeServerLatency, scrapeRouteHistograms, serverLatency } from './lib/server-latency.ts';
+import { webhookBatchWorkflowId } from '../workflows/webhook.messages.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'webhook-flood'),
@@ -263,9 +266,17 @@ try {
   progress('connecting a sandbox integration during the drain, and calling the token API for 10 s');
   const drainTokens = tokenLoad(10);
   const drainHealth = healthLoad(10);
+  // The API's own handling time over the same seconds (its histogram, scraped after the loads' 2 s warm-up and
+  // when they end): what the API itself costs, beside what the client sees.
+  const serverBefore = new Promise<Awaited<ReturnType<typeof scrapeRouteHistograms>>>((resolve, reject) =>
+    setTimeout(() => scrapeRouteHistograms(env.PUBLIC_URL).then(resolve, reject), 2000),
+  );
   const duringDrain = await connectSandbox(await tenant('connect-during-drain'));
   const duringDrainTokens = await drainTokens;
   const duringDrainHealth = await drainHealth;
+  const serverAfter = await scrapeRouteHistograms(env.PUBLIC_URL);
+  const serverToken = serverLatency(await serverBefore, serverAfter, /^GET .*\/token$/);
+  const serverHealth = serverLatency(await serverBefore, serverAfter, /^GET \/healthz$/);
   progress(`  connected in ${duringDrain.ms} ms`);
 
   const floodedIds = flooded.map((f) => f.id);
@@ -297,7 +308,12 @@ try {
     .getConnection()
     .execute<{ n: string }[]>(`select count(*) as n from webhook_event where integration_id in (?) and processed_at >= ?`, [floodedIds, new Date(floodEnd)]);
   const drainRate = processedRow ? Number(afterFloodRow?.n ?? 0) / Math.max(0.001, (new Date(processedRow.last).getTime() - floodEnd) / 1000) : NaN;
-  const quietEvents = await em().find(WebhookEvent, { id: { $in: [...quietAcks.keys()] } }, { fields: ['id', 'processedAt', 'status'] });
+  const quietEvents = await em().find(WebhookEvent, { id: { $in: [...quietAcks.keys()] } }, { fields: ['id', 'processedAt', 'dispatchedAt', 'status'] });
+  const stages = await quietStages(
+    temporal,
+    webhookBatchWorkflowId(quiet.id),
+    quietEvents.map((e) => ({ id: e.id, ackAt: quietAcks.get(e.id)!, dispatchedAt: e.dispatchedAt ?? null, processedAt: e.processedAt ?? null })),
+  );
   const quietLatencies = quietEvents.filter((e) => e.processedAt).map((e) => e.processedAt!.getTime() - quietAcks.get(e.id)!);
   const quietUnprocessed = quietEvents.filter((e) => e.status !== 'processed').length;
   const batches = await historyEvents('webhookBatchWorkflow', floodStart);
@@ -319,9 +335,13 @@ try {
     `  ratio to the baseline       ${(drainRate / rawRate).toFixed(1)}× draining, ${(rate / rawRate).toFixed(1)}× over the whole run (target ≥ 10×: ${target(drainRate / rawRate >= 10)})`,
     `  Temporal history events     ${(batches.events + syncs.events).toLocaleString()} (${batches.runs} batch runs, ${syncs.runs} sync runs) = ${historyPerEvent.toFixed(3)} per event (target ≤ 0.2: ${target(historyPerEvent <= 0.2)}); raw baseline ${(rawHistory.events / BASELINE).toFixed(1)}`,
     `  quiet integration           ${quietLatencies.length} events, ack → processed p50 ${pct(quietLatencies, 0.5).toFixed(0)} ms, max ${Math.max(...quietLatencies).toFixed(0)} ms (target ≤ 2 s: ${target(Math.max(...quietLatencies) <= 2000 && quietUnprocessed === 0)})`,
+    ...stageLines(stages),
     `  connect during the drain    ${duringDrain.ms} ms, consent page to active (target ≤ 2 s: ${target(duringDrain.ms <= 2000)})`,
     `  token API during the drain  p50 ${duringDrainTokens.p50.toFixed(1)} ms, p99 ${duringDrainTokens.p99.toFixed(1)} ms over ${duringDrainTokens.sent} calls at 50/s (target ≤ 10 ms: ${target(duringDrainTokens.p99 <= 10 && ok2xx(duringDrainTokens) === duringDrainTokens.sent)}); at rest p50 ${atRest.p50.toFixed(1)} ms, p99 ${atRest.p99.toFixed(1)} ms; the client's own send lateness p99 ${duringDrainTokens.sendLateP99.toFixed(1)} ms (counted in)`,
     `  /healthz beside it           during the drain p50 ${duringDrainHealth.p50.toFixed(1)} ms, p99 ${duringDrainHealth.p99.toFixed(1)} ms; at rest p50 ${atRestHealth.p50.toFixed(1)} ms, p99 ${atRestHealth.p99.toFixed(1)} ms (no database, no auth: the API process's wait for a core)`,
+    `  token API, server side       during the drain ${describeServerLatency(serverToken)} — the API's own handling time (access-log middleware to response body, plugboard_http_request_duration_seconds), same seconds as the client-side p99 ${duringDrainTokens.p99.toFixed(1)} ms above`,
+    `  /healthz, server side        during the drain ${describeServerLatency(serverHealth)}; client-side p99 minus server-side p99: token ${(duringDrainTokens.p99 - (serverToken?.p99 ?? NaN)).toFixed(1)} ms, /healthz ${(duringDrainHealth.p99 - (serverHealth?.p99 ?? NaN)).toFixed(1)} ms (socket, event-loop and client waits)`,
+    `  token p99 − /healthz p99     client side ${(duringDrainTokens.p99 - duringDrainHealth.p99).toFixed(1)} ms (the PO's candidate target: ≤ 10 ms)`,
     `  tokens refreshed on time    ${REFRESHING - late.size}/${REFRESHING} (${TOKEN_TTL} s tokens; target 100 %: ${target(late.size === 0)})`,
     `  CPU per event while draining worker ${perEvent('worker')} µs, Temporal server ${perEvent('temporal')} µs, API ${perEvent('api')} µs (PostgreSQL not counted; worker at niceness ${env.PLUGBOARD_WORKER_NICE}, PostgreSQL and Temporal at ${INFRA_NICE}; API in ${values['api-session'] === 'own' ? 'its own session' : 'the shared session'})`,
     `  lost / failed / duplicates  ${lost} / ${byStatus.failed ?? 0} / ${duplicates} delivered twice (same webhook-id), ${deliveries} deliveries (target 0: ${target(lost === 0 && duplicates === 0)})`,
