@@ -6,6 +6,7 @@
 export type PkceMethod = 'S256' | 'none';
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 import type { WebhookSchemeName } from '../lib/webhooks/schemes/index.ts';
+import type { NonOAuth2Auth } from './catalog/schema.ts';
 
 /** A webhook scheme: one module each in lib/webhooks/schemes/ (verification, routing, handshakes, event meanings). */
 export type WebhookScheme = WebhookSchemeName;
@@ -177,12 +178,25 @@ export interface TemplateParam {
   example?: string;
 }
 
-/** The auth modes a catalog entry can have; only `oauth2` (authorization code) today (providers/catalog/schema.ts). */
-export type AuthMode = 'oauth2';
+/** The auth modes a catalog entry can have (providers/catalog/schema.ts; docs/architecture.md "Auth modes"). */
+export type AuthMode = 'oauth2' | 'api_key' | 'basic' | 'oauth2_client_credentials' | 'github_app' | 'jwt_bearer';
+
+/** The data of a mode other than the authorization-code grant, as the catalog schema validated it. */
+export type ModeAuth = NonOAuth2Auth;
+
+/** The auth mode of a definition: `auth.mode`, or `oauth2` when the definition has no `auth`. */
+export function authModeOf(def: Pick<ProviderDefinition, 'auth'>): AuthMode {
+  return def.auth?.mode ?? 'oauth2';
+}
 
 export interface ProviderDefinition {
   key: string;
   name: string;
+  /**
+   * A mode other than the authorization-code grant (API key, Basic, client credentials, GitHub App, JWT bearer);
+   * absent for `oauth2`. With it, the OAuth fields below are inert (empty authorization URL, no refresh token).
+   */
+  auth?: ModeAuth;
   /** The provider's own documentation for the facts in this definition (required for built-ins). */
   docs?: string[];
   /** Values each connection supplies for `{placeholders}` in the endpoints. */

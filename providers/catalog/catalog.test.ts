@@ -33,7 +33,8 @@ const base: ProviderEntryInput = {
     revocation: { style: 'none', token: 'refresh_token' },
   },
 };
-const withAuth = (auth: Partial<Extract<ProviderEntryInput['auth'], { mode: 'oauth2' }>>): ProviderEntryInput => ({ ...base, auth: { ...base.auth, ...auth } });
+type OAuth2Input = Extract<ProviderEntryInput['auth'], { mode: 'oauth2' }>;
+const withAuth = (auth: Partial<OAuth2Input>): ProviderEntryInput => ({ ...base, auth: { ...(base.auth as OAuth2Input), ...auth } });
 const problem = (entry: unknown) => () => parseEntry(entry);
 
 describe('catalog schema', () => {
@@ -51,7 +52,8 @@ describe('catalog schema', () => {
   it('round-trips: a data entry becomes a definition whose data part is the same entry', () => {
     for (const entry of catalogEntries) {
       const def = definitionFromEntry(entry);
-      expect(parseEntry(entryFromDefinition(def)), entry.key).toEqual(parseEntry({ ...entry, auth: { ...entry.auth, refresh: def.refresh } }));
+      const auth = entry.auth.mode === 'oauth2' ? { ...entry.auth, refresh: def.refresh } : entry.auth;
+      expect(parseEntry(entryFromDefinition(def)), entry.key).toEqual(parseEntry({ ...entry, auth }));
     }
   });
 
@@ -59,7 +61,7 @@ describe('catalog schema', () => {
     expect(problem(withAuth({ tokenUrl: 'http://acme.example/oauth/token' }))).toThrow(/Invalid provider catalog entry "acme": auth\.tokenUrl: must be https/);
     expect(problem({ ...base, docs: [] })).toThrow(/"acme": docs: cite the provider documentation/);
     expect(problem({ ...base, color: 'blue' })).toThrow(/"acme": color/);
-    expect(problem(withAuth({ mode: 'api_key' as 'oauth2' }))).toThrow(/"acme": auth\.mode/);
+    expect(problem(withAuth({ mode: 'oauth1' as 'oauth2' }))).toThrow(/"acme": auth\.mode/);
     expect(problem(withAuth({ revocation: { style: 'rfc7009', token: 'refresh_token' } }))).toThrow(
       /"acme": auth\.revocation: a revocation style other than none needs a url/,
     );

@@ -5,7 +5,7 @@
  * with `entryFromDefinition` so that the same schema validates every built-in's data part.
  */
 import type { ProviderDefinition, SyncHook, PushSubscriptionHook, WebhookConfig } from '../types.ts';
-import { parseEntry, type ProviderEntry, type ProviderEntryInput } from './schema.ts';
+import { parseEntry, type NonOAuth2Auth, type ProviderEntry, type ProviderEntryInput } from './schema.ts';
 
 /** Behaviour that is code, attached to an entry by key (never part of the validated data). */
 export interface ProviderCode {
@@ -20,6 +20,7 @@ const DEFAULT_LEAD = { leadFraction: 0.25, maxLeadSeconds: 900 } as const;
 export function definitionFromEntry(input: ProviderEntryInput, code: ProviderCode = {}): ProviderDefinition {
   const entry: ProviderEntry = parseEntry(input);
   const { auth } = entry;
+  if (auth.mode !== 'oauth2') return definitionOfMode(entry, auth, code);
   const def: ProviderDefinition = {
     key: entry.key,
     name: entry.name,
@@ -58,9 +59,58 @@ export function definitionFromEntry(input: ProviderEntryInput, code: ProviderCod
   return def;
 }
 
+/**
+ * A definition of an entry in another auth mode: its `auth` carries the mode's data, and the OAuth fields every
+ * definition has get inert values (no authorization endpoint, no refresh token, no remote revocation) so code that
+ * only knows the authorization-code grant never runs a flow for it (the OAuth start refuses `auth`-mode providers).
+ */
+function definitionOfMode(entry: ProviderEntry, auth: NonOAuth2Auth, code: ProviderCode): ProviderDefinition {
+  const minted = auth.mode === 'oauth2_client_credentials' || auth.mode === 'github_app' || auth.mode === 'jwt_bearer';
+  return {
+    key: entry.key,
+    name: entry.name,
+    description: entry.description,
+    color: entry.color,
+    docs: entry.docs,
+    auth,
+    ...(entry.templateParams?.length ? { templateParams: entry.templateParams } : {}),
+    authorizationUrl: '',
+    tokenUrl: minted ? auth.tokenUrl : '',
+    ...(entry.apiBaseUrl ? { apiBaseUrl: entry.apiBaseUrl } : {}),
+    ...(entry.apiHeaders ? { apiHeaders: entry.apiHeaders } : {}),
+    defaultScopes: 'scopes' in auth ? auth.scopes.default : [],
+    scopeSeparator: 'scopes' in auth ? auth.scopes.separator : ' ',
+    pkce: 'none',
+    clientAuth: auth.mode === 'oauth2_client_credentials' ? auth.clientAuth : 'client_secret_basic',
+    tokenRequestBody: auth.mode === 'oauth2_client_credentials' ? auth.tokenRequestBody : 'form',
+    account: {},
+    refresh: minted ? { supported: true, rotatesRefreshToken: false, ...DEFAULT_LEAD, ...auth.refresh } : { supported: false, rotatesRefreshToken: false },
+    revocation: { style: 'none', token: 'access_token' },
+    ...(entry.webhook ? { webhook: { ...entry.webhook, ...(code.appIdentity ? { appIdentity: code.appIdentity } : {}) } } : {}),
+    ...(entry.setupUrl ? { setupUrl: entry.setupUrl } : {}),
+    ...(code.sync ? { sync: code.sync } : {}),
+    ...(code.push ? { push: code.push } : {}),
+  };
+}
+
 /** The declarative part of a definition in entry shape (code and runtime fields left out), for validation. */
 export function entryFromDefinition(def: ProviderDefinition): ProviderEntryInput {
   const drop = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  if (def.auth) {
+    return drop({
+      key: def.key,
+      name: def.name,
+      description: def.description,
+      color: def.color,
+      templateParams: def.templateParams,
+      apiBaseUrl: def.apiBaseUrl,
+      apiHeaders: def.apiHeaders,
+      docs: def.docs ?? [],
+      setupUrl: def.setupUrl,
+      webhook: def.webhook ? { scheme: def.webhook.scheme, maxBodyBytes: def.webhook.maxBodyBytes } : undefined,
+      auth: def.auth,
+    });
+  }
   return drop({
     key: def.key,
     name: def.name,
