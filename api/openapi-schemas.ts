@@ -181,8 +181,137 @@ export const WebhookEventDetail = WebhookEvent.extend({
   payload: z.unknown().meta({ description: 'The verified payload, values under secret-looking keys redacted.' }),
 });
 
-/** A JSON object this document does not detail field by field (the README describes it). */
-export const Described = z.record(z.string(), z.unknown());
+const rate = z.object({
+  value: z.number().nullable().meta({ description: 'numerator ÷ denominator; null when the denominator is 0.' }),
+  numerator: z.number(),
+  denominator: z.number(),
+  target: z.number().meta({ description: 'The target this rate is held to (0.9 = 90 %).' }),
+  window: z.string().meta({ description: 'The window the rate covers.', example: '30d' }),
+});
+
+export const Stats = z
+  .object({
+    connectionSuccessRate: rate.meta({ description: 'Connect flows opened in the last 30 days that ended connected ÷ those that ended.' }),
+    integrationUptime: rate
+      .extend({
+        unit: z.literal('seconds'),
+        integrations: z.number().int().meta({ description: 'Integrations connected at some point in the window.' }),
+      })
+      .meta({ description: 'Seconds connected integrations were `active` ÷ seconds they were connected (`active` or `error`), over `window`.' }),
+    webhookSuccessRate: rate.meta({
+      description: 'Provider webhooks of the last 7 days processed ÷ those done (an event still being retried is not counted yet).',
+    }),
+  })
+  .meta({ description: "The tenant's success metrics (GET /api/v1/stats)." });
+
+export const Incident = z
+  .object({
+    incidentId: z.string().meta({ example: 'inc_01kx3d9w7q0000000000000000' }),
+    provider: z.string(),
+    status: z.enum(['open', 'resolved']),
+    reason: z.string().meta({ description: 'The most common failure class.', example: 'invalid_grant, HTTP 400' }),
+    failurePercent: z.number().int().meta({ description: 'The failure rate at the last evaluation, in percent.' }),
+    peakFailurePercent: z.number().int(),
+    startedAt: timestamp,
+    resolvedAt: nullableTimestamp,
+  })
+  .meta({ description: 'A provider incident: many integrations of one provider failing at once.' });
+
+export const Branding = z
+  .object({
+    displayName: z.string().meta({ description: 'Shown on the connect page; the tenant name unless set.' }),
+    logoUrl: z.string().nullable(),
+    accentColor: z.string().nullable().meta({ example: '#3355ff' }),
+    tenantName: z.string(),
+  })
+  .meta({ description: 'How the connect page presents the tenant.' });
+
+export const ProviderTemplateParam = z.object({
+  name: z.string().meta({ example: 'shop' }),
+  label: z.string(),
+  description: z.string().optional(),
+  pattern: z.string().optional().meta({ description: 'Anchored regular expression the value must match.' }),
+  values: z.array(z.string()).optional().meta({ description: 'The only values allowed.' }),
+  example: z.string().optional(),
+});
+
+export const Provider = z
+  .object({
+    key: z.string().meta({ example: 'github' }),
+    name: z.string(),
+    description: z.string(),
+    color: z.string(),
+    kind: z.enum(['built-in', 'custom']),
+    pkce: z.enum(['S256', 'none']),
+    defaultScopes: z.array(z.string()),
+    operatorCredentials: z
+      .boolean()
+      .meta({ description: 'The operator (or the custom provider) supplies the OAuth app; otherwise set the integration’s clientId/clientSecret secrets.' }),
+    webhookScheme: z.string().optional().meta({ description: 'How its webhooks are verified (see docs/webhooks.md).' }),
+    redirectUri: z.string().optional().meta({ description: 'The redirect URI to register with the provider.' }),
+    authMode: z.string().meta({ description: 'How a connection authenticates.', example: 'oauth2' }),
+    templateParams: z.array(ProviderTemplateParam).meta({ description: 'What `connect` needs as `params` (Shopify `shop`, Zendesk `subdomain`…).' }),
+    docs: z.array(z.string()).meta({ description: "The provider's own documentation." }),
+  })
+  .meta({ description: 'A provider of the catalog (built-in) or one of the tenant’s own (custom).' });
+
+export const CustomProviderCreated = z
+  .object({
+    key: z.string(),
+    name: z.string(),
+    kind: z.literal('custom'),
+    issuer: z.string().nullable(),
+    authorizationUrl: z.string(),
+    tokenUrl: z.string(),
+    revocationUrl: z.string().nullable(),
+    scopes: z.array(z.string()),
+    pkce: z.enum(['S256', 'none']),
+    clientAuth: z.enum(['client_secret_basic', 'client_secret_post']),
+    issParameterSupported: z.boolean(),
+    consentPrompt: z.boolean(),
+    clientId: z.string().nullable(),
+    clientSecretSet: z.boolean().meta({ description: 'Whether a client secret is stored (never the secret).' }),
+    redirectUri: z.string().meta({ description: 'Register this redirect URI with the provider (one per custom provider).' }),
+    callbackUrl: z.string().meta({ description: 'Older name of `redirectUri`.', deprecated: true }),
+  })
+  .meta({ description: 'A custom provider as created.' });
+
+export const IntegrationLog = z.object({
+  id: z.string(),
+  kind: z.string().meta({ example: 'refresh' }),
+  level: z.enum(['info', 'warn', 'error']),
+  message: z.string(),
+  createdAt: timestamp,
+});
+
+const syncCounts = {
+  created: z.number().int(),
+  updated: z.number().int(),
+  deleted: z.number().int(),
+  unchanged: z.number().int(),
+  skipped: z.string().optional().meta({ description: 'Why the run did nothing (e.g. during a provider incident).' }),
+};
+
+export const SyncRun = z.object({ ...syncCounts, lastSync: nullableTimestamp }).meta({ description: 'The record counts of a sync run.' });
+
+export const SyncStatus = z.object({
+  lastSync: nullableTimestamp,
+  schedule: z
+    .object({ nextRunAt: nullableTimestamp, paused: z.boolean(), intervalMinutes: z.number().nullable() })
+    .nullable()
+    .meta({ description: 'The Temporal Schedule `sync:<integrationId>`; null when there is none.' }),
+  records: z.array(z.object({ model: z.string(), live: z.number().int(), deleted: z.number().int() })),
+});
+
+export const SyncRecord = z.object({
+  id: z.string().meta({ example: 'rec_01kx3d9w7q0000000000000000' }),
+  model: z.string(),
+  externalId: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  updatedAt: nullableTimestamp.meta({ description: "The provider's own modification time, when it reports one." }),
+  deletedAt: nullableTimestamp,
+  changedAt: timestamp.meta({ description: 'When our copy last changed: `since` and the cursor follow it.' }),
+});
 
 /** The tenant event envelope every event endpoint receives (lib/events/types.ts). */
 export const TenantEvent = z
@@ -209,4 +338,13 @@ export const NAMED_RESPONSE_SCHEMAS = {
   WebhookEvent,
   WebhookEventDetail,
   TenantEvent,
+  Stats,
+  Incident,
+  Branding,
+  Provider,
+  CustomProviderCreated,
+  IntegrationLog,
+  SyncRun,
+  SyncStatus,
+  SyncRecord,
 } as const;

@@ -109,20 +109,20 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Tenant',
     summary: 'Connection success rate, time-weighted integration uptime and webhook success rate',
     query: stats.query,
-    response: { status: 200, description: 'Each rate as `{ value, numerator, denominator, target, window }`.', data: R.Described },
+    response: { status: 200, description: 'Each rate as `{ value, numerator, denominator, target, window }`.', data: 'Stats' },
   },
   'GET /api/v1/incidents': {
     operationId: 'listIncidents',
     tag: 'Tenant',
     summary: 'Provider incidents concerning this tenant (open, and resolved in the last 7 days)',
     query: incidents.query,
-    response: { status: 200, description: 'Newest first.', data: R.Described, array: true },
+    response: { status: 200, description: 'Newest first.', data: 'Incident', array: true },
   },
   'GET /api/v1/branding': {
     operationId: 'getBranding',
     tag: 'Tenant',
     summary: 'How the connect page presents this tenant',
-    response: { status: 200, description: 'The branding.', data: R.Described },
+    response: { status: 200, description: 'The branding.', data: 'Branding' },
   },
   'PATCH /api/v1/branding': {
     operationId: 'updateBranding',
@@ -131,13 +131,13 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     body: branding.body,
     bodyName: 'UpdateBrandingRequest',
     bodyExample: { displayName: 'Acme', accentColor: '#3355ff' },
-    response: { status: 200, description: 'The branding.', data: R.Described },
+    response: { status: 200, description: 'The branding.', data: 'Branding' },
   },
   'GET /api/v1/providers': {
     operationId: 'listProviders',
     tag: 'Providers',
     summary: 'The provider catalog, with the tenant’s own providers',
-    response: { status: 200, description: 'Catalog entries.', data: R.Described, array: true },
+    response: { status: 200, description: 'Catalog entries, then the tenant’s custom providers.', data: 'Provider', array: true },
   },
   'POST /api/v1/providers': {
     operationId: 'createProvider',
@@ -146,7 +146,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     body: createProvider.body,
     bodyName: 'CreateProviderRequest',
     bodyExample: { key: 'acme-sso', name: 'Acme SSO', issuer: 'https://login.acme.example', clientId: 'plugboard', clientSecret: '…' },
-    response: { status: 201, description: 'The provider.', data: R.Described },
+    response: { status: 201, description: 'The provider, with the redirect URI to register.', data: 'CustomProviderCreated' },
     errors: { 409: 'provider_exists, issuer_taken', 422: 'discovery_failed' },
   },
   'GET /api/v1/integrations': {
@@ -199,7 +199,12 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     body: connect.body,
     bodyName: 'ConnectRequest',
     bodyExample: { returnTo: '/settings/integrations' },
-    response: { status: 201, description: 'The connect URL, valid 10 minutes.', data: 'ConnectStarted' },
+    response: {
+      status: 201,
+      description: 'The connect URL, valid 10 minutes.',
+      data: 'ConnectStarted',
+      example: { data: { connectUrl: 'https://plugboard.example.com/oauth/connect/abc…', expiresAt: '2026-12-02T13:10:00.000Z' } },
+    },
     errors: { 400: 'invalid_provider_params', 409: 'provider_params_locked', 422: 'missing_client_credentials' },
   },
   'POST /api/v1/integrations/:id/reconnect': {
@@ -232,7 +237,12 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     summary: "The integration's fresh access token",
     description: 'The only response that carries a provider token (`Cache-Control: no-store`). A token due for refresh is refreshed first.',
     params: intId,
-    response: { status: 200, description: 'The access token.', data: 'Token' },
+    response: {
+      status: 200,
+      description: 'The access token.',
+      data: 'Token',
+      example: { data: { accessToken: 'gho_…', tokenType: 'Bearer', expiresAt: '2026-12-02T13:00:00.000Z' } },
+    },
     errors: { 409: 'not_connected, refresh_failed' },
   },
   'ALL /api/v1/integrations/:id/proxy{/*path}': {
@@ -252,7 +262,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     summary: "The integration's activity log",
     params: intId,
     query: logs.query,
-    response: { status: 200, description: 'Newest first.', data: R.Described, list: true },
+    response: { status: 200, description: 'Newest first.', data: 'IntegrationLog', list: true },
   },
   'POST /api/v1/integrations/:id/test-event': {
     operationId: 'sendTestEvent',
@@ -282,7 +292,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Sync',
     summary: 'Run a sync now',
     params: intId,
-    response: { status: 200, description: 'Record counts of the run and `lastSync`.', data: R.Described },
+    response: { status: 200, description: 'Record counts of the run and `lastSync`.', data: 'SyncRun' },
     errors: { 409: 'not_connected', 422: 'sync_not_supported' },
   },
   'GET /api/v1/integrations/:id/sync-status': {
@@ -290,7 +300,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Sync',
     summary: 'Sync schedule, last sync and record counts',
     params: intId,
-    response: { status: 200, description: 'The status.', data: R.Described },
+    response: { status: 200, description: 'The status.', data: 'SyncStatus' },
   },
   'GET /api/v1/integrations/:id/records': {
     operationId: 'listRecords',
@@ -298,7 +308,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     summary: 'Synced records, by model, changed since a time',
     params: intId,
     query: sync.recordsQuery,
-    response: { status: 200, description: 'A page of records.', data: R.Described, list: true },
+    response: { status: 200, description: 'A page of records, in change order.', data: 'SyncRecord', list: true },
   },
   'GET /api/v1/webhook-events': {
     operationId: 'listWebhookEvents',
@@ -494,7 +504,10 @@ function inlineSchema(schema: Schema): Record<string, unknown> {
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('ErrorEnvelope') } } });
+const errorResponse = (description: string, example?: { code: string; message: string; details?: unknown[] }) => ({
+  description,
+  content: { 'application/json': { schema: ref('ErrorEnvelope'), ...(example ? { example: { error: { ...example, requestId: 'req_01kx3d9w7q' } } } : {}) } },
+});
 
 export interface OpenApiDocument {
   openapi: string;
@@ -622,7 +635,7 @@ export function buildOpenApi(router: Router<any, any>, options: { serverUrl?: st
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         'The Plugboard REST API. Authenticate with an API key (`Authorization: Bearer pbk_…`), created in the dashboard or with ' +
-        '`npm run plugboard -- api-key create`. Successful responses are `{ "data": … }` (lists add `nextCursor`); errors are ' +
+        '`npm run plugboard -- apikey create <tenantId>`. Successful responses are `{ "data": … }` (lists add `nextCursor`); errors are ' +
         '`{ "error": { "code", "message", "details?", "requestId" } }`. This document is generated from the zod schemas that validate ' +
         'requests (api/openapi.ts).\n\nError codes:\n\n| code | status and meaning |\n| --- | --- |\n' +
         codes,
@@ -637,9 +650,19 @@ export function buildOpenApi(router: Router<any, any>, options: { serverUrl?: st
         apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'Plugboard API key (pbk_…)', description: 'A tenant API key: `Authorization: Bearer pbk_…`.' },
       },
       responses: {
-        ValidationFailed: errorResponse('`validation_failed` (with `details`), `invalid_json` or another 400.'),
-        Unauthorized: errorResponse('`unauthorized`: missing, malformed or revoked API key.'),
-        NotFound: errorResponse('`not_found`: no such resource for this tenant (a malformed id is a 404 too).'),
+        ValidationFailed: errorResponse('`validation_failed` (with `details`), `invalid_json` or another 400.', {
+          code: 'validation_failed',
+          message: 'provider: lower-case letters, digits and dashes, 2-40 characters',
+          details: [{ path: 'provider', message: 'lower-case letters, digits and dashes, 2-40 characters', code: 'invalid_format' }],
+        }),
+        Unauthorized: errorResponse('`unauthorized`: missing, malformed or revoked API key.', {
+          code: 'unauthorized',
+          message: 'The API key is invalid or has been revoked.',
+        }),
+        NotFound: errorResponse('`not_found`: no such resource for this tenant (a malformed id is a 404 too).', {
+          code: 'not_found',
+          message: 'Integration not found',
+        }),
       },
     },
   };

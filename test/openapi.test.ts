@@ -9,6 +9,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppDeps } from '../api/context.ts';
 import { buildOpenApi, ERROR_CODES, OPERATIONS, registeredRoutes } from '../api/openapi.ts';
+import * as R from '../api/openapi-schemas.ts';
 import { createRouter } from '../api/router.ts';
 import * as createIntegration from '../api/routes/api/v1/integrations/create.ts';
 import * as endpoints from '../api/routes/api/v1/event-endpoints/endpoints.ts';
@@ -78,6 +79,37 @@ describe('the OpenAPI document', () => {
       if (op.body && op.bodyExample !== undefined) expect(op.body.safeParse(op.bodyExample).success, key).toBe(true);
   });
 
+  it('types every JSON response: no operation answers an object the document does not detail field by field', () => {
+    const schemas = doc.components.schemas as Record<string, Record<string, any>>;
+    const resolve = (s: Record<string, any>): Record<string, any> => (s.$ref ? schemas[String(s.$ref).split('/').pop()!]! : s);
+    const untyped: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(op.responses as Record<string, any>)) {
+          const schema = response.content?.['application/json']?.schema;
+          if (!/^2/.test(status) || !schema?.properties?.data) continue;
+          let data = resolve(schema.properties.data);
+          if (data.type === 'array') data = resolve(data.items);
+          const typed = data.type !== 'object' || Object.keys(data.properties ?? {}).length > 0;
+          if (!typed) untyped.push(`${method.toUpperCase()} ${path}`);
+        }
+      }
+    }
+    expect(untyped, 'operations whose response data is an untyped object').toEqual([]);
+  });
+
+  it('has examples: request bodies, the main response shapes and the error envelope', () => {
+    const missing = Object.entries(OPERATIONS)
+      .filter(([, op]) => op.body && op.bodyExample === undefined && op.operationId !== 'reconnectIntegration')
+      .map(([key]) => key);
+    expect(missing, 'request bodies without an example').toEqual([]);
+    for (const name of ['ErrorEnvelope', 'Token', 'ConnectStarted']) expect(doc.components.schemas[name].example, name).toBeDefined();
+    for (const name of ['ValidationFailed', 'Unauthorized', 'NotFound'])
+      expect((doc.components.responses[name] as any).content['application/json'].example.error.code, name).toMatch(/^[a-z_]+$/);
+    const token = doc.paths['/api/v1/integrations/{id}/token']!.get.responses['200'].content['application/json'];
+    expect(token.example.data.accessToken).toBeDefined();
+  });
+
   it('has the bearer API-key security scheme, the error envelope as a component, and lists every error code the code throws', () => {
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.security).toEqual([{ apiKey: [] }]);
@@ -110,6 +142,53 @@ function sourceFiles(dirs: string[]): string[] {
   for (const dir of dirs) walk(dir);
   return out;
 }
+
+describe('the response schemas describe what the API answers (strict: a field the document lacks fails)', () => {
+  let api: TestApi;
+  let key: string;
+  beforeAll(async () => {
+    api = await startTestApi();
+    ({ apiKey: key } = await api.newTenant('OpenAPI responses'));
+  });
+  afterAll(async () => api?.close());
+
+  const data = async (method: string, path: string, body?: unknown, status = 200) => {
+    const res = await api.request(method, path, { key, body });
+    expect(res.status, `${method} ${path}: ${JSON.stringify(res.body)}`).toBe(status);
+    return res.body.data;
+  };
+
+  it('stats, incidents, branding, providers, logs, sync status and records', async () => {
+    R.Stats.strict().parse(await data('GET', '/api/v1/stats?window=7d'));
+    R.Incident.strict()
+      .array()
+      .parse(await data('GET', '/api/v1/incidents'));
+    R.Branding.strict().parse(await data('GET', '/api/v1/branding'));
+    expect(R.Branding.strict().parse(await data('PATCH', '/api/v1/branding', { accentColor: '#3355ff' })).accentColor).toBe('#3355ff');
+    const created = R.CustomProviderCreated.strict().parse(
+      await data(
+        'POST',
+        '/api/v1/providers',
+        { key: 'acme-sso', name: 'Acme SSO', authorizationUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token' },
+        201,
+      ),
+    );
+    const providers = R.Provider.strict()
+      .array()
+      .parse(await data('GET', '/api/v1/providers'));
+    expect(providers.map((p) => p.key)).toEqual(expect.arrayContaining(['sandbox', 'github', created.key]));
+    for (const p of providers) for (const t of p.templateParams) R.ProviderTemplateParam.strict().parse(t);
+    const integration = R.Integration.parse(await data('POST', '/api/v1/integrations', { provider: 'sandbox' }, 201));
+    const logs = await api.request('GET', `/api/v1/integrations/${integration.id}/logs`, { key });
+    expect(logs.body).toHaveProperty('nextCursor');
+    R.IntegrationLog.strict().array().parse(logs.body.data);
+    const status = R.SyncStatus.strict().parse(await data('GET', `/api/v1/integrations/${integration.id}/sync-status`));
+    expect(status.records).toEqual([]);
+    R.SyncRecord.strict()
+      .array()
+      .parse(await data('GET', `/api/v1/integrations/${integration.id}/records`));
+  });
+});
 
 describe('GET /api/v1/openapi.json', () => {
   let api: TestApi;

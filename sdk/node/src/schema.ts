@@ -346,6 +346,172 @@ export interface TenantEvent {
   data: Record<string, unknown>;
 }
 
+/** The tenant's success metrics (GET /api/v1/stats). */
+export interface Stats {
+  /** Connect flows opened in the last 30 days that ended connected ÷ those that ended. */
+  connectionSuccessRate: {
+    /** numerator ÷ denominator; null when the denominator is 0. */
+    value: number | null;
+    numerator: number;
+    denominator: number;
+    /** The target this rate is held to (0.9 = 90 %). */
+    target: number;
+    /** The window the rate covers. */
+    window: string;
+  };
+  /** Seconds connected integrations were `active` ÷ seconds they were connected (`active` or `error`), over `window`. */
+  integrationUptime: {
+    /** numerator ÷ denominator; null when the denominator is 0. */
+    value: number | null;
+    numerator: number;
+    denominator: number;
+    /** The target this rate is held to (0.9 = 90 %). */
+    target: number;
+    /** The window the rate covers. */
+    window: string;
+    unit: 'seconds';
+    /** Integrations connected at some point in the window. */
+    integrations: number;
+  };
+  /** Provider webhooks of the last 7 days processed ÷ those done (an event still being retried is not counted yet). */
+  webhookSuccessRate: {
+    /** numerator ÷ denominator; null when the denominator is 0. */
+    value: number | null;
+    numerator: number;
+    denominator: number;
+    /** The target this rate is held to (0.9 = 90 %). */
+    target: number;
+    /** The window the rate covers. */
+    window: string;
+  };
+}
+
+/** A provider incident: many integrations of one provider failing at once. */
+export interface Incident {
+  incidentId: string;
+  provider: string;
+  status: 'open' | 'resolved';
+  /** The most common failure class. */
+  reason: string;
+  /** The failure rate at the last evaluation, in percent. */
+  failurePercent: number;
+  peakFailurePercent: number;
+  /** ISO 8601 date-time (UTC) */
+  startedAt: string;
+  resolvedAt: string | null;
+}
+
+/** How the connect page presents the tenant. */
+export interface Branding {
+  /** Shown on the connect page; the tenant name unless set. */
+  displayName: string;
+  logoUrl: string | null;
+  accentColor: string | null;
+  tenantName: string;
+}
+
+/** A provider of the catalog (built-in) or one of the tenant’s own (custom). */
+export interface Provider {
+  key: string;
+  name: string;
+  description: string;
+  color: string;
+  kind: 'built-in' | 'custom';
+  pkce: 'S256' | 'none';
+  defaultScopes: string[];
+  /** The operator (or the custom provider) supplies the OAuth app; otherwise set the integration’s clientId/clientSecret secrets. */
+  operatorCredentials: boolean;
+  /** How its webhooks are verified (see docs/webhooks.md). */
+  webhookScheme?: string;
+  /** The redirect URI to register with the provider. */
+  redirectUri?: string;
+  /** How a connection authenticates. */
+  authMode: string;
+  /** What `connect` needs as `params` (Shopify `shop`, Zendesk `subdomain`…). */
+  templateParams: Array<{
+    name: string;
+    label: string;
+    description?: string;
+    /** Anchored regular expression the value must match. */
+    pattern?: string;
+    /** The only values allowed. */
+    values?: string[];
+    example?: string;
+  }>;
+  /** The provider's own documentation. */
+  docs: string[];
+}
+
+/** A custom provider as created. */
+export interface CustomProviderCreated {
+  key: string;
+  name: string;
+  kind: 'custom';
+  issuer: string | null;
+  authorizationUrl: string;
+  tokenUrl: string;
+  revocationUrl: string | null;
+  scopes: string[];
+  pkce: 'S256' | 'none';
+  clientAuth: 'client_secret_basic' | 'client_secret_post';
+  issParameterSupported: boolean;
+  consentPrompt: boolean;
+  clientId: string | null;
+  /** Whether a client secret is stored (never the secret). */
+  clientSecretSet: boolean;
+  /** Register this redirect URI with the provider (one per custom provider). */
+  redirectUri: string;
+  /** Older name of `redirectUri`. */
+  callbackUrl: string;
+}
+
+export interface IntegrationLog {
+  id: string;
+  kind: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  /** ISO 8601 date-time (UTC) */
+  createdAt: string;
+}
+
+/** The record counts of a sync run. */
+export interface SyncRun {
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  /** Why the run did nothing (e.g. during a provider incident). */
+  skipped?: string;
+  lastSync: string | null;
+}
+
+export interface SyncStatus {
+  lastSync: string | null;
+  /** The Temporal Schedule `sync:<integrationId>`; null when there is none. */
+  schedule: {
+    nextRunAt: string | null;
+    paused: boolean;
+    intervalMinutes: number | null;
+  } | null;
+  records: Array<{
+    model: string;
+    live: number;
+    deleted: number;
+  }>;
+}
+
+export interface SyncRecord {
+  id: string;
+  model: string;
+  externalId: string;
+  data: Record<string, unknown>;
+  /** The provider's own modification time, when it reports one. */
+  updatedAt: string | null;
+  deletedAt: string | null;
+  /** When our copy last changed: `since` and the cursor follow it. */
+  changedAt: string;
+}
+
 export interface CreateApiKeyRequest {
   name: string;
 }
