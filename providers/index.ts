@@ -10,7 +10,7 @@ import { googleCalendarProvider } from './google-calendar.provider.ts';
 import { googleDocsProvider, googleDriveProvider, googleSheetsProvider } from './google-workspace.provider.ts';
 import { hubspotProvider } from './hubspot.provider.ts';
 import { linearProvider } from './linear.provider.ts';
-import { onedriveProvider, teamsProvider } from './microsoft-apps.provider.ts';
+import { onedriveProvider, outlookProvider, teamsProvider } from './microsoft-apps.provider.ts';
 import { microsoftProvider } from './microsoft.provider.ts';
 import { notionProvider } from './notion.provider.ts';
 import { salesforceProvider } from './salesforce.provider.ts';
@@ -55,6 +55,7 @@ const staticProviders: readonly ProviderDefinition[] = [
   zoomProvider,
   onedriveProvider,
   teamsProvider,
+  outlookProvider,
   ...catalogDefinitions(),
 ];
 validateDefinitions(staticProviders);

@@ -1,9 +1,9 @@
-// Docs: https://learn.microsoft.com/en-us/graph/onedrive-concept-overview · https://learn.microsoft.com/en-us/graph/teams-concept-overview · https://learn.microsoft.com/en-us/graph/permissions-reference
+// Docs: https://learn.microsoft.com/en-us/graph/onedrive-concept-overview · https://learn.microsoft.com/en-us/graph/teams-concept-overview · https://learn.microsoft.com/en-us/graph/outlook-mail-concept-overview · https://learn.microsoft.com/en-us/graph/permissions-reference
 import { microsoftProvider } from './microsoft.provider.ts';
 import type { ProviderDefinition } from './types.ts';
 
 /**
- * OneDrive and Teams through Microsoft Graph on the same identity platform as `microsoft` (its endpoints, client
+ * OneDrive, Teams and Outlook through Microsoft Graph on the same identity platform as `microsoft` (its endpoints, client
  * authentication, 90-day rotating refresh tokens), with their own scopes; no push subscription of their own.
  */
 function graphApp(key: string, name: string, description: string, color: string, scopes: string[], docs: string): ProviderDefinition {
@@ -35,4 +35,13 @@ export const teamsProvider = graphApp(
   '#4B53BC',
   ['Team.ReadBasic.All', 'Channel.ReadBasic.All'],
   'https://learn.microsoft.com/en-us/graph/teams-concept-overview',
+);
+
+export const outlookProvider = graphApp(
+  'microsoft-outlook',
+  'Outlook',
+  'Mail, calendars and contacts in Outlook (Microsoft Graph).',
+  '#0078D4',
+  ['Mail.Read'],
+  'https://learn.microsoft.com/en-us/graph/outlook-mail-concept-overview',
 );

@@ -31,6 +31,26 @@ import { xEntry } from './entries/x.entry.ts';
 import { xeroEntry } from './entries/xero.entry.ts';
 import { zendeskEntry } from './entries/zendesk.entry.ts';
 import { zohoCrmEntry } from './entries/zoho-crm.entry.ts';
+import { attioEntry } from './entries/attio.entry.ts';
+import { clickupEntry } from './entries/clickup.entry.ts';
+import { constantContactEntry } from './entries/constant-contact.entry.ts';
+import { dropboxSignEntry } from './entries/dropbox-sign.entry.ts';
+import { eventbriteEntry } from './entries/eventbrite.entry.ts';
+import { fitbitEntry } from './entries/fitbit.entry.ts';
+import { freshbooksEntry } from './entries/freshbooks.entry.ts';
+import { frontEntry } from './entries/front.entry.ts';
+import { gongEntry } from './entries/gong.entry.ts';
+import { harvestEntry } from './entries/harvest.entry.ts';
+import { helpScoutEntry } from './entries/help-scout.entry.ts';
+import { keapEntry } from './entries/keap.entry.ts';
+import { mondayEntry } from './entries/monday.entry.ts';
+import { outreachEntry } from './entries/outreach.entry.ts';
+import { productboardEntry } from './entries/productboard.entry.ts';
+import { salesloftEntry } from './entries/salesloft.entry.ts';
+import { stravaEntry } from './entries/strava.entry.ts';
+import { webflowEntry } from './entries/webflow.entry.ts';
+import { wrikeEntry } from './entries/wrike.entry.ts';
+import { zohoDeskEntry } from './entries/zoho-desk.entry.ts';
 import type { ProviderEntryInput } from './schema.ts';
 
 /** Every data entry, in catalog order. */
@@ -62,6 +82,26 @@ export const catalogEntries: readonly ProviderEntryInput[] = [
   redditEntry,
   spotifyEntry,
   twitchEntry,
+  mondayEntry,
+  clickupEntry,
+  wrikeEntry,
+  productboardEntry,
+  attioEntry,
+  salesloftEntry,
+  outreachEntry,
+  gongEntry,
+  keapEntry,
+  constantContactEntry,
+  eventbriteEntry,
+  frontEntry,
+  helpScoutEntry,
+  zohoDeskEntry,
+  freshbooksEntry,
+  harvestEntry,
+  dropboxSignEntry,
+  webflowEntry,
+  stravaEntry,
+  fitbitEntry,
 ];
 
 /** Code attached to entries by key. */

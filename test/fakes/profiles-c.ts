@@ -9,7 +9,7 @@ import { googleProfile, microsoftProfile, oauthError } from './profiles-a.ts';
 
 type Refresh = 'rotates' | 'keeps' | 'keeps-omits' | 'none';
 
-interface Spec {
+export interface Spec {
   key: string;
   paths: OAuthFakeProfile['paths'];
   clientAuth: 'basic' | 'body';
@@ -36,7 +36,7 @@ const rfc6749Errors: OAuthFakeProfile['error'] = (kind) =>
       ? oauthError(400, 'invalid_request', 'Invalid request')
       : oauthError(400, 'invalid_grant', kind === 'invalid_code' ? 'Invalid authorization code' : 'Invalid refresh token');
 
-function standardProfile(spec: Spec): OAuthFakeProfile {
+export function standardProfile(spec: Spec): OAuthFakeProfile {
   const { refresh } = spec;
   return {
     key: spec.key,
