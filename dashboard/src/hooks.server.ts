@@ -3,10 +3,7 @@ import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit/hooks'
 import { building } from '$app/env';
 import { readSession } from '#lib/server/auth.ts';
 import { config } from '#lib/server/config.ts';
-import { relativeUrl, signinPath } from '#lib/server/redirect.ts';
-
-/** Routes reachable without a session. Static assets never reach this hook (the adapter serves them first). */
-const PUBLIC_PATHS = new Set(['/signin']);
+import { isPublicPath, relativeUrl, signinPath } from '#lib/server/redirect.ts';
 
 /** Fail at start, not at the first sign-in: production without PLUGBOARD_SESSION_SECRET refuses to run. */
 export const init: ServerInit = () => {
@@ -16,7 +13,7 @@ export const init: ServerInit = () => {
 export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.session = readSession(event.cookies, event.url);
 
-	if (!event.locals.session && !PUBLIC_PATHS.has(event.url.pathname)) {
+	if (!event.locals.session && !isPublicPath(event.url.pathname)) {
 		redirect(303, signinPath(relativeUrl(event.url)));
 	}
 

@@ -52,3 +52,28 @@ export function describeConnectOutcome(
 		message: explain ? explain(providerName) : `Connecting ${providerName} failed${reason ? ` (${reason.replace(/_/g, ' ')})` : ''}. Try again.`,
 	};
 }
+
+/** "45 seconds", "1 minute", "15 minutes", "2 hours": how long to wait, rounded up to a whole unit. */
+export function formatWait(seconds: number): string {
+	const s = Math.max(1, Math.ceil(seconds));
+	if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+	const m = Math.ceil(s / 60);
+	if (m < 120) return `${m} minute${m === 1 ? '' : 's'}`;
+	const h = Math.ceil(m / 60);
+	return `${h} hours`;
+}
+
+/** A failed sign-in (password, SSO or invitation) in words, from the API's status, code and retry time. */
+export function describeSignInFailure(failure: { status: number; code: string; message: string; retryAfterSeconds?: number | null }): string {
+	const wait = failure.retryAfterSeconds != null && failure.retryAfterSeconds > 0 ? formatWait(failure.retryAfterSeconds) : null;
+	if (failure.status === 423 || failure.code === 'account_locked') {
+		return `Too many failed attempts: this account is locked${wait ? ` for ${wait}` : ' for a while'}. Try again later, or ask an owner for help.`;
+	}
+	if (failure.status === 429 || failure.code === 'rate_limited') {
+		return `Too many sign-in attempts. Wait ${wait ?? 'a moment'} and try again.`;
+	}
+	if (failure.code === 'invalid_credentials') return 'That email and password do not match an account.';
+	if (failure.code === 'no_account') return 'There is no Plugboard account for you yet. Ask an owner of your team to invite you.';
+	if (failure.status === 401) return failure.message || 'Sign-in failed.';
+	return failure.message;
+}

@@ -58,7 +58,7 @@ export interface Integration {
 	updatedAt: string;
 }
 
-// The catalog's shapes come from the API's own contract (CONVENTIONS.md: `import type` of API contracts).
+// The catalog's shapes come from the API's own contract (docs/conventions.md: `import type` of API contracts).
 import type { PkceMethod } from '../../../providers/types.ts';
 export type { CatalogEntry, PkceMethod, WebhookScheme } from '../../../providers/types.ts';
 
@@ -79,6 +79,8 @@ export interface Me {
 	tenantId: string;
 	name: string;
 	apiKeyId: string;
+	/** A key's scope (team accounts): a read-only key acts as a viewer. */
+	scope?: 'full' | 'read_only';
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -247,4 +249,89 @@ export interface ReplayResult {
 	requeued: number;
 	more: boolean;
 	enabled: boolean;
+}
+
+// Team accounts (issue 16): people, memberships, invitations, the audit trail.
+
+export type MemberRole = import('./roles.ts').Role;
+
+export interface Membership {
+	tenantId: string;
+	tenantName: string;
+	role: MemberRole;
+}
+
+export interface AccountUser {
+	id: string;
+	email: string;
+	name: string | null;
+}
+
+/** The answer to a password, SSO or invitation sign-in. */
+export interface LoginAnswer {
+	sessionToken: string;
+	expiresAt: string;
+	user: AccountUser;
+	memberships: Membership[];
+}
+
+/** GET /auth/session: the person, their tenants, and their role in the tenant the request names. */
+export interface AuthSessionInfo {
+	user: AccountUser;
+	memberships: Membership[];
+	role: MemberRole | null;
+}
+
+export interface SsoInfo {
+	enabled: boolean;
+	issuer?: string;
+	name?: string;
+}
+
+export interface Member {
+	userId: string;
+	email: string;
+	name: string | null;
+	role: MemberRole;
+	createdAt: string;
+}
+
+export interface PendingInvitation {
+	id: string;
+	email: string;
+	role: MemberRole;
+	createdAt: string;
+	expiresAt: string;
+	invitedBy?: string | null;
+}
+
+export interface InvitationCreated {
+	id: string;
+	inviteUrl: string;
+	expiresAt: string;
+	emailed: boolean;
+}
+
+export type InvitationStatus = 'pending' | 'expired' | 'accepted' | 'revoked';
+
+export interface InvitationInfo {
+	tenantName: string;
+	email: string;
+	role: MemberRole;
+	expiresAt: string;
+	status: InvitationStatus;
+}
+
+export interface AuditEntry {
+	id: string;
+	at: string;
+	actorType: 'user' | 'api_key' | 'system';
+	actorId: string | null;
+	actorLabel: string | null;
+	action: string;
+	targetType: string | null;
+	targetId: string | null;
+	ip: string | null;
+	userAgent: string | null;
+	details?: Record<string, unknown> | null;
 }

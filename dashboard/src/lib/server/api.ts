@@ -1,7 +1,17 @@
 import { redirect } from '@sveltejs/kit';
 import { getRequestEvent } from '$app/server';
 import type {
+	AccountUser,
 	ApiKeyInfo,
+	AuditEntry,
+	AuthSessionInfo,
+	InvitationCreated,
+	InvitationInfo,
+	LoginAnswer,
+	Member,
+	MemberRole,
+	PendingInvitation,
+	SsoInfo,
 	Branding,
 	CatalogEntry,
 	ConnectStarted,
@@ -23,7 +33,8 @@ import type {
 import { clearSession } from './auth.ts';
 import { config } from './config.ts';
 import { relativeUrl, signinPath } from './redirect.ts';
-import type { Session } from './session.ts';
+import { authHeaders, endsSession } from './credentials.ts';
+import { isUserSession, type Session } from './session.ts';
 
 /**
  * The one server-side wrapper around the Plugboard REST API (README "Using the API"): Bearer auth with the session's
@@ -36,12 +47,15 @@ export class ApiError extends Error {
 	readonly code: string;
 	/** Field-level validation details, when the API sent them (`[{ path, message }]`). */
 	readonly details: { path: string; message: string }[];
+	/** How long to wait before trying again (429 rate_limited, 423 account_locked), when the API said. */
+	readonly retryAfterSeconds: number | null;
 
-	constructor(status: number, code: string, message: string, details: { path: string; message: string }[] = []) {
+	constructor(status: number, code: string, message: string, details: { path: string; message: string }[] = [], retryAfterSeconds: number | null = null) {
 		super(message);
 		this.status = status;
 		this.code = code;
 		this.details = details;
+		this.retryAfterSeconds = retryAfterSeconds;
 	}
 }
 
@@ -65,14 +79,25 @@ export interface ApiFetchInit extends Omit<RequestInit, 'body'> {
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export async function apiFetch<T>(session: Session | null, path: string, init: ApiFetchInit = {}): Promise<ApiEnvelope<T>> {
+	if (!session) return unauthorized(init.onUnauthorized ?? 'signout', new ApiError(401, 'unauthorized', 'Not signed in.'));
+	return request<T>(path, init, authHeaders(session), isUserSession(session));
+}
+
+/** A call without credentials (sign-in, SSO, invitation lookup): a 401 is an answer to show, never a sign-out. */
+export function publicApiFetch<T>(path: string, init: Omit<ApiFetchInit, 'onUnauthorized'> = {}): Promise<ApiEnvelope<T>> {
+	return request<T>(path, { ...init, onUnauthorized: 'throw' }, {}, false);
+}
+
+async function request<T>(path: string, init: ApiFetchInit, auth: Record<string, string>, userSession: boolean): Promise<ApiEnvelope<T>> {
 	const { json, onUnauthorized = 'signout', timeoutMs = DEFAULT_TIMEOUT_MS, headers, ...rest } = init;
-	if (!session) return unauthorized(onUnauthorized, new ApiError(401, 'unauthorized', 'Not signed in.'));
 	if (!path.startsWith('/') || path.startsWith('//') || path.includes('..')) throw new Error(`apiFetch: bad path ${path}`);
 
 	const requestHeaders = new Headers(headers);
-	requestHeaders.set('authorization', `Bearer ${session.apiKey}`);
+	for (const [name, value] of Object.entries(auth)) requestHeaders.set(name, value);
 	requestHeaders.set('accept', 'application/json');
 	if (json !== undefined) requestHeaders.set('content-type', 'application/json');
+	// Sign-in and audit records name where a person acted from: pass the browser's address and user agent on.
+	forwardClient(requestHeaders);
 
 	let response: Response;
 	try {
@@ -103,9 +128,35 @@ export async function apiFetch<T>(session: Session | null, path: string, init: A
 		typeof error?.code === 'string' ? error.code : response.ok ? 'bad_response' : `http_${response.status}`,
 		typeof error?.message === 'string' ? error.message : `The Plugboard API answered ${response.status} without the expected JSON body.`,
 		Array.isArray(error?.details) ? error.details.filter(isObject).map((d) => ({ path: String(d.path ?? ''), message: String(d.message ?? '') })) : [],
+		isObject(error) && typeof error.retryAfterSeconds === 'number'
+			? error.retryAfterSeconds
+			: (retryAfterHeader(response.headers.get('retry-after')) ??
+					(isObject(body) && typeof body.retryAfterSeconds === 'number' ? body.retryAfterSeconds : null)),
 	);
-	if (apiError.status === 401) return unauthorized(onUnauthorized, apiError);
+	if (endsSession(apiError, userSession)) return unauthorized(onUnauthorized, apiError);
 	throw apiError;
+}
+
+function retryAfterHeader(value: string | null): number | null {
+	if (!value || !/^\d{1,7}$/.test(value.trim())) return null;
+	return Number(value.trim());
+}
+
+/** X-Forwarded-For / User-Agent of the browser behind this request, when there is one. */
+function forwardClient(headers: Headers): void {
+	let event;
+	try {
+		event = getRequestEvent();
+	} catch {
+		return; // outside a request (tests, startup)
+	}
+	try {
+		headers.set('x-forwarded-for', event.getClientAddress());
+	} catch {
+		// the adapter cannot tell (prerendering)
+	}
+	const agent = event.request.headers.get('user-agent');
+	if (agent) headers.set('user-agent', agent.slice(0, 500));
 }
 
 function unauthorized(mode: 'signout' | 'throw', error: ApiError): never {
@@ -113,7 +164,8 @@ function unauthorized(mode: 'signout' | 'throw', error: ApiError): never {
 	const event = getRequestEvent();
 	clearSession(event.cookies, event.url);
 	event.locals.session = null;
-	redirect(303, signinPath(relativeUrl(event.url)));
+	// A form post's URL is the page it was posted from; the query (`?/action`) would post again after sign-in.
+	redirect(303, signinPath(event.request.method === 'GET' ? relativeUrl(event.url) : event.url.pathname, 'ended'));
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -292,4 +344,105 @@ export function createProvider(session: Session | null, input: CustomProviderInp
 /** The tenant an API key belongs to; throws ApiError (401 = invalid or revoked) instead of signing out. */
 export async function verifyApiKey(apiKey: string): Promise<Me> {
 	return (await apiFetch<Me>({ apiKey }, '/me', { onUnauthorized: 'throw' })).data;
+}
+
+// Team accounts (issue 16): sign-in, sessions, members, invitations, the audit trail.
+
+export function login(email: string, password: string) {
+	return publicApiFetch<LoginAnswer>('/auth/login', { method: 'POST', json: { email, password } });
+}
+
+export function getSsoInfo() {
+	return publicApiFetch<SsoInfo>('/auth/sso', { timeoutMs: 3_000 });
+}
+
+export function startSso() {
+	return publicApiFetch<{ authorizationUrl: string; flowId: string }>('/auth/sso/start', { method: 'POST', json: {}, timeoutMs: 20_000 });
+}
+
+/** Finishes SSO: the API checks state, PKCE and the ID token against the flow it stored under `flowId`. */
+export function finishSso(flowId: string, callbackUrl: string) {
+	return publicApiFetch<LoginAnswer>('/auth/sso/callback', { method: 'POST', json: { flowId, callbackUrl }, timeoutMs: 20_000 });
+}
+
+/** The person, their tenants and their role in the session's tenant. */
+export function getAuthSession(session: Session | null) {
+	return apiFetch<AuthSessionInfo>(session, '/auth/session', { timeoutMs: 5_000 });
+}
+
+/** Ends this session at the API; a session that is already gone is not an error. */
+export function logout(session: Session) {
+	return apiFetch<unknown>(session, '/auth/logout', { method: 'POST', onUnauthorized: 'throw' });
+}
+
+/** Revokes every session of the person, this one included. */
+export function logoutAll(session: Session) {
+	return apiFetch<unknown>(session, '/auth/logout-all', { method: 'POST', onUnauthorized: 'throw' });
+}
+
+export function getInvitation(token: string) {
+	return publicApiFetch<InvitationInfo>(`/invitations/${id(token)}`);
+}
+
+/** Accepts as a new person (name + password), or, with `session`, as the person signed in. */
+export function acceptInvitation(token: string, input: { name: string; password: string } | { session: Session }) {
+	if ('session' in input) {
+		return apiFetch<LoginAnswer>(input.session, `/invitations/${id(token)}/accept`, { method: 'POST', json: {}, onUnauthorized: 'throw' });
+	}
+	return publicApiFetch<LoginAnswer>(`/invitations/${id(token)}/accept`, { method: 'POST', json: input });
+}
+
+export function listMembers(session: Session | null) {
+	return apiFetch<Member[]>(session, '/members');
+}
+
+export function listInvitations(session: Session | null) {
+	return apiFetch<PendingInvitation[]>(session, '/invitations');
+}
+
+export function createInvitation(session: Session | null, input: { email: string; role: MemberRole }) {
+	// Sending the mail may take a moment.
+	return apiFetch<InvitationCreated>(session, '/invitations', { method: 'POST', json: input, timeoutMs: 30_000 });
+}
+
+export function revokeInvitation(session: Session | null, invitationId: string) {
+	return apiFetch<unknown>(session, `/invitations/${id(invitationId)}`, { method: 'DELETE' });
+}
+
+export function updateMemberRole(session: Session | null, userId: string, role: MemberRole) {
+	return apiFetch<Member>(session, `/members/${id(userId)}`, { method: 'PATCH', json: { role } });
+}
+
+export function removeMember(session: Session | null, userId: string) {
+	return apiFetch<unknown>(session, `/members/${id(userId)}`, { method: 'DELETE' });
+}
+
+export interface AuditQuery {
+	actor?: string | null;
+	action?: string | null;
+	targetType?: string | null;
+	targetId?: string | null;
+	since?: string | null;
+	until?: string | null;
+	cursor?: string | null;
+	limit?: number;
+}
+
+export function listAuditLog(session: Session | null, q: AuditQuery = {}) {
+	return apiFetch<AuditEntry[]>(session, `/audit-log${query({ ...q })}`);
+}
+
+/** The export as a raw response (NDJSON or CSV), for the dashboard to stream on to the browser. */
+export async function fetchAuditExport(session: Session, format: 'ndjson' | 'csv', q: AuditQuery = {}): Promise<Response> {
+	const headers = new Headers(authHeaders(session));
+	forwardClient(headers);
+	try {
+		return await fetch(`${config().apiUrl}/api/v1/audit-log/export${query({ ...q, format })}`, {
+			headers,
+			redirect: 'manual',
+			signal: AbortSignal.timeout(120_000),
+		});
+	} catch {
+		throw new ApiError(503, 'api_unreachable', 'The Plugboard API could not be reached.');
+	}
 }

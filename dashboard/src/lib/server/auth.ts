@@ -1,6 +1,6 @@
 import type { Cookies } from '@sveltejs/kit';
 import { config } from './config.ts';
-import { openSession, sealSession, SESSION_COOKIE, sessionCookieOptions, type Session } from './session.ts';
+import { openSession, sealSession, SESSION_COOKIE, sessionCookieOptions, sessionTtlSeconds, type Session } from './session.ts';
 
 /** Cookie plumbing for the session (the crypto is in session.ts). */
 
@@ -13,7 +13,7 @@ export function readSession(cookies: Cookies, requestUrl: URL): Session | null {
 }
 
 export function writeSession(cookies: Cookies, session: Session, requestUrl: URL): void {
-	cookies.set(SESSION_COOKIE, sealSession(session, config().sessionSecret), sessionCookieOptions(isSecureOrigin(requestUrl)));
+	cookies.set(SESSION_COOKIE, sealSession(session, config().sessionSecret), sessionCookieOptions(isSecureOrigin(requestUrl), sessionTtlSeconds(session)));
 }
 
 export function clearSession(cookies: Cookies, requestUrl: URL): void {
@@ -22,7 +22,7 @@ export function clearSession(cookies: Cookies, requestUrl: URL): void {
 }
 
 /** Secure when the public origin is https; PUBLIC_URL wins over the request URL, whose scheme a proxy may hide. */
-function isSecureOrigin(requestUrl: URL): boolean {
+export function isSecureOrigin(requestUrl: URL): boolean {
 	const publicUrl = config().publicUrl;
 	return publicUrl ? publicUrl.startsWith('https:') : requestUrl.protocol === 'https:';
 }

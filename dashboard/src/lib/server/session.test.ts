@@ -1,5 +1,6 @@
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openSession, sealSession, SESSION_TTL_SECONDS, sessionCookieOptions } from './session.ts';
+import { isUserSession, openSession, sealSession, SESSION_TTL_SECONDS, sessionCookieOptions, sessionRole, USER_SESSION_TTL_SECONDS } from './session.ts';
 
 const secret = 'a-test-secret-that-is-at-least-32-characters-long';
 const now = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -72,5 +73,50 @@ describe('session cookie', () => {
 	it('sets httpOnly, SameSite=Lax, path / and Secure only for https origins', () => {
 		expect(sessionCookieOptions(true)).toEqual({ path: '/', httpOnly: true, sameSite: 'lax', secure: true, maxAge: SESSION_TTL_SECONDS });
 		expect(sessionCookieOptions(false).secure).toBe(false);
+	});
+
+	it('round-trips a person’s session: token, tenant, role, email', () => {
+		const user = { sessionToken: 'pbs_secret_token', tenantId: 'ten_1', role: 'viewer' as const, email: 'vi@example.test', tenantName: 'Acme' };
+		const cookie = sealSession(user, secret, now);
+		expect(cookie).not.toContain('pbs_secret_token');
+		const opened = openSession(cookie, secret, now);
+		expect(opened).toEqual(user);
+		expect(isUserSession(opened)).toBe(true);
+		expect(sessionRole(opened)).toBe('viewer');
+	});
+
+	it('keeps a person’s cookie up to 7 days (the API ends it sooner when idle or revoked)', () => {
+		const cookie = sealSession({ sessionToken: 'pbs_t', tenantId: 'ten_1', role: 'owner', email: 'o@example.test' }, secret, now);
+		expect(openSession(cookie, secret, now + 13 * 3600 * 1000)).not.toBeNull();
+		expect(openSession(cookie, secret, now + USER_SESSION_TTL_SECONDS * 1000)).toBeNull();
+	});
+
+	it('gives an API-key session the admin role unless the key is read-only', () => {
+		expect(sessionRole(openSession(sealSession({ apiKey: 'pbk_a' }, secret, now), secret, now))).toBe('admin');
+		const readOnly = openSession(sealSession({ apiKey: 'pbk_a', role: 'viewer' }, secret, now), secret, now);
+		expect(readOnly).toEqual({ apiKey: 'pbk_a', role: 'viewer' });
+		expect(sessionRole(readOnly)).toBe('viewer');
+		expect(isUserSession(readOnly)).toBe(false);
+	});
+
+	it('refuses a person’s session without tenant or with an unknown role (sealed by a buggy or older build)', () => {
+		const seal = (payload: object) => {
+			// Seal arbitrary JSON the way sealSession does, to check the shape check.
+			const iv = randomBytes(12);
+			const c = createCipheriv('aes-256-gcm', createHash('sha256').update(secret).digest(), iv, { authTagLength: 16 });
+			c.setAAD(Buffer.from('plugboard:dashboard-session:v1'));
+			const ct = Buffer.concat([c.update(JSON.stringify(payload)), c.final()]);
+			return `v1.${Buffer.concat([iv, ct, c.getAuthTag()]).toString('base64url')}`;
+		};
+		const iat = Math.floor(now / 1000);
+		expect(openSession(seal({ s: 'pbs_t', t: 'ten_1', r: 'owner', e: 'o@x.test', iat }), secret, now)).not.toBeNull();
+		expect(openSession(seal({ s: 'pbs_t', r: 'owner', e: 'o@x.test', iat }), secret, now)).toBeNull();
+		expect(openSession(seal({ s: 'pbs_t', t: 'ten_1', r: 'root', e: 'o@x.test', iat }), secret, now)).toBeNull();
+		expect(openSession(seal({ s: 'pbs_t', k: 'pbk_x', t: 'ten_1', r: 'owner', e: 'o@x.test', iat }), secret, now)).toBeNull();
+		expect(openSession(seal({ k: 'pbk_x', r: 'root', iat }), secret, now)).toBeNull();
+	});
+
+	it('sets the cookie lifetime it is given', () => {
+		expect(sessionCookieOptions(false, USER_SESSION_TTL_SECONDS).maxAge).toBe(USER_SESSION_TTL_SECONDS);
 	});
 });
