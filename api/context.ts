@@ -1,6 +1,7 @@
 import type { RouterContext, RouterMiddleware } from '@koa/router';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Registry } from 'prom-client';
+import type { Role } from '../db/entities/index.ts';
 import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
 import type { TokenCache } from '../db/token-cache.ts';
 import type { Env } from '../lib/env.ts';
@@ -35,9 +36,23 @@ export interface AppDeps {
   sandbox?: Sandbox;
 }
 
+/** Who makes a request (api/middleware/api-key-auth.ts): a person with a session, or an API key. */
+export interface Actor {
+  type: 'user' | 'api_key';
+  id: string;
+  /** The user's e-mail address or the key's name. */
+  label: string;
+}
+
 export interface AppState {
   requestId: string;
-  tenant?: { id: string; apiKeyId: string };
+  /** The tenant acted on; `apiKeyId` when an API key authenticated the request. */
+  tenant?: { id: string; apiKeyId?: string };
+  actor?: Actor;
+  /** The actor's role in `tenant` (a full API key acts as admin, a read-only one as viewer; api/authorization.ts). */
+  role?: Role;
+  /** A user session's id, when one authenticated the request. */
+  session?: { id: string; userId: string; expiresAt: Date };
   em: EntityManager;
 }
 

@@ -17,6 +17,7 @@ import * as stats from './routes/api/v1/stats/get.ts';
 import * as webhookEvents from './routes/api/v1/webhook-events/list.ts';
 import type { AppContext } from './context.ts';
 import * as R from './openapi-schemas.ts';
+import { TEAM_ERROR_CODES, TEAM_OPERATIONS } from './openapi-team.ts';
 import { integrationId } from './validation.ts';
 
 /**
@@ -418,6 +419,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     bodyExample: { since: '2026-12-01T00:00:00Z', onlyFailed: true },
     response: { status: 202, description: 'How many were re-queued.', data: 'ReplayResult' },
   },
+  ...TEAM_OPERATIONS,
 };
 
 /**
@@ -464,6 +466,7 @@ export const ERROR_CODES: Record<string, string> = {
   test_event_failed: '502 — the test event could not be sent.',
   unavailable: '503',
   temporal_unavailable: '503 — the workflow engine is unavailable; retry in a moment.',
+  ...TEAM_ERROR_CODES,
 };
 
 export interface RouteEntry {

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { AppContext, AppCustom, AppState, Handler } from './context.ts';
 import type { AppDeps } from './context.ts';
+import { assertRouteTables, auditChanges, authorize } from './authorization.ts';
 import { apiKeyAuth } from './middleware/api-key-auth.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { healthz, metrics, readyz } from './routes/health.ts';
@@ -42,6 +43,18 @@ import { proxyRequest } from './routes/api/v1/integrations/proxy.ts';
 import { listRecords, syncNow, syncStatus } from './routes/api/v1/integrations/sync.ts';
 import { oauthCallback } from './routes/oauth/callback.ts';
 import { showConnectPage, startConnect } from './routes/oauth/connect.ts';
+import { listAuditLog, exportAuditLog } from './routes/api/v1/audit/audit.ts';
+import { login } from './routes/api/v1/auth/login.ts';
+import { getSession, logout, logoutAll } from './routes/api/v1/auth/session.ts';
+import { getSso, ssoCallback, startSsoRoute } from './routes/api/v1/auth/sso.ts';
+import {
+  acceptInvitationRoute,
+  createInvitationRoute,
+  listInvitationsRoute,
+  revokeInvitationRoute,
+  showInvitation,
+} from './routes/api/v1/invitations/invitations.ts';
+import { listMembersRoute, removeMemberRoute, updateMemberRoute } from './routes/api/v1/members/members.ts';
 
 /**
  * The provider webhook endpoints, mounted ahead of everything else in the app but the request id, access log
@@ -68,9 +81,33 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   router.get('/oauth/callback/:provider', h(oauthCallback));
   router.get('/oauth/callback/custom/:customProviderId', h(oauthCallback));
 
+  // Sign-in and invitation links: no credentials (api/authorization.ts "public"); mounted ahead of the
+  // authenticated routers, so their handlers answer before any auth runs.
+  const pub = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
+  // (The JSON body parser per route: a router-level one would also run ahead of the proxy, which streams.)
+  const body = jsonBody();
+  pub.post('/auth/login', body, h(login));
+  pub.get('/auth/sso', h(getSso));
+  pub.post('/auth/sso/start', body, h(startSsoRoute));
+  pub.post('/auth/sso/callback', body, h(ssoCallback));
+  pub.get('/invitations/:token', h(showInvitation));
+  pub.post('/invitations/:token/accept', body, h(acceptInvitationRoute));
+
   const v1 = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
   const auth = apiKeyAuth({ orm: deps.orm, cache: deps.apiKeys });
-  v1.use(auth, jsonBody());
+  // Who (auth), may they (the role table), and what they changed (the audit trail): api/authorization.ts.
+  v1.use(auth, authorize(), auditChanges(), jsonBody());
+  v1.get('/auth/session', h(getSession));
+  v1.post('/auth/logout', h(logout));
+  v1.post('/auth/logout-all', h(logoutAll));
+  v1.get('/members', h(listMembersRoute));
+  v1.patch('/members/:userId', h(updateMemberRoute));
+  v1.delete('/members/:userId', h(removeMemberRoute));
+  v1.get('/invitations', h(listInvitationsRoute));
+  v1.post('/invitations', h(createInvitationRoute));
+  v1.delete('/invitations/:id', h(revokeInvitationRoute));
+  v1.get('/audit-log', h(listAuditLog));
+  v1.get('/audit-log/export', h(exportAuditLog));
   v1.get('/me', h(getMe));
   v1.get('/api-keys', h(listApiKeysRoute));
   v1.post('/api-keys', h(createApiKeyRoute));
@@ -115,12 +152,14 @@ export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
 
   // The proxy streams bodies: API-key auth, but no JSON body parser.
   const proxy = new Router<AppState, AppCustom>({ prefix: '/api/v1' });
-  proxy.use(auth);
+  proxy.use(auth, authorize());
   proxy.all('/integrations/:id/proxy{/*path}', h(proxyRequest));
 
   // The OpenAPI document needs no API key (no tenant data): registered ahead of both /api/v1 routers, it answers before their auth.
   router.get('/api/v1/openapi.json', h(openApiRoute(router)));
+  router.use(pub.routes());
   router.use(proxy.routes());
   router.use(v1.routes(), v1.allowedMethods());
+  assertRouteTables(router);
   return router;
 }

@@ -215,6 +215,19 @@ const schema = z.object({
     .default(14 * 86_400),
   /** Outbound guard allow-list: tenant-set URLs (forwarding, custom providers) may reach these besides public addresses. */
   PLUGBOARD_OUTBOUND_ALLOW: outboundAllowList.default({ cidrs: [], hosts: [] }),
+  /**
+   * Dashboard single sign-on (docs/architecture.md "Team accounts"): an OpenID Connect issuer, a client registered
+   * there, and the redirect URI (default `<PUBLIC_URL>/signin/sso/callback`, the dashboard's page). Unset, `npm start`
+   * uses the sandbox authorization server; elsewhere single sign-on is off.
+   */
+  PLUGBOARD_SSO_ISSUER: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  PLUGBOARD_SSO_CLIENT_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  PLUGBOARD_SSO_CLIENT_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  PLUGBOARD_SSO_NAME: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(100).optional()),
+  PLUGBOARD_SSO_REDIRECT_URI: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  /** SMTP server invitations are mailed through (`smtp://user:pass@host:587`, `smtps://…`); unset: links are only shown. */
+  PLUGBOARD_SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  PLUGBOARD_SMTP_FROM: z.string().default('Plugboard <no-reply@plugboard.local>'),
   /** When set (not empty), GET /metrics requires `Authorization: Bearer <this>`. */
   PLUGBOARD_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'use at least 16 characters').optional()),
 });

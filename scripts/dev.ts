@@ -11,8 +11,10 @@ import { assertKeyringMatches } from '../db/key-check.ts';
 import { migrate, openOrm } from '../db/orm.ts';
 import { createApiKey } from '../db/repositories/api-keys.repository.ts';
 import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
+import { ensureOwnerAccount } from '../db/repositories/team.repository.ts';
 import { createTenant } from '../db/repositories/tenants.repository.ts';
 import { Tenant } from '../db/entities/index.ts';
+import { hashPassword } from '../lib/auth/password.ts';
 import { loadEnv } from '../lib/env.ts';
 import { randomSecret } from '../lib/ids.ts';
 import { loadVault } from '../lib/keyring.ts';
@@ -90,6 +92,8 @@ function pipeLogs(name: string, child: ChildProcess): void {
 
 /** Node flags of a worker process: its main isolate's old-space limit (the workflow threads have their own). */
 const WORKER_NODE_FLAGS = ['--max-old-space-size=320'];
+/** The demo tenant's owner account for the dashboard (docs/architecture.md "Team accounts"). */
+const DEMO_OWNER_EMAIL = 'owner@demo.plugboard.local';
 
 function startChild(name: string, args: string[], childEnv: NodeJS.ProcessEnv): void {
   const child = spawn(process.execPath, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -151,6 +155,7 @@ try {
   await assertKeyringMatches(orm.em.fork(), vault);
   const demoFile = path.join(dataDir, 'demo-tenant.json');
   let demo: { tenantId: string; apiKey: string } | undefined;
+  let demoOwnerPassword: string | null = null;
   if (env.NODE_ENV === 'development') {
     const em = orm.em.fork();
     if (existsSync(demoFile)) demo = JSON.parse(readFileSync(demoFile, 'utf8'));
@@ -162,6 +167,13 @@ try {
       if (env.sandboxEnabled) await new IntegrationRepository(em, tenant.id, vault).create({ provider: 'sandbox', displayName: 'Sandbox (try me)' });
       progress('created the demo tenant with a sandbox integration');
     }
+    // Its owner account for the dashboard: the password is printed only when created (or reset with
+    // `npm start -- --reset-owner-password`); only its scrypt hash is stored.
+    demoOwnerPassword = await ensureOwnerAccount(em, demo.tenantId, DEMO_OWNER_EMAIL, {
+      reset: process.argv.includes('--reset-owner-password'),
+      hashPassword,
+      generatePassword: () => randomSecret(18),
+    });
   }
   await orm.close();
 
@@ -211,7 +223,10 @@ try {
     ...(demo
       ? [
           `  Demo tenant  ${demo.tenantId}`,
-          `  Demo API key ${demo.apiKey}   (sign in to the dashboard with it; also in ${path.relative(process.cwd(), demoFile)})`,
+          `  Demo API key ${demo.apiKey}   (for backends; also in ${path.relative(process.cwd(), demoFile)})`,
+          demoOwnerPassword
+            ? `  Demo owner   ${DEMO_OWNER_EMAIL}   password ${demoOwnerPassword}   (sign in to the dashboard; shown this once — \`npm start -- --reset-owner-password\` sets a new one)`
+            : `  Demo owner   ${DEMO_OWNER_EMAIL}   (password printed when it was created; \`npm start -- --reset-owner-password\` sets a new one)`,
         ]
       : []),
     '  Press Ctrl-C to stop.',

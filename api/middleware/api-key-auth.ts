@@ -1,11 +1,26 @@
 import type { Context, Middleware } from 'koa';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ApiKeyScope } from '../../db/entities/index.ts';
 import { authenticateApiKey, LastUsedWriter, type KeyedIntegration } from '../../db/repositories/api-keys.repository.ts';
+import { checkSession } from '../../db/repositories/team.repository.ts';
 import type { TokenCache } from '../../db/token-cache.ts';
-import { unauthorized } from '../../lib/errors.ts';
+import { SESSION_TOKEN } from '../../lib/auth/tokens.ts';
+import { AppError, badRequest, unauthorized } from '../../lib/errors.ts';
 import { sha256Hex } from '../../lib/hash.ts';
+import type { AppState } from '../context.ts';
 
 const MAX_CACHED_KEYS = 10_000;
+
+interface CachedKey {
+  tenantId: string;
+  apiKeyId: string;
+  name: string;
+  scope: ApiKeyScope;
+}
+
+/** The tenant a user session acts on (`Authorization: Bearer pbs_…`); API keys carry their own tenant. */
+export const TENANT_HEADER = 'x-plugboard-tenant';
+const TENANT_ID = /^ten_[0-9a-z]{26}$/;
 
 /**
  * Valid API keys an API process remembers for `cacheMs`, by their SHA-256 (sparing the database a query on
@@ -14,18 +29,18 @@ const MAX_CACHED_KEYS = 10_000;
  */
 export class ApiKeyCache {
   readonly cacheMs: number;
-  readonly #entries = new Map<string, { tenantId: string; apiKeyId: string; until: number }>();
+  readonly #entries = new Map<string, CachedKey & { until: number }>();
 
   constructor(cacheMs: number) {
     this.cacheMs = cacheMs;
   }
 
-  get(digest: string): { tenantId: string; apiKeyId: string } | undefined {
+  get(digest: string): CachedKey | undefined {
     const entry = this.#entries.get(digest);
     return entry && entry.until > Date.now() ? entry : undefined;
   }
 
-  set(digest: string, value: { tenantId: string; apiKeyId: string }): void {
+  set(digest: string, value: CachedKey): void {
     if (this.cacheMs <= 0) return;
     if (this.#entries.size >= MAX_CACHED_KEYS) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(digest, { ...value, until: Date.now() + this.cacheMs });
@@ -61,21 +76,58 @@ export function prefetchedIntegration(ctx: Context, id: string): PrefetchedInteg
   return found && (found.row === null || found.row.id === id) ? found : undefined;
 }
 
-/** Bearer API-key auth: resolves ctx.state.tenant or answers 401 (missing, malformed, unknown or revoked key). */
+/** What a full or read-only key may do: it acts as an admin or a viewer (api/authorization.ts). */
+function principalOfKey(state: AppState, key: CachedKey): void {
+  state.tenant = { id: key.tenantId, apiKeyId: key.apiKeyId };
+  state.actor = { type: 'api_key', id: key.apiKeyId, label: key.name };
+  state.role = key.scope === 'read_only' ? 'viewer' : 'admin';
+}
+
+/**
+ * A user session (`Bearer pbs_…`): resolves the user, and with `X-Plugboard-Tenant` their role there (403
+ * not_a_member when they have none). Membership is read on every request, so a removal takes effect at once.
+ * Without the header only the session routes (GET /auth/session, logout) are reachable: api/authorization.ts.
+ */
+export async function authenticateSession(ctx: Context & { state: AppState }, token: string, em: Parameters<typeof checkSession>[0]): Promise<void> {
+  const header = ctx.get(TENANT_HEADER).trim();
+  if (header && !TENANT_ID.test(header)) throw badRequest('invalid_tenant_header', 'X-Plugboard-Tenant must be a tenant id (ten_…).');
+  const session = await checkSession(em, token, header || undefined);
+  if (!session.ok) {
+    if (session.reason === 'revoked') throw new AppError(401, 'session_revoked', 'This session was signed out; sign in again.');
+    if (session.reason === 'expired') throw new AppError(401, 'session_expired', 'This session has expired; sign in again.');
+    throw unauthorized('The session token is invalid; sign in again.');
+  }
+  ctx.state.session = { id: session.sessionId, userId: session.userId, expiresAt: session.expiresAt };
+  ctx.state.actor = { type: 'user', id: session.userId, label: session.email };
+  if (header) {
+    if (!session.role) throw new AppError(403, 'not_a_member', 'You are not a member of this tenant.');
+    ctx.state.tenant = { id: header };
+    ctx.state.role = session.role;
+  }
+}
+
+/**
+ * Bearer auth: an API key (`pbk_…`) or a user session (`pbs_…` + X-Plugboard-Tenant). Resolves the principal —
+ * ctx.state.tenant, actor and role — or answers 401 (missing, malformed, unknown, revoked or expired).
+ */
 export function apiKeyAuth(options: { orm: MikroORM; cache: ApiKeyCache }): Middleware {
   const { cache } = options;
   const lastUsed = new LastUsedWriter();
   return async function apiKeyAuthMiddleware(ctx, next) {
     // Both routers under /api/v1 (api/router.ts: the proxy's and the JSON API's) mount this middleware, and a
     // request to the second passes through the first's: authenticate once per request.
-    if (ctx.state.tenant) return next();
+    if (ctx.state.actor) return next();
     const header = ctx.get('authorization');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized(header ? 'The Authorization header must be "Bearer <api key>".' : undefined);
+    if (SESSION_TOKEN.test(match[1]!)) {
+      await authenticateSession(ctx as Context & { state: AppState }, match[1]!, ctx.state.em ?? options.orm.em.fork());
+      return next();
+    }
     const digest = cache.cacheMs > 0 ? sha256Hex(match[1]!) : '';
     const cached = digest ? cache.get(digest) : undefined;
     if (cached) {
-      ctx.state.tenant = { id: cached.tenantId, apiKeyId: cached.apiKeyId };
+      principalOfKey(ctx.state as AppState, cached);
       return next();
     }
     const integrationId = ctx.method === 'GET' ? TOKEN_ROUTE.exec(ctx.path)?.[1] : undefined;
@@ -89,8 +141,9 @@ export function apiKeyAuth(options: { orm: MikroORM; cache: ApiKeyCache }): Midd
       if (digest) cache.delete(digest);
       throw unauthorized('The API key is invalid or has been revoked.');
     }
-    if (digest) cache.set(digest, { tenantId: key.tenantId, apiKeyId: key.id });
-    ctx.state.tenant = { id: key.tenantId, apiKeyId: key.id };
+    const principal = { tenantId: key.tenantId, apiKeyId: key.id, name: key.name, scope: key.scope };
+    if (digest) cache.set(digest, principal);
+    principalOfKey(ctx.state as AppState, principal);
     if (key.integration !== undefined) prefetched.set(ctx, { row: key.integration, readAt });
     await next();
   };

@@ -5,6 +5,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { createHmac } from 'node:crypto';
 import { SANDBOX_CLIENT_ID, sandboxClientSecret } from '../../db/repositories/providers.repository.ts';
 import type { Vault } from '../../lib/vault.ts';
+import { SANDBOX_SSO_CLIENT_ID, sandboxSsoClientSecret } from '../../lib/auth/sso.ts';
 import { createSandboxItems, type SandboxItemsControl } from './sandbox-items.ts';
 
 /**
@@ -124,9 +125,18 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
       },
+      // Dashboard single sign-on in development (lib/auth/sso.ts): the sandbox is the identity provider.
+      {
+        client_id: SANDBOX_SSO_CLIENT_ID,
+        client_secret: sandboxSsoClientSecret(options.vault),
+        redirect_uris: [`${options.publicUrl}/signin/sso/callback`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_post',
+      },
     ],
     scopes: SANDBOX_SCOPES,
-    claims: { openid: ['sub'], email: ['email'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     pkce: { required: () => true },
     ttl: {
       AccessToken: options.accessTokenTtlSeconds,
@@ -147,7 +157,12 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
     },
     cookies: { keys: [cookieKey] },
-    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: `${sub}@sandbox.plugboard.local` }) }),
+    // A login that is an e-mail address signs in as that (verified) address: dashboard single sign-on in development.
+    findAccount: async (_ctx, sub) => ({
+      accountId: sub,
+      claims: async () =>
+        /^[^@\s]+@[^@\s]+$/.test(sub) ? { sub, email: sub.toLowerCase(), email_verified: true, name: sub } : { sub, email: `${sub}@sandbox.plugboard.local` },
+    }),
     renderError: async (ctx, out) => {
       ctx.type = 'html';
       ctx.body = `<!doctype html><title>Sandbox error</title><h1>Sandbox error</h1><p>${escapeHtml(String(out.error))}: ${escapeHtml(String(out.error_description ?? ''))}</p>`;

@@ -1,6 +1,9 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
 import { newId } from '../../lib/ids.ts';
 
+export const API_KEY_SCOPES = ['full', 'read_only'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
 /** API keys are shown once; only a SHA-256 hash is kept, looked up by its public prefix. */
 export const ApiKey = defineEntity({
   name: 'ApiKey',
@@ -16,6 +19,8 @@ export const ApiKey = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     lastUsedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
+    /** `read_only` keys act as a viewer, `full` ones as an admin (api/authorization.ts). */
+    scope: p.enum(API_KEY_SCOPES).default('full'),
   },
 });
 export type ApiKey = InferEntity<typeof ApiKey>;

@@ -1,4 +1,4 @@
-export { ApiKey } from './api-key.entity.ts';
+export { ApiKey, API_KEY_SCOPES, type ApiKeyScope } from './api-key.entity.ts';
 export { CustomProvider } from './custom-provider.entity.ts';
 export { EncryptionKey } from './encryption-key.entity.ts';
 export { EventEndpoint } from './event-endpoint.entity.ts';
@@ -10,6 +10,19 @@ export { ProviderHealth, ProviderIncident } from './provider-incident.entity.ts'
 export { ReauthorizationNotice } from './reauthorization-notice.entity.ts';
 export { SyncRecord } from './sync-record.entity.ts';
 export { Tenant } from './tenant.entity.ts';
+export {
+  ACTOR_TYPES,
+  AppUser,
+  AuditEntry,
+  Invitation,
+  Membership,
+  ROLES,
+  SsoFlow,
+  UserIdentity,
+  UserSession,
+  type ActorType,
+  type Role,
+} from './team.entity.ts';
 export { EventDelivery, EventDeliveryAttempt, EVENT_DELIVERY_STATUSES, TenantEvent, type EventDeliveryStatus } from './tenant-event.entity.ts';
 export { UnroutedWebhookEvent, WebhookEvent, WEBHOOK_EVENT_STATUSES, type WebhookEventStatus } from './webhook-event.entity.ts';
 
@@ -25,6 +38,7 @@ import { ProviderHealth, ProviderIncident } from './provider-incident.entity.ts'
 import { ReauthorizationNotice } from './reauthorization-notice.entity.ts';
 import { SyncRecord } from './sync-record.entity.ts';
 import { Tenant } from './tenant.entity.ts';
+import { AppUser, AuditEntry, Invitation, Membership, SsoFlow, UserIdentity, UserSession } from './team.entity.ts';
 import { EventDelivery, EventDeliveryAttempt, TenantEvent } from './tenant-event.entity.ts';
 import { UnroutedWebhookEvent, WebhookEvent } from './webhook-event.entity.ts';
 
@@ -47,4 +61,11 @@ export const ENTITIES = [
   ProviderHealth,
   ProviderIncident,
   ReauthorizationNotice,
+  AppUser,
+  UserIdentity,
+  Membership,
+  Invitation,
+  UserSession,
+  AuditEntry,
+  SsoFlow,
 ];

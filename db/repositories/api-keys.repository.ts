@@ -2,16 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../lib/errors.ts';
 import { safeEqual, sha256Hex } from '../../lib/hash.ts';
-import { ApiKey, Tenant, type IntegrationStatus } from '../entities/index.ts';
+import { ApiKey, Tenant, type ApiKeyScope, type IntegrationStatus } from '../entities/index.ts';
 
 const KEY_PATTERN = /^pbk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** Creates a key; the plaintext is returned once and only its SHA-256 hash is stored. */
-export async function createApiKey(em: EntityManager, tenantId: string, name: string): Promise<{ apiKey: ApiKey; plaintext: string }> {
+export async function createApiKey(
+  em: EntityManager,
+  tenantId: string,
+  name: string,
+  scope: ApiKeyScope = 'full',
+): Promise<{ apiKey: ApiKey; plaintext: string }> {
   const prefix = randomBytes(12).toString('hex').slice(0, 12);
   const plaintext = `pbk_${prefix}_${randomBytes(32).toString('base64url')}`;
-  const apiKey = em.create(ApiKey, { tenantId, name, prefix, hash: sha256Hex(plaintext) });
+  const apiKey = em.create(ApiKey, { tenantId, name, prefix, hash: sha256Hex(plaintext), scope });
   await em.flush();
   return { apiKey, plaintext };
 }
@@ -30,6 +35,9 @@ export interface KeyedIntegration {
 export interface AuthenticatedKey {
   id: string;
   tenantId: string;
+  name: string;
+  /** `read_only` acts as a viewer, `full` as an admin (api/authorization.ts). */
+  scope: ApiKeyScope;
   /** With `integrationId`: that integration when it belongs to the key's tenant, else null. */
   integration?: KeyedIntegration | null;
 }
@@ -37,6 +45,8 @@ export interface AuthenticatedKey {
 interface KeyRow {
   id: string;
   tenant_id: string;
+  name: string;
+  scope: ApiKeyScope;
   hash: string;
   revoked_at: Date | null;
   last_used_at: Date | null;
@@ -100,8 +110,8 @@ export async function authenticateApiKey(
   const integrationId = options.integrationId;
   const [row] = await em.getConnection().execute<KeyRow[]>(
     integrationId === undefined
-      ? `select k.id, k.tenant_id, k.hash, k.revoked_at, k.last_used_at from api_key k where k.prefix = ?`
-      : `select k.id, k.tenant_id, k.hash, k.revoked_at, k.last_used_at, i.id as i_id, i.tenant_id as i_tenant_id,
+      ? `select k.id, k.tenant_id, k.name, k.scope, k.hash, k.revoked_at, k.last_used_at from api_key k where k.prefix = ?`
+      : `select k.id, k.tenant_id, k.name, k.scope, k.hash, k.revoked_at, k.last_used_at, i.id as i_id, i.tenant_id as i_tenant_id,
                 i.provider as i_provider, i.status as i_status, i.last_error as i_last_error, i.credentials as i_credentials
            from api_key k left join integration i on i.id = ? and i.tenant_id = k.tenant_id
           where k.prefix = ?`,
@@ -113,7 +123,7 @@ export async function authenticateApiKey(
     if (options.lastUsed) options.lastUsed.record(em, row.id);
     else await em.nativeUpdate(ApiKey, { id: row.id }, { lastUsedAt: new Date(now) });
   }
-  const key: AuthenticatedKey = { id: row.id, tenantId: row.tenant_id };
+  const key: AuthenticatedKey = { id: row.id, tenantId: row.tenant_id, name: row.name, scope: row.scope };
   if (integrationId !== undefined) {
     key.integration = row.i_id
       ? {
@@ -137,13 +147,18 @@ export async function listApiKeys(em: EntityManager, tenantId: string): Promise<
 export const MAX_ACTIVE_API_KEYS = 50;
 
 /** Like createApiKey, for a tenant's own request: refused beyond MAX_ACTIVE_API_KEYS (409). */
-export async function createTenantApiKey(em: EntityManager, tenantId: string, name: string): Promise<{ apiKey: ApiKey; plaintext: string }> {
+export async function createTenantApiKey(
+  em: EntityManager,
+  tenantId: string,
+  name: string,
+  scope: ApiKeyScope = 'full',
+): Promise<{ apiKey: ApiKey; plaintext: string }> {
   // Counted under the tenant row lock (as revocations are), so concurrent creates cannot pass the cap together.
   return em.transactional(async (tem) => {
     await tem.findOne(Tenant, { id: tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const active = await tem.count(ApiKey, { tenantId, revokedAt: null });
     if (active >= MAX_ACTIVE_API_KEYS) throw conflict('too_many_api_keys', `A tenant can hold ${MAX_ACTIVE_API_KEYS} active API keys; revoke one first.`);
-    return createApiKey(tem, tenantId, name);
+    return createApiKey(tem, tenantId, name, scope);
   });
 }
 
