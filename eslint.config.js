@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code is deterministic and bundled: only the Temporal workflow API and types (CONVENTIONS.md).
+    // Workflow code is deterministic and bundled: only the Temporal workflow API and types (docs/conventions.md).
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [

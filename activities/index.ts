@@ -6,7 +6,7 @@ import { createWebhookActivities } from './webhook.activities.ts';
 import { createWebhookBatchActivities } from './webhook-batch.activities.ts';
 import type { ActivityDeps } from './deps.ts';
 
-/** Every activity, bound to the worker's dependencies (CONVENTIONS.md §3). */
+/** Every activity, bound to the worker's dependencies (docs/conventions.md §3). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createConnectionActivities(deps),

@@ -26,7 +26,7 @@ export const ErrorEnvelope = z
   .meta({
     description: 'Every error response of the API (api/middleware/errors.ts).',
     example: {
-      error: { code: 'validation_failed', message: 'provider: Invalid input', details: [{ path: 'provider', message: 'Invalid input' }], requestId: 'req_01' },
+      error: { code: 'validation_failed', message: 'provider: Invalid input', details: [{ path: 'provider', message: 'Invalid input' }], requestId: '5f0c6b1e-8d2a-4c1e-9a7b-3d2f1e0c9b8a' },
     },
   });
 

@@ -509,7 +509,12 @@ function inlineSchema(schema: Schema): Record<string, unknown> {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const errorResponse = (description: string, example?: { code: string; message: string; details?: unknown[] }) => ({
   description,
-  content: { 'application/json': { schema: ref('ErrorEnvelope'), ...(example ? { example: { error: { ...example, requestId: 'req_01kx3d9w7q' } } } : {}) } },
+  content: {
+    'application/json': {
+      schema: ref('ErrorEnvelope'),
+      ...(example ? { example: { error: { ...example, requestId: '5f0c6b1e-8d2a-4c1e-9a7b-3d2f1e0c9b8a' } } } : {}),
+    },
+  },
 });
 
 export interface OpenApiDocument {

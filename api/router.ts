@@ -68,7 +68,7 @@ export function createWebhookRouter(): Router<AppState, AppCustom> {
   return router;
 }
 
-/** Every other route with its middleware, in one place (CONVENTIONS.md §7). */
+/** Every other route with its middleware, in one place (docs/conventions.md §7). */
 export function createRouter(deps: AppDeps): Router<AppState, AppCustom> {
   const router = new Router<AppState, AppCustom>();
   const h = (handler: (ctx: AppContext) => Promise<void>): Handler => handler;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Shared zod pieces for route schemas (CONVENTIONS.md §8: strict schemas at the edge). */
+/** Shared zod pieces for route schemas (docs/conventions.md §8: strict schemas at the edge). */
 export const integrationId = z.string().regex(/^int_[0-9a-z]{26}$/, 'not an integration id');
 export const cursor = z.string().regex(/^[a-z]{3}_[0-9a-z]{26}$/, 'not a cursor returned by this API');
 export const limit = z.coerce.number().int().min(1).max(200).default(50);

@@ -15,7 +15,7 @@ const ctx = (integration: Pick<Integration, 'tenantId' | 'id'>, field: 'credenti
   field,
 });
 
-/** The one place that yields decrypted integration credentials (CONVENTIONS.md §13). */
+/** The one place that yields decrypted integration credentials (docs/conventions.md §13). */
 export function readCredentials(vault: Vault, integration: Pick<Integration, 'tenantId' | 'id' | 'credentials'>): StoredCredentials | undefined {
   return integration.credentials ? vault.decryptJson<StoredCredentials>(integration.credentials, ctx(integration, 'credentials')) : undefined;
 }

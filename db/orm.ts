@@ -5,7 +5,7 @@ import { ENTITIES } from './entities/index.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** The one ORM configuration used by the API, the worker, the CLI and the tests (CONVENTIONS.md §11). */
+/** The one ORM configuration used by the API, the worker, the CLI and the tests (docs/conventions.md §11). */
 export function ormConfig(databaseUrl: string, overrides: Partial<Options> = {}): Options {
   return defineConfig({
     clientUrl: databaseUrl,

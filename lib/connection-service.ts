@@ -70,7 +70,7 @@ export async function workflowInput(em: EntityManager, providers: ProviderRegist
 }
 
 /**
- * The one way to talk to an integration's connection workflow (`integration:<id>`, CONVENTIONS.md §21), for the
+ * The one way to talk to an integration's connection workflow (`integration:<id>`, docs/conventions.md §21), for the
  * API's handlers and for activities alike: a named method per message. Messages carry ids and facts only (REQ-19).
  */
 export class ConnectionService {

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE, parseDuration, parseRetrySchedule } from './events/schedule.ts';
 
 /**
- * The one place that reads process.env (CONVENTIONS.md §15): parsed once, failing fast with a clear message.
- * Every variable is documented in README.md "Configuration".
+ * The one place that reads process.env (docs/conventions.md §15): parsed once, failing fast with a clear message.
+ * Every variable is documented in docs/operations.md "Configuration".
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
@@ -245,7 +245,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`Invalid configuration:\n${lines}\nSee README.md "Configuration".`);
+    throw new Error(`Invalid configuration:\n${lines}\nSee docs/operations.md "Configuration".`);
   }
   const env = parsed.data;
   // PORT alone (`PORT=3400 npm start`) moves the default public origin with it; an explicit PUBLIC_URL (a

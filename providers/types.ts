@@ -1,5 +1,5 @@
 /**
- * The provider catalog's contract (CONVENTIONS.md §14): one declarative file per provider.
+ * The provider catalog's contract (docs/conventions.md §14): one declarative file per provider.
  * Only `lib/` and types may be imported from here (no db, no Koa).
  */
 

@@ -193,7 +193,7 @@ try {
   };
   if (existsSync('dashboard/package.json')) await buildDashboardIfStale({ root: process.cwd() });
   startChild('api', ['api/server.ts'], childEnv);
-  // Worker memory (README "Worker memory"): the main isolate's heap limit and glibc's malloc arenas are fixed at start.
+  // Worker memory (docs/operations.md "Worker memory"): the main isolate's heap limit and glibc's malloc arenas are fixed at start.
   startChild('worker', [...WORKER_NODE_FLAGS, 'workers/main.ts'], { MALLOC_ARENA_MAX: '2', ...childEnv });
   // PLUGBOARD_SANDBOX_URL: the sandbox as its own process (api/sandbox/main.ts) instead of inside the API.
   if (env.sandboxEnabled && env.PLUGBOARD_SANDBOX_URL) {

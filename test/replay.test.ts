@@ -1,5 +1,5 @@
 /**
- * Replay guard (CONVENTIONS.md §6): workflow code must replay the histories it produced before. Live
+ * Replay guard (docs/conventions.md §6): workflow code must replay the histories it produced before. Live
  * histories from this run are replayed, and so is every history saved under test/fixtures/histories/
  * (from earlier versions; add one with `temporal workflow show -w <id> -r <runId> -o json > file.json`).
  * The connection-workflow fixtures named `connection-*.json` were recorded from the test files that drive each

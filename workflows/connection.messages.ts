@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-/** Messages of the connection workflow, imported by the API and tests (CONVENTIONS.md §2). Ids and facts only. */
+/** Messages of the connection workflow, imported by the API and tests (docs/conventions.md §2). Ids and facts only. */
 
 export type ConnectionStatus = 'pending' | 'active' | 'error' | 'disconnected';
 

@@ -53,7 +53,7 @@ const { ensurePushSubscription, stopPushSubscription } = proxyActivities<Activit
   retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: [ConnectionErrorType.notFound] },
 });
 
-/** Histories recorded before push subscriptions existed replay without them (CONVENTIONS.md §6). */
+/** Histories recorded before push subscriptions existed replay without them (docs/conventions.md §6). */
 const PUSH_PATCH = 'push-subscriptions';
 /** One holder at a time in the lock (and no continue-as-new after a disconnect); older histories replay as they ran. */
 export const STRICT_LOCK_PATCH = 'strict-lock';

@@ -1,7 +1,7 @@
 /**
  * Plugboard's own lifecycle events to a tenant's backend (docs/architecture.md "Tenant events"), in the Standard
  * Webhooks envelope `{ type, timestamp, data }`. `data` carries ids and facts, never a token or a secret (REQ-19).
- * README "Tenant events" lists what each type's `data` holds.
+ * docs/webhooks.md "Tenant events" lists what each type's `data` holds.
  */
 export const TENANT_EVENT_TYPES = [
   'integration.connected',

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The contract of one webhook scheme (CONVENTIONS.md §20): everything Plugboard knows about a scheme sits in
+ * The contract of one webhook scheme (docs/conventions.md §20): everything Plugboard knows about a scheme sits in
  * its module under `schemes/` — verification over the raw bytes, what it needs from an integration, which
  * verified field names the account and the app, its handshakes and what its event types mean — and
  * `schemes/index.ts` lists the modules. Verification is fail-closed: anything not positively verified is

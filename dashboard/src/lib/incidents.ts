@@ -1,4 +1,4 @@
-/** A provider incident as `GET /api/v1/incidents` returns it (README "Provider incidents"). */
+/** A provider incident as `GET /api/v1/incidents` returns it (docs/operations.md "Provider incidents"). */
 export interface ProviderIncident {
 	incidentId: string;
 	provider: string;

@@ -1,7 +1,7 @@
 import { NODE_ENV, PLUGBOARD_API_URL, PLUGBOARD_DATA_DIR, PLUGBOARD_SESSION_SECRET, PUBLIC_URL, TEMPORAL_UI_URL } from '$app/env/private';
 import { defaultDataDir, resolveSessionSecret } from './secret.ts';
 
-/** The dashboard's server-side configuration: the only module that reads the environment (CONVENTIONS.md §15). */
+/** The dashboard's server-side configuration: the only module that reads the environment (docs/conventions.md §15). */
 export interface DashboardConfig {
 	apiUrl: string;
 	temporalUiUrl: string;

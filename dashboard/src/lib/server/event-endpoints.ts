@@ -3,7 +3,7 @@ import { apiFetch } from './api.ts';
 import type { Session } from './session.ts';
 
 /**
- * The event-endpoint routes of the API (README "Tenant events"), typed, on the one wrapper `apiFetch`: the session's
+ * The event-endpoint routes of the API (docs/webhooks.md "Tenant events"), typed, on the one wrapper `apiFetch`: the session's
  * key, so the API scopes every call to the signed-in tenant. Route files call these, never fetch directly.
  */
 
