@@ -26,7 +26,12 @@ export const ErrorEnvelope = z
   .meta({
     description: 'Every error response of the API (api/middleware/errors.ts).',
     example: {
-      error: { code: 'validation_failed', message: 'provider: Invalid input', details: [{ path: 'provider', message: 'Invalid input' }], requestId: '5f0c6b1e-8d2a-4c1e-9a7b-3d2f1e0c9b8a' },
+      error: {
+        code: 'validation_failed',
+        message: 'provider: Invalid input',
+        details: [{ path: 'provider', message: 'Invalid input' }],
+        requestId: '5f0c6b1e-8d2a-4c1e-9a7b-3d2f1e0c9b8a',
+      },
     },
   });
 
@@ -153,6 +158,7 @@ export const ApiKey = z.object({
   id: z.string(),
   name: z.string(),
   prefix: z.string().meta({ example: 'pbk_ab12' }),
+  scope: z.enum(['full', 'read_only']).meta({ description: '`full` acts as an admin, `read_only` as a viewer.' }),
   createdAt: timestamp,
   lastUsedAt: nullableTimestamp,
   revokedAt: nullableTimestamp,
@@ -161,7 +167,7 @@ export const ApiKey = z.object({
 
 export const ApiKeyCreated = ApiKey.extend({ apiKey: z.string().meta({ description: 'The key itself, shown once (only its hash is kept).' }) });
 
-export const Me = z.object({ tenantId: z.string(), name: z.string(), apiKeyId: z.string() });
+export const Me = z.object({ tenantId: z.string(), name: z.string(), apiKeyId: z.string().nullable().meta({ description: 'Null for a user session.' }) });
 
 export const WebhookEvent = z.object({
   id: z.string(),

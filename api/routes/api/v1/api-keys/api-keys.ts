@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { ApiKey } from '../../../../../db/entities/index.ts';
+import { API_KEY_SCOPES, type ApiKey } from '../../../../../db/entities/index.ts';
 import { createTenantApiKey, listApiKeys, revokeApiKey } from '../../../../../db/repositories/api-keys.repository.ts';
 import { notFound } from '../../../../../lib/errors.ts';
 import { ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 
-export const createBody = z.object({ name: z.string().trim().min(1).max(100) }).strict();
+export const createBody = z.object({ name: z.string().trim().min(1).max(100), scope: z.enum(API_KEY_SCOPES).default('full') }).strict();
 const keyId = z.string().regex(/^key_[0-9a-z]{26}$/, 'not an API key id');
 
 /** The public shape of a key: never the secret or its hash; `current` marks the key making this request. */
@@ -13,6 +13,7 @@ function presentApiKey(ctx: AppContext, key: ApiKey) {
     id: key.id,
     name: key.name,
     prefix: `pbk_${key.prefix}`,
+    scope: key.scope,
     createdAt: key.createdAt,
     lastUsedAt: key.lastUsedAt ?? null,
     revokedAt: key.revokedAt ?? null,
@@ -29,10 +30,10 @@ export async function listApiKeysRoute(ctx: AppContext): Promise<void> {
   );
 }
 
-/** POST /api/v1/api-keys {name} — 201 with the key in `apiKey`, shown this once (only its hash is kept). */
+/** POST /api/v1/api-keys {name, scope?: 'full' | 'read_only'} — 201 with the key in `apiKey`, shown this once (only its hash is kept). */
 export async function createApiKeyRoute(ctx: AppContext): Promise<void> {
-  const { name } = createBody.parse(ctx.request.body ?? {});
-  const { apiKey, plaintext } = await createTenantApiKey(ctx.state.em, tenantIdOf(ctx), name);
+  const { name, scope } = createBody.parse(ctx.request.body ?? {});
+  const { apiKey, plaintext } = await createTenantApiKey(ctx.state.em, tenantIdOf(ctx), name, scope);
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Location', `/api/v1/api-keys/${apiKey.id}`);
   ok(ctx, { ...presentApiKey(ctx, apiKey), apiKey: plaintext }, 201);

@@ -18,11 +18,15 @@ export const email = z.email().max(254);
  * Sign-in rate limits, per API (bounded in memory, lib/auth/rate-limit.ts): per client IP and per account. The
  * per-account lockout (5 wrong passwords in a row → 15 minutes) is in the database and holds across processes.
  */
+export const SIGN_IN_LIMITS = { perIpPerMinute: 60, perAccountPer5Minutes: 10 };
 const limiters = new WeakMap<AppDeps, { ip: RateLimiter; account: RateLimiter }>();
 export function signInLimiters(deps: AppDeps): { ip: RateLimiter; account: RateLimiter } {
   let found = limiters.get(deps);
   if (!found) {
-    found = { ip: new RateLimiter({ limit: 30, windowMs: 5 * 60_000 }), account: new RateLimiter({ limit: 10, windowMs: 5 * 60_000 }) };
+    found = {
+      ip: new RateLimiter({ limit: SIGN_IN_LIMITS.perIpPerMinute, windowMs: 60_000 }),
+      account: new RateLimiter({ limit: SIGN_IN_LIMITS.perAccountPer5Minutes, windowMs: 5 * 60_000 }),
+    };
     limiters.set(deps, found);
   }
   return found;
