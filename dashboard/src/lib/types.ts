@@ -325,12 +325,9 @@ export interface InvitationInfo {
 export interface AuditEntry {
 	id: string;
 	at: string;
-	actorType: 'user' | 'api_key' | 'system';
-	actorId: string | null;
-	actorLabel: string | null;
+	actor: { type: 'user' | 'api_key' | 'system'; id: string | null; label: string | null };
 	action: string;
-	targetType: string | null;
-	targetId: string | null;
+	target: { type: string | null; id: string | null };
 	ip: string | null;
 	userAgent: string | null;
 	details?: Record<string, unknown> | null;

@@ -13,7 +13,7 @@ export const GET: RequestHandler = async ({ url, cookies, locals }) => {
 		started = (await startSso()).data;
 	} catch (error) {
 		if (!(error instanceof ApiError)) throw error;
-		redirect(303, `/signin?sso_error=${error.status === 404 || error.code === 'sso_disabled' ? 'disabled' : 'failed'}&next=${encodeURIComponent(next)}`);
+		redirect(303, `/signin?sso_error=${error.code === 'sso_disabled' || error.status === 404 ? 'disabled' : 'failed'}&next=${encodeURIComponent(next)}`);
 	}
 	const target = new URL(started.authorizationUrl);
 	if (target.protocol !== 'https:' && target.protocol !== 'http:') redirect(303, '/signin?sso_error=failed');

@@ -20,7 +20,7 @@ export const GET: RequestHandler = async ({ url, cookies }) => {
 		answer = (await finishSso(flow.flowId, url.href)).data;
 	} catch (error) {
 		if (!(error instanceof ApiError)) throw error;
-		return fail(error.code === 'no_account' ? 'no_account' : error.code === 'flow_expired' || error.code === 'invalid_flow' ? 'expired' : 'failed');
+		return fail(error.code === 'no_account' ? 'no_account' : error.code === 'sso_flow_expired' || error.code === 'sso_flow_unknown' ? 'expired' : 'failed');
 	}
 	const session = sessionFromLogin(answer);
 	if (!session) {

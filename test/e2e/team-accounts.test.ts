@@ -1,0 +1,291 @@
+/**
+ * Team accounts in real Chromium against the real stack (issue 16): the owner signs in with the password the
+ * `npm start` seed gives (ensureOwnerAccount, the same function scripts/dev.ts calls), invites a viewer, the viewer
+ * accepts through the link in a second browser context, sees the integrations but no secret or write action (and a
+ * direct POST to the secret route as that viewer is refused 403, REQ-19), the owner removes the viewer, and the
+ * viewer's next page load lands on sign-in. Also: sign out everywhere ends every session of the person, and the
+ * sign-in page shows the API's answer for a wrong password and for a locked account. Screenshots go to
+ * test-results/screenshots/team-*.png.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openOrm } from '../../db/orm.ts';
+import { ensureOwnerAccount } from '../../db/repositories/team.repository.ts';
+import { hashPassword } from '../../lib/auth/password.ts';
+import { freshDatabase } from '../helpers.ts';
+import { startStack, type Stack } from './stack.ts';
+
+const SHOTS = path.resolve('test-results/screenshots');
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let stack: Stack;
+let browser: Browser;
+let tenant: { tenantId: string; apiKey: string };
+let integrationId: string;
+const OWNER = { email: 'owner@team-e2e.local', password: '' };
+const VIEWER = { email: 'viewer@team-e2e.local', name: 'Vi Ewer', password: 'viewer-password-long-enough' };
+
+async function api<T = any>(method: string, urlPath: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(stack.url + urlPath, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T };
+}
+
+/** The owner account of a tenant, made by the function `npm start` seeds the demo owner with; its generated password. */
+async function seedOwner(tenantId: string, email: string): Promise<string> {
+  const orm = await openOrm(stack.env.DATABASE_URL!);
+  try {
+    const password = await ensureOwnerAccount(orm.em.fork(), tenantId, email, {
+      hashPassword,
+      generatePassword: () => randomBytes(18).toString('base64url'),
+    });
+    if (!password) throw new Error(`${email} existed already`);
+    return password;
+  } finally {
+    await orm.close();
+  }
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot({ path: path.join(SHOTS, `team-${name}.png`), fullPage: true });
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/Unable to capture screenshot/.test((error as Error).message)) throw error;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
+
+async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: stack.url });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return { context, page };
+}
+
+async function signInWithPassword(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.waitForLoadState('networkidle');
+}
+
+/** The role badge in the header ("Owner", "Viewer"…). */
+async function headerRole(page: Page): Promise<string> {
+  return (await page.locator('.app-header .role-badge').innerText()).replace(/\s*role$/, '').trim();
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  stack = await startStack({
+    databaseUrl: await freshDatabase('e2e-team'),
+    temporalAddress: inject('temporalAddress'),
+    encryptionKeys: inject('encryptionKeys'),
+    dataDir: inject('dataDir'),
+  });
+  tenant = await stack.newTenant('Team tenant');
+  OWNER.password = await seedOwner(tenant.tenantId, OWNER.email);
+  const created = await api('POST', '/api/v1/integrations', { authorization: `Bearer ${tenant.apiKey}` }, { provider: 'sandbox', displayName: 'Team sandbox' });
+  expect(created.status).toBe(201);
+  integrationId = created.body.data.id;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('team accounts in the dashboard', () => {
+  it('owner invites a viewer, the viewer accepts and sees no secret action, the owner removes them and their next page is sign-in', async () => {
+    const owner = await newPage();
+    const viewer = await newPage();
+    try {
+      // The owner signs in with the seeded password; the header names the role.
+      await signInWithPassword(owner.page, OWNER.email, OWNER.password);
+      expect(await headerRole(owner.page)).toBe('Owner');
+      await owner.page.getByRole('link', { name: 'Team sandbox' }).first().waitFor();
+      // An owner is offered the secret and write actions a viewer will not be (so their absence below means something).
+      await owner.page.goto(`/integrations/${integrationId}`);
+      await owner.page.getByRole('button', { name: 'Create signing secret' }).waitFor();
+      await owner.page.getByRole('button', { name: 'Delete integration' }).waitFor();
+      await owner.page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
+
+      // Invite a viewer: the link is shown once, with a copy field.
+      await owner.page.getByRole('link', { name: 'Members' }).click();
+      await owner.page.waitForURL((u) => u.pathname === '/members');
+      await owner.page.waitForLoadState('networkidle');
+      await owner.page.getByLabel('Email').fill(VIEWER.email);
+      await owner.page.getByLabel('Role', { exact: true }).selectOption('viewer');
+      await owner.page.getByRole('button', { name: 'Create invitation' }).click();
+      const linkField = owner.page.getByLabel('Invitation link (shown once)');
+      await linkField.waitFor();
+      const inviteUrl = new URL(await linkField.inputValue());
+      expect(inviteUrl.pathname).toMatch(/^\/invite\/[^/]+$/);
+      await owner.page.getByRole('cell', { name: VIEWER.email, exact: true }).waitFor(); // listed under pending invitations
+      await shot(owner.page, '01-invited');
+
+      // The viewer opens the link in another browser: tenant, role and email are shown; they accept with name + password.
+      await viewer.page.goto(inviteUrl.pathname);
+      expect(await viewer.page.getByTestId('invite-tenant').innerText()).toBe('Team tenant');
+      expect(await viewer.page.getByTestId('invite-role').innerText()).toContain('Viewer');
+      expect(await viewer.page.getByTestId('invite-email').innerText()).toBe(VIEWER.email);
+      await shot(viewer.page, '02-invite-page');
+      await viewer.page.getByLabel('Your name').fill(VIEWER.name);
+      await viewer.page.getByLabel('Choose a password').fill(VIEWER.password);
+      await viewer.page.getByRole('button', { name: 'Accept invitation' }).click();
+      await viewer.page.waitForURL((u) => u.pathname === '/');
+      expect(await headerRole(viewer.page)).toBe('Viewer');
+
+      // The viewer sees the integrations, but no write action…
+      await viewer.page.getByRole('link', { name: 'Team sandbox' }).first().waitFor();
+      expect(await viewer.page.getByRole('link', { name: 'Add integration' }).count()).toBe(0);
+      await shot(viewer.page, '03-viewer-integrations');
+      await viewer.page.goto(`/integrations/${integrationId}`);
+      await viewer.page.getByTestId('read-only-note').waitFor();
+      // …and no secret action: no forwarding secret, no verification reveal, no connect, no delete.
+      for (const name of [/signing secret/i, /verification token/i, /^Connect$/, /Delete integration/, /Save settings/i, /Save secrets/i]) {
+        expect(await viewer.page.getByRole('button', { name }).count(), String(name)).toBe(0);
+      }
+      await shot(viewer.page, '04-viewer-integration');
+      await viewer.page.goto('/api-keys');
+      expect(await viewer.page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+      await viewer.page.goto('/event-endpoints');
+      expect(await viewer.page.getByRole('button', { name: 'Add endpoint' }).count()).toBe(0);
+
+      // The API refuses the secret route to the viewer's own session (the dashboard only hides the button).
+      const viewerLogin = await api('POST', '/api/v1/auth/login', {}, { email: VIEWER.email, password: VIEWER.password });
+      expect(viewerLogin.status).toBe(200);
+      const viewerAuth = { authorization: `Bearer ${viewerLogin.body.data.sessionToken}`, 'x-plugboard-tenant': tenant.tenantId };
+      const secret = await api('POST', `/api/v1/integrations/${integrationId}/forwarding-secret`, viewerAuth);
+      expect(secret.status).toBe(403);
+      expect(secret.body.error.code).toBe('forbidden');
+      expect(JSON.stringify(secret.body)).not.toMatch(/whsec_|forwardSecret/);
+      // The dashboard's own form action, posted from the viewer's page anyway, shows the API's 403 message.
+      const viaDashboard = await viewer.page.evaluate(async (id) => {
+        const res = await fetch(`/integrations/${id}?/forwardingSecret`, {
+          method: 'POST',
+          body: new URLSearchParams(),
+          headers: { accept: 'application/json', 'x-sveltekit-action': 'true' },
+        });
+        return { status: res.status, text: await res.text() };
+      }, integrationId);
+      expect(viaDashboard.text).toContain('"status":403');
+      expect(viaDashboard.text).not.toMatch(/whsec_|revealedSecret/);
+
+      // The owner removes the viewer (asked first).
+      await owner.page.goto('/members');
+      await owner.page.waitForLoadState('networkidle');
+      await owner.page.getByRole('button', { name: `Remove ${VIEWER.email}` }).click();
+      await owner.page.getByRole('button', { name: 'Confirm removal' }).click();
+      await owner.page.getByText(`Removed ${VIEWER.email}.`).waitFor();
+      expect(await owner.page.locator(`tr[data-member="${VIEWER.email}"]`).count()).toBe(0);
+      await shot(owner.page, '05-removed');
+
+      // The viewer's next page load lands on sign-in, saying why.
+      await viewer.page.goto('/');
+      await viewer.page.waitForURL((u) => u.pathname === '/signin');
+      await viewer.page.getByText('Your session has ended').waitFor();
+      await shot(viewer.page, '06-viewer-signed-out');
+      // And the API agrees: the viewer's session no longer reaches the tenant.
+      expect((await api('GET', '/api/v1/integrations', viewerAuth)).status).toBe(403);
+
+      // The owner's audit log has the invitation and the removal, with who did it.
+      await owner.page.goto('/audit');
+      await owner.page
+        .getByRole('cell', { name: /member\.remove/ })
+        .first()
+        .waitFor();
+      await owner.page
+        .getByRole('cell', { name: /invitation\.create/ })
+        .first()
+        .waitFor();
+      expect(await owner.page.locator('tr', { hasText: 'member.remove' }).first().innerText()).toContain(OWNER.email);
+      await shot(owner.page, '07-audit');
+      const exported = await owner.page.evaluate(async () => {
+        const res = await fetch('/audit/export?format=ndjson&action=member.remove');
+        return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+      });
+      expect(exported.status).toBe(200);
+      expect(exported.type).toContain('ndjson');
+      const lines = exported.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(lines.length).toBeGreaterThanOrEqual(1);
+      expect(lines.every((l: { action: string }) => l.action === 'member.remove')).toBe(true);
+    } finally {
+      await owner.context.close();
+      await viewer.context.close();
+    }
+  });
+
+  it('"sign out everywhere" ends every session of the person at once', async () => {
+    const first = await newPage();
+    const second = await newPage();
+    try {
+      await signInWithPassword(first.page, OWNER.email, OWNER.password);
+      await signInWithPassword(second.page, OWNER.email, OWNER.password);
+
+      await first.page.goto('/signout');
+      await first.page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await first.page.waitForURL((u) => u.pathname === '/signin');
+      await first.page.getByText('You are signed out on every device.').waitFor();
+
+      // The other browser's next page load lands on sign-in: its session was revoked at the API.
+      await second.page.goto('/members');
+      await second.page.waitForURL((u) => u.pathname === '/signin');
+      await second.page.getByText('Your session has ended').waitFor();
+      await shot(second.page, '08-signed-out-everywhere');
+
+      // Signing in again works (a new session).
+      await signInWithPassword(second.page, OWNER.email, OWNER.password);
+      expect(await headerRole(second.page)).toBe('Owner');
+    } finally {
+      await first.context.close();
+      await second.context.close();
+    }
+  });
+
+  it('shows the API’s answer for a wrong password and, after five, the lockout time', async () => {
+    const other = await stack.newTenant('Lockout tenant');
+    const email = 'locked@team-e2e.local';
+    await seedOwner(other.tenantId, email);
+    const { context, page } = await newPage();
+    try {
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        await page.goto('/signin');
+        await page.getByLabel('Email').fill(email);
+        await page.getByLabel('Password').fill(`wrong-password-${attempt}`);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        const expected = attempt < 5 ? 'That email and password do not match an account.' : /this account is locked for 15 minutes/;
+        await page.getByRole('alert').filter({ hasText: expected }).waitFor();
+        // The email is kept, the password never echoed.
+        expect(await page.getByLabel('Email').inputValue()).toBe(email);
+        expect(await page.getByLabel('Password').inputValue()).toBe('');
+      }
+      await shot(page, '09-locked');
+    } finally {
+      await context.close();
+    }
+  });
+});
