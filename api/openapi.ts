@@ -206,7 +206,11 @@ export const OPERATIONS: Record<string, OperationSpec> = {
       data: 'ConnectStarted',
       example: { data: { connectUrl: 'https://plugboard.example.com/oauth/connect/abc…', expiresAt: '2026-12-02T13:10:00.000Z' } },
     },
-    errors: { 400: 'invalid_provider_params', 409: 'provider_params_locked', 422: 'missing_client_credentials' },
+    errors: {
+      400: 'invalid_provider_params, credentials_not_accepted',
+      409: 'provider_params_locked',
+      422: 'missing_client_credentials, credentials_rejected',
+    },
   },
   'POST /api/v1/integrations/:id/reconnect': {
     operationId: 'reconnectIntegration',
@@ -433,6 +437,8 @@ export const ERROR_CODES: Record<string, string> = {
   bad_request: '400 — another malformed request.',
   invalid_provider_params: '400 — connect parameters the provider does not take.',
   invalid_proxy_path: '400 — a proxy path that leaves the provider’s API base.',
+  credentials_not_accepted:
+    '400 — credentials sent to connect an integration whose provider connects through its authorization page: omit them and open the connect URL.',
   unauthorized: '401 — missing, malformed or revoked API key.',
   forbidden: '403',
   not_found: '404 — no such resource for this tenant (another tenant’s ids are 404 too), or no such route.',
@@ -454,6 +460,7 @@ export const ERROR_CODES: Record<string, string> = {
   unprocessable_entity: '422',
   missing_client_credentials: '422 — no OAuth app is configured for the provider (server env, or the integration’s clientId/clientSecret secrets).',
   unknown_provider: '422 — no provider with this key (GET /api/v1/providers lists them).',
+  credentials_rejected: '422 — the provider refused the credentials given to connect (API key, Basic, client credentials…).',
   url_not_allowed: '422 (400 on event endpoints) — a URL the outbound guard refuses.',
   no_api_base: '422 — the provider has no API base URL to proxy to.',
   not_sandbox: '422 — test events are for sandbox integrations.',

