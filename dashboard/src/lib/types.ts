@@ -73,6 +73,8 @@ export interface ApiKeyInfo {
 	revokedAt: string | null;
 	/** The key this dashboard session signed in with. */
 	current: boolean;
+	/** Full access (acts as admin) or read-only (acts as viewer). */
+	scope?: 'full' | 'read_only';
 }
 
 export interface Me {

@@ -9,12 +9,19 @@ export const load: PageServerLoad = async ({ locals }) => {
 
 export const actions: Actions = {
 	create: async ({ request, locals }) => {
-		const name = text(await request.formData(), 'name', 200);
+		const form = await request.formData();
+		const name = text(form, 'name', 200);
+		const scope = text(form, 'scope', 20) === 'read_only' ? 'read_only' : 'full';
 		if (!name) return failWith(400, { form: 'create', fieldErrors: { name: 'Give the key a name, such as the app or team that will use it.' } });
 		if (name.length > 100) return failWith(400, { form: 'create', fieldErrors: { name: 'At most 100 characters.' }, values: { name } });
 		try {
-			const { data } = await createApiKey(locals.session, name);
-			return ok({ form: 'create', revealedSecret: data.apiKey, flash: flash('success', `Created "${data.name}". Copy the key now: it is not shown again.`) });
+			const { data } = await createApiKey(locals.session, name, scope);
+			const what = scope === 'read_only' ? 'read-only key' : 'key';
+			return ok({
+				form: 'create',
+				revealedSecret: data.apiKey,
+				flash: flash('success', `Created the ${what} "${data.name}". Copy the key now: it is not shown again.`),
+			});
 		} catch (e) {
 			const fieldErrors = fieldErrorsFrom(e);
 			if (Object.keys(fieldErrors).length) return failWith(400, { form: 'create', fieldErrors, values: { name } });
