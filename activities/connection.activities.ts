@@ -10,6 +10,7 @@ import { clientConfiguration, oidc } from '../lib/oauth/client.ts';
 import { revokeAtProvider } from '../lib/oauth/revoke.ts';
 import { readConnectedApp, type ConnectedApp } from '../lib/webhooks/app-identity.ts';
 import { normalizeTokenResponse, type NormalizedTokens } from '../lib/oauth/tokens.ts';
+import { captureConnectMetadata } from '../providers/catalog/connect-metadata.ts';
 import type { ProviderDefinition } from '../providers/types.ts';
 import { ConnectionErrorType } from '../workflows/connection.messages.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -235,6 +236,15 @@ export function createConnectionActivities(deps: ActivityDeps) {
         );
       }
       const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: flow.scopes, previous: undefined, settings: integration.settings });
+      // Non-secret values the provider's API needs, read once at connect (QuickBooks realmId, Xero tenant, Mailchimp dc).
+      Object.assign(
+        normalized.metadata,
+        await captureConnectMetadata(def, {
+          tokenResponse: tokens as unknown as Record<string, unknown>,
+          accessToken: tokens.access_token,
+          callbackParams: params,
+        }),
+      );
       // Which app this connection belongs to, as the provider's webhooks name it: app-level deliveries route by it.
       const app = await readConnectedApp(def, {
         clientId,

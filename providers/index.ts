@@ -16,7 +16,7 @@ import { notionProvider } from './notion.provider.ts';
 import { salesforceProvider } from './salesforce.provider.ts';
 import { sandboxProvider } from './sandbox.provider.ts';
 import { slackProvider } from './slack.provider.ts';
-import type { CatalogEntry, ProviderDefinition } from './types.ts';
+import { authModeOf, type CatalogEntry, type ProviderDefinition } from './types.ts';
 import { zoomProvider } from './zoom.provider.ts';
 
 /** Reads one override for a provider: `(key, suffix)` → `PLUGBOARD_<KEY>_<SUFFIX>` in production. */
@@ -75,7 +75,7 @@ function overrideUrl(lookup: OverrideLookup, key: string, suffix: string): strin
 
 /**
  * Replaces endpoints from configuration (`…_AUTHORIZATION_URL`, `…_TOKEN_URL`, `…_REVOCATION_URL`,
- * `…_USERINFO_URL`, `…_JWKS_URI`, `…_API_BASE_URL`, `…_ISSUER`) so a deployment or a test can point a provider at another
+ * `…_USERINFO_URL`, `…_JWKS_URI`, `…_API_BASE_URL`, `…_ACCOUNT_API_BASE_URL`, `…_CONNECT_METADATA_URL`, `…_ISSUER`) so a deployment or a test can point a provider at another
  * host, e.g. a local fake. Pure: returns a new definition and never mutates `def`.
  */
 export function applyEndpointOverrides(def: ProviderDefinition, lookup: OverrideLookup): ProviderDefinition {
@@ -91,6 +91,11 @@ export function applyEndpointOverrides(def: ProviderDefinition, lookup: Override
     jwksUri: get('JWKS_URI') ?? def.jwksUri,
     apiBaseUrl: get('API_BASE_URL') ?? def.apiBaseUrl,
     revocation: revocationUrl === undefined ? def.revocation : { ...def.revocation, url: revocationUrl },
+    ...(def.accountApiBaseUrl ? { accountApiBaseUrl: get('ACCOUNT_API_BASE_URL') ?? def.accountApiBaseUrl } : {}),
+    // The one connect-time metadata request (Xero's /connections): `…_CONNECT_METADATA_URL`.
+    ...(def.connectMetadata
+      ? { connectMetadata: def.connectMetadata.map((item) => (item.url === undefined ? item : { ...item, url: get('CONNECT_METADATA_URL') ?? item.url })) }
+      : {}),
   };
 }
 
@@ -116,7 +121,7 @@ export function toCatalogEntry(def: ProviderDefinition, operatorCredentials: boo
     defaultScopes: [...def.defaultScopes],
     operatorCredentials,
     ...(def.webhook ? { webhookScheme: def.webhook.scheme } : {}),
-    authMode: 'oauth2',
+    authMode: authModeOf(def),
     templateParams: (def.templateParams ?? []).map((p) => ({ ...p, ...(p.values ? { values: [...p.values] } : {}) })),
     docs: [...(def.docs ?? [])],
   };

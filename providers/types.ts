@@ -7,6 +7,7 @@ export type PkceMethod = 'S256' | 'none';
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
 import type { WebhookSchemeName } from '../lib/webhooks/schemes/index.ts';
 import type { NonOAuth2Auth } from './catalog/schema.ts';
+import type { ApiAuthHeader, ConnectMetadataItem } from './catalog/connect-metadata.ts';
 
 /** A webhook scheme: one module each in lib/webhooks/schemes/ (verification, routing, handshakes, event meanings). */
 export type WebhookScheme = WebhookSchemeName;
@@ -222,6 +223,12 @@ export interface ProviderDefinition {
   fetch?: typeof fetch;
   /** Headers every API call needs (Notion-Version), added by sync and by the proxy unless the caller sets them. */
   apiHeaders?: Record<string, string>;
+  /** The header the proxy presents the access token in, when not `Authorization: Bearer` (providers/catalog/connect-metadata.ts). */
+  apiAuthHeader?: ApiAuthHeader;
+  /** Non-secret values read at connect into `settings.providerMetadata` (QuickBooks realmId, Xero tenant, Mailchimp dc). */
+  connectMetadata?: ConnectMetadataItem[];
+  /** The API base once connectMetadata values are known (`https://{dc}.api.mailchimp.com/3.0`); else `apiBaseUrl`. */
+  accountApiBaseUrl?: string;
   defaultScopes: string[];
   scopeSeparator: ' ' | ',';
   /** Extra fixed authorization parameters (e.g. Google `access_type=offline`). */

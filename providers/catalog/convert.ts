@@ -16,6 +16,13 @@ export interface ProviderCode {
 
 const DEFAULT_LEAD = { leadFraction: 0.25, maxLeadSeconds: 900 } as const;
 
+/** The proxied-API quirk fields of an entry (providers/catalog/connect-metadata.ts), where present. */
+const quirksOf = (entry: ProviderEntry): Pick<ProviderDefinition, 'apiAuthHeader' | 'connectMetadata' | 'accountApiBaseUrl'> => ({
+  ...(entry.apiAuthHeader ? { apiAuthHeader: entry.apiAuthHeader } : {}),
+  ...(entry.connectMetadata ? { connectMetadata: entry.connectMetadata } : {}),
+  ...(entry.accountApiBaseUrl ? { accountApiBaseUrl: entry.accountApiBaseUrl } : {}),
+});
+
 /** A validated entry as a provider definition (throws naming the entry and field when the data is invalid). */
 export function definitionFromEntry(input: ProviderEntryInput, code: ProviderCode = {}): ProviderDefinition {
   const entry: ProviderEntry = parseEntry(input);
@@ -35,6 +42,7 @@ export function definitionFromEntry(input: ProviderEntryInput, code: ProviderCod
     ...(auth.jwksUri ? { jwksUri: auth.jwksUri } : {}),
     ...(entry.apiBaseUrl ? { apiBaseUrl: entry.apiBaseUrl } : {}),
     ...(entry.apiHeaders ? { apiHeaders: entry.apiHeaders } : {}),
+    ...quirksOf(entry),
     defaultScopes: auth.scopes.default,
     scopeSeparator: auth.scopes.separator,
     ...(auth.authorizationParams ? { authorizationParams: auth.authorizationParams } : {}),
@@ -78,6 +86,7 @@ function definitionOfMode(entry: ProviderEntry, auth: NonOAuth2Auth, code: Provi
     tokenUrl: minted ? auth.tokenUrl : '',
     ...(entry.apiBaseUrl ? { apiBaseUrl: entry.apiBaseUrl } : {}),
     ...(entry.apiHeaders ? { apiHeaders: entry.apiHeaders } : {}),
+    ...quirksOf(entry),
     defaultScopes: 'scopes' in auth ? auth.scopes.default : [],
     scopeSeparator: 'scopes' in auth ? auth.scopes.separator : ' ',
     pkce: 'none',
@@ -105,6 +114,9 @@ export function entryFromDefinition(def: ProviderDefinition): ProviderEntryInput
       templateParams: def.templateParams,
       apiBaseUrl: def.apiBaseUrl,
       apiHeaders: def.apiHeaders,
+      apiAuthHeader: def.apiAuthHeader,
+      connectMetadata: def.connectMetadata,
+      accountApiBaseUrl: def.accountApiBaseUrl,
       docs: def.docs ?? [],
       setupUrl: def.setupUrl,
       webhook: def.webhook ? { scheme: def.webhook.scheme, maxBodyBytes: def.webhook.maxBodyBytes } : undefined,
@@ -119,6 +131,9 @@ export function entryFromDefinition(def: ProviderDefinition): ProviderEntryInput
     templateParams: def.templateParams,
     apiBaseUrl: def.apiBaseUrl,
     apiHeaders: def.apiHeaders,
+    apiAuthHeader: def.apiAuthHeader,
+    connectMetadata: def.connectMetadata,
+    accountApiBaseUrl: def.accountApiBaseUrl,
     docs: def.docs ?? [],
     setupUrl: def.setupUrl,
     webhook: def.webhook ? { scheme: def.webhook.scheme, maxBodyBytes: def.webhook.maxBodyBytes } : undefined,

@@ -14,6 +14,7 @@ import { discordEntry } from './entries/discord.entry.ts';
 import { docusignEntry } from './entries/docusign.entry.ts';
 import { gitlabEntry } from './entries/gitlab.entry.ts';
 import { intercomEntry } from './entries/intercom.entry.ts';
+import { jiraEntry } from './entries/jira.entry.ts';
 import { linkedinEntry } from './entries/linkedin.entry.ts';
 import { mailchimpEntry } from './entries/mailchimp.entry.ts';
 import { miroEntry } from './entries/miro.entry.ts';
@@ -33,6 +34,7 @@ import { zendeskEntry } from './entries/zendesk.entry.ts';
 import { zohoCrmEntry } from './entries/zoho-crm.entry.ts';
 import { attioEntry } from './entries/attio.entry.ts';
 import { clickupEntry } from './entries/clickup.entry.ts';
+import { confluenceEntry } from './entries/confluence.entry.ts';
 import { constantContactEntry } from './entries/constant-contact.entry.ts';
 import { dropboxSignEntry } from './entries/dropbox-sign.entry.ts';
 import { eventbriteEntry } from './entries/eventbrite.entry.ts';
@@ -51,6 +53,11 @@ import { stravaEntry } from './entries/strava.entry.ts';
 import { webflowEntry } from './entries/webflow.entry.ts';
 import { wrikeEntry } from './entries/wrike.entry.ts';
 import { zohoDeskEntry } from './entries/zoho-desk.entry.ts';
+import { openaiEntry } from './entries/openai.entry.ts';
+import { twilioEntry } from './entries/twilio.entry.ts';
+import { paypalEntry } from './entries/paypal.entry.ts';
+import { githubAppInstallationEntry } from './entries/github-app-installation.entry.ts';
+import { googleServiceAccountEntry } from './entries/google-service-account.entry.ts';
 import type { ProviderEntryInput } from './schema.ts';
 
 /** Every data entry, in catalog order. */
@@ -82,6 +89,8 @@ export const catalogEntries: readonly ProviderEntryInput[] = [
   redditEntry,
   spotifyEntry,
   twitchEntry,
+  jiraEntry,
+  confluenceEntry,
   mondayEntry,
   clickupEntry,
   wrikeEntry,
@@ -102,6 +111,12 @@ export const catalogEntries: readonly ProviderEntryInput[] = [
   webflowEntry,
   stravaEntry,
   fitbitEntry,
+  // Auth modes other than the authorization-code grant (issue #15 item 1).
+  openaiEntry,
+  twilioEntry,
+  paypalEntry,
+  githubAppInstallationEntry,
+  googleServiceAccountEntry,
 ];
 
 /** Code attached to entries by key. */

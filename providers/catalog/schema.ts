@@ -23,6 +23,7 @@
  */
 import { z } from 'zod';
 import { webhookSchemes, type WebhookSchemeName } from '../../lib/webhooks/schemes/index.ts';
+import { accountApiBaseUrlSchema, accountApiIssues, apiAuthHeaderSchema, connectMetadataSchema } from './connect-metadata.ts';
 
 /** `{name}` in an endpoint: a value each connection supplies (templates.ts). */
 export const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]{0,31})\}/g;
@@ -333,6 +334,10 @@ export const providerEntrySchema = z
     templateParams: z.array(templateParamSchema).max(5).optional(),
     apiBaseUrl: endpointUrl.optional(),
     apiHeaders: headers.optional(),
+    /** Provider quirks of the proxied API (connect-metadata.ts): token header, values captured at connect, per-account base. */
+    apiAuthHeader: apiAuthHeaderSchema.optional(),
+    connectMetadata: connectMetadataSchema.optional(),
+    accountApiBaseUrl: accountApiBaseUrlSchema.optional(),
     /** The provider's own documentation of the facts in the entry. */
     docs: z.array(httpsUrl).min(1, 'cite the provider documentation the facts come from'),
     setupUrl: httpsUrl.optional(),
@@ -353,6 +358,7 @@ export const providerEntrySchema = z
     const declared = new Set((entry.templateParams ?? []).map((p) => p.name));
     if (declared.size !== (entry.templateParams ?? []).length) ctx.addIssue({ code: 'custom', path: ['templateParams'], message: 'duplicate parameter name' });
     const { auth } = entry;
+    for (const issue of accountApiIssues(entry)) ctx.addIssue({ code: 'custom', ...issue });
     const urls: [string[], string | undefined][] = [[['apiBaseUrl'], entry.apiBaseUrl]];
     if (auth.mode === 'oauth2') {
       urls.push(

@@ -62,7 +62,7 @@ export class OAuthFake {
   /** Endpoint overrides for `applyEndpointOverrides(def, fake.lookup)`. */
   readonly lookup: OverrideLookup = (key, suffix) => {
     if (key !== this.profile.key) return undefined;
-    const { paths, revocation, overrideIssuer } = this.profile;
+    const { paths, revocation, overrideIssuer, metadataPath } = this.profile;
     const urls: Record<string, string | undefined> = {
       AUTHORIZATION_URL: this.origin + paths.authorize,
       TOKEN_URL: this.origin + paths.token,
@@ -70,6 +70,7 @@ export class OAuthFake {
       REVOCATION_URL: revocation && this.origin + revocation.path,
       ISSUER: overrideIssuer ? this.origin : undefined,
       JWKS_URI: overrideIssuer ? `${this.origin}/jwks` : undefined,
+      CONNECT_METADATA_URL: metadataPath && this.origin + metadataPath,
     };
     return urls[suffix];
   };
@@ -156,8 +157,13 @@ export class OAuthFake {
         const wantsJson = (headers.accept ?? '').includes('application/json');
         return send(result, this.profile.formUnlessAcceptJson === true && !wantsJson);
       }
-      default:
-        return send({ status: 404, body: { error: 'not_found' } });
+      default: {
+        const resource = req.method === 'GET' ? this.profile.resources?.[url.pathname] : undefined;
+        if (resource === undefined) return send({ status: 404, body: { error: 'not_found' } });
+        const token = this.bearer(record);
+        if (!token || !this.accessTokens.get(token)?.active) return send({ status: 401, body: { message: 'Unauthorized' } });
+        return send({ status: 200, body: resource });
+      }
     }
   }
 
@@ -179,6 +185,7 @@ export class OAuthFake {
     const back = new URL(redirectUri);
     back.searchParams.set('code', code);
     if (q.has('state')) back.searchParams.set('state', q.get('state')!);
+    for (const [name, value] of Object.entries(this.profile.callbackParams ?? {})) back.searchParams.set(name, value);
     res.writeHead(302, { location: back.href });
     res.end();
   }

@@ -27,6 +27,9 @@ export interface Spec {
   error?: OAuthFakeProfile['error'];
   grantScope?: OAuthFakeProfile['grantScope'];
   requiredHeaders?: Record<string, string>;
+  callbackParams?: Record<string, string>;
+  resources?: Record<string, unknown>;
+  metadataPath?: string;
 }
 
 const rfc6749Errors: OAuthFakeProfile['error'] = (kind) =>
@@ -49,6 +52,8 @@ export function standardProfile(spec: Spec): OAuthFakeProfile {
     rotatesRefreshToken: refresh === 'rotates',
     ...(spec.grantScope ? { grantScope: spec.grantScope } : {}),
     ...(spec.templateValues ? { templateValues: spec.templateValues } : {}),
+    ...(spec.callbackParams ? { callbackParams: spec.callbackParams } : {}),
+    ...(spec.resources ? { resources: spec.resources, metadataPath: spec.metadataPath } : {}),
     tokenResponse: (ctx) => {
       const refreshToken = ctx.refreshToken ?? (refresh === 'keeps' ? ctx.usedRefreshToken : undefined);
       const scope = spec.scope ?? 'string';
@@ -82,6 +87,10 @@ const unknown400: FakeResponse = oauthError(400, 'invalid_token', 'Invalid token
 export const SHOP = 'acme-store';
 export const ZENDESK_SUBDOMAIN = 'acme';
 export const ZOHO_DC = 'eu';
+/** The company a QuickBooks authorization names on the callback URL (`realmId`). */
+export const QB_REALM = '9130347587062146';
+/** The first organisation GET https://api.xero.com/connections lists. */
+export const XERO_TENANT = '45e4708e-d862-4111-ab3a-dd8cd03913e1';
 
 export const catalogProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
   'google-drive': googleProfile('google-drive'),
@@ -198,6 +207,7 @@ export const catalogProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
     refresh: 'rotates',
     scope: 'absent',
     requiredHeaders: { Accept: 'application/json' },
+    callbackParams: { realmId: QB_REALM },
     extra: () => ({ x_refresh_token_expires_in: 8_726_400 }),
     revocation: { path: '/v2/oauth2/tokens/revoke', style: 'notion', unknownToken: unknown400 },
   }),
@@ -208,6 +218,13 @@ export const catalogProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
     expiresIn: 1800,
     refresh: 'rotates',
     revocation: { path: '/connect/revocation' },
+    metadataPath: '/connections',
+    resources: {
+      '/connections': [
+        { id: 'e1eede29-f875-4a5d-8470-17f6a29a88b1', tenantId: XERO_TENANT, tenantType: 'ORGANISATION', tenantName: 'Demo Company' },
+        { id: '32587c85-a9b3-4306-ac30-b416e8f2c841', tenantId: 'c3d5e782-2153-4cda-bdb4-cec791ceb90d', tenantType: 'ORGANISATION' },
+      ],
+    },
   }),
   box: standardProfile({
     key: 'box',

@@ -5,10 +5,27 @@
  */
 import type { OAuthFakeProfile } from './oauth-fake.ts';
 import { microsoftProfile } from './profiles-a.ts';
+import { atlassianProfile } from './profiles-b.ts';
 import { standardProfile, ZOHO_DC } from './profiles-c.ts';
+
+/** The Jira / Confluence site GET /oauth/token/accessible-resources lists first. */
+export const ATLASSIAN_CLOUD_ID = '1324a887-45db-1bf4-1e99-ef0ff456d421';
+
+const atlassianSite = (key: string): OAuthFakeProfile => ({
+  ...atlassianProfile,
+  key,
+  metadataPath: '/oauth/token/accessible-resources',
+  resources: {
+    '/oauth/token/accessible-resources': [
+      { id: ATLASSIAN_CLOUD_ID, name: 'acme', url: 'https://acme.atlassian.net', scopes: ['read:jira-work'], avatarUrl: 'https://example.com/a.png' },
+    ],
+  },
+});
 
 export const growthProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
   'microsoft-outlook': { ...microsoftProfile, key: 'microsoft-outlook' },
+  jira: atlassianSite('jira'),
+  confluence: atlassianSite('confluence'),
   clickup: standardProfile({
     key: 'clickup',
     paths: { authorize: '/api', token: '/api/v2/oauth/token', userinfo: '/api/v2/user' },

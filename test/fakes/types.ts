@@ -73,6 +73,14 @@ export interface OAuthFakeProfile {
    * the placeholders (so the code under test must resolve them) and requests are matched on the filled paths.
    */
   templateValues?: Record<string, string>;
+  /** Extra query parameters of the authorization response (QuickBooks `realmId`). */
+  callbackParams?: Record<string, string>;
+  /**
+   * JSON answered to a GET with an active access token (Xero's `/connections`); `metadataPath` is the one the
+   * endpoint override `CONNECT_METADATA_URL` points at.
+   */
+  resources?: Record<string, unknown>;
+  metadataPath?: string;
 }
 
 export const CLIENT = { clientId: 'fake-client.id', clientSecret: 's3cr:et/+ x%' };

@@ -3,6 +3,8 @@
  * provider's documentation, independently of its fake profile.
  */
 import { MS_OID } from '../fakes/profiles-a.ts';
+import { QB_REALM, XERO_TENANT } from '../fakes/profiles-c.ts';
+import { ATLASSIAN_CLOUD_ID } from '../fakes/profiles-d.ts';
 
 export interface Expected {
   granted: string[];
@@ -100,12 +102,20 @@ export const CATALOG_EXPECTED: Record<string, Expected> = {
   zendesk: rfc({ granted: ['read'], lifetime: 172_800, refresh: 'rotates', accountId: '35436', revokeUnknown: 'none' }),
   shopify: rfc({ granted: ['read_products', 'read_orders'], lifetime: 3599, refresh: 'rotates', accountId: null, revokeUnknown: 'none' }),
   'stripe-connect': rfc({ granted: ['read_write'], lifetime: undefined, refresh: 'keeps', accountId: 'acct_1032D82eZvKYlo2C', revokeUnknown: 'none' }),
-  quickbooks: rfc({ granted: ['com.intuit.quickbooks.accounting'], lifetime: 3600, refresh: 'rotates', accountId: null, revokeUnknown: false }),
+  quickbooks: rfc({
+    granted: ['com.intuit.quickbooks.accounting'],
+    lifetime: 3600,
+    refresh: 'rotates',
+    accountId: null,
+    metadata: { realmId: QB_REALM },
+    revokeUnknown: false,
+  }),
   xero: rfc({
     granted: ['offline_access', 'accounting.transactions', 'accounting.contacts'],
     lifetime: 1800,
     refresh: 'rotates',
     accountId: null,
+    metadata: { tenantId: XERO_TENANT },
     revokeUnknown: true,
   }),
   box: rfc({ granted: [], lifetime: 3600, refresh: 'rotates', accountId: '11446498', revokeUnknown: false }),
@@ -119,7 +129,7 @@ export const CATALOG_EXPECTED: Record<string, Expected> = {
     accountId: '4799e5e9-1559-4915-9862-cf4713bbcacc',
     revokeUnknown: 'none',
   }),
-  mailchimp: rfc({ granted: [], lifetime: undefined, refresh: 'none', accountId: '8675309', revokeUnknown: 'none' }),
+  mailchimp: rfc({ granted: [], lifetime: undefined, refresh: 'none', accountId: '8675309', metadata: { dc: 'us6' }, revokeUnknown: 'none' }),
   typeform: rfc({
     granted: ['forms:read', 'responses:read', 'accounts:read', 'offline'],
     lifetime: 604_800,
@@ -143,6 +153,28 @@ export const CATALOG_EXPECTED: Record<string, Expected> = {
   twitch: rfc({ granted: ['user:read:email'], lifetime: 14_124, refresh: 'keeps', accountId: null, revokeUnknown: true }),
   // Second batch (issue #15 item 2: growth); fakes in test/fakes/profiles-d.ts.
   'microsoft-outlook': graph(['Mail.Read']),
+  ...Object.fromEntries(
+    (
+      [
+        ['jira', ['read:jira-work', 'read:jira-user', 'offline_access']],
+        ['confluence', ['read:confluence-content.summary', 'read:confluence-space.summary', 'offline_access']],
+      ] as const
+    ).map(([key, granted]): [string, Expected] => [
+      key,
+      {
+        granted: [...granted],
+        lifetime: 3600,
+        refresh: 'rotates',
+        accountId: '557058:f58131cb-b67d-43c7-b30d-6b58d40bd077',
+        tokenType: 'bearer',
+        metadata: { cloudId: ATLASSIAN_CLOUD_ID },
+        badCode: ['invalid_grant', 403],
+        badRefresh: ['invalid_grant', 403],
+        badClient: ['invalid_client', 401],
+        revokeUnknown: 'none',
+      },
+    ]),
+  ),
   clickup: rfc({ granted: [], lifetime: undefined, refresh: 'none', accountId: '183', revokeUnknown: 'none' }),
   monday: rfc({ granted: ['me:read', 'boards:read'], lifetime: 3600, refresh: 'rotates', accountId: null, revokeUnknown: 'none' }),
   strava: rfc({ granted: ['read', 'activity:read'], lifetime: 21_600, refresh: 'rotates', accountId: '134815', revokeUnknown: 'none' }),

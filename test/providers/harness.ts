@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import { buildAuthorizationRequest, clientConfiguration, oidc, type AuthorizationRequest } from '../../lib/oauth/client.ts';
 import { revokeAtProvider } from '../../lib/oauth/revoke.ts';
 import { normalizeTokenResponse, type NormalizedTokens, type TokenSet } from '../../lib/oauth/tokens.ts';
+import { captureConnectMetadata } from '../../providers/catalog/connect-metadata.ts';
 import { resolveTemplates } from '../../providers/catalog/templates.ts';
 import { applyEndpointOverrides, builtInProviders } from '../../providers/index.ts';
 import type { ProviderDefinition } from '../../providers/types.ts';
@@ -67,6 +68,12 @@ export async function startProvider(key: string, profileOverrides: Partial<OAuth
       const { auth, callbackUrl } = await harness.authorize(scopes);
       const response = await harness.exchange(callbackUrl, auth);
       const normalized = await normalizeTokenResponse(def, response, { requestedScopes: scopes, now: NOW });
+      // As exchangeCode: the values the provider's API needs, read once at connect (connect-metadata.ts).
+      const tokenResponse = response as unknown as Record<string, unknown>;
+      Object.assign(
+        normalized.metadata,
+        await captureConnectMetadata(def, { tokenResponse, accessToken: response.access_token, callbackParams: callbackUrl.searchParams }),
+      );
       return { auth, response, normalized };
     },
     async refresh(previous, options = {}) {

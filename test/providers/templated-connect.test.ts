@@ -18,10 +18,14 @@ import { ScriptedBrowser } from '../oauth-browser.ts';
 
 /** The providers' REST APIs: records what reaches it. */
 class ApiFake {
-  readonly calls: { path: string; authorization?: string }[] = [];
+  readonly calls: { path: string; authorization?: string; shopifyToken?: string }[] = [];
   origin = '';
   private readonly server = createServer((req: IncomingMessage, res) => {
-    this.calls.push({ path: new URL(req.url ?? '/', 'http://x').pathname, authorization: req.headers.authorization });
+    this.calls.push({
+      path: new URL(req.url ?? '/', 'http://x').pathname,
+      authorization: req.headers.authorization,
+      shopifyToken: req.headers['x-shopify-access-token'] as string | undefined,
+    });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ products: [] }));
   });
@@ -145,7 +149,8 @@ describe('Shopify ({shop})', () => {
     // The proxy reaches the shop's Admin API base and nothing else.
     const proxied = await api.request('GET', `/api/v1/integrations/${id}/proxy/products.json`, { key });
     expect(proxied.status, JSON.stringify(proxied.body)).toBe(200);
-    expect(rest.calls.at(-1)).toMatchObject({ path: `/${SHOP}/admin/api/2025-10/products.json`, authorization: expect.stringMatching(/^Bearer shopify-at-/) });
+    // Shopify's Admin API takes the token in X-Shopify-Access-Token (the entry's apiAuthHeader), not Authorization.
+    expect(rest.calls.at(-1)).toMatchObject({ path: `/${SHOP}/admin/api/2025-10/products.json`, shopifyToken: expect.stringMatching(/^shopify-at-/) });
 
     // While connected, another shop would send the stored tokens to the wrong store: 409.
     const moved = await api.request('POST', `/api/v1/integrations/${id}/reconnect`, { key, body: { params: { shop: 'other-store' } } });

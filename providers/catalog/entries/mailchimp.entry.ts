@@ -6,8 +6,10 @@ export const mailchimpEntry: ProviderEntryInput = {
   description: 'Audiences and campaigns in Mailchimp Marketing.',
   color: '#FFE01B',
   docs: ['https://mailchimp.com/developer/marketing/guides/access-user-data-oauth-2/'],
-  // The API host is per account (https://{dc}.api.mailchimp.com/3.0), read from the metadata endpoint after connect:
-  // not something the user types, so no template parameter and no fixed API base.
+  // The API host is per account, read from the metadata endpoint's `dc` at connect: not something the user types, so
+  // no template parameter and no fixed API base.
+  connectMetadata: [{ name: 'dc', from: 'userinfo', path: 'dc' }],
+  accountApiBaseUrl: 'https://{dc}.api.mailchimp.com/3.0',
   setupUrl: 'https://admin.mailchimp.com/account/oauth2/',
   auth: {
     mode: 'oauth2',

@@ -9,8 +9,11 @@ export const quickbooksEntry: ProviderEntryInput = {
     'https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/oauth-2.0',
     'https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/faq',
   ],
-  // Company data lives under /v3/company/{realmId}; the realm id arrives on the callback URL (not stored yet).
+  // Company data lives under /v3/company/{realmId}; the realm id (the company) arrives as a query parameter of the
+  // authorization response and is kept at connect.
   apiBaseUrl: 'https://quickbooks.api.intuit.com/v3',
+  connectMetadata: [{ name: 'realmId', from: 'callback', path: 'realmId' }],
+  accountApiBaseUrl: 'https://quickbooks.api.intuit.com/v3/company/{realmId}',
   setupUrl: 'https://developer.intuit.com/app/developer/dashboard',
   auth: {
     mode: 'oauth2',

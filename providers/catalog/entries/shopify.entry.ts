@@ -10,6 +10,7 @@ export const shopifyEntry: ProviderEntryInput = {
     'https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant',
     'https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/offline-access-tokens',
     'https://shopify.dev/changelog/offline-access-tokens-now-support-expiry-and-refresh',
+    'https://shopify.dev/docs/api/admin-rest#authentication',
   ],
   templateParams: [
     {
@@ -22,6 +23,8 @@ export const shopifyEntry: ProviderEntryInput = {
   ],
   // The Admin API version is part of the path (2025-10: unverified as the current stable one).
   apiBaseUrl: 'https://{shop}.myshopify.com/admin/api/2025-10',
+  // Admin API requests carry the token in X-Shopify-Access-Token (no Bearer scheme).
+  apiAuthHeader: { name: 'X-Shopify-Access-Token', prefix: '' },
   setupUrl: 'https://dev.shopify.com/dashboard',
   auth: {
     mode: 'oauth2',

@@ -5,8 +5,15 @@ export const xeroEntry: ProviderEntryInput = {
   name: 'Xero',
   description: 'Invoices, contacts and accounts of Xero organisations.',
   color: '#13B5EA',
-  docs: ['https://developer.xero.com/documentation/guides/oauth2/auth-flow', 'https://developer.xero.com/documentation/guides/oauth2/token-types'],
+  docs: [
+    'https://developer.xero.com/documentation/guides/oauth2/auth-flow',
+    'https://developer.xero.com/documentation/guides/oauth2/token-types',
+    'https://developer.xero.com/documentation/guides/oauth2/tenants',
+  ],
   apiBaseUrl: 'https://api.xero.com/api.xro/2.0',
+  // Every accounting call names its organisation in the xero-tenant-id header; GET /connections lists the tenants
+  // the user authorised. The first is kept at connect and sent unless the caller sends its own header.
+  connectMetadata: [{ name: 'tenantId', from: 'request', url: 'https://api.xero.com/connections', path: '0.tenantId', header: 'xero-tenant-id' }],
   setupUrl: 'https://developer.xero.com/app/manage',
   auth: {
     mode: 'oauth2',
@@ -19,7 +26,7 @@ export const xeroEntry: ProviderEntryInput = {
     // Authorization: Basic on the token endpoint (unverified).
     clientAuth: 'client_secret_basic',
     tokenRequestBody: 'form',
-    // The organisations (tenant ids) come from GET https://api.xero.com/connections, not from the token response.
+    // The organisations (tenant ids) come from GET https://api.xero.com/connections (connectMetadata above).
     account: {},
     // Access tokens last 30 minutes; refresh tokens rotate on use and expire after 60 days unused (from third-party
     // write-ups, unverified against Xero's page).

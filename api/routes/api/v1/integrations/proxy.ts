@@ -8,6 +8,7 @@ import { incidentPolicy } from '../../../../../lib/incidents.ts';
 import { outboundBlockedCause } from '../../../../../lib/net-guard.ts';
 import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
 import { apiBaseFor } from '../../../../../providers/api-base.ts';
+import { accountApiHeaders, apiAuthorization } from '../../../../../providers/catalog/connect-metadata.ts';
 import { connectionsOf } from '../../../../connections.ts';
 import { integrationsOf, type AppContext } from '../../../../context.ts';
 import { integrationIdParam } from './params.ts';
@@ -56,7 +57,8 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
   // are not operator configuration: they go through the outbound guard (lib/net-guard.ts).
   const outboundFetch = def.fetch ?? (base === def.apiBaseUrl ? fetch : ctx.deps.providers.outbound.fetch);
 
-  const headers = new Headers(def.apiHeaders);
+  // Fixed headers, then values captured at connect (Xero's tenant id); the caller's own headers override both.
+  const headers = new Headers({ ...def.apiHeaders, ...accountApiHeaders(def, integration.settings) });
   for (const [k, v] of Object.entries(ctx.headers))
     if (v !== undefined && !REQUEST_DROP.has(k.toLowerCase())) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
   let body: Buffer | Readable | undefined;
@@ -95,7 +97,8 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
   };
 
   const send = async (token: string) => {
-    headers.set('authorization', `Bearer ${token}`);
+    // `Authorization: Bearer`, or the entry's own header (Shopify's X-Shopify-Access-Token).
+    headers.set(...apiAuthorization(def, token));
     try {
       return await outboundFetch(target, {
         method: ctx.method,

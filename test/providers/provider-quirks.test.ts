@@ -1,0 +1,183 @@
+/**
+ * Provider quirks of the proxied API as catalog data (issue #15 item 2; providers/catalog/connect-metadata.ts):
+ * Shopify's token header, and values the API needs that are read once at connect into `settings.providerMetadata`
+ * — QuickBooks' `realmId` (authorization response), Xero's tenant (GET /connections, sent as `xero-tenant-id`),
+ * Mailchimp's data centre (metadata endpoint `dc`, the API host). The real API, worker, Temporal and Postgres run
+ * against the providers' fakes; a REST fake records what the proxy sends.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Integration } from '../../db/entities/index.ts';
+import { accountApiBase, accountApiHeaders, apiAuthorization, captureConnectMetadata } from '../../providers/catalog/connect-metadata.ts';
+import { definitionFromEntry } from '../../providers/catalog/convert.ts';
+import { mailchimpEntry } from '../../providers/catalog/entries/mailchimp.entry.ts';
+import { parseEntry } from '../../providers/catalog/schema.ts';
+import { getBuiltInProvider } from '../../providers/index.ts';
+import { CLIENT, OAuthFake } from '../fakes/oauth-fake.ts';
+import { QB_REALM, SHOP, XERO_TENANT } from '../fakes/profiles-c.ts';
+import { PROFILES } from '../fakes/profiles.ts';
+import { startTestApi, type TestApi } from '../helpers.ts';
+import { ScriptedBrowser } from '../oauth-browser.ts';
+
+/** The providers' REST APIs: records the path and the headers that reach them. */
+class ApiFake {
+  readonly calls: { path: string; headers: IncomingMessage['headers'] }[] = [];
+  origin = '';
+  private readonly server = createServer((req: IncomingMessage, res) => {
+    this.calls.push({ path: new URL(req.url ?? '/', 'http://x').pathname, headers: req.headers });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  });
+
+  async start(): Promise<this> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+const KEYS = ['shopify', 'quickbooks', 'xero', 'mailchimp'] as const;
+let api: TestApi;
+let rest: ApiFake;
+const fakes: Record<string, OAuthFake> = {};
+
+function overrides(key: string, fake: OAuthFake): Record<string, string> {
+  const prefix = `PLUGBOARD_${key.toUpperCase()}`;
+  const env: Record<string, string> = { [`${prefix}_CLIENT_ID`]: CLIENT.clientId, [`${prefix}_CLIENT_SECRET`]: CLIENT.clientSecret };
+  for (const suffix of ['AUTHORIZATION_URL', 'TOKEN_URL', 'USERINFO_URL', 'REVOCATION_URL', 'CONNECT_METADATA_URL']) {
+    const value = fake.lookup(key, suffix);
+    if (value) env[`${prefix}_${suffix}`] = value;
+  }
+  return env;
+}
+
+beforeAll(async () => {
+  for (const key of KEYS) fakes[key] = await OAuthFake.start(PROFILES[key]!);
+  rest = await new ApiFake().start();
+  api = await startTestApi({
+    worker: true,
+    env: {
+      ...Object.assign({}, ...KEYS.map((key) => overrides(key, fakes[key]!))),
+      PLUGBOARD_SHOPIFY_API_BASE_URL: `${rest.origin}/{shop}/admin/api/2025-10`,
+      PLUGBOARD_QUICKBOOKS_ACCOUNT_API_BASE_URL: `${rest.origin}/v3/company/{realmId}`,
+      PLUGBOARD_XERO_API_BASE_URL: `${rest.origin}/api.xro/2.0`,
+      PLUGBOARD_MAILCHIMP_ACCOUNT_API_BASE_URL: `${rest.origin}/{dc}/3.0`,
+      // A base resolved from connection values is not operator configuration: the proxy sends it through the outbound guard.
+      PLUGBOARD_OUTBOUND_ALLOW: '127.0.0.1',
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await api?.close();
+  for (const fake of Object.values(fakes)) await fake.close();
+  await rest?.close();
+});
+
+/** Creates an integration, runs the connect flow through the fake, and waits until it is active. */
+async function connected(provider: string, params?: Record<string, string>): Promise<{ key: string; id: string }> {
+  const { apiKey: key } = await api.newTenant();
+  const created = await api.request('POST', '/api/v1/integrations', { key, body: { provider } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const id = created.body.data.id as string;
+  const started = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key, body: params ? { params } : {} });
+  expect(started.status, JSON.stringify(started.body)).toBe(201);
+  const browser = new ScriptedBrowser();
+  const authorize = await browser.clickConnect(started.body.data.connectUrl);
+  const { url } = await browser.follow(authorize.href, (u) => u.pathname.startsWith('/oauth/callback/'));
+  expect((await browser.fetch(url)).headers.get('location')).toContain('connect=connected');
+  await expect.poll(async () => (await api.deps.orm.em.fork().findOneOrFail(Integration, { id })).status, { timeout: 15_000 }).toBe('active');
+  return { key, id };
+}
+
+const settingsOf = async (id: string) => (await api.deps.orm.em.fork().findOneOrFail(Integration, { id })).settings;
+
+describe('proxy quirks end to end', () => {
+  it('Shopify: the proxy presents the token as X-Shopify-Access-Token, with no Authorization header', async () => {
+    const { key, id } = await connected('shopify', { shop: SHOP });
+    const res = await api.request('GET', `/api/v1/integrations/${id}/proxy/shop.json`, { key });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const call = rest.calls.at(-1)!;
+    expect(call.path).toBe(`/${SHOP}/admin/api/2025-10/shop.json`);
+    expect(call.headers['x-shopify-access-token']).toMatch(/^shopify-at-/);
+    expect(call.headers.authorization).toBeUndefined();
+  });
+
+  it('QuickBooks: the realmId of the authorization response is kept and the proxy reaches that company', async () => {
+    const { key, id } = await connected('quickbooks');
+    expect(await settingsOf(id)).toMatchObject({ providerMetadata: { realmId: QB_REALM } });
+    const res = await api.request('GET', `/api/v1/integrations/${id}/proxy/companyinfo/${QB_REALM}`, { key });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(rest.calls.at(-1)).toMatchObject({
+      path: `/v3/company/${QB_REALM}/companyinfo/${QB_REALM}`,
+      headers: { authorization: expect.stringMatching(/^Bearer quickbooks-at-/) },
+    });
+  });
+
+  it('Xero: the first tenant of GET /connections is kept and sent as xero-tenant-id; a caller may choose another', async () => {
+    const { key, id } = await connected('xero');
+    expect(await settingsOf(id)).toMatchObject({ providerMetadata: { tenantId: XERO_TENANT } });
+    // The connections request carried the new access token and nothing in its URL.
+    const lookup = fakes.xero!.requests.filter((r) => new URL(r.url).pathname === '/connections');
+    expect(lookup).toHaveLength(1);
+    expect(lookup[0]!.headers.authorization).toMatch(/^Bearer xero-at-/);
+    expect(new URL(lookup[0]!.url).search).toBe('');
+
+    expect((await api.request('GET', `/api/v1/integrations/${id}/proxy/Invoices`, { key })).status).toBe(200);
+    expect(rest.calls.at(-1)).toMatchObject({ path: '/api.xro/2.0/Invoices', headers: { 'xero-tenant-id': XERO_TENANT } });
+    const other = 'c3d5e782-2153-4cda-bdb4-cec791ceb90d';
+    expect((await api.request('GET', `/api/v1/integrations/${id}/proxy/Invoices`, { key, headers: { 'xero-tenant-id': other } })).status).toBe(200);
+    expect(rest.calls.at(-1)!.headers['xero-tenant-id']).toBe(other);
+  });
+
+  it('Mailchimp: the data centre from the metadata endpoint becomes the API host', async () => {
+    const { key, id } = await connected('mailchimp');
+    expect(await settingsOf(id)).toMatchObject({ providerMetadata: { dc: 'us6' } });
+    const res = await api.request('GET', `/api/v1/integrations/${id}/proxy/lists`, { key });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(rest.calls.at(-1)).toMatchObject({ path: '/us6/3.0/lists', headers: { authorization: expect.stringMatching(/^Bearer mailchimp-at-/) } });
+  });
+});
+
+describe('connect metadata as data', () => {
+  const mailchimp = definitionFromEntry(mailchimpEntry);
+  const withMeta = (meta: Record<string, unknown>) => ({ providerMetadata: meta });
+
+  it('a captured value that could leave its host label or path segment is dropped at capture and refused at use', async () => {
+    const answer = (dc: unknown) => (async () => Response.json({ dc, user_id: 1 })) as unknown as typeof fetch;
+    for (const dc of ['attacker.example', 'us6.evil.com', 'a/b', '../x', 'a@b', 'a:1', 'a%2eb', '', 'a b', '-us6', 'x'.repeat(200)]) {
+      expect(await captureConnectMetadata(mailchimp, { tokenResponse: {}, accessToken: 't', fetchImpl: answer(dc) }), dc).toEqual({});
+      expect(accountApiBase(mailchimp, withMeta({ dc })), dc).toBeUndefined();
+    }
+    expect(await captureConnectMetadata(mailchimp, { tokenResponse: {}, accessToken: 't', fetchImpl: answer('us6') })).toEqual({ dc: 'us6' });
+    expect(accountApiBase(mailchimp, withMeta({ dc: 'us6' }))).toBe('https://us6.api.mailchimp.com/3.0');
+    // Not captured yet: no per-account base (the proxy answers 422 no_api_base for Mailchimp, which has no fixed one).
+    expect(accountApiBase(mailchimp, {})).toBeUndefined();
+  });
+
+  it('a failed metadata request leaves the value out instead of failing the connection', async () => {
+    const down = (async () => new Response('no', { status: 503 })) as unknown as typeof fetch;
+    const xero = getBuiltInProvider('xero', { publicUrl: 'https://plugboard.example.com', lookup: () => undefined })!;
+    expect(await captureConnectMetadata(xero, { tokenResponse: {}, accessToken: 't', fetchImpl: down })).toEqual({});
+    expect(accountApiHeaders(xero, withMeta({ tenantId: XERO_TENANT }))).toEqual({ 'xero-tenant-id': XERO_TENANT });
+    expect(accountApiHeaders(xero, withMeta({ tenantId: 'x\r\ninjected: 1' }))).toEqual({});
+  });
+
+  it('the schema refuses undeclared placeholders, partial segments, a request without a URL and a credential header', () => {
+    const entry = (patch: Record<string, unknown>) => () => parseEntry({ ...mailchimpEntry, ...patch });
+    expect(entry({ accountApiBaseUrl: 'https://{region}.api.mailchimp.com/3.0' })).toThrow(/accountApiBaseUrl: \{region\} is not a connectMetadata name/);
+    expect(entry({ accountApiBaseUrl: 'https://api-{dc}.mailchimp.com/3.0' })).toThrow(/whole host label or path segment/);
+    expect(entry({ accountApiBaseUrl: 'https://api.mailchimp.com/v{dc}' })).toThrow(/whole host label or path segment/);
+    expect(entry({ accountApiBaseUrl: 'http://{dc}.api.mailchimp.com/3.0' })).toThrow(/must be https/);
+    expect(entry({ connectMetadata: [{ name: 'dc', from: 'request', path: 'dc' }] })).toThrow(/a url is given exactly for from: request/);
+    expect(entry({ apiAuthHeader: { name: 'Cookie', prefix: '' } })).toThrow(/apiAuthHeader\.name/);
+    expect(apiAuthorization(mailchimp, 'tok')).toEqual(['authorization', 'Bearer tok']);
+    expect(apiAuthorization({ apiAuthHeader: { name: 'X-Shopify-Access-Token', prefix: '' } }, 'tok')).toEqual(['x-shopify-access-token', 'tok']);
+  });
+});
