@@ -1,12 +1,13 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { openReturnedTokens, readCredentials, sealReturnedTokens, writeCredentials } from '../db/credentials.ts';
+import { openReturnedTokens, readCredentials, readSecrets, sealReturnedTokens, writeCredentials } from '../db/credentials.ts';
 import { OAuthFlow, type Integration, type IntegrationStatus } from '../db/entities/index.ts';
 import { takeRefreshLease } from '../db/refresh-lease.ts';
 import { appendLog, type LogLevel } from '../db/repositories/integration-logs.repository.ts';
 import type { ErrorReason } from '../lib/events/types.ts';
 import { clientConfiguration, oidc } from '../lib/oauth/client.ts';
+import { isStaticMode, mintToken, ModeError, verifyStatic, type GithubAppConfig, type ModeCredentials } from '../lib/oauth/modes.ts';
 import { revokeAtProvider } from '../lib/oauth/revoke.ts';
 import { readConnectedApp, type ConnectedApp } from '../lib/webhooks/app-identity.ts';
 import { normalizeTokenResponse, type NormalizedTokens } from '../lib/oauth/tokens.ts';
@@ -73,6 +74,7 @@ const GRANT_ERRORS = new Set([
 ]);
 
 function describeProviderError(error: unknown): { code: string; status?: number } {
+  if (error instanceof ModeError) return { code: error.code, status: error.status };
   if (error instanceof oidc.ResponseBodyError) return { code: error.error, status: error.status };
   if (error instanceof oidc.AuthorizationResponseError) return { code: error.error };
   if (error instanceof oidc.ClientError) return { code: error.code ?? 'client_error' };
@@ -82,7 +84,9 @@ function describeProviderError(error: unknown): { code: string; status?: number 
 /** Maps a token-endpoint failure to a terminal ApplicationFailure or rethrows it as transient (retried). */
 function classify(error: unknown, def: ProviderDefinition): never {
   const { code, status } = describeProviderError(error);
-  if (CLIENT_ERRORS.has(code)) {
+  // A minted mode (lib/oauth/modes.ts): a refused key or App configuration is the client's fault, as invalid_client is.
+  const badKey = error instanceof ModeError && (status === 401 || ['invalid_private_key', 'app_not_configured'].includes(code));
+  if (CLIENT_ERRORS.has(code) || badKey) {
     throw ApplicationFailure.nonRetryable(
       `${def.name} rejected the OAuth app credentials (${code}): the operator must fix the ${def.name} client id/secret`,
       ConnectionErrorType.invalidClient,
@@ -198,8 +202,67 @@ export function createConnectionActivities(deps: ActivityDeps) {
     }
   }
 
+  /** The App id and private key of a `github_app` integration: its own secrets, else operator env (`PLUGBOARD_<KEY>_APP_ID`…). */
+  function githubAppConfig(integration: Integration): GithubAppConfig | undefined {
+    const secrets = readSecrets(vault, integration);
+    const appId = secrets.appId ?? secrets.clientId ?? providers.setting(integration.provider, 'APP_ID');
+    const privateKey = secrets.privateKey ?? providers.setting(integration.provider, 'PRIVATE_KEY');
+    return appId && privateKey ? { appId, privateKey } : undefined;
+  }
+
+  /**
+   * Connects with supplied credentials (every mode but the authorization-code grant): a static credential is
+   * checked with the entry's verify request, a minted mode fetches its first token. A refusal is terminal and its
+   * message names the status, never the credential.
+   */
+  async function connectWithCredentials(
+    integration: Integration,
+    def: ProviderDefinition,
+    flow: OAuthFlow,
+    params: URLSearchParams,
+    keepReturned: boolean | undefined,
+  ): Promise<TokenFacts & { accountId: string | null }> {
+    const raw = params.get('credentials');
+    const cred = raw ? (JSON.parse(raw) as ModeCredentials) : undefined;
+    if (!cred || cred.type !== def.auth?.mode) {
+      throw ApplicationFailure.nonRetryable(
+        `no ${def.auth?.mode ?? 'oauth2'} credentials were supplied for ${def.name}`,
+        ConnectionErrorType.authorizationFailed,
+      );
+    }
+    let normalized: NormalizedTokens;
+    try {
+      if (isStaticMode(def.auth)) {
+        await verifyStatic(def, cred);
+        normalized = { credentials: { accessToken: '', mode: cred }, scopes: [], accountId: null, metadata: {} };
+      } else {
+        const token = await mintToken(def, cred, { githubApp: githubAppConfig(integration) });
+        normalized = {
+          credentials: { accessToken: token.accessToken, tokenType: 'Bearer', expiresAt: token.expiresAt, issuedAt: token.issuedAt, mode: cred },
+          scopes: token.scopes,
+          accountId: null,
+          metadata: {},
+        };
+      }
+    } catch (error) {
+      const reason = error instanceof ModeError ? error.message : `${def.name} could not be reached`;
+      throw ApplicationFailure.nonRetryable(reason, ConnectionErrorType.authorizationFailed);
+    }
+    const app = {
+      oauthAppId: cred.type === 'github_app' ? (githubAppConfig(integration)?.appId ?? def.key) : def.key,
+      installationId: cred.type === 'github_app' ? cred.installationId : null,
+    };
+    const sealedTokens = await keep(integration, { kind: 'exchange', providerName: def.name, flowId: flow.id, normalized, app }, keepReturned);
+    return {
+      tokenExpiresAt: normalized.credentials.expiresAt ?? null,
+      tokenIssuedAt: Date.now(),
+      accountId: null,
+      ...(sealedTokens ? { sealedTokens } : {}),
+    };
+  }
+
   return {
-    /** Exchanges the authorization code stored (encrypted) on the flow, exactly once (REQ-8). */
+    /** Exchanges the authorization code stored (encrypted) on the flow, exactly once (REQ-8); or connects with supplied credentials. */
     async exchangeCode(input: { integrationId: string; flowId: string } & KeepReturned): Promise<TokenFacts & { accountId: string | null }> {
       const em = orm.em.fork();
       const integration = await loadIntegration(em, input.integrationId);
@@ -217,6 +280,8 @@ export function createConnectionActivities(deps: ActivityDeps) {
       flow.pkceVerifier = null;
       await em.flush();
 
+      const modeDef = await providers.resolveFor(em, integration);
+      if (modeDef.auth) return connectWithCredentials(integration, modeDef, flow, params, input.keepReturned);
       const { def, config, clientId } = await configFor(em, integration);
       const callbackUrl = new URL(flow.redirectUri);
       callbackUrl.search = params.toString();
@@ -301,6 +366,35 @@ export function createConnectionActivities(deps: ActivityDeps) {
           return { tokenExpiresAt: integration.tokenExpiresAt?.getTime() ?? null, tokenIssuedAt: refreshedAt };
         }
         const current = readCredentials(vault, integration);
+        if (current?.mode && !isStaticMode({ mode: current.mode.type } as never)) {
+          // A minted mode: no refresh token exists; a new token is minted from what the connection supplied.
+          const def = await providers.resolveFor(em, integration);
+          let token;
+          try {
+            token = await mintToken(def, current.mode, { githubApp: githubAppConfig(integration) });
+            answered = true;
+          } catch (error) {
+            try {
+              classify(error, def);
+            } catch (failure) {
+              await incidents.refreshFailed(integration, def, failure, describeProviderError(error));
+              throw failure;
+            }
+          }
+          const normalized: NormalizedTokens = {
+            credentials: { ...current, accessToken: token.accessToken, expiresAt: token.expiresAt, issuedAt: token.issuedAt },
+            scopes: token.scopes,
+            accountId: null,
+            metadata: {},
+          };
+          const sealedTokens = await keep(
+            integration,
+            { kind: 'refresh', providerName: def.name, normalized, rotated: false, leaseHolder: holder },
+            input.keepReturned,
+          );
+          await incidents.refreshSucceeded(integration.id);
+          return { tokenExpiresAt: token.expiresAt, tokenIssuedAt: Date.now(), ...(sealedTokens ? { sealedTokens } : {}) };
+        }
         if (!current?.refreshToken) {
           throw ApplicationFailure.nonRetryable(`no refresh token is stored for this integration`, ConnectionErrorType.noRefreshToken);
         }
@@ -360,7 +454,10 @@ export function createConnectionActivities(deps: ActivityDeps) {
       const integration = await loadIntegration(em, input.integrationId);
       const credentials = readCredentials(vault, integration);
       let outcome = { revoked: false, detail: 'nothing to revoke' };
-      if (credentials) {
+      if (credentials?.mode) {
+        // API key, Basic, client credentials, JWT bearer: no remote revocation; deleting the credential is the disconnect.
+        outcome = { revoked: false, detail: 'credentials deleted (this auth mode has no remote revocation)' };
+      } else if (credentials) {
         try {
           const def = await providers.resolveFor(em, integration);
           const client = await providers.clientCredentials(em, integration);
@@ -378,8 +475,8 @@ export function createConnectionActivities(deps: ActivityDeps) {
         appendLog(tem, {
           tenantId: row.tenantId,
           integrationId: row.id,
-          kind: outcome.revoked ? 'revoked' : 'revoke_failed',
-          level: outcome.revoked || !credentials ? 'info' : 'warn',
+          kind: outcome.revoked ? 'revoked' : credentials?.mode ? 'credentials_deleted' : 'revoke_failed',
+          level: outcome.revoked || !credentials || credentials.mode ? 'info' : 'warn',
           message: `Disconnected (${input.reason}): ${outcome.detail}`,
         });
         await events.disconnected(tem, row, input.reason);

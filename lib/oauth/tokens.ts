@@ -1,5 +1,6 @@
 import type { ProviderDefinition } from '../../providers/types.ts';
 import type * as oidc from 'openid-client';
+import type { ModeCredentials } from './modes.ts';
 
 /** Tokens as stored (encrypted) for an integration. */
 export interface TokenSet {
@@ -15,6 +16,12 @@ export interface TokenSet {
   extra?: Record<string, string>;
   /** Epoch ms when the refresh token stops working, where it is known (`refreshTokenExpiry`). */
   refreshTokenExpiresAt?: number;
+  /**
+   * What the connection supplied in a mode other than the authorization-code grant (lib/oauth/modes.ts): the static
+   * credential itself (API key, Basic), or what the next token is minted with (client credentials, GitHub App
+   * installation, JWT-bearer key). Sealed with the rest of the set; `accessToken` is '' for the static modes.
+   */
+  mode?: ModeCredentials;
 }
 
 export interface NormalizedTokens {

@@ -1,11 +1,14 @@
 import { createHmac } from 'node:crypto';
 import getRawBody from 'raw-body';
 import { Integration, type OAuthFlow } from '../../../db/entities/index.ts';
-import { findFlowByConnectToken, openFlow } from '../../../db/repositories/oauth-flows.repository.ts';
-import { brandingOf, findTenant } from '../../../db/repositories/tenants.repository.ts';
+import { consumeFlow, findFlowByConnectToken, finishFlow, openFlow, storeCallbackParams } from '../../../db/repositories/oauth-flows.repository.ts';
+import { brandingOf, findTenant, type Branding } from '../../../db/repositories/tenants.repository.ts';
 import { safeEqual } from '../../../lib/hash.ts';
 import { randomSecret } from '../../../lib/ids.ts';
 import { buildAuthorizationRequest, clientConfiguration } from '../../../lib/oauth/client.ts';
+import { credentialFields, credentialsSchema } from '../../../lib/oauth/modes.ts';
+import { safePathOr } from '../../../lib/safe-path.ts';
+import { connectionsOf } from '../../connections.ts';
 import type { Vault } from '../../../lib/vault.ts';
 import type { ProviderDefinition } from '../../../providers/types.ts';
 import type { AppContext } from '../../context.ts';
@@ -32,7 +35,7 @@ const COOKIE_VALUE = /^[A-Za-z0-9_-]{43}$/;
 export async function showConnectPage(ctx: AppContext): Promise<void> {
   const loaded = await loadFlow(ctx);
   if (!loaded) return;
-  const { flow, def } = loaded;
+  const { flow } = loaded;
   const tenant = await findTenant(ctx.state.em, flow.tenantId);
   if (!tenant) return oauthErrorPage(ctx, 404, 'integration_not_found', 'This integration no longer exists.');
   // One cookie per flow and browser; a second GET (another tab, a reload) keeps it so every open page stays valid.
@@ -42,16 +45,23 @@ export async function showConnectPage(ctx: AppContext): Promise<void> {
     cookie = randomSecret(32);
     setConnectCookie(ctx, cookieName, cookie, secondsLeft(flow));
   }
+  renderPage(ctx, loaded, brandingOf(tenant), cookie, 200);
+}
+
+/** The connect page of a loaded flow: the Connect button, or the credential form of a mode that takes credentials. */
+function renderPage(ctx: AppContext, { flow, def }: LoadedFlow, branding: Branding, cookie: string, status: number, error?: string): void {
   const { html, csp } = renderConnectPage({
-    branding: brandingOf(tenant),
+    branding,
     providerName: def.name,
     authorizationUrl: def.authorizationUrl,
     scopes: flow.scopes,
     action: ctx.path,
     csrfToken: csrfToken(ctx.deps.vault, flow.id, cookie),
     expiresAt: flow.expiresAt,
+    ...(def.auth ? { fields: credentialFields(def.auth), ...(def.apiBaseUrl ? { apiHost: new URL(def.apiBaseUrl).host } : {}) } : {}),
+    ...(error ? { error } : {}),
   });
-  ctx.status = 200;
+  ctx.status = status;
   setPageHeaders(ctx, csp);
   ctx.body = html;
 }
@@ -72,13 +82,15 @@ export async function startConnect(ctx: AppContext): Promise<void> {
   // "serializing a request origin"), so null tells nothing; any other foreign origin is refused.
   const origin = ctx.get('origin');
   if (origin && origin !== 'null' && origin !== new URL(ctx.deps.env.PUBLIC_URL).origin) return refused();
-  const submitted = await readCsrfField(ctx);
-  if (submitted === undefined) return;
+  const form = await readForm(ctx);
+  if (form === undefined) return;
+  const submitted = form.get('csrf') ?? '';
   const loaded = await loadFlow(ctx);
   if (!loaded) return;
   const { flow, integration, def } = loaded;
   const cookie = ctx.cookies.get(connectCookieName(flow.id));
   if (!cookie || !COOKIE_VALUE.test(cookie) || !submitted || !safeEqual(submitted, csrfToken(ctx.deps.vault, flow.id, cookie))) return refused();
+  if (def.auth) return submitCredentials(ctx, loaded, cookie, form);
 
   const { providers } = ctx.deps;
   const config = clientConfiguration(def, await providers.clientCredentials(ctx.state.em, integration));
@@ -118,15 +130,61 @@ async function loadFlow(ctx: AppContext): Promise<LoadedFlow | null> {
   return { flow, integration, def };
 }
 
-/** The form's `csrf` field ('' when absent); undefined after answering a body that is not a small urlencoded form. */
-async function readCsrfField(ctx: AppContext): Promise<string | undefined> {
+/**
+ * The credential form's submission: validated per mode (the page comes back, empty, naming what is wrong), then the
+ * link is used up, the credentials are sealed on the flow and the connection workflow checks or mints with them
+ * (only the flow id crosses Temporal, REQ-19). Success is a 303 to the flow's returnTo; a refusal is an error page
+ * naming the provider's status. No value from the form is ever written into a page, a redirect, a log or an error.
+ */
+async function submitCredentials(ctx: AppContext, loaded: LoadedFlow, cookie: string, form: URLSearchParams): Promise<void> {
+  const { flow, integration, def } = loaded;
+  const raw: Record<string, string> = {};
+  for (const field of credentialFields(def.auth!)) {
+    const v = form.get(field.name)?.trim();
+    if (v) raw[field.name] = v;
+  }
+  const parsed = credentialsSchema(def.auth!).safeParse(raw);
+  if (!parsed.success) {
+    const tenant = await findTenant(ctx.state.em, flow.tenantId);
+    if (!tenant) return oauthErrorPage(ctx, 404, 'integration_not_found', 'This integration no longer exists.');
+    const problems = parsed.error.issues.map((issue) => `${labelOf(def, String(issue.path[0] ?? ''))}: ${issue.message}`);
+    return renderPage(ctx, loaded, brandingOf(tenant), cookie, 400, `Check the form: ${problems.join('; ')}.`);
+  }
+  const { em } = ctx.state;
+  // The link works once: claimed before anything is stored.
+  if (
+    !(await openFlow(em, ctx.deps.vault, flow, { state: randomSecret(32), codeVerifier: null, browserBinding: randomSecret(32) })) ||
+    !(await consumeFlow(em, flow))
+  ) {
+    return oauthErrorPage(ctx, 400, 'connect_url_used', 'This connect link was already used. Start the connection again.');
+  }
+  setConnectCookie(ctx, connectCookieName(flow.id), '', 0);
+  await storeCallbackParams(em, ctx.deps.vault, flow, new URLSearchParams({ credentials: JSON.stringify(parsed.data) }));
+  const outcome = await connectionsOf(ctx.deps).exchangeCode({ em, integration }, flow.id);
+  await finishFlow(em, flow, outcome.ok ? 'connected' : 'error: credentials');
+  if (!outcome.ok) {
+    return oauthErrorPage(ctx, 422, 'credentials_rejected', `${outcome.error ?? `${def.name} did not accept the credentials`}. Start the connection again.`);
+  }
+  const returnTo = new URL(safePathOr(flow.returnTo, '/'), 'http://plugboard.invalid');
+  returnTo.searchParams.set('integration', flow.integrationId);
+  returnTo.searchParams.set('connect', 'connected');
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('Cache-Control', 'no-store');
+  ctx.status = 303;
+  ctx.redirect(safePathOr(returnTo.pathname + returnTo.search + returnTo.hash, '/'));
+}
+
+const labelOf = (def: ProviderDefinition, name: string) => credentialFields(def.auth!).find((f) => f.name === name)?.label ?? name;
+
+/** The submitted form; undefined after answering a body that is not a small urlencoded form (32 kB: a service-account key fits). */
+async function readForm(ctx: AppContext): Promise<URLSearchParams | undefined> {
   if (!ctx.is('application/x-www-form-urlencoded')) {
     oauthErrorPage(ctx, 415, 'unsupported_media_type', 'Submit the Connect form of the connect page.');
     return undefined;
   }
   try {
-    const text = await getRawBody(ctx.req, { limit: '4kb', encoding: 'utf8', length: ctx.request.length });
-    return new URLSearchParams(text).get('csrf') ?? '';
+    const text = await getRawBody(ctx.req, { limit: '32kb', encoding: 'utf8', length: ctx.request.length });
+    return new URLSearchParams(text);
   } catch {
     oauthErrorPage(ctx, 400, 'invalid_body', 'The form could not be read. Open the connect link again.');
     return undefined;

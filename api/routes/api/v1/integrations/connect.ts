@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { createFlow } from '../../../../../db/repositories/oauth-flows.repository.ts';
-import { badRequest, conflict } from '../../../../../lib/errors.ts';
+import type { Integration } from '../../../../../db/entities/index.ts';
+import { consumeFlow, createFlow, finishFlow, storeCallbackParams } from '../../../../../db/repositories/oauth-flows.repository.ts';
+import { AppError, badRequest, conflict } from '../../../../../lib/errors.ts';
+import { credentialsSchema } from '../../../../../lib/oauth/modes.ts';
+import type { ProviderDefinition } from '../../../../../providers/types.ts';
+import { presentIntegration } from '../../../present.ts';
 import { randomSecret } from '../../../../../lib/ids.ts';
 import { providerParamsOf, resolveTemplates, validateTemplateValues } from '../../../../../providers/catalog/templates.ts';
 import { safeRelativePath } from '../../../../../lib/safe-path.ts';
@@ -29,6 +33,12 @@ export const body = z
     returnTo: returnToPath.optional(),
     /** Values for a templated provider's endpoints (Shopify `shop`, Zendesk `subdomain`); checked against the catalog entry. */
     params: z.record(z.string().max(63), z.string().max(63)).optional(),
+    /**
+     * For a provider whose auth mode is not the authorization-code grant (API key, Basic, client credentials,
+     * GitHub App, JWT bearer): the credentials, validated per mode (lib/oauth/modes.ts) and connected at once.
+     * Without them such a provider gets a connect URL whose page asks for them.
+     */
+    credentials: z.record(z.string().max(64), z.unknown()).optional(),
   })
   .strict();
 
@@ -58,7 +68,8 @@ export async function connectIntegration(ctx: AppContext): Promise<void> {
   } else if (input.params && Object.keys(input.params).length) {
     throw badRequest('invalid_provider_params', `${def.name} takes no connect parameters`, [{ path: 'params', message: 'not accepted' }]);
   }
-  await providers.clientCredentials(ctx.state.em, integration); // 422 now rather than at the provider
+  if (input.credentials) return connectWithCredentials(ctx, integration, def, input.credentials);
+  if (!def.auth) await providers.clientCredentials(ctx.state.em, integration); // 422 now rather than at the provider
   const connectToken = randomSecret(32);
   const scopes = (integration.settings.scopes as string[] | undefined) ?? def.defaultScopes;
   const flow = await createFlow(ctx.state.em, {
@@ -74,4 +85,47 @@ export async function connectIntegration(ctx: AppContext): Promise<void> {
   await connectionsOf(ctx.deps).flowStarted({ em: ctx.state.em, integration });
   ctx.set('Cache-Control', 'no-store');
   ok(ctx, { connectUrl: `${env.PUBLIC_URL}/oauth/connect/${connectToken}`, expiresAt: flow.expiresAt }, 201);
+}
+
+/**
+ * Connects with credentials given in the request (every mode but the authorization-code grant): validated per mode
+ * (400 `invalid_credentials`, naming fields, never values), sealed on a single-use flow (the vault's AES-256-GCM, as a
+ * callback's parameters are) and handed to the connection workflow, whose activity checks or mints with them; only the
+ * flow id crosses Temporal (REQ-19). A refusal is 422 `credentials_rejected` with the provider's status.
+ */
+async function connectWithCredentials(ctx: AppContext, integration: Integration, def: ProviderDefinition, raw: Record<string, unknown>): Promise<void> {
+  if (!def.auth) {
+    throw badRequest('credentials_not_accepted', `${def.name} connects through its authorization page: omit credentials and open the connect URL`, [
+      { path: 'credentials', message: 'not accepted for the oauth2 mode' },
+    ]);
+  }
+  const parsed = credentialsSchema(def.auth).safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => ({ path: ['credentials', ...issue.path.map(String)].join('.'), message: issue.message }));
+    throw badRequest(
+      'invalid_credentials',
+      `The credentials do not fit ${def.name}'s ${def.auth.mode} mode: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
+  }
+  const { em } = ctx.state;
+  const flow = await createFlow(em, {
+    tenantId: integration.tenantId,
+    integrationId: integration.id,
+    provider: integration.provider,
+    connectToken: randomSecret(32),
+    redirectUri: ctx.deps.providers.redirectUri(def),
+    returnTo: `/integrations/${integration.id}`,
+    scopes: def.defaultScopes,
+    expectedIssuer: null,
+  });
+  await consumeFlow(em, flow);
+  await storeCallbackParams(em, ctx.deps.vault, flow, new URLSearchParams({ credentials: JSON.stringify(parsed.data) }));
+  const outcome = await connectionsOf(ctx.deps).exchangeCode({ em, integration }, flow.id);
+  await finishFlow(em, flow, outcome.ok ? 'connected' : 'error: credentials');
+  if (!outcome.ok) throw new AppError(422, 'credentials_rejected', outcome.error ?? `${def.name} did not accept the credentials.`);
+  em.clear();
+  const repo = integrationsOf(ctx);
+  ctx.set('Cache-Control', 'no-store');
+  ok(ctx, presentIntegration(await repo.get(integration.id), repo, ctx.deps.env));
 }

@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
 import getRawBody from 'raw-body';
-import { readCredentials } from '../../../../../db/credentials.ts';
+import { readCredentials, type StoredCredentials } from '../../../../../db/credentials.ts';
 import type { Integration } from '../../../../../db/entities/index.ts';
 import { recordProxyOutcome, scopeOf } from '../../../../../db/incidents.ts';
 import { AppError } from '../../../../../lib/errors.ts';
 import { incidentPolicy } from '../../../../../lib/incidents.ts';
 import { outboundBlockedCause } from '../../../../../lib/net-guard.ts';
+import { isStaticMode, staticInjection } from '../../../../../lib/oauth/modes.ts';
 import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
 import { apiBaseFor } from '../../../../../providers/api-base.ts';
 import { accountApiHeaders, apiAuthorization } from '../../../../../providers/catalog/connect-metadata.ts';
@@ -72,7 +73,7 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
     }
   }
 
-  const tokenFor = async (row: Integration, force: boolean): Promise<string> => {
+  const tokenFor = async (row: Integration, force: boolean): Promise<StoredCredentials> => {
     let credentials = readCredentials(ctx.deps.vault, row);
     const due = credentials && def.refresh.supported ? tokenNeedsRefreshAt(credentials) : null;
     if (force || (due !== null && Date.now() >= due)) {
@@ -85,7 +86,7 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
       credentials = readCredentials(ctx.deps.vault, row);
     }
     if (!credentials) throw new AppError(409, 'not_connected', 'No token is stored for this integration.');
-    return credentials.accessToken;
+    return credentials;
   };
 
   // Provider incidents count failed proxy calls (5xx, no answer): recorded off the request path (db/incidents.ts).
@@ -96,9 +97,18 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
     );
   };
 
-  const send = async (token: string) => {
-    // `Authorization: Bearer`, or the entry's own header (Shopify's X-Shopify-Access-Token).
-    headers.set(...apiAuthorization(def, token));
+  // A static credential (API key, Basic) goes where its entry places it: headers and/or query parameters.
+  const injected =
+    def.auth && isStaticMode(def.auth) ? (credentials: StoredCredentials) => credentials.mode && staticInjection(def.auth!, credentials.mode) : () => undefined;
+  const send = async (credentials: StoredCredentials) => {
+    const placed = injected(credentials);
+    if (placed) {
+      for (const [name, value] of Object.entries(placed.headers)) headers.set(name, value);
+      for (const [name, value] of Object.entries(placed.query)) target.searchParams.set(name, value);
+    } else {
+      // `Authorization: Bearer`, or the entry's own header (Shopify's X-Shopify-Access-Token).
+      headers.set(...apiAuthorization(def, credentials.accessToken));
+    }
     try {
       return await outboundFetch(target, {
         method: ctx.method,
@@ -117,7 +127,8 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
   };
 
   let response = await send(await tokenFor(integration, false));
-  if (response.status === 401 && replayable) {
+  // A static credential has nothing to refresh: its 401 goes back to the caller as it is.
+  if (response.status === 401 && replayable && !(def.auth && isStaticMode(def.auth))) {
     await response.body?.cancel();
     response = await send(await tokenFor(integration, true));
   }

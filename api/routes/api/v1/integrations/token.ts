@@ -1,7 +1,9 @@
 import { readCredentials, type StoredCredentials } from '../../../../../db/credentials.ts';
 import type { KeyedIntegration } from '../../../../../db/repositories/api-keys.repository.ts';
 import { AppError, notFound } from '../../../../../lib/errors.ts';
+import { staticTokenView } from '../../../../../lib/oauth/modes.ts';
 import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
+import type { ProviderDefinition } from '../../../../../providers/types.ts';
 import { connectionsOf } from '../../../../connections.ts';
 import { integrationsOf, ok, tenantIdOf, type AppContext } from '../../../../context.ts';
 import { prefetchedIntegration } from '../../../../middleware/api-key-auth.ts';
@@ -25,7 +27,8 @@ export async function getToken(ctx: AppContext): Promise<void> {
   if (hit && hit.tenantId === tenantId) {
     const credentials = readCredentials(ctx.deps.vault, hit);
     const due = credentials && hit.refreshSupported ? tokenNeedsRefreshAt(credentials) : null;
-    if (credentials && (due === null || Date.now() < due)) return respond(ctx, credentials);
+    // A static credential's answer needs its entry's placement: that takes the full path (the row is not re-read).
+    if (credentials && !isStaticCredential(credentials) && (due === null || Date.now() < due)) return respond(ctx, credentials);
     cache.invalidate(id);
   }
 
@@ -52,11 +55,19 @@ export async function getToken(ctx: AppContext): Promise<void> {
     cache.set({ id, tenantId: row.tenantId, credentials: row.credentials, refreshSupported: def.refresh.supported }, readAt);
   }
   if (!credentials) throw new AppError(409, 'not_connected', 'No token is stored for this integration. Connect it first.');
-  respond(ctx, credentials);
+  respond(ctx, credentials, def);
 }
 
-function respond(ctx: AppContext, credentials: StoredCredentials): void {
+const isStaticCredential = (credentials: StoredCredentials) => credentials.mode?.type === 'api_key' || credentials.mode?.type === 'basic';
+
+/**
+ * One answer per mode (docs/architecture.md "Auth modes"): the bearer shape `{ accessToken, tokenType, expiresAt }`
+ * for the authorization-code grant and the minted modes; `{ type: 'api_key' | 'basic', …values, headers, query,
+ * expiresAt: null }` for a static credential, with the headers and query parameters the provider expects.
+ */
+function respond(ctx: AppContext, credentials: StoredCredentials, def?: ProviderDefinition): void {
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
+  if (credentials.mode && isStaticCredential(credentials) && def?.auth) return ok(ctx, staticTokenView(def.auth, credentials.mode));
   ok(ctx, { accessToken: credentials.accessToken, tokenType: 'Bearer', expiresAt: credentials.expiresAt ? new Date(credentials.expiresAt) : null });
 }

@@ -1,0 +1,300 @@
+/**
+ * Issue #15 item 1, end to end through the real API, Temporal worker, PostgreSQL and vault, against fakes built from
+ * the documented shapes (test/fakes/auth-fake.ts): API key (header), HTTP Basic (API and the connect page's form),
+ * OAuth 2.0 client credentials, GitHub App installation tokens (the fake verifies the RS256 JWT with the App's
+ * public key) and RFC 7523 JWT bearer. For each: connect, the token API's answer, the proxy's placement; the minted
+ * modes are refreshed by the connection workflow (two different tokens over time); a wrong key is refused at connect
+ * with a clear error; disconnect deletes the credential. REQ-19: no secret in any response, page, log line or
+ * Temporal history.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Integration } from '../db/entities/index.ts';
+import { connectionWorkflowId, statusQuery } from '../workflows/connection.messages.ts';
+import { AuthFake, rsaKeyPair } from './fakes/auth-fake.ts';
+import { historyStrings, startTestApi, until, type TestApi } from './helpers.ts';
+
+const OPENAI_KEY = 'sk-proj-openai-SECRET-4f1c2b9e';
+const TWILIO = { username: 'AC0123456789abcdef0123456789abcdef', password: 'twilio-auth-token-SECRET-77' };
+const TWILIO_FORM_PASSWORD = 'twilio-form-token-SECRET-99';
+const PAYPAL = { clientId: 'paypal-client', clientSecret: 'paypal-client-SECRET-3k2' };
+const APP = rsaKeyPair();
+const SA = rsaKeyPair();
+const SA_EMAIL = 'robot@project.iam.gserviceaccount.com';
+const SHORT = 4;
+
+let api: TestApi;
+let key: string;
+const fakes: Record<string, AuthFake> = {};
+/** Every secret a test handed over or the fakes issued: none may appear in logs, responses or histories. */
+const secrets = () => [
+  OPENAI_KEY,
+  TWILIO.password,
+  TWILIO_FORM_PASSWORD,
+  PAYPAL.clientSecret,
+  APP.privateKeyPem.split('\n')[1]!,
+  SA.privateKeyPem.split('\n')[1]!,
+];
+const integrationIds: string[] = [];
+
+beforeAll(async () => {
+  fakes.openai = await AuthFake.start({ api: [{ kind: 'header', name: 'Authorization', value: `Bearer ${OPENAI_KEY}` }] });
+  fakes.twilio = await AuthFake.start({ api: [{ kind: 'basic', ...TWILIO }] });
+  fakes.paypal = await AuthFake.start({ api: [{ kind: 'bearer' }], client: { ...PAYPAL, auth: 'client_secret_basic' }, lifetimeSeconds: SHORT });
+  fakes.github = await AuthFake.start({
+    api: [{ kind: 'bearer' }],
+    githubApp: { appId: 'Iv23liAPPCLIENT', publicKey: APP.publicKey, installationId: '4242' },
+    lifetimeSeconds: SHORT,
+  });
+  fakes.google = await AuthFake.start({
+    api: [{ kind: 'bearer' }],
+    jwtBearer: { issuer: SA_EMAIL, publicKey: SA.publicKey, scope: 'https://www.googleapis.com/auth/cloud-platform' },
+  });
+  api = await startTestApi({
+    worker: true,
+    env: {
+      PLUGBOARD_OPENAI_API_BASE_URL: `${fakes.openai.url}/api/v1`,
+      PLUGBOARD_TWILIO_API_BASE_URL: `${fakes.twilio.url}/api/2010-04-01`,
+      PLUGBOARD_PAYPAL_TOKEN_URL: `${fakes.paypal.url}/cc/token`,
+      PLUGBOARD_PAYPAL_API_BASE_URL: `${fakes.paypal.url}/api`,
+      PLUGBOARD_GITHUB_APP_INSTALLATION_TOKEN_URL: `${fakes.github.url}/app/installations/{installation_id}/access_tokens`,
+      PLUGBOARD_GITHUB_APP_INSTALLATION_API_BASE_URL: `${fakes.github.url}/api`,
+      PLUGBOARD_GOOGLE_SERVICE_ACCOUNT_TOKEN_URL: `${fakes.google.url}/jwt/token`,
+      PLUGBOARD_GOOGLE_SERVICE_ACCOUNT_API_BASE_URL: `${fakes.google.url}/api`,
+    },
+  });
+  ({ apiKey: key } = await api.newTenant('auth-modes'));
+}, 120_000);
+
+afterAll(async () => {
+  await api?.close();
+  await Promise.all(Object.values(fakes).map((f) => f.close()));
+});
+
+async function create(provider: string, as = key): Promise<string> {
+  const res = await api.request('POST', '/api/v1/integrations', { key: as, body: { provider } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  integrationIds.push(res.body.data.id);
+  return res.body.data.id;
+}
+
+const connect = (id: string, credentials: unknown) => api.request('POST', `/api/v1/integrations/${id}/connect`, { key, body: { credentials } });
+const token = (id: string) => api.request('GET', `/api/v1/integrations/${id}/token`, { key });
+const proxy = (id: string, path: string) => api.request('GET', `/api/v1/integrations/${id}/proxy/${path}`, { key });
+
+describe('api_key (OpenAI: Authorization: Bearer <key>)', () => {
+  let id: string;
+  it('validates the credentials per mode with a clear 400 that names the field, never the value', async () => {
+    id = await create('openai');
+    const missing = await connect(id, { key: OPENAI_KEY });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.code).toBe('invalid_credentials');
+    expect(missing.body.error.message).toMatch(/credentials\.apiKey/);
+    expect(JSON.stringify(missing.body)).not.toContain(OPENAI_KEY);
+  });
+
+  it('refuses a wrong key at connect with the provider status (the verify request answered 401)', async () => {
+    const wrong = await connect(id, { apiKey: 'sk-wrong-key' });
+    expect(wrong.status, JSON.stringify(wrong.body)).toBe(422);
+    expect(wrong.body.error.code).toBe('credentials_rejected');
+    expect(wrong.body.error.message).toMatch(/OpenAI refused the credentials \(HTTP 401 from GET \/models\)/);
+    expect(wrong.body.error.message).not.toContain('sk-wrong-key');
+    expect((await api.request('GET', `/api/v1/integrations/${id}`, { key })).body.data.status).not.toBe('active');
+  });
+
+  it('connects with the right key: active at once, no refresh scheduled; token API and proxy place it as the entry says', async () => {
+    const res = await connect(id, { apiKey: OPENAI_KEY });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data.status).toBe('active');
+    expect(JSON.stringify(res.body)).not.toContain(OPENAI_KEY);
+    const verify = fakes.openai!.requests.filter((r) => r.url.endsWith('/api/v1/models'));
+    expect(verify.length).toBe(2);
+
+    const t = await token(id);
+    expect(t.status).toBe(200);
+    expect(t.headers.get('cache-control')).toBe('no-store');
+    expect(t.body.data).toEqual({
+      type: 'api_key',
+      apiKey: OPENAI_KEY,
+      fields: {},
+      headers: { Authorization: `Bearer ${OPENAI_KEY}` },
+      query: {},
+      expiresAt: null,
+    });
+
+    const p = await proxy(id, 'models?limit=2');
+    expect(p.status, JSON.stringify(p.body)).toBe(200);
+    const last = fakes.openai!.requests.at(-1)!;
+    expect(last.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
+    expect(new URL(last.url).searchParams.get('limit')).toBe('2');
+
+    // Static: the workflow holds no refresh timer (no token expiry at all).
+    const snapshot = await api.deps.temporal.client.workflow.getHandle(connectionWorkflowId(id)).query(statusQuery);
+    expect(snapshot).toMatchObject({ status: 'active', tokenExpiresAt: null, refreshAt: null });
+  });
+
+  it('disconnect deletes the credential (no remote revocation exists)', async () => {
+    const res = await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await token(id)).status).toBe(409);
+    const row = await api.deps.orm.em.fork().findOneOrFail(Integration, { id });
+    expect({ credentials: row.credentials, status: row.status }).toEqual({ credentials: null, status: 'disconnected' });
+  });
+});
+
+describe('basic (Twilio: Account SID / Auth Token)', () => {
+  it('connects through the API; the proxy sends HTTP Basic and the token API answers the basic shape', async () => {
+    const id = await create('twilio');
+    const bad = await connect(id, { username: TWILIO.username, password: 'nope' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toMatch(/Twilio refused the credentials \(HTTP 401 from GET \/Accounts\.json\)/);
+    const res = await connect(id, TWILIO);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const basic = `Basic ${Buffer.from(`${TWILIO.username}:${TWILIO.password}`).toString('base64')}`;
+    expect((await token(id)).body.data).toEqual({ type: 'basic', ...TWILIO, headers: { Authorization: basic }, query: {}, expiresAt: null });
+    expect((await proxy(id, 'Accounts/AC1/Messages.json')).status).toBe(200);
+    expect(fakes.twilio!.requests.at(-1)!.headers.authorization).toBe(basic);
+  });
+
+  it("connects through the connect page's form on our origin: CSRF-bound, single-use, the secret never echoed", async () => {
+    // One integration per provider and tenant: the form connects another tenant's.
+    const { apiKey: other } = await api.newTenant('auth-modes-form');
+    const id = await create('twilio', other);
+    fakes.twilio!.options = { api: [{ kind: 'basic', username: TWILIO.username, password: TWILIO_FORM_PASSWORD }] };
+    const link = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key: other, body: {} });
+    expect(link.status, JSON.stringify(link.body)).toBe(201);
+    const page = await fetch(link.body.data.connectUrl);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('name="username" type="text"');
+    expect(html).toContain('name="password" type="password"');
+    expect(page.headers.get('content-security-policy')).toContain("form-action 'self'");
+    const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    const post = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(link.body.data.connectUrl, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: api.url, ...headers },
+        body: new URLSearchParams(form).toString(),
+      });
+
+    // A cross-site form never gets further (the existing CSRF defence holds for the credential form).
+    expect((await post({ csrf, ...TWILIO }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    // An incomplete form comes back, empty, naming the field; the link is still usable.
+    const incomplete = await post({ csrf, username: TWILIO.username });
+    const incompleteHtml = await incomplete.text();
+    expect(incomplete.status).toBe(400);
+    expect(incompleteHtml).toMatch(/Auth Token: /);
+    expect(incompleteHtml).not.toContain(TWILIO.username);
+
+    const done = await post({ csrf, username: TWILIO.username, password: TWILIO_FORM_PASSWORD });
+    const doneBody = await done.text();
+    expect(done.status, doneBody).toBe(303);
+    expect(done.headers.get('location')).toBe(`/integrations/${id}?integration=${id}&connect=connected`);
+    expect(doneBody).not.toContain(TWILIO_FORM_PASSWORD);
+    expect((await api.request('GET', `/api/v1/integrations/${id}/token`, { key: other })).body.data.password).toBe(TWILIO_FORM_PASSWORD);
+    // Single use.
+    expect((await post({ csrf, username: TWILIO.username, password: TWILIO_FORM_PASSWORD })).status).toBe(400);
+    fakes.twilio!.options = { api: [{ kind: 'basic', ...TWILIO }] };
+  });
+});
+
+describe('oauth2_client_credentials (PayPal)', () => {
+  it('mints at connect and the connection workflow refreshes before expiry: two different tokens over time', async () => {
+    const id = await create('paypal');
+    const bad = await connect(id, { clientId: PAYPAL.clientId, clientSecret: 'wrong' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toMatch(/PayPal refused the token request \(invalid_client, HTTP 401\)/);
+    const res = await connect(id, PAYPAL);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const first = (await token(id)).body.data;
+    expect(first).toMatchObject({ accessToken: expect.stringMatching(/^cc-/), tokenType: 'Bearer' });
+    expect(new Date(first.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    const second = await until(
+      async () => {
+        const now = (await token(id)).body.data;
+        return now.accessToken !== first.accessToken && now;
+      },
+      20_000,
+      'a refreshed client-credentials token',
+    );
+    expect(second.accessToken).toMatch(/^cc-/);
+    // The workflow did it (a scheduled refresh, logged), not the token API's late path.
+    const logs = await api.request('GET', `/api/v1/integrations/${id}/logs`, { key });
+    expect(logs.body.data.map((l: { kind: string }) => l.kind)).toContain('refreshed');
+    expect((await proxy(id, 'v2/checkout/orders')).status).toBe(200);
+    expect(fakes.paypal!.requests.at(-1)!.headers.authorization).toMatch(/^Bearer cc-/);
+    await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
+  }, 60_000);
+});
+
+describe('github_app (installation tokens)', () => {
+  it('signs an RS256 App JWT the fake verifies (iss, iat − 60 s, exp ≤ 10 min) and refreshes the 1-hour-style token', async () => {
+    const id = await create('github-app-installation');
+    // The App's id and private key are the integration's (tenant's) config, write-only secrets.
+    const patch = await api.request('PATCH', `/api/v1/integrations/${id}`, {
+      key,
+      body: { secrets: { appId: 'Iv23liAPPCLIENT', privateKey: APP.privateKeyPkcs1Pem } },
+    });
+    expect(patch.status, JSON.stringify(patch.body)).toBe(200);
+    const unknown = await connect(id, { installationId: '9999' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.message).toMatch(/HTTP 404/);
+    const res = await connect(id, { installationId: 4242 });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(fakes.github!.jwtRefusals).toEqual([]);
+    const claims = fakes.github!.verifiedClaims[0]!;
+    const now = Math.floor(Date.now() / 1000);
+    expect(claims.iss).toBe('Iv23liAPPCLIENT');
+    expect(now - (claims.iat as number)).toBeGreaterThanOrEqual(55);
+    expect((claims.exp as number) - (claims.iat as number)).toBeLessThanOrEqual(600);
+    const first = (await token(id)).body.data.accessToken;
+    expect(first).toMatch(/^ghs_/);
+    const second = await until(
+      async () => {
+        const t = (await token(id)).body.data.accessToken;
+        return t !== first && t;
+      },
+      20_000,
+      'a refreshed installation token',
+    );
+    expect(second).toMatch(/^ghs_/);
+    expect((await proxy(id, 'repos/acme/app/issues')).status).toBe(200);
+    await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
+  }, 60_000);
+});
+
+describe('jwt_bearer (Google service account, RFC 7523)', () => {
+  it('exchanges an assertion the fake verifies (iss, aud, scope, exp ≤ 1 h) for a token; the proxy sends it', async () => {
+    const id = await create('google-service-account');
+    const keyFile = { type: 'service_account', client_email: SA_EMAIL, private_key: SA.privateKeyPem, private_key_id: 'kid-1' };
+    const bad = await connect(id, { serviceAccountKey: { client_email: SA_EMAIL } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/credentials\.serviceAccountKey/);
+    const res = await connect(id, { serviceAccountKey: JSON.stringify(keyFile) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(fakes.google!.jwtRefusals).toEqual([]);
+    expect(fakes.google!.verifiedClaims[0]).toMatchObject({ iss: SA_EMAIL, scope: 'https://www.googleapis.com/auth/cloud-platform' });
+    const t = (await token(id)).body.data;
+    expect(t.accessToken).toMatch(/^ya29\./);
+    expect((await proxy(id, 'drive/v3/files')).status).toBe(200);
+    expect(fakes.google!.requests.at(-1)!.headers.authorization).toBe(`Bearer ${t.accessToken}`);
+  });
+});
+
+describe('REQ-19: no supplied secret in logs or Temporal histories', () => {
+  it('scans the captured pino output and every connection workflow history', async () => {
+    expect(integrationIds.length).toBeGreaterThanOrEqual(6);
+    const logText = api.logs.lines.join('\n');
+    expect(logText.length).toBeGreaterThan(0);
+    for (const secret of secrets()) expect(logText.includes(secret), 'a secret in the logs').toBe(false);
+    const issued = Object.values(fakes).flatMap((f) => f.issued);
+    expect(issued.length).toBeGreaterThan(3);
+    for (const id of integrationIds) {
+      const history = await api.deps.temporal.client.workflow.getHandle(connectionWorkflowId(id)).fetchHistory();
+      const strings = [...historyStrings(history)].join('\n');
+      expect(strings.length).toBeGreaterThan(0);
+      for (const secret of [...secrets(), ...issued, TWILIO.username]) expect(strings.includes(secret), `a secret in the history of ${id}`).toBe(false);
+    }
+  });
+});
