@@ -28,7 +28,7 @@
  * send lateness:
  *   - working set: `--tenants` tenant backends, each calling its own integration every 10 s;
  *   - cold sweep: integrations never asked for before, each once (both caches miss: the full path). `--cache` sets PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS for the worker; `--worker-heap` its
- * main isolate's old-space limit (default 320, as README recommends; 0: node's default); `--snapshot` writes heap snapshots after the starts
+ * main isolate's old-space limit (default 320, as docs/operations.md recommends; 0: node's default); `--snapshot` writes heap snapshots after the starts
  * (summarised by `node bench/lib/heap-summary.ts <file>`).
  *
  * Everything is on loopback and bounded: the integrations' count, `--observe` seconds of observation (cut to leave
@@ -180,11 +180,11 @@ for (let i = 0; ; i++) {
   await new Promise((r) => setTimeout(r, 100));
 }
 
-// As npm start, npm run worker and docker compose start workers (README "Worker memory").
+// As npm start, npm run worker and docker compose start workers (docs/operations.md "Worker memory").
 const workerEnv: Record<string, string> = { MALLOC_ARENA_MAX: '2', ...(process.env as Record<string, string>), ...rawEnv, BENCH_HEAP_REPORT: heapReport };
 if (CACHE !== undefined) workerEnv.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS = CACHE;
 if (values.snapshot) workerEnv.BENCH_HEAP_SNAPSHOT_DIR = path.join(dataDir, 'snapshots');
-// The main isolate's heap limit is fixed when the process starts: README "Worker memory" recommends
+// The main isolate's heap limit is fixed when the process starts: docs/operations.md "Worker memory" recommends
 // NODE_OPTIONS=--max-old-space-size=320 for workers (0 here: node's default, about 4 GiB on this machine).
 const WORKER_HEAP = Number(values['worker-heap']);
 const heapFlag = WORKER_HEAP > 0 ? [`--max-old-space-size=${WORKER_HEAP}`] : [];

@@ -88,6 +88,8 @@ export function brokenLinks(file: string, markdown: string, read: (path: string)
   return broken;
 }
 
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function readRepoFile(path: string): string | null {
   const full = join(ROOT, path);
   if (!existsSync(full)) return null;
@@ -146,6 +148,24 @@ describe('the documentation', () => {
       }
     }
     expect(hits).toEqual([]);
+  });
+
+  it('a section a file names in prose (a docs page or README, then a section name in double quotes) exists: a heading or a bold paragraph label', () => {
+    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+    const missing: string[] = [];
+    for (const path of tracked) {
+      if (!/\.(ts|js|svelte|ya?ml|md|sh)$/.test(path) || !existsSync(join(ROOT, path))) continue;
+      const text = readFileSync(join(ROOT, path), 'utf8');
+      for (const m of text.matchAll(/(docs\/[a-z-]+\.md|README(?:\.md)?) "([^"\n]+)"/g)) {
+        const page = m[1]!.startsWith('README') ? 'README.md' : m[1]!;
+        const target = readRepoFile(page);
+        const section = m[2]!;
+        const plain = (target ?? '').replace(/`/g, '');
+        const found = new RegExp(`^#{1,6} ${escape(section)}\\b|\\*\\*${escape(section)}\\b[^*]*\\*\\*`, 'm').test(plain);
+        if (!found) missing.push(`${path}:${text.slice(0, m.index).split('\n').length} ${m[0]}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('docs/operations.md lists every PLUGBOARD_* variable of lib/env.ts and every metric of lib/metrics.ts', () => {

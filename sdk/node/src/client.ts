@@ -29,7 +29,7 @@ import type {
 } from './schema.ts';
 
 export interface PlugboardOptions {
-  /** A tenant API key (`pbk_…`), from the dashboard or `plugboard api-key create`. */
+  /** A tenant API key (`pbk_…`), from the dashboard or `npm run plugboard -- apikey create <tenantId>`. */
   apiKey: string;
   /** Where Plugboard's API listens, e.g. `https://plugboard.example.com` (without `/api/v1`). */
   baseUrl: string;
