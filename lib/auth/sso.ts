@@ -124,18 +124,28 @@ export async function finishSso(settings: SsoSettings, callbackUrl: URL, flow: {
       idTokenExpected: true,
     });
   } catch (cause) {
-    const message = String((cause as Error).message ?? cause);
-    if (/state/i.test(message)) throw new SsoError('sso_state_mismatch', 'The sign-in response does not belong to this sign-in (state mismatch).', { cause });
+    // openid-client wraps oauth4webapi's error: `unexpected "state" response parameter value` is in its cause.
+    const e = cause as { message?: string; cause?: { message?: string } };
+    const message = `${e.message ?? ''} ${e.cause?.message ?? ''}`;
+    if (/"state"/.test(message)) throw new SsoError('sso_state_mismatch', 'The sign-in response does not belong to this sign-in (state mismatch).', { cause });
     throw new SsoError('sso_failed', 'The identity provider did not complete the sign-in; start again.', { cause });
   }
   const claims = tokens.claims();
   if (!claims) throw new SsoError('sso_failed', 'The identity provider returned no ID token.');
-  const email = typeof claims.email === 'string' ? claims.email : null;
+  // Many providers put e-mail and name in the UserInfo response only (OIDC Core §5.4: scope-requested claims).
+  let profile: Record<string, unknown> = claims;
+  if (typeof claims.email !== 'string' && config.serverMetadata().userinfo_endpoint) {
+    try {
+      profile = { ...(await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)), ...claims };
+    } catch (cause) {
+      throw new SsoError('sso_failed', 'The identity provider did not return the profile.', { cause });
+    }
+  }
   return {
     issuer: claims.iss,
     subject: claims.sub,
-    email,
-    emailVerified: claims.email_verified === true,
-    name: typeof claims.name === 'string' ? claims.name : null,
+    email: typeof profile.email === 'string' ? profile.email : null,
+    emailVerified: profile.email_verified === true,
+    name: typeof profile.name === 'string' ? profile.name : null,
   };
 }
