@@ -1,10 +1,42 @@
 import { redirect } from '@sveltejs/kit';
-import { ApiError, createIntegration, createProvider, listIntegrations, listProviders, settle } from '#lib/server/api.ts';
+import {
+	ApiError,
+	apiFetch,
+	createIntegration,
+	createProvider,
+	deleteIntegration,
+	describeApiError,
+	listIntegrations,
+	listProviders,
+	settle,
+} from '#lib/server/api.ts';
+import { config } from '#lib/server/config.ts';
 import { apiFailure, failWith, fieldErrorsFrom, flash, text } from '#lib/server/forms.ts';
 import type { CustomProviderInput } from '#lib/types.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const PROVIDER_KEY = /^[a-z][a-z0-9-]{1,39}$/;
+/** A connect parameter's form field: `param.<name>` (the catalog's template parameter names). */
+const PARAM_FIELD = /^param\.([A-Za-z][A-Za-z0-9]{0,31})$/;
+
+/** The connect parameters the card posted; the API checks them against the provider's entry. */
+function connectParams(form: FormData): Record<string, string> {
+	const params: Record<string, string> = {};
+	for (const name of form.keys()) {
+		const match = PARAM_FIELD.exec(name);
+		if (match && Object.keys(params).length < 5) params[match[1]!] = text(form, name, 100);
+	}
+	return params;
+}
+
+/** The API's connect URL must be its own `/oauth/connect/…` on the public origin (this request's, or PUBLIC_URL). */
+function connectTarget(connectUrl: string, requestUrl: URL): URL | null {
+	if (!URL.canParse(connectUrl, requestUrl)) return null;
+	const url = new URL(connectUrl, requestUrl);
+	const publicOrigin = config().publicUrl ? new URL(config().publicUrl!).origin : null;
+	const trusted = url.origin === requestUrl.origin || url.origin === publicOrigin;
+	return trusted && (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.startsWith('/oauth/connect/') ? url : null;
+}
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const [providers, integrations] = await Promise.all([
@@ -19,28 +51,55 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	add: async ({ request, locals }) => {
+	add: async ({ request, locals, url }) => {
 		const form = await request.formData();
 		const provider = text(form, 'provider', 40);
 		if (!PROVIDER_KEY.test(provider)) return failWith(400, { form: provider, flash: flash('error', 'Choose a provider.') });
+		const params = connectParams(form);
+		const paramValues = Object.fromEntries(Object.entries(params).map(([name, value]) => [`param.${name}`, value]));
 		const clientId = text(form, 'clientId', 500);
 		const clientSecret = text(form, 'clientSecret', 4000);
 		const needsApp = text(form, 'needsApp') === 'yes';
 		const fieldErrors: Record<string, string> = {};
 		if (needsApp && !clientId) fieldErrors.clientId = 'Enter the client ID of your OAuth app.';
 		if (needsApp && !clientSecret) fieldErrors.clientSecret = 'Enter the client secret of your OAuth app.';
-		if (Object.keys(fieldErrors).length) return failWith(400, { form: provider, fieldErrors, values: { clientId } });
+		if (Object.keys(fieldErrors).length) return failWith(400, { form: provider, fieldErrors, values: { clientId, ...paramValues } });
 
 		let id: string;
 		try {
 			const secrets = clientId && clientSecret ? { clientId, clientSecret } : undefined;
 			({ id } = (await createIntegration(locals.session, { provider, ...(secrets ? { secrets } : {}) })).data);
 		} catch (e) {
-			return apiFailure(e, { form: provider, values: { clientId } }, (err) =>
+			return apiFailure(e, { form: provider, values: { clientId, ...paramValues } }, (err) =>
 				err.code === 'integration_exists' ? 'You already have this integration: find it in the list of integrations.' : undefined,
 			);
 		}
-		redirect(303, `/integrations/${id}?created`);
+		if (!Object.keys(params).length) redirect(303, `/integrations/${id}?created`);
+
+		// A provider whose host is per account: the API validates the values when the connection starts. When it
+		// refuses them, the integration just created is removed again, so the corrected values can be added.
+		let connectUrl: string;
+		try {
+			({ connectUrl } = (
+				await apiFetch<{ connectUrl: string }>(locals.session, `/integrations/${encodeURIComponent(id)}/connect`, {
+					method: 'POST',
+					json: { params, returnTo: `/integrations/${id}` },
+				})
+			).data);
+		} catch (e) {
+			if (!(e instanceof ApiError)) throw e;
+			await settle(deleteIntegration(locals.session, id));
+			return failWith(e.status >= 400 && e.status < 600 ? e.status : 502, {
+				form: provider,
+				values: { clientId, ...paramValues },
+				fieldErrors: fieldErrorsFrom(e),
+				flash: flash('error', describeApiError(e)),
+			});
+		}
+		const target = connectTarget(connectUrl, url);
+		if (!target) redirect(303, `/integrations/${id}?created`);
+		// A top-level navigation: the connect URL sets the flow cookie, then redirects to the provider.
+		redirect(303, target.href, { external: [target.origin] });
 	},
 
 	custom: async ({ request, locals }) => {
