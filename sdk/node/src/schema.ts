@@ -266,6 +266,8 @@ export interface ApiKey {
   id: string;
   name: string;
   prefix: string;
+  /** `full` acts as an admin, `read_only` as a viewer. */
+  scope: 'full' | 'read_only';
   /** ISO 8601 date-time (UTC) */
   createdAt: string;
   lastUsedAt: string | null;
@@ -278,6 +280,8 @@ export interface ApiKeyCreated {
   id: string;
   name: string;
   prefix: string;
+  /** `full` acts as an admin, `read_only` as a viewer. */
+  scope: 'full' | 'read_only';
   /** ISO 8601 date-time (UTC) */
   createdAt: string;
   lastUsedAt: string | null;
@@ -291,7 +295,8 @@ export interface ApiKeyCreated {
 export interface Me {
   tenantId: string;
   name: string;
-  apiKeyId: string;
+  /** Null for a user session. */
+  apiKeyId: string | null;
 }
 
 export interface WebhookEvent {
@@ -514,6 +519,7 @@ export interface SyncRecord {
 
 export interface CreateApiKeyRequest {
   name: string;
+  scope?: 'full' | 'read_only';
 }
 
 export interface UpdateBrandingRequest {
@@ -565,6 +571,7 @@ export interface UpdateIntegrationRequest {
 export interface ConnectRequest {
   returnTo?: string;
   params?: Record<string, string>;
+  credentials?: Record<string, unknown>;
 }
 
 export interface CreateEventEndpointRequest {
@@ -609,6 +616,53 @@ export interface UpdateEventEndpointRequest {
 export interface ReplayRequest {
   since: string;
   onlyFailed?: boolean;
+}
+
+export interface SignInRequest {
+  email: string;
+  password: string;
+}
+
+export interface SsoCallbackRequest {
+  flowId: string;
+  callbackUrl: string;
+}
+
+export interface AcceptInvitationRequest {
+  name: string;
+  password: string;
+}
+
+export interface UpdateMemberRequest {
+  role: 'viewer' | 'admin' | 'owner';
+}
+
+export interface CreateInvitationRequest {
+  email: string;
+  role: 'viewer' | 'admin' | 'owner';
+}
+
+/** Query parameters of `listAuditLog`. */
+export interface ListAuditLogQuery {
+  actor?: string;
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  since?: string;
+  until?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** Query parameters of `exportAuditLog`. */
+export interface ExportAuditLogQuery {
+  actor?: string;
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  since?: string;
+  until?: string;
+  format?: 'ndjson' | 'csv';
 }
 
 /** Query parameters of `listEventDeliveries`. */
