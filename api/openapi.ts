@@ -650,19 +650,31 @@ export function buildOpenApi(router: Router<any, any>, options: { serverUrl?: st
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         'The Plugboard REST API. Authenticate with an API key (`Authorization: Bearer pbk_…`), created in the dashboard or with ' +
-        '`npm run plugboard -- apikey create <tenantId>`. Successful responses are `{ "data": … }` (lists add `nextCursor`); errors are ' +
+        '`npm run plugboard -- apikey create <tenantId>`, or with a user session (`Bearer pbs_…` and `X-Plugboard-Tenant: ten_…`). Successful responses are `{ "data": … }` (lists add `nextCursor`); errors are ' +
         '`{ "error": { "code", "message", "details?", "requestId" } }`. This document is generated from the zod schemas that validate ' +
         'requests (api/openapi.ts).\n\nError codes:\n\n| code | status and meaning |\n| --- | --- |\n' +
         codes,
     },
     servers: [{ url: options.serverUrl ?? '/' }],
     tags: [...new Set(Object.values(OPERATIONS).map((o) => o.tag))].map((name) => ({ name })),
-    security: [{ apiKey: [] }],
+    security: [{ apiKey: [] }, { session: [], tenant: [] }],
     paths,
     components: {
       schemas,
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'Plugboard API key (pbk_…)', description: 'A tenant API key: `Authorization: Bearer pbk_…`.' },
+        session: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'Plugboard user session (pbs_…)',
+          description: 'A dashboard user session (`POST /api/v1/auth/login` or single sign-on): `Authorization: Bearer pbs_…`, with `X-Plugboard-Tenant`.',
+        },
+        tenant: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Plugboard-Tenant',
+          description: 'With a user session: the tenant (`ten_…`) the request acts on; the person’s role there decides what is allowed.',
+        },
       },
       responses: {
         ValidationFailed: errorResponse('`validation_failed` (with `details`), `invalid_json` or another 400.', {

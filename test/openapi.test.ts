@@ -112,7 +112,9 @@ describe('the OpenAPI document', () => {
 
   it('has the bearer API-key security scheme, the error envelope as a component, and lists every error code the code throws', () => {
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(doc.security).toEqual([{ apiKey: [] }]);
+    expect(doc.components.securitySchemes.session).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.tenant).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Plugboard-Tenant' });
+    expect(doc.security).toEqual([{ apiKey: [] }, { session: [], tenant: [] }]);
     expect(doc.paths['/api/v1/openapi.json']!.get.security).toEqual([]);
     expect(doc.components.schemas.ErrorEnvelope).toMatchObject({ type: 'object', required: ['error'] });
     expect(doc.components.schemas.ErrorEnvelope.properties.error.required).toEqual(['code', 'message', 'requestId']);
