@@ -24,7 +24,8 @@ export interface AuthFakeOptions {
   api: ApiCheck[];
   client?: { clientId: string; clientSecret: string; auth: 'client_secret_basic' | 'client_secret_post' };
   githubApp?: { appId: string; publicKey: KeyObject; installationId: string };
-  jwtBearer?: { issuer: string; publicKey: KeyObject; scope?: string; subject?: string };
+  /** `audience`: the assertion's expected `aud` (default: this fake's token URL). */
+  jwtBearer?: { issuer: string; publicKey: KeyObject; scope?: string; subject?: string; audience?: string };
   /** Lifetime of the tokens this fake issues (s). */
   lifetimeSeconds?: number;
 }
@@ -173,7 +174,7 @@ export class AuthFake {
       const { payload } = await jwtVerify(form.get('assertion') ?? '', sa.publicKey, {
         algorithms: ['RS256'],
         issuer: sa.issuer,
-        audience: `${this.url}/jwt/token`,
+        audience: sa.audience ?? `${this.url}/jwt/token`,
         ...(sa.subject ? { subject: sa.subject } : {}),
       });
       if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number' || payload.exp - payload.iat > 3600)

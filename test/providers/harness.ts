@@ -10,6 +10,8 @@ import { captureConnectMetadata } from '../../providers/catalog/connect-metadata
 import { resolveTemplates } from '../../providers/catalog/templates.ts';
 import { applyEndpointOverrides, builtInProviders } from '../../providers/index.ts';
 import type { ProviderDefinition } from '../../providers/types.ts';
+import { credentialFields, type GithubAppConfig, type ModeCredentials } from '../../lib/oauth/modes.ts';
+import { AuthFake, rsaKeyPair, type ApiCheck, type AuthFakeOptions } from '../fakes/auth-fake.ts';
 import { CLIENT, OAuthFake, type OAuthFakeProfile } from '../fakes/oauth-fake.ts';
 import { PROFILES } from '../fakes/profiles.ts';
 
@@ -130,3 +132,97 @@ export function expectNoSecretsInUrls(fake: OAuthFake): void {
     if (request.endpoint === 'token' || request.endpoint === 'revoke') expect(url.search, label).toBe('');
   }
 }
+
+// ── Auth modes other than the authorization-code grant (issue #15 item 1) ──
+
+/** A provider in another auth mode (def.auth) pointed at an AuthFake built from its entry's documented placement. */
+export interface ModeHarness {
+  def: ProviderDefinition;
+  fake: AuthFake;
+  /** The raw `credentials` a connection would send (API or form), valid at the fake. */
+  raw: Record<string, string>;
+  /** The same, with one secret value changed: the fake refuses it. */
+  wrongRaw: Record<string, string>;
+  /** The App's own configuration, for `github_app`. */
+  githubApp?: GithubAppConfig;
+  close(): Promise<void>;
+}
+
+const rand = (label: string) => `${label}-${Math.random().toString(36).slice(2, 12)}`;
+
+/**
+ * Starts a fake for `def` (a built-in or a definition from a synthetic entry) whose API accepts exactly the credential
+ * placement the entry documents, with token endpoints for the minted modes; endpoints of `def` point at it.
+ */
+export async function startModeProvider(pristine: ProviderDefinition): Promise<ModeHarness> {
+  const auth = pristine.auth;
+  if (!auth) throw new Error(`${pristine.key} uses the authorization-code grant: use startProvider`);
+  const raw: Record<string, string> = {};
+  const api: ApiCheck[] = [];
+  let githubApp: GithubAppConfig | undefined;
+  const options: Partial<AuthFakeOptions> = {};
+  if (auth.mode === 'api_key') {
+    raw.apiKey = rand('key');
+    const place = (p: (typeof auth)['placement'], value: string) =>
+      api.push(p.in === 'header' ? { kind: 'header', name: p.name, value: `${p.prefix ?? ''}${value}` } : { kind: 'query', name: p.name, value });
+    place(auth.placement, raw.apiKey);
+    for (const f of auth.fields ?? []) place(f.placement, (raw[f.name] = rand(f.name)));
+  } else if (auth.mode === 'basic') {
+    const username = 'fixed' in auth.username ? auth.username.fixed : (raw.username = rand('user'));
+    const password = 'fixed' in auth.password ? auth.password.fixed : (raw.password = rand('pass'));
+    api.push({ kind: 'basic', username, password });
+  } else {
+    api.push({ kind: 'bearer' });
+  }
+  const keys = rsaKeyPair();
+  if (auth.mode === 'oauth2_client_credentials') {
+    raw.clientId = rand('client');
+    raw.clientSecret = rand('secret');
+    Object.assign(options, { client: { clientId: raw.clientId, clientSecret: raw.clientSecret, auth: auth.clientAuth } });
+  } else if (auth.mode === 'github_app') {
+    raw.installationId = '4242';
+    githubApp = { appId: 'Iv1.harness', privateKey: keys.privateKeyPkcs1Pem };
+    Object.assign(options, { githubApp: { appId: githubApp.appId, publicKey: keys.publicKey, installationId: '4242' } });
+  } else if (auth.mode === 'jwt_bearer') {
+    const issuer = 'harness@project.iam.gserviceaccount.com';
+    raw.serviceAccountKey = JSON.stringify({ type: 'service_account', client_email: issuer, private_key: keys.privateKeyPem, private_key_id: 'k1' });
+    const scope = auth.scopesIn === 'assertion' ? auth.scopes.default.join(auth.scopes.separator) : undefined;
+    Object.assign(options, {
+      jwtBearer: { issuer, publicKey: keys.publicKey, ...(scope ? { scope } : {}), ...(auth.audience ? { audience: auth.audience } : {}) },
+    });
+  }
+  const fake = await AuthFake.start({ api, ...options });
+  const tokenUrl =
+    auth.mode === 'oauth2_client_credentials'
+      ? `${fake.url}/cc/token`
+      : auth.mode === 'github_app'
+        ? `${fake.url}/app/installations/{installation_id}/access_tokens`
+        : auth.mode === 'jwt_bearer'
+          ? `${fake.url}/jwt/token`
+          : pristine.tokenUrl;
+  const def = applyEndpointOverrides(pristine, (key, suffix) =>
+    key !== pristine.key
+      ? undefined
+      : suffix === 'API_BASE_URL'
+        ? `${fake.url}/api${new URL(pristine.apiBaseUrl ?? 'https://x/').pathname.replace(/\/$/, '')}`
+        : suffix === 'TOKEN_URL' && tokenUrl
+          ? tokenUrl
+          : undefined,
+  );
+  // One secret field changed: what a person pasting a wrong key sends.
+  const secretField = credentialFields(auth).find((f) => f.secret && raw[f.name] !== undefined && f.name !== 'serviceAccountKey');
+  const wrongRaw = { ...raw };
+  if (secretField) wrongRaw[secretField.name] = `${raw[secretField.name]}-wrong`;
+  else if (auth.mode === 'jwt_bearer') {
+    const other = rsaKeyPair();
+    wrongRaw.serviceAccountKey = JSON.stringify({ ...JSON.parse(raw.serviceAccountKey!), private_key: other.privateKeyPem });
+  } else if (auth.mode === 'github_app') wrongRaw.installationId = '9999';
+  return { def, fake, raw, wrongRaw, ...(githubApp ? { githubApp } : {}), close: () => fake.close() };
+}
+
+/** Every built-in provider in another auth mode. */
+export function modeProviders(): ProviderDefinition[] {
+  return builtInProviders(PUBLIC_URL, false, () => undefined).filter((d) => d.auth);
+}
+
+export type { ModeCredentials };
