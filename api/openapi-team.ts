@@ -205,7 +205,8 @@ export const TEAM_OPERATIONS: Record<string, OperationSpec> = {
 };
 
 export const TEAM_ERROR_CODES: Record<string, string> = {
-  invalid_credentials: '401 — wrong e-mail address or password.',
+  invalid_credentials:
+    '401 — wrong e-mail address or password (sign-in); 400 — connect credentials that do not fit the provider’s auth mode (`details` names the fields).',
   session_revoked: '401 — the session was signed out; sign in again.',
   session_expired: '401 — the session expired (12 h idle, 7 d at most); sign in again.',
   not_a_member: '403 — the signed-in person is not a member of X-Plugboard-Tenant.',

@@ -207,7 +207,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
       example: { data: { connectUrl: 'https://plugboard.example.com/oauth/connect/abc…', expiresAt: '2026-12-02T13:10:00.000Z' } },
     },
     errors: {
-      400: 'invalid_provider_params, credentials_not_accepted',
+      400: 'invalid_provider_params, invalid_credentials, credentials_not_accepted',
       409: 'provider_params_locked',
       422: 'missing_client_credentials, credentials_rejected',
     },
