@@ -58,6 +58,19 @@ import { twilioEntry } from './entries/twilio.entry.ts';
 import { paypalEntry } from './entries/paypal.entry.ts';
 import { githubAppInstallationEntry } from './entries/github-app-installation.entry.ts';
 import { googleServiceAccountEntry } from './entries/google-service-account.entry.ts';
+import { airtableTokenEntry } from './entries/airtable-token.entry.ts';
+import { anthropicEntry } from './entries/anthropic.entry.ts';
+import { brevoEntry } from './entries/brevo.entry.ts';
+import { datadogEntry } from './entries/datadog.entry.ts';
+import { freshdeskEntry } from './entries/freshdesk.entry.ts';
+import { klaviyoEntry } from './entries/klaviyo.entry.ts';
+import { mailgunEntry } from './entries/mailgun.entry.ts';
+import { pagerdutyEntry } from './entries/pagerduty.entry.ts';
+import { postmarkEntry } from './entries/postmark.entry.ts';
+import { resendEntry } from './entries/resend.entry.ts';
+import { sendgridEntry } from './entries/sendgrid.entry.ts';
+import { stripeEntry } from './entries/stripe.entry.ts';
+import { zendeskApiTokenEntry } from './entries/zendesk-api-token.entry.ts';
 import type { ProviderEntryInput } from './schema.ts';
 
 /** Every data entry, in catalog order. */
@@ -117,6 +130,20 @@ export const catalogEntries: readonly ProviderEntryInput[] = [
   paypalEntry,
   githubAppInstallationEntry,
   googleServiceAccountEntry,
+  // API keys and HTTP Basic (issue #15 item 2: growth).
+  anthropicEntry,
+  stripeEntry,
+  sendgridEntry,
+  mailgunEntry,
+  postmarkEntry,
+  resendEntry,
+  brevoEntry,
+  klaviyoEntry,
+  freshdeskEntry,
+  zendeskApiTokenEntry,
+  pagerdutyEntry,
+  datadogEntry,
+  airtableTokenEntry,
 ];
 
 /** Code attached to entries by key. */

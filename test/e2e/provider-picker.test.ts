@@ -41,7 +41,7 @@ describe('provider picker', () => {
       .data;
     for (const def of builtIns) {
       const entry = catalog.find((e) => e.key === def.key);
-      expect(entry, def.key).toMatchObject({ name: def.name, authMode: 'oauth2', docs: def.docs });
+      expect(entry, def.key).toMatchObject({ name: def.name, authMode: def.auth?.mode ?? 'oauth2', docs: def.docs });
     }
     expect(catalog.find((e) => e.key === 'shopify')!.templateParams.map((p) => p.name)).toEqual(['shop']);
 
