@@ -366,7 +366,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
           return { tokenExpiresAt: integration.tokenExpiresAt?.getTime() ?? null, tokenIssuedAt: refreshedAt };
         }
         const current = readCredentials(vault, integration);
-        if (current?.mode && !isStaticMode({ mode: current.mode.type } as never)) {
+        if (current?.mode && current.mode.type !== 'api_key' && current.mode.type !== 'basic') {
           // A minted mode: no refresh token exists; a new token is minted from what the connection supplied.
           const def = await providers.resolveFor(em, integration);
           let token;
