@@ -9,7 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
+import Provider from 'oidc-provider';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openOrm } from '../../db/orm.ts';
@@ -35,6 +37,10 @@ let tenant: { tenantId: string; apiKey: string };
 let integrationId: string;
 const OWNER = { email: 'owner@team-e2e.local', password: '' };
 const VIEWER = { email: 'viewer@team-e2e.local', name: 'Vi Ewer', password: 'viewer-password-long-enough' };
+/** The single sign-on identity provider: oidc-provider on a loopback port, PKCE required, its dev login and consent pages. */
+let idp: Server;
+let issuer: string;
+const SSO_CLIENT_SECRET = randomBytes(24).toString('base64url');
 
 async function api<T = any>(method: string, urlPath: string, headers: Record<string, string>, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(stack.url + urlPath, {
@@ -96,12 +102,45 @@ async function headerRole(page: Page): Promise<string> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  stack = await startStack({
-    databaseUrl: await freshDatabase('e2e-team'),
-    temporalAddress: inject('temporalAddress'),
-    encryptionKeys: inject('encryptionKeys'),
-    dataDir: inject('dataDir'),
+  // The identity provider's port first (the API needs its issuer at start); it answers once the stack's URL is known.
+  idp = createServer();
+  await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(idp.address() as { port: number }).port}`;
+  stack = await startStack(
+    {
+      databaseUrl: await freshDatabase('e2e-team'),
+      temporalAddress: inject('temporalAddress'),
+      encryptionKeys: inject('encryptionKeys'),
+      dataDir: inject('dataDir'),
+    },
+    {
+      env: {
+        PLUGBOARD_SSO_ISSUER: issuer,
+        PLUGBOARD_SSO_CLIENT_ID: 'plugboard-dashboard-e2e',
+        PLUGBOARD_SSO_CLIENT_SECRET: SSO_CLIENT_SECRET,
+        PLUGBOARD_SSO_NAME: 'Test IdP',
+      },
+    },
+  );
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: 'plugboard-dashboard-e2e',
+        client_secret: SSO_CLIENT_SECRET,
+        redirect_uris: [`${stack.url}/signin/sso/callback`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_post',
+      },
+    ],
+    pkce: { required: () => true },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    features: { devInteractions: { enabled: true } },
+    cookies: { keys: [randomBytes(16).toString('hex')] },
+    // The login typed on the provider's page is the subject and the (verified) e-mail address.
+    findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: sub, email_verified: true, name: `SSO ${sub}` }) }),
   });
+  idp.on('request', provider.callback());
   tenant = await stack.newTenant('Team tenant');
   OWNER.password = await seedOwner(tenant.tenantId, OWNER.email);
   const created = await api('POST', '/api/v1/integrations', { authorization: `Bearer ${tenant.apiKey}` }, { provider: 'sandbox', displayName: 'Team sandbox' });
@@ -113,7 +152,34 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+  idp?.closeAllConnections();
+  await new Promise((resolve) => idp?.close(resolve));
 });
+
+/** Clicks "Sign in with SSO", then through the provider's login (as `login`) and consent pages, until the browser is back on the dashboard. */
+async function signInWithSso(page: Page, login: string): Promise<void> {
+  await page.goto('/signin');
+  await page.getByRole('link', { name: 'Sign in with SSO (Test IdP)' }).click();
+  await page
+    .waitForURL((u) => u.href.startsWith(issuer))
+    .catch((e: Error) => {
+      throw new Error(`not at the issuer but ${page.url()}:\n${stack.output().split('\n').slice(-30).join('\n')}`, { cause: e });
+    });
+  for (let step = 0; step < 6 && new URL(page.url()).href.startsWith(issuer); step++) {
+    const where = page.url();
+    const loginField = page.locator('input[name="login"]');
+    await page.waitForLoadState('domcontentloaded');
+    if (await loginField.count()) {
+      await loginField.fill(login);
+      await page.locator('input[name="password"]').fill('any password');
+      await page.locator('button[type="submit"]').click();
+    } else {
+      await page.getByRole('button', { name: 'Continue' }).click();
+    }
+    await page.waitForURL((u) => u.href !== where);
+  }
+  await page.waitForURL((u) => u.origin === stack.url && u.pathname !== '/signin/sso/callback');
+}
 
 describe('team accounts in the dashboard', () => {
   it('owner invites a viewer, the viewer accepts and sees no secret action, the owner removes them and their next page is sign-in', async () => {
@@ -286,6 +352,45 @@ describe('team accounts in the dashboard', () => {
       await shot(page, '09-locked');
     } finally {
       await context.close();
+    }
+  });
+
+  it('single sign-on: the button starts the flow, a pending invitation’s address signs in to its tenant, a stranger and a forged callback are refused', async () => {
+    // An invitation made with the tenant's API key (an admin) for an address the identity provider vouches for.
+    const invited = await api(
+      'POST',
+      '/api/v1/invitations',
+      { authorization: `Bearer ${tenant.apiKey}` },
+      { email: 'sso-person@team-e2e.local', role: 'viewer' },
+    );
+    expect(invited.status).toBe(201);
+
+    const person = await newPage();
+    const stranger = await newPage();
+    const forger = await newPage();
+    try {
+      await signInWithSso(person.page, 'sso-person@team-e2e.local');
+      expect(new URL(person.page.url()).pathname).toBe('/');
+      expect(await headerRole(person.page)).toBe('Viewer');
+      await person.page.getByText('sso-person@team-e2e.local').first().waitFor();
+      await person.page.getByRole('link', { name: 'Team sandbox' }).first().waitFor();
+      await shot(person.page, '10-sso-signed-in');
+      // The flow cookie is gone after the callback (single use).
+      expect((await person.context.cookies()).map((c) => c.name)).not.toContain('pb_sso_flow');
+
+      await signInWithSso(stranger.page, 'stranger@team-e2e.local');
+      expect(new URL(stranger.page.url()).pathname).toBe('/signin');
+      await stranger.page.getByText('There is no Plugboard account for you yet.').waitFor();
+      await shot(stranger.page, '11-sso-no-account');
+
+      // A callback this browser did not start (no flow cookie: login CSRF) is refused without asking the API.
+      await forger.page.goto('/signin/sso/callback?code=forged&state=forged');
+      expect(new URL(forger.page.url()).pathname).toBe('/signin');
+      await forger.page.getByText('started in another browser').waitFor();
+    } finally {
+      await person.context.close();
+      await stranger.context.close();
+      await forger.context.close();
     }
   });
 });

@@ -18,5 +18,6 @@ export const GET: RequestHandler = async ({ url, cookies, locals }) => {
 	const target = new URL(started.authorizationUrl);
 	if (target.protocol !== 'https:' && target.protocol !== 'http:') redirect(303, '/signin?sso_error=failed');
 	writeFlow(cookies, { flowId: started.flowId, next }, url);
-	redirect(303, target.href);
+	// The identity provider's authorization endpoint is another origin by design (checked http(s) above).
+	redirect(303, target.href, { external: true });
 };
