@@ -26,7 +26,8 @@ export const atlassianProvider: ProviderDefinition = {
   // Every refresh disables the refresh token used (10-minute reuse leeway, per Atlassian staff).
   refresh: { supported: true, rotatesRefreshToken: true, leadFraction: 0.25, maxLeadSeconds: 900 },
   revocation: { style: 'none', token: 'refresh_token' },
-  // Not in the token response: cloudId comes from GET https://api.atlassian.com/oauth/token/accessible-resources after the exchange.
-  metadataFields: ['cloudId'],
+  // Not in the token response: the site's cloudId comes from GET https://api.atlassian.com/oauth/token/accessible-resources
+  // with the new token, read once at connect (the first site; providers/catalog/connect-metadata.ts).
+  connectMetadata: [{ name: 'cloudId', from: 'request', url: 'https://api.atlassian.com/oauth/token/accessible-resources', path: '0.id' }],
   setupUrl: 'https://developer.atlassian.com/console/myapps/',
 };

@@ -5,6 +5,9 @@
 import type { OAuthFakeProfile } from './oauth-fake.ts';
 import { oauthError } from './profiles-a.ts';
 
+/** The Atlassian site GET /oauth/token/accessible-resources lists first (Jira, Confluence, Atlassian). */
+export const ATLASSIAN_CLOUD_ID = '1324a887-45db-1bf4-1e99-ef0ff456d421';
+
 /** Atlassian 3LO: client credentials in a JSON body; a dead refresh token is a 403. */
 export const atlassianProfile: OAuthFakeProfile = {
   key: 'atlassian',
@@ -25,6 +28,13 @@ export const atlassianProfile: OAuthFakeProfile = {
           ? oauthError(401, 'invalid_client', 'Unauthorized')
           : oauthError(400, 'invalid_request', 'Bad request'),
   userinfo: { account_id: '557058:f58131cb-b67d-43c7-b30d-6b58d40bd077', email: 'jane@example.com', name: 'Jane Doe' },
+  // The sites the token may reach (connect-time metadata: the first site's id is the cloudId).
+  metadataPath: '/oauth/token/accessible-resources',
+  resources: {
+    '/oauth/token/accessible-resources': [
+      { id: ATLASSIAN_CLOUD_ID, name: 'acme', url: 'https://acme.atlassian.net', scopes: ['read:jira-work'], avatarUrl: 'https://example.com/a.png' },
+    ],
+  },
 };
 
 /** HubSpot v3: parameters in the form body; hub_id and a `scopes` array in every response; errors are not RFC 6749 shaped. */

@@ -5,22 +5,13 @@
  */
 import type { OAuthFakeProfile } from './oauth-fake.ts';
 import { microsoftProfile } from './profiles-a.ts';
-import { atlassianProfile } from './profiles-b.ts';
+import { ATLASSIAN_CLOUD_ID, atlassianProfile } from './profiles-b.ts';
 import { standardProfile, ZOHO_DC } from './profiles-c.ts';
 
-/** The Jira / Confluence site GET /oauth/token/accessible-resources lists first. */
-export const ATLASSIAN_CLOUD_ID = '1324a887-45db-1bf4-1e99-ef0ff456d421';
+export { ATLASSIAN_CLOUD_ID };
 
-const atlassianSite = (key: string): OAuthFakeProfile => ({
-  ...atlassianProfile,
-  key,
-  metadataPath: '/oauth/token/accessible-resources',
-  resources: {
-    '/oauth/token/accessible-resources': [
-      { id: ATLASSIAN_CLOUD_ID, name: 'acme', url: 'https://acme.atlassian.net', scopes: ['read:jira-work'], avatarUrl: 'https://example.com/a.png' },
-    ],
-  },
-});
+/** Jira and Confluence run on Atlassian's authorization server (its accessible-resources included). */
+const atlassianSite = (key: string): OAuthFakeProfile => ({ ...atlassianProfile, key });
 
 export const growthProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
   'microsoft-outlook': { ...microsoftProfile, key: 'microsoft-outlook' },

@@ -8,7 +8,7 @@ import { oidc } from '../../lib/oauth/client.ts';
 import { builtInProviders } from '../../providers/index.ts';
 import type { Fault } from '../fakes/oauth-fake.ts';
 import { MS_OID } from '../fakes/profiles-a.ts';
-import { SF_ID, SF_INSTANCE } from '../fakes/profiles-b.ts';
+import { ATLASSIAN_CLOUD_ID, SF_ID, SF_INSTANCE } from '../fakes/profiles-b.ts';
 import { PROFILES } from '../fakes/profiles.ts';
 import { CATALOG_EXPECTED, google, type Expected } from './expected.ts';
 import { expectNoSecretsInUrls, expectOAuthError, expectTransient, NOW, PUBLIC_URL, rejectionOf, startProvider, type ProviderHarness } from './harness.ts';
@@ -77,6 +77,7 @@ const EXPECTED: Record<string, Expected> = {
     refresh: 'rotates',
     accountId: '557058:f58131cb-b67d-43c7-b30d-6b58d40bd077',
     tokenType: 'bearer',
+    metadata: { cloudId: ATLASSIAN_CLOUD_ID },
     badCode: ['invalid_grant', 403],
     badRefresh: ['invalid_grant', 403],
     badClient: ['invalid_client', 401],
