@@ -55,6 +55,7 @@ import { reserveSandbox, startSandboxProcess } from '../test/sandbox-process.ts'
 import { connectionWorkflowId, IntegrationStatusAttr, ProviderAttr, statusQuery, TenantIdAttr } from '../workflows/connection.messages.ts';
 import type { HeapReport } from './lib/heap.ts';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
+import { describeServerLatency, scrapeRouteHistograms, serverLatency, type ServerLatency } from './lib/server-latency.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'connections'),
@@ -102,13 +103,22 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T, i: number)
   );
 }
 
-/** One token API line: latency, rate, non-200 answers, the client's lateness, and the /healthz probe of the same seconds. */
-function tokenLine(label: string, { token, probe }: { token: LoadResult; probe: LoadResult }): string {
+/**
+ * One token API line: latency, rate, non-200 answers, the client's lateness, and the /healthz probe of the same
+ * seconds; then the API's own handling time of both routes in those seconds (its histogram, bench/lib/server-latency.ts).
+ */
+function tokenLine(
+  label: string,
+  { token, probe, server }: { token: LoadResult; probe: LoadResult; server: { token?: ServerLatency; health?: ServerLatency } },
+): string {
   const f = (n: number) => n.toFixed(2);
   const non200 = Object.entries(token.statuses)
     .filter(([status]) => status !== '200')
     .reduce((sum, [, n]) => sum + n, 0);
-  return `    ${label.padEnd(34)} p50 ${f(token.p50)}, p90 ${f(token.p90)}, p99 ${f(token.p99)}, max ${f(token.max)} ms; ${token.rps.toFixed(0)} req/s, non-200 ${non200}; client late p99 ${f(token.sendLateP99)} ms | probe p99 ${f(probe.p99)} ms (late p99 ${f(probe.sendLateP99)})`;
+  return [
+    `    ${label.padEnd(34)} p50 ${f(token.p50)}, p90 ${f(token.p90)}, p99 ${f(token.p99)}, max ${f(token.max)} ms; ${token.rps.toFixed(0)} req/s, non-200 ${non200}; client late p99 ${f(token.sendLateP99)} ms | probe p99 ${f(probe.p99)} ms (late p99 ${f(probe.sendLateP99)})`,
+    `      server side (the API's own handling time, same seconds): token ${describeServerLatency(server.token)} | /healthz ${describeServerLatency(server.health)}`,
+  ].join('\n');
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
@@ -443,11 +453,18 @@ try {
   /** `requests` at `rate` per second (cycled or not), with a /healthz probe at 20/s from another thread meanwhile. */
   const measure = async (requests: LoadRequest[], rate: number, cycle: boolean) => {
     const common = { port, seconds: LOAD_S, warmupSeconds: WARMUP_S, maxSockets: 64 };
+    const base = `http://127.0.0.1:${port}`;
+    // The API's histogram, scraped when the warm-up ends and when the loads do: the same seconds as the client's figures.
+    const before = new Promise<Awaited<ReturnType<typeof scrapeRouteHistograms>>>((resolve, reject) =>
+      setTimeout(() => scrapeRouteHistograms(base).then(resolve, reject), WARMUP_S * 1000),
+    );
     const [token, probe] = await Promise.all([
       runLoad({ ...common, requests, rate, cycle }),
       runLoad({ ...common, requests: [{ method: 'GET', path: '/healthz', headers: {} }], rate: 20, cycle: true, maxSockets: 4 }),
     ]);
-    return { token, probe };
+    const after = await scrapeRouteHistograms(base);
+    const server = { token: serverLatency(await before, after, /^GET .*\/token$/), health: serverLatency(await before, after, /^GET \/healthz$/) };
+    return { token, probe, server };
   };
   const working = tokenRows.slice(0, Math.min(TENANTS, tokenRows.length)).map(tokenRequest);
   // Each tenant every 10 s; the warm-up covers the first call of half of them.

@@ -58,6 +58,8 @@ const BASELINE = Math.max(100, Math.min(5000, Number(values.baseline)));
 const DRAIN_LIMIT_MS = 300_000;
 const TOKEN_TTL = 30;
 const REFRESHING = 20;
+/** The quiet integration's trickle starts this long before the flood. */
+const QUIET_LEAD_MS = 5_000;
 
 const dataDir = path.resolve('.data', `bench-webhook-flood-${Date.now()}`);
 progress(`webhook flood benchmark: ${FLOODED} integrations flooded for ${SECONDS} s (${CONCURRENCY} connections), raw baseline ${BASELINE} workflows`);
@@ -205,7 +207,9 @@ try {
   const atRestHealth = await restHealth;
 
   // ---- the flood, and everything measured while it and its drain last -------------------------------------
-  const floodStart = new Date();
+  // The quiet integration's trickle starts QUIET_LEAD_MS before the flood, as a live integration's would: its
+  // workflow is running when the flood hits (its first event, a new run on a cold worker, is reported apart).
+  const trickleStart = new Date();
   const quietAcks = new Map<string, number>();
   let quietSeq = 0;
   let sampling = true;
@@ -244,6 +248,9 @@ try {
     })(),
   ];
 
+  await new Promise((r) => setTimeout(r, QUIET_LEAD_MS));
+  const floodStart = new Date();
+  const workerCpuAtFloodStart = cpuMs(children[1]?.pid);
   progress(`flooding ${FLOODED} integrations at full rate for ${SECONDS} s`);
   const perThread = Math.max(1, Math.floor(CONCURRENCY / FLOODED));
   const loads = await Promise.all(
@@ -289,6 +296,7 @@ try {
     if (pending > 0) await new Promise((r) => setTimeout(r, 2000));
   }
   sampling = false;
+  const drainEndAt = Date.now();
   const cpuAtDrainEnd = { api: cpuMs(apiChild?.pid), worker: cpuMs(workerChild?.pid), temporal: cpuMs(temporalServer.process.pid) };
   await Promise.all(samplers);
 
@@ -314,10 +322,13 @@ try {
     webhookBatchWorkflowId(quiet.id),
     quietEvents.map((e) => ({ id: e.id, ackAt: quietAcks.get(e.id)!, dispatchedAt: e.dispatchedAt ?? null, processedAt: e.processedAt ?? null })),
   );
-  const quietLatencies = quietEvents.filter((e) => e.processedAt).map((e) => e.processedAt!.getTime() - quietAcks.get(e.id)!);
+  const quietLatency = (e: (typeof quietEvents)[number]) => e.processedAt!.getTime() - quietAcks.get(e.id)!;
+  // The target's window: events acked from the flood's start on (during the flood and its drain).
+  const quietLatencies = quietEvents.filter((e) => e.processedAt && quietAcks.get(e.id)! >= floodStart.getTime()).map(quietLatency);
+  const quietBefore = quietEvents.filter((e) => e.processedAt && quietAcks.get(e.id)! < floodStart.getTime()).map(quietLatency);
   const quietUnprocessed = quietEvents.filter((e) => e.status !== 'processed').length;
-  const batches = await historyEvents('webhookBatchWorkflow', floodStart);
-  const syncs = await historyEvents('syncWorkflow', floodStart);
+  const batches = await historyEvents('webhookBatchWorkflow', trickleStart);
+  const syncs = await historyEvents('syncWorkflow', trickleStart);
   const allProcessed = processed + quietEvents.length;
   const historyPerEvent = (batches.events + syncs.events) / Math.max(1, allProcessed);
   const { duplicates, deliveries } = await receiver.stats();
@@ -334,8 +345,13 @@ try {
     `  raw baseline                ${rawRate.toFixed(0)} events/s (one workflow + one activity per event)`,
     `  ratio to the baseline       ${(drainRate / rawRate).toFixed(1)}× draining, ${(rate / rawRate).toFixed(1)}× over the whole run (target ≥ 10×: ${target(drainRate / rawRate >= 10)})`,
     `  Temporal history events     ${(batches.events + syncs.events).toLocaleString()} (${batches.runs} batch runs, ${syncs.runs} sync runs) = ${historyPerEvent.toFixed(3)} per event (target ≤ 0.2: ${target(historyPerEvent <= 0.2)}); raw baseline ${(rawHistory.events / BASELINE).toFixed(1)}`,
-    `  quiet integration           ${quietLatencies.length} events, ack → processed p50 ${pct(quietLatencies, 0.5).toFixed(0)} ms, max ${Math.max(...quietLatencies).toFixed(0)} ms (target ≤ 2 s: ${target(Math.max(...quietLatencies) <= 2000 && quietUnprocessed === 0)})`,
-    ...stageLines(stages),
+    `  quiet integration           ${quietLatencies.length} events, ack → processed p50 ${pct(quietLatencies, 0.5).toFixed(0)} ms, max ${Math.max(...quietLatencies).toFixed(0)} ms from the flood's start on (target ≤ 2 s: ${target(Math.max(...quietLatencies) <= 2000 && quietUnprocessed === 0)}); before the flood ${quietBefore.length} events, max ${Math.max(...quietBefore).toFixed(0)} ms (the first starts the workflow on a fresh worker)`,
+    ...stageLines(stages, floodStart.getTime(), [
+      { label: `acked before the flood (the trickle's first ${QUIET_LEAD_MS / 1000} s)`, until: floodStart.getTime() },
+      { label: 'acked during the flood', until: floodEnd },
+      { label: 'acked during the drain', until: Infinity },
+    ]),
+    `  worker CPU                  ${(((cpuAtFloodEnd.worker - workerCpuAtFloodStart) / (floodEnd - floodStart.getTime())) * 100).toFixed(0)} % of a core during the flood, ${(((cpuAtDrainEnd.worker - cpuAtFloodEnd.worker) / Math.max(1, drainEndAt - floodEnd)) * 100).toFixed(0)} % while draining (its main thread runs the relay, every activity and the workflow-task plumbing)`,
     `  connect during the drain    ${duringDrain.ms} ms, consent page to active (target ≤ 2 s: ${target(duringDrain.ms <= 2000)})`,
     `  token API during the drain  p50 ${duringDrainTokens.p50.toFixed(1)} ms, p99 ${duringDrainTokens.p99.toFixed(1)} ms over ${duringDrainTokens.sent} calls at 50/s (target ≤ 10 ms: ${target(duringDrainTokens.p99 <= 10 && ok2xx(duringDrainTokens) === duringDrainTokens.sent)}); at rest p50 ${atRest.p50.toFixed(1)} ms, p99 ${atRest.p99.toFixed(1)} ms; the client's own send lateness p99 ${duringDrainTokens.sendLateP99.toFixed(1)} ms (counted in)`,
     `  /healthz beside it           during the drain p50 ${duringDrainHealth.p50.toFixed(1)} ms, p99 ${duringDrainHealth.p99.toFixed(1)} ms; at rest p50 ${atRestHealth.p50.toFixed(1)} ms, p99 ${atRestHealth.p99.toFixed(1)} ms (no database, no auth: the API process's wait for a core)`,
