@@ -393,4 +393,35 @@ describe('team accounts in the dashboard', () => {
       await forger.context.close();
     }
   });
+
+  it('a signed-in person accepts an invitation to another tenant as themselves, then switches between their tenants', async () => {
+    const second = await stack.newTenant('Second tenant');
+    const invited = await api('POST', '/api/v1/invitations', { authorization: `Bearer ${second.apiKey}` }, { email: OWNER.email, role: 'admin' });
+    expect(invited.status).toBe(201);
+    const { context, page } = await newPage();
+    try {
+      await signInWithPassword(page, OWNER.email, OWNER.password);
+      // One tenant: no switcher yet.
+      expect(await page.getByLabel('Tenant', { exact: true }).count()).toBe(0);
+
+      await page.goto(new URL(invited.body.data.inviteUrl).pathname);
+      expect(await page.getByTestId('invite-tenant').innerText()).toBe('Second tenant');
+      await page.getByRole('button', { name: `Accept as ${OWNER.email}` }).click();
+      await page.waitForURL((u) => u.pathname === '/');
+      expect(await headerRole(page)).toBe('Admin');
+      const switcher = page.getByLabel('Tenant', { exact: true });
+      expect(await switcher.inputValue()).toBe(second.tenantId);
+      expect(await page.getByRole('link', { name: 'Team sandbox' }).count()).toBe(0); // the other tenant's integration
+      await shot(page, '12-second-tenant');
+
+      await switcher.selectOption(tenant.tenantId);
+      await page.getByRole('button', { name: 'Switch' }).click();
+      await page.waitForURL((u) => u.pathname === '/');
+      await page.getByRole('link', { name: 'Team sandbox' }).first().waitFor();
+      expect(await headerRole(page)).toBe('Owner');
+      expect(await page.getByLabel('Tenant', { exact: true }).inputValue()).toBe(tenant.tenantId);
+    } finally {
+      await context.close();
+    }
+  });
 });
