@@ -5,7 +5,8 @@ import { EventDelivery } from '../db/entities/index.ts';
 import { revokeApiKey } from '../db/repositories/api-keys.repository.ts';
 import { emitTenantEvent } from '../db/tenant-events.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
-import { startTestApi, type TestApi } from './helpers.ts';
+import { person } from './team-setup.ts';
+import { startTestApi, until, type TestApi } from './helpers.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -264,6 +265,16 @@ describe('tenant isolation', () => {
     'GET /api/v1/openapi.json': 'the API description, the same for everyone and served without a key (test/openapi.test.ts)',
     'POST /webhooks/:provider': "authenticated by the provider app's signature and routed by the verified account id (webhook tests)",
     'POST /webhooks/:provider/:integrationId': "authenticated by that integration's own webhook secret (webhook tests)",
+    // Team accounts (test/team-*.test.ts): a person's own sign-in and session, before or without a tenant.
+    'POST /api/v1/auth/login': 'signs a person in by e-mail and password; their memberships say which tenants they may act on',
+    'GET /api/v1/auth/sso': 'whether single sign-on is configured: the same for everyone',
+    'POST /api/v1/auth/sso/start': 'starts a sign-in; no tenant yet',
+    'POST /api/v1/auth/sso/callback': 'finishes a sign-in by its single-use flow id and state (test/team-sso.test.ts)',
+    'GET /api/v1/invitations/:token': 'authorised by the invitation token itself (a 256-bit secret), like a connect link',
+    'POST /api/v1/invitations/:token/accept': 'authorised by the invitation token; joins the tenant that invitation names',
+    'GET /api/v1/auth/session': "the caller's own person and memberships; a tenant header needs a membership (test/team-roles.test.ts)",
+    'POST /api/v1/auth/logout': "ends the caller's own session",
+    'POST /api/v1/auth/logout-all': "ends the caller's own sessions",
   };
   /** Methods a route may list but Koa never receives. */
   const UNREACHABLE_METHODS: Record<string, string> = {
@@ -302,6 +313,8 @@ describe('tenant isolation', () => {
 
   let iso: TestApi;
   let setup: Setup;
+  /** Team accounts: a member and an invitation of A; an owner of B signed in (the members routes are owner-only). */
+  let team: { aMemberId: string; aMemberEmail: string; aInvitationId: string; bOwnerId: string; bOwner: { key: string; headers: Record<string, string> } };
   /** The answers of the calls made while it is set. */
   let recording: string[] | undefined;
 
@@ -376,6 +389,50 @@ describe('tenant isolation', () => {
       expect(res.status).toBe(200);
       expect(res.json.data.map((p: { key: string }) => p.key)).not.toContain(s.a.providerKey);
       expect(res.text).not.toContain(s.a.providerId);
+    },
+    // Team accounts: tenant B's owner (a person with a session) and B's key reach only B's members, invitations and audit trail.
+    'GET /api/v1/members': async () => {
+      const res = await iso.request('GET', '/api/v1/members', team.bOwner);
+      expect(res.status).toBe(200);
+      expect(res.body.data.map((m: { userId: string }) => m.userId)).toEqual([team.bOwnerId]);
+    },
+    'PATCH /api/v1/members/:userId': async () => {
+      const res = await iso.request('PATCH', `/api/v1/members/${team.aMemberId}`, { ...team.bOwner, body: { role: 'owner' } });
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('not_found');
+    },
+    'DELETE /api/v1/members/:userId': async () => {
+      const res = await iso.request('DELETE', `/api/v1/members/${team.aMemberId}`, team.bOwner);
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('not_found');
+    },
+    'GET /api/v1/invitations': async (s) => {
+      const res = await call('GET', '/api/v1/invitations', s.b.apiKey);
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain(team.aInvitationId);
+    },
+    'POST /api/v1/invitations': async (s) => {
+      const res = await call('POST', '/api/v1/invitations', s.b.apiKey, { email: team.aMemberEmail, role: 'viewer' });
+      expect(res.status, res.text).toBe(201);
+      const token = String(res.json.data.inviteUrl).split('/invite/')[1];
+      expect((await call('GET', `/api/v1/invitations/${token}`, s.b.apiKey)).json.data.tenantName).toBe('Tenant B');
+    },
+    'DELETE /api/v1/invitations/:id': async (s) => {
+      const res = await call('DELETE', `/api/v1/invitations/${team.aInvitationId}`, s.b.apiKey);
+      expect(res.status).toBe(404);
+      expect(res.json.error.code).toBe('not_found');
+    },
+    'GET /api/v1/audit-log': async (s) => {
+      const res = await call('GET', '/api/v1/audit-log?limit=200', s.b.apiKey);
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain(team.aInvitationId);
+    },
+    'GET /api/v1/audit-log/export': async (s) => {
+      for (const format of ['ndjson', 'csv']) {
+        const res = await call('GET', `/api/v1/audit-log/export?format=${format}`, s.b.apiKey);
+        expect(res.status).toBe(200);
+        expect(res.text).not.toContain(team.aInvitationId);
+      }
     },
     'POST /api/v1/providers': async (s) => {
       // Provider keys are per tenant: A's key is free for B (a 409 would tell B that A has it).
@@ -490,6 +547,17 @@ describe('tenant isolation', () => {
       },
       b,
     };
+    const aMember = await person(iso, a.tenantId, 'viewer', 'member-of-a');
+    const bOwner = await person(iso, b.tenantId, 'owner', 'owner-of-b');
+    const invitation = await iso.request('POST', '/api/v1/invitations', { key: a.apiKey, body: { email: 'invitee-of-a@example.com', role: 'viewer' } });
+    expect(invitation.status).toBe(201);
+    // A's first sync (started by the connect) settles too: its events must not land between the test's two snapshots.
+    await until(
+      async () => (await iso.request('GET', `/api/v1/integrations/${integrationId}/sync-status`, { key: a.apiKey })).body.data?.lastSync,
+      30_000,
+      "tenant A's first sync",
+    );
+    team = { aMemberId: aMember.userId, aMemberEmail: aMember.email, aInvitationId: invitation.body.data.id, bOwnerId: bOwner.userId, bOwner: bOwner.as };
     // The stats check means something only if A's own stats count those objects.
     const statsOfA = await iso.request('GET', '/api/v1/stats', { key: a.apiKey });
     for (const [name, rate] of Object.entries(statsOfA.body.data as Record<string, { denominator: number }>)) expect(rate.denominator, name).toBeGreaterThan(0);
