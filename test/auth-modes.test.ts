@@ -8,7 +8,9 @@
  * Temporal history.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCredentials, reencryptIntegration } from '../db/credentials.ts';
 import { Integration } from '../db/entities/index.ts';
+import { generateKeySpec, parseKeyring, Vault } from '../lib/vault.ts';
 import { connectionWorkflowId, statusQuery } from '../workflows/connection.messages.ts';
 import { AuthFake, rsaKeyPair } from './fakes/auth-fake.ts';
 import { historyStrings, startTestApi, until, type TestApi } from './helpers.ts';
@@ -35,6 +37,7 @@ const secrets = () => [
   SA.privateKeyPem.split('\n')[1]!,
 ];
 const integrationIds: string[] = [];
+let twilioId = '';
 
 beforeAll(async () => {
   fakes.openai = await AuthFake.start({ api: [{ kind: 'header', name: 'Authorization', value: `Bearer ${OPENAI_KEY}` }] });
@@ -143,7 +146,7 @@ describe('api_key (OpenAI: Authorization: Bearer <key>)', () => {
 
 describe('basic (Twilio: Account SID / Auth Token)', () => {
   it('connects through the API; the proxy sends HTTP Basic and the token API answers the basic shape', async () => {
-    const id = await create('twilio');
+    const id = (twilioId = await create('twilio'));
     const bad = await connect(id, { username: TWILIO.username, password: 'nope' });
     expect(bad.status).toBe(422);
     expect(bad.body.error.message).toMatch(/Twilio refused the credentials \(HTTP 401 from GET \/Accounts\.json\)/);
@@ -196,6 +199,23 @@ describe('basic (Twilio: Account SID / Auth Token)', () => {
     // Single use.
     expect((await post({ csrf, username: TWILIO.username, password: TWILIO_FORM_PASSWORD })).status).toBe(400);
     fakes.twilio!.options = { api: [{ kind: 'basic', ...TWILIO }] };
+  });
+});
+
+describe('key rotation', () => {
+  it('re-encrypts a stored static credential under a new key; it still reads back the same (AES-256-GCM, REQ-19)', async () => {
+    const em = api.deps.orm.em.fork();
+    const row = await em.findOneOrFail(Integration, { id: twilioId });
+    const before = readCredentials(api.deps.vault, row)!;
+    expect(before.mode).toEqual({ type: 'basic', ...TWILIO });
+    const spec = [...api.deps.vault.keyring.keys].map(([kid, k]) => `${kid}:${k.toString('base64')}`).join(',');
+    const rotated = new Vault(parseKeyring(`${spec},${generateKeySpec('v999')}`));
+    const sealed = row.credentials;
+    expect(reencryptIntegration(rotated, row)).toBe(true);
+    expect(row.keyId).toBe('v999');
+    expect(row.credentials).not.toBe(sealed);
+    expect(row.credentials).not.toContain(TWILIO.password);
+    expect(readCredentials(rotated, row)).toEqual(before);
   });
 });
 
