@@ -71,6 +71,7 @@ import { resendEntry } from './entries/resend.entry.ts';
 import { sendgridEntry } from './entries/sendgrid.entry.ts';
 import { stripeEntry } from './entries/stripe.entry.ts';
 import { zendeskApiTokenEntry } from './entries/zendesk-api-token.entry.ts';
+import { trelloEntry } from './entries/trello.entry.ts';
 import type { ProviderEntryInput } from './schema.ts';
 
 /** Every data entry, in catalog order. */
@@ -144,6 +145,7 @@ export const catalogEntries: readonly ProviderEntryInput[] = [
   pagerdutyEntry,
   datadogEntry,
   airtableTokenEntry,
+  trelloEntry,
 ];
 
 /** Code attached to entries by key. */
