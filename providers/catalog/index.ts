@@ -72,6 +72,7 @@ import { sendgridEntry } from './entries/sendgrid.entry.ts';
 import { stripeEntry } from './entries/stripe.entry.ts';
 import { zendeskApiTokenEntry } from './entries/zendesk-api-token.entry.ts';
 import { trelloEntry } from './entries/trello.entry.ts';
+import { figmaEntry } from './entries/figma.entry.ts';
 import type { ProviderEntryInput } from './schema.ts';
 
 /** Every data entry, in catalog order. */
@@ -146,6 +147,7 @@ export const catalogEntries: readonly ProviderEntryInput[] = [
   datadogEntry,
   airtableTokenEntry,
   trelloEntry,
+  figmaEntry,
 ];
 
 /** Code attached to entries by key. */
