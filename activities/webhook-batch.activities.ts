@@ -1,9 +1,12 @@
 import { heartbeat } from '@temporalio/activity';
-import { Integration, type WebhookEvent } from '../db/entities/index.ts';
+import { Integration, type EventEndpoint, type WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { failEvent, finishEvents, nextPendingEvents } from '../db/repositories/webhook-dispatch.repository.ts';
 import { recordForwardAttempts, unrecordForwardAttempts } from '../db/repositories/webhook-events.repository.ts';
+import { enabledEndpoints } from '../db/tenant-events.ts';
+import { eventLoopLagMs } from '../lib/event-loop-lag.ts';
 import type { WebhookBatchResult } from '../workflows/webhook.messages.ts';
+import type { ForwardBody } from './tenant-events.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createWebhookProcessing } from './webhook-processing.ts';
 
@@ -13,6 +16,18 @@ const BATCH_BUDGET_MS = 20_000;
 /** Events delivered before their rows are marked: the most a worker killed mid-chunk leaves to be delivered again. */
 export const WEBHOOK_CHUNK = 50;
 const CHUNK = WEBHOOK_CHUNK;
+/**
+ * Giving way (docs/architecture.md "Workload isolation"): past its first GIVE_WAY_EVERY - 1 events, a batch checks
+ * the worker's event-loop lag every GIVE_WAY_EVERY events and, while it is above CONGESTED_MS, waits (at most
+ * GIVE_WAY_MAX_MS at a time, so a flood still progresses on a host that stays congested). Everything else in the
+ * process waits in the same loop: a quiet integration's workflow task and its batch of a few events (which never
+ * waits), connects, refreshes.
+ */
+export const CONGESTED_MS = 20;
+const GIVE_WAY_EVERY = 10;
+const GIVE_WAY_MAX_MS = 500;
+const GIVE_WAY_POLL_MS = 20;
+
 /** The backoff between delivery attempts (the receiver's Retry-After wins); `attemptLimit` bounds them. */
 export const forwardBackoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 ** Math.max(0, attempts - 1));
 
@@ -23,9 +38,16 @@ export const forwardBackoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 
  * retried, or has used its attempts, is marked failed and the batch goes on. Change hints of a batch fold into
  * one sync request.
  */
-export function createWebhookBatchActivities(deps: ActivityDeps) {
+export function createWebhookBatchActivities(deps: ActivityDeps, options: { loopLagMs?: () => number } = {}) {
+  const loopLagMs = options.loopLagMs ?? eventLoopLagMs;
+  /** Waits while the event loop is congested, up to GIVE_WAY_MAX_MS; how long it waited. */
+  const giveWay = async (): Promise<number> => {
+    const from = Date.now();
+    while (loopLagMs() > CONGESTED_MS && Date.now() - from < GIVE_WAY_MAX_MS) await new Promise((r) => setTimeout(r, GIVE_WAY_POLL_MS));
+    return Date.now() - from;
+  };
   const { orm, providers } = deps;
-  const { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent, received } = createWebhookProcessing(deps);
+  const { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent, forwardBody, received } = createWebhookProcessing(deps);
 
   return {
     async processWebhookBatch(input: { integrationId: string }): Promise<WebhookBatchResult> {
@@ -34,6 +56,7 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
       if (!integration) return { processed: 0, failed: 0, more: false };
       const def = await providers.resolve(em, integration.tenantId, integration.provider);
       const events = await nextPendingEvents(em, integration.id, BATCH_SIZE);
+      let since = 0;
       const target = deliveryTarget(integration);
       const started = Date.now();
       const hints: string[] = [];
@@ -41,6 +64,20 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
       let failed = 0;
       let retryInMs: number | undefined;
       let stoppedEarly = false;
+      // One endpoint lookup per batch (on its first webhook.received), and each payload decrypted once: the body
+      // forwarded is the one webhook.received carries.
+      let endpoints: EventEndpoint[] | undefined;
+      const bodies = new Map<string, ForwardBody>();
+      const bodyOf = (event: WebhookEvent): ForwardBody => {
+        let body = bodies.get(event.id);
+        if (!body) bodies.set(event.id, (body = forwardBody(integration, event)));
+        return body;
+      };
+      const tell = async (tem: typeof em, processedEvents: WebhookEvent[]) => {
+        endpoints ??= await enabledEndpoints(tem, integration.tenantId);
+        await received(tem, integration, processedEvents, { endpoints, bodyOf });
+        for (const e of processedEvents) bodies.delete(e.id);
+      };
 
       // An event whose forward failed was still applied: webhook.received goes out with the mark, in its transaction.
       const fail = async (event: WebhookEvent, message: string) => {
@@ -54,7 +91,7 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
             level: 'error',
             message: `Event ${event.id} (${event.eventType}) failed: ${message}`.slice(0, 2000),
           });
-          await received(tem, integration, [event]);
+          await tell(tem, [event]);
         });
       };
 
@@ -77,6 +114,10 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
             break;
           }
           heartbeat({ processed: processed + delivered.length });
+          if (++since >= GIVE_WAY_EVERY) {
+            since = 0;
+            if ((await giveWay()) > 0) heartbeat({ processed: processed + delivered.length });
+          }
           sent++;
           const action = await applyEvent(em, def, integration, event, { foldHints: true });
           if (action === 'sync_hint') hints.push(event.eventType);
@@ -84,7 +125,7 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
             await fail(event, target.message);
             continue;
           }
-          const outcome = target ? await deliverEvent(target, integration, event) : ({ kind: 'delivered', status: 0 } as const);
+          const outcome = target ? await deliverEvent(target, integration, event, bodyOf(event)) : ({ kind: 'delivered', status: 0 } as const);
           if (outcome.kind === 'retry' && event.attempts + 1 < event.attemptLimit) {
             // Later events of this integration wait behind this one, in order.
             retryInMs = outcome.delayMs ?? forwardBackoffMs(event.attempts + 1);
@@ -105,7 +146,7 @@ export function createWebhookBatchActivities(deps: ActivityDeps) {
               tem,
               delivered.map((e) => e.id),
             );
-            await received(tem, integration, delivered);
+            await tell(tem, delivered);
           });
         processed += delivered.length;
       }

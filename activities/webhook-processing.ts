@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { readSecrets, writeCredentials } from '../db/credentials.ts';
-import type { Integration, WebhookEvent } from '../db/entities/index.ts';
+import type { EventEndpoint, Integration, WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { readEventPayload } from '../db/repositories/webhook-events.repository.ts';
 import { forwardUrlProblem, outboundBlockedCause } from '../lib/net-guard.ts';
@@ -144,10 +144,16 @@ export function createWebhookProcessing(deps: ActivityDeps) {
   /**
    * Delivers the event to the tenant, signed with Standard Webhooks, through the outbound guard (it connects only
    * to an address it checked; redirects are not followed). The caller counts the attempt before calling, so a
-   * crash mid-request counts.
+   * crash mid-request counts. `body` is the event's forward body when the caller has it already (a batch decrypts
+   * each payload once, for the forward and its `webhook.received`).
    */
-  async function deliverEvent(target: DeliveryTarget, integration: Integration, event: WebhookEvent): Promise<DeliveryOutcome> {
-    const body = JSON.stringify(forwardBody(integration, event));
+  async function deliverEvent(
+    target: DeliveryTarget,
+    integration: Integration,
+    event: WebhookEvent,
+    body: ForwardBody = forwardBody(integration, event),
+  ): Promise<DeliveryOutcome> {
+    const json = JSON.stringify(body);
     const timestamp = Math.floor(Date.now() / 1000);
     let response: Response;
     try {
@@ -160,9 +166,9 @@ export function createWebhookProcessing(deps: ActivityDeps) {
           'user-agent': 'Plugboard-Webhooks/1',
           'webhook-id': event.id,
           'webhook-timestamp': String(timestamp),
-          'webhook-signature': signStandardWebhook(body, target.secret, event.id, timestamp),
+          'webhook-signature': signStandardWebhook(json, target.secret, event.id, timestamp),
         },
-        body,
+        body: json,
       });
     } catch (error) {
       const blocked = outboundBlockedCause(error);
@@ -193,11 +199,18 @@ export function createWebhookProcessing(deps: ActivityDeps) {
 
   /**
    * Tells the tenant's event endpoints subscribed to `webhook.received` of these processed events, on `em` (the
-   * caller flushes it in the transaction that marks them).
+   * caller flushes it in the transaction that marks them). A batch passes the tenant's enabled `endpoints` (looked
+   * up once per batch) and `bodyOf`, its memo of the bodies it forwarded (each payload decrypted once).
    */
-  function received(em: EntityManager, integration: Integration, events: WebhookEvent[]): Promise<number> {
-    return events.length ? tenantEvents.webhooksReceived(em, integration, () => events.map((e) => forwardBody(integration, e))) : Promise.resolve(0);
+  function received(
+    em: EntityManager,
+    integration: Integration,
+    events: WebhookEvent[],
+    options: { endpoints?: EventEndpoint[]; bodyOf?: (event: WebhookEvent) => ForwardBody } = {},
+  ): Promise<number> {
+    const bodyOf = options.bodyOf ?? ((e: WebhookEvent) => forwardBody(integration, e));
+    return events.length ? tenantEvents.webhooksReceived(em, integration, () => events.map(bodyOf), options.endpoints) : Promise.resolve(0);
   }
 
-  return { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent, received };
+  return { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent, forwardBody, received };
 }

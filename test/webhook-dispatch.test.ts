@@ -1,10 +1,15 @@
+import { asyncLocalStorage, Context, type Info } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { noopMetricMeter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookEvent } from '../db/entities/index.ts';
+import { createWebhookBatchActivities } from '../activities/webhook-batch.activities.ts';
+import { TenantEvent, WebhookEvent } from '../db/entities/index.ts';
+import { openOrm } from '../db/orm.ts';
 import { claimUndispatchedIntegrations, staleIntegrations, releaseIntegrationClaims } from '../db/repositories/webhook-dispatch.repository.ts';
 import { readEventPayload } from '../db/repositories/webhook-events.repository.ts';
 import { webhookBatchWorkflowId } from '../workflows/webhook.messages.ts';
 import { startWebhookDispatcher } from '../workers/webhook-dispatcher.ts';
+import { startEventReceiver } from './event-receiver.ts';
 import { freshDatabase, startTestApi, type TestApi } from './helpers.ts';
 
 // The webhook outbox: the ingest's group-committed insert, and the dispatchers that wake one
@@ -189,4 +194,115 @@ describe('webhook dispatcher', () => {
       await d.stop();
     }
   });
+});
+
+/** Runs `fn` as an activity would run (heartbeat() needs an activity context), without a worker polling the queue. */
+function asActivity<T>(fn: () => Promise<T>): Promise<T> {
+  const context = new Context(
+    { activityType: 'processWebhookBatch' } as Info,
+    new Promise<never>(() => undefined),
+    new AbortController().signal,
+    () => undefined,
+    undefined,
+    { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    noopMetricMeter,
+    {},
+  );
+  return asyncLocalStorage.run(context, fn);
+}
+
+describe('a webhook batch and its webhook.received tenant events', () => {
+  it('looks the tenant endpoints up once per batch (not per 50-event chunk) and decrypts each payload once for the forward and its webhook.received', async () => {
+    const receiver = await startEventReceiver();
+    // The batch's own ORM logs its queries, so they can be counted.
+    const queries: string[] = [];
+    const orm = await openOrm(api.deps.env.DATABASE_URL!, { debug: ['query'], logger: (message: string) => queries.push(message) });
+    const vault = api.deps.vault;
+    const decrypt = vault.decrypt.bind(vault);
+    const decrypted: string[] = [];
+    try {
+      const { tenantId, apiKey: key } = await api.newTenant();
+      const created = await api.request('POST', '/api/v1/integrations', {
+        key,
+        body: { provider: 'sandbox', settings: { forwardUrl: `${receiver.url}/forward` } },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const integrationId = created.body.data.id as string;
+      expect((await api.request('POST', `/api/v1/integrations/${integrationId}/forwarding-secret`, { key })).status).toBe(201);
+      const endpoint = await api.request('POST', '/api/v1/event-endpoints', { key, body: { url: `${receiver.url}/events`, eventTypes: ['webhook.received'] } });
+      expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+      // 120 events: three chunks of at most 50 in one batch.
+      for (let i = 0; i < 120; i++) await api.deps.webhookWriter.write({ ...event(integrationId), tenantId });
+      const payloads = new Set((await orm.em.fork().find(WebhookEvent, { integrationId }, { fields: ['payload'] })).map((e) => e.payload));
+      expect(payloads.size).toBe(120);
+
+      vault.decrypt = ((ciphertext: string, ...rest: unknown[]) => {
+        if (payloads.has(ciphertext)) decrypted.push(ciphertext);
+        return (decrypt as (...args: unknown[]) => string)(ciphertext, ...rest);
+      }) as typeof vault.decrypt;
+      queries.length = 0;
+      const { processWebhookBatch } = createWebhookBatchActivities({ ...api.deps, orm, vault, temporal: api.deps.temporal.client });
+      const result = await asActivity(() => processWebhookBatch({ integrationId }));
+
+      expect(result).toMatchObject({ processed: 120, failed: 0 });
+      expect(receiver.received.filter((r) => r.path === '/forward')).toHaveLength(120);
+      expect(await orm.em.fork().count(TenantEvent, { integrationId, type: 'webhook.received' })).toBe(120);
+      const endpointLookups = queries.filter((q) => /from "event_endpoint"/.test(q));
+      expect(endpointLookups, endpointLookups.join('\n')).toHaveLength(1);
+      // Each payload decrypted once (it was twice: for the forward, then for webhook.received).
+      expect(decrypted).toHaveLength(120);
+      expect(new Set(decrypted).size).toBe(120);
+    } finally {
+      vault.decrypt = decrypt;
+      await orm.close();
+      await receiver.close();
+    }
+  }, 60_000);
+});
+
+describe('a webhook batch in a congested worker', () => {
+  it("of a flooded integration gives way while the event loop is congested (10 events at a time, at most 500 ms per wait); a quiet integration's batch of one does not wait", async () => {
+    const receiver = await startEventReceiver();
+    let congested = true;
+    try {
+      const integration = async (path: string) => {
+        const { tenantId, apiKey: key } = await api.newTenant();
+        const created = await api.request('POST', '/api/v1/integrations', {
+          key,
+          body: { provider: 'sandbox', settings: { forwardUrl: `${receiver.url}${path}` } },
+        });
+        expect(created.status, JSON.stringify(created.body)).toBe(201);
+        const id = created.body.data.id as string;
+        expect((await api.request('POST', `/api/v1/integrations/${id}/forwarding-secret`, { key })).status).toBe(201);
+        return { tenantId, id };
+      };
+      const flooded = await integration('/bulk');
+      const quiet = await integration('/quiet');
+      await Promise.all(Array.from({ length: 260 }, () => api.deps.webhookWriter.write({ ...event(flooded.id), tenantId: flooded.tenantId })));
+      await api.deps.webhookWriter.write({ ...event(quiet.id), tenantId: quiet.tenantId });
+      const forwards = (path: string) => receiver.received.filter((r) => r.path === path).length;
+      // The lag the worker would measure (lib/event-loop-lag.ts): congested until the test says otherwise.
+      const { processWebhookBatch } = createWebhookBatchActivities(
+        { ...api.deps, temporal: api.deps.temporal.client },
+        { loopLagMs: () => (congested ? 100 : 0) },
+      );
+
+      const started = Date.now();
+      const bulk = asActivity(() => processWebhookBatch({ integrationId: flooded.id }));
+      const light = await asActivity(() => processWebhookBatch({ integrationId: quiet.id }));
+      expect(light).toMatchObject({ processed: 1, more: false });
+      expect(forwards('/quiet')).toBe(1);
+      await new Promise((r) => setTimeout(r, 2000 - (Date.now() - started)));
+      // Congested for 2 s: a few groups of 10 (a wait of at most 500 ms after each), not the whole batch of 200.
+      const whileCongested = forwards('/bulk');
+      expect(whileCongested).toBeGreaterThanOrEqual(10);
+      expect(whileCongested).toBeLessThanOrEqual(60);
+      congested = false;
+      expect(await bulk).toMatchObject({ processed: 200, failed: 0, more: true });
+      expect(forwards('/bulk')).toBe(200);
+    } finally {
+      congested = false;
+      await receiver.close();
+    }
+  }, 60_000);
 });
