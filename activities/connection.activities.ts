@@ -366,7 +366,9 @@ export function createConnectionActivities(deps: ActivityDeps) {
           return { tokenExpiresAt: integration.tokenExpiresAt?.getTime() ?? null, tokenIssuedAt: refreshedAt };
         }
         const current = readCredentials(vault, integration);
-        if (current?.mode && current.mode.type !== 'api_key' && current.mode.type !== 'basic') {
+        // A static credential (API key, Basic) has nothing to refresh: a refresh-now leaves it as it is.
+        if (current?.mode?.type === 'api_key' || current?.mode?.type === 'basic') return { tokenExpiresAt: null, tokenIssuedAt: Date.now() };
+        if (current?.mode) {
           // A minted mode: no refresh token exists; a new token is minted from what the connection supplied.
           const def = await providers.resolveFor(em, integration);
           let token;

@@ -156,6 +156,19 @@ describe('basic (Twilio: Account SID / Auth Token)', () => {
     expect((await token(id)).body.data).toEqual({ type: 'basic', ...TWILIO, headers: { Authorization: basic }, query: {}, expiresAt: null });
     expect((await proxy(id, 'Accounts/AC1/Messages.json')).status).toBe(200);
     expect(fakes.twilio!.requests.at(-1)!.headers.authorization).toBe(basic);
+    // "Refresh now" on a static credential changes nothing (it used to end in reauthorization: no refresh token).
+    const refreshed = await api.request('POST', `/api/v1/integrations/${id}/refresh`, { key });
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    expect(refreshed.body.data.status).toBe('active');
+    expect((await token(id)).body.data.password).toBe(TWILIO.password);
+  });
+
+  it('credentials for an authorization-code provider are refused (400 credentials_not_accepted)', async () => {
+    const id = await create('sandbox');
+    integrationIds.pop(); // refused before any workflow starts: no history to scan
+    const res = await connect(id, { apiKey: 'x' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('credentials_not_accepted');
   });
 
   it("connects through the connect page's form on our origin: CSRF-bound, single-use, the secret never echoed", async () => {
