@@ -6,6 +6,9 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppUser, AuditEntry, UserSession } from '../db/entities/index.ts';
+import { ensureOwnerAccount } from '../db/repositories/team.repository.ts';
+import { hashPassword } from '../lib/auth/password.ts';
+import { randomSecret } from '../lib/ids.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
 import { asSession, PASSWORD, person, signIn } from './team-setup.ts';
 
@@ -65,6 +68,26 @@ describe('password sign-in', () => {
     const res = await api.request('POST', `/api/v1/invitations/${token}/accept`, { body: { name: 'Short', password: 'elevenchars' } });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('at least 12 characters');
+  });
+});
+
+describe('the demo owner account (npm start)', () => {
+  it('is created once with a generated password that signs in as owner, and only a reset prints a new one (and ends its sessions)', async () => {
+    const { tenantId } = await api.newTenant('Demo');
+    const em = api.deps.orm.em.fork();
+    const options = { hashPassword, generatePassword: () => randomSecret(18) };
+    const email = `owner-${tenantId}@demo.plugboard.local`;
+    const first = await ensureOwnerAccount(em, tenantId, email, options);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    const session = await signIn(api, email, first!);
+    expect((await api.request('GET', '/api/v1/auth/session', asSession(session, tenantId))).body.data.role).toBe('owner');
+    expect(await ensureOwnerAccount(em, tenantId, email, options)).toBeNull();
+    expect((await login(email, first!)).status).toBe(200);
+    const reset = await ensureOwnerAccount(em, tenantId, email, { ...options, reset: true });
+    expect(reset).not.toBe(first);
+    expect((await login(email, first!)).status).toBe(401);
+    expect((await login(email, reset!)).status).toBe(200);
+    expect((await api.request('GET', '/api/v1/auth/session', asSession(session, tenantId))).body.error.code).toBe('session_revoked');
   });
 });
 
