@@ -64,12 +64,12 @@ afterAll(async () => {
 });
 
 /** Starts a sign-in at the API and clicks through the provider's login and consent pages; returns the flow and the callback URL (not followed). */
-async function authorize(login: string): Promise<{ flowId: string; authorizationUrl: URL; callbackUrl: URL }> {
-  const started = await api.request('POST', '/api/v1/auth/sso/start');
+async function authorize(login: string, on: TestApi = api, redirectUri = REDIRECT_URI): Promise<{ flowId: string; authorizationUrl: URL; callbackUrl: URL }> {
+  const started = await on.request('POST', '/api/v1/auth/sso/start');
   expect(started.status).toBe(200);
   const authorizationUrl = new URL(started.body.data.authorizationUrl);
   const browser = new ScriptedBrowser();
-  const isCallback = (u: URL) => u.href.startsWith(REDIRECT_URI);
+  const isCallback = (u: URL) => u.href.startsWith(redirectUri);
   let step = await browser.follow(authorizationUrl.href, isCallback);
   for (let i = 0; i < 6 && !isCallback(new URL(step.url)); i++) {
     const html = await step.response.text();
@@ -180,5 +180,25 @@ describe('single sign-on (oidc-provider)', () => {
     // An address the provider does not vouch for matches nobody, not even an existing account.
     const unverified = await authorize(`unverified-${owner.email}`);
     expect((await finish(unverified.flowId, unverified.callbackUrl)).body.error.code).toBe('no_account');
+  });
+});
+
+describe('single sign-on in development', () => {
+  it('uses the sandbox authorization server as the identity provider when no issuer is configured', async () => {
+    const dev = await startTestApi({ env: { NODE_ENV: 'development' } });
+    try {
+      const { tenantId } = await dev.newTenant('Dev');
+      const owner = await person(dev, tenantId, 'owner');
+      const sso = await dev.request('GET', '/api/v1/auth/sso');
+      expect(sso.body.data).toEqual({ enabled: true, issuer: `${dev.url}/sandbox`, name: 'Sandbox identity provider' });
+      // Typing the owner's address as the sandbox login signs in as that (verified) address.
+      const { flowId, callbackUrl } = await authorize(owner.email, dev, `${dev.url}/signin/sso/callback`);
+      const res = await dev.request('POST', '/api/v1/auth/sso/callback', { body: { flowId, callbackUrl: callbackUrl.href } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.data.user.id).toBe(owner.userId);
+      expect(res.body.data.memberships).toEqual([{ tenantId, tenantName: 'Dev', role: 'owner' }]);
+    } finally {
+      await dev.close();
+    }
   });
 });
