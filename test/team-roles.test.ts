@@ -5,7 +5,8 @@
  * when allowed. REQ-19: a viewer never reaches a secret, a token or the proxy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_ACCESS, routeKeys, type AccessClass } from '../api/authorization.ts';
+import Router from '@koa/router';
+import { assertRouteTables, ROUTE_ACCESS, routeKeys, type AccessClass } from '../api/authorization.ts';
 import type { AppDeps } from '../api/context.ts';
 import { createRouter } from '../api/router.ts';
 import { createApiKey } from '../db/repositories/api-keys.repository.ts';
@@ -67,6 +68,25 @@ describe('roles on every route', () => {
   it('classifies every registered /api/v1 route (a route without a rule fails at startup)', () => {
     expect(keys.length).toBeGreaterThan(55);
     for (const key of keys) expect(ROUTE_ACCESS[key], key).toBeDefined();
+  });
+
+  it('fails closed: a router with a route missing from the role table, or a mutating route without an audit decision, does not start', () => {
+    const unclassified = new Router({ prefix: '/api/v1' });
+    unclassified.get('/brand-new', async () => {});
+    const first = createRouter({} as AppDeps);
+    first.use(unclassified.routes());
+    // createRouter ends with this check on the router it built.
+    expect(() => assertRouteTables(first)).toThrow(/ROUTE_ACCESS has no entry for: GET \/api\/v1\/brand-new/);
+    ROUTE_ACCESS['POST /api/v1/brand-new'] = 'write';
+    try {
+      const unaudited = new Router({ prefix: '/api/v1' });
+      unaudited.post('/brand-new', async () => {});
+      const second = createRouter({} as AppDeps);
+      second.use(unaudited.routes());
+      expect(() => assertRouteTables(second)).toThrow(/AUDIT_ACTIONS has no entry for the mutating route\(s\): POST \/api\/v1\/brand-new/);
+    } finally {
+      delete ROUTE_ACCESS['POST /api/v1/brand-new'];
+    }
   });
 
   // Signing out would end the sessions the matrix uses: those two are tested in test/team-sessions.test.ts.
