@@ -2,7 +2,8 @@
  * Issue 16 item 3, "authorization everywhere": every route the router registers (the list comes from router.stack,
  * not from the table) is called as a viewer session, a read-only key, an admin session, an owner session and a
  * full key, and answers as its class in api/authorization.ts says — 403 `forbidden` when denied, never 401/403
- * when allowed. REQ-19: a viewer never reaches a secret, a token or the proxy.
+ * when allowed. REQ-19: a viewer never reaches a secret, a token or the proxy; REQ-21: a backend that only reads
+ * can hold a read-only key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Router from '@koa/router';

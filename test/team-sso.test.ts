@@ -1,7 +1,7 @@
 /**
  * Issue 16 item 2, OIDC single sign-on, against a real OpenID Provider (oidc-provider on a loopback port, with
  * its own login and consent pages, PKCE required): PKCE S256, state and nonce are kept by the API; a tampered
- * state and a wrong code verifier are refused; people are matched by (issuer, subject), else by a verified e-mail
+ * state and a wrong code verifier are refused (REQ-2, REQ-3; openid-client verifies the ID token, REQ-9); people are matched by (issuer, subject), else by a verified e-mail
  * address to an account or a pending invitation; anyone else gets 403 no_account.
  */
 import { createServer, type Server } from 'node:http';
@@ -86,7 +86,7 @@ const finish = (flowId: string, callbackUrl: URL | string) =>
   api.request('POST', '/api/v1/auth/sso/callback', { body: { flowId, callbackUrl: String(callbackUrl) }, headers: { 'user-agent': 'sso-test' } });
 
 describe('single sign-on (oidc-provider)', () => {
-  it('advertises the issuer and sends PKCE S256, state and nonce', async () => {
+  it('REQ-2, REQ-3: advertises the issuer and sends PKCE S256, state and nonce', async () => {
     expect((await api.request('GET', '/api/v1/auth/sso')).body.data).toEqual({ enabled: true, issuer, name: 'Test IdP' });
     const started = await api.request('POST', '/api/v1/auth/sso/start');
     const url = new URL(started.body.data.authorizationUrl);
@@ -125,7 +125,7 @@ describe('single sign-on (oidc-provider)', () => {
     expect(second.body.data.user).toMatchObject({ id: admin.userId, email: `changed-${admin.email}` });
   });
 
-  it('refuses a tampered state (and the flow is spent)', async () => {
+  it('REQ-2: refuses a tampered state (and the flow is spent)', async () => {
     const { tenantId } = await api.newTenant();
     const viewer = await person(api, tenantId, 'viewer');
     const { flowId, callbackUrl } = await authorize(viewer.email);
@@ -138,7 +138,7 @@ describe('single sign-on (oidc-provider)', () => {
     expect((await finish(flowId, callbackUrl)).body.error.code).toBe('sso_flow_unknown');
   });
 
-  it('refuses a callback delivered to another flow (its state and verifier are not that flow’s)', async () => {
+  it('REQ-2: refuses a callback delivered to another flow (its state and verifier are not that flow’s)', async () => {
     const { tenantId } = await api.newTenant();
     const viewer = await person(api, tenantId, 'viewer');
     const victim = await api.request('POST', '/api/v1/auth/sso/start');
@@ -148,7 +148,7 @@ describe('single sign-on (oidc-provider)', () => {
     expect(res.body.error.code).toBe('sso_state_mismatch');
   });
 
-  it('sends the PKCE verifier: with a wrong one the provider refuses the code', async () => {
+  it('REQ-3: sends the PKCE verifier: with a wrong one the provider refuses the code', async () => {
     const { tenantId } = await api.newTenant();
     const viewer = await person(api, tenantId, 'viewer');
     const { flowId, callbackUrl } = await authorize(viewer.email);
