@@ -51,6 +51,7 @@ beforeAll(async () => {
   fakes.google = await AuthFake.start({
     api: [{ kind: 'bearer' }],
     jwtBearer: { issuer: SA_EMAIL, publicKey: SA.publicKey, scope: 'https://www.googleapis.com/auth/cloud-platform' },
+    lifetimeSeconds: SHORT,
   });
   api = await startTestApi({
     worker: true,
@@ -298,7 +299,7 @@ describe('github_app (installation tokens)', () => {
 });
 
 describe('jwt_bearer (Google service account, RFC 7523)', () => {
-  it('exchanges an assertion the fake verifies (iss, aud, scope, exp ≤ 1 h) for a token; the proxy sends it', async () => {
+  it('exchanges an assertion the fake verifies (iss, aud, scope, exp ≤ 1 h) for a token; the proxy sends it; the workflow refreshes it', async () => {
     const id = await create('google-service-account');
     const keyFile = { type: 'service_account', client_email: SA_EMAIL, private_key: SA.privateKeyPem, private_key_id: 'kid-1' };
     const bad = await connect(id, { serviceAccountKey: { client_email: SA_EMAIL } });
@@ -312,7 +313,12 @@ describe('jwt_bearer (Google service account, RFC 7523)', () => {
     expect(t.accessToken).toMatch(/^ya29\./);
     expect((await proxy(id, 'drive/v3/files')).status).toBe(200);
     expect(fakes.google!.requests.at(-1)!.headers.authorization).toBe(`Bearer ${t.accessToken}`);
-  });
+    // Refreshed by the workflow with a new assertion before the short-lived token expires.
+    await until(async () => (await token(id)).body.data.accessToken !== t.accessToken, 20_000, 'a refreshed JWT-bearer token');
+    expect(fakes.google!.verifiedClaims.length).toBeGreaterThanOrEqual(2);
+    expect(fakes.google!.jwtRefusals).toEqual([]);
+    await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
+  }, 60_000);
 });
 
 describe('REQ-19: no supplied secret in logs or Temporal histories', () => {
