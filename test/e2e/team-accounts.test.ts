@@ -88,10 +88,17 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
 
 async function signInWithPassword(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/signin');
+  // Type after hydration, as a person would (a field filled before it may be reset by the hydrating page).
+  await page.waitForLoadState('networkidle');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === '/');
+  await page
+    .waitForURL((u) => u.pathname === '/')
+    .catch(async (error: Error) => {
+      const alert = await page.getByRole('alert').allInnerTexts();
+      throw new Error(`sign-in as ${email} stayed on ${page.url()}: ${alert.join(' | ')}`, { cause: error });
+    });
   await page.waitForLoadState('networkidle');
 }
 
@@ -340,6 +347,7 @@ describe('team accounts in the dashboard', () => {
     try {
       for (let attempt = 1; attempt <= 5; attempt++) {
         await page.goto('/signin');
+        await page.waitForLoadState('networkidle');
         await page.getByLabel('Email').fill(email);
         await page.getByLabel('Password').fill(`wrong-password-${attempt}`);
         await page.getByRole('button', { name: 'Sign in' }).click();
