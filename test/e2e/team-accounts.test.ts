@@ -3,8 +3,11 @@
  * `npm start` seed gives (ensureOwnerAccount, the same function scripts/dev.ts calls), invites a viewer, the viewer
  * accepts through the link in a second browser context, sees the integrations but no secret or write action (and a
  * direct POST to the secret route as that viewer is refused 403, REQ-19), the owner removes the viewer, and the
- * viewer's next page load lands on sign-in. Also: sign out everywhere ends every session of the person, and the
- * sign-in page shows the API's answer for a wrong password and for a locked account. Screenshots go to
+ * viewer's next page load lands on sign-in (REQ-21: a viewer gets least privilege, enforced by the API). Also: sign
+ * out everywhere ends every session of the person, the sign-in page shows the API's answer for a wrong password and
+ * for a locked account, single sign-on against oidc-provider (REQ-1: the flow is bound to the browser that started
+ * it; state and PKCE, REQ-2/REQ-3, are checked by the API), and accepting as yourself plus the tenant switcher. The
+ * session token stays on the server (REQ-10: sealed in the httpOnly cookie). Screenshots go to
  * test-results/screenshots/team-*.png.
  */
 import { randomBytes } from 'node:crypto';
@@ -228,6 +231,11 @@ describe('team accounts in the dashboard', () => {
       await viewer.page.getByRole('button', { name: 'Accept invitation' }).click();
       await viewer.page.waitForURL((u) => u.pathname === '/');
       expect(await headerRole(viewer.page)).toBe('Viewer');
+      // REQ-10: the browser holds only the sealed cookie, never the API session token.
+      const cookies = await viewer.context.cookies();
+      expect(cookies.find((c) => c.name === 'pb_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+      expect(cookies.some((c) => c.value.includes('pbs_'))).toBe(false);
+      expect(await viewer.page.content()).not.toContain('pbs_');
 
       // The viewer sees the integrations, but no write action…
       await viewer.page.getByRole('link', { name: 'Team sandbox' }).first().waitFor();
@@ -245,7 +253,7 @@ describe('team accounts in the dashboard', () => {
       await viewer.page.goto('/event-endpoints');
       expect(await viewer.page.getByRole('button', { name: 'Add endpoint' }).count()).toBe(0);
 
-      // The API refuses the secret route to the viewer's own session (the dashboard only hides the button).
+      // The API refuses the secret route to the viewer's own session (the dashboard only hides the button; REQ-19/21).
       const viewerLogin = await api('POST', '/api/v1/auth/login', {}, { email: VIEWER.email, password: VIEWER.password });
       expect(viewerLogin.status).toBe(200);
       const viewerAuth = { authorization: `Bearer ${viewerLogin.body.data.sessionToken}`, 'x-plugboard-tenant': tenant.tenantId };
@@ -391,7 +399,7 @@ describe('team accounts in the dashboard', () => {
       await stranger.page.getByText('There is no Plugboard account for you yet.').waitFor();
       await shot(stranger.page, '11-sso-no-account');
 
-      // A callback this browser did not start (no flow cookie: login CSRF) is refused without asking the API.
+      // A callback this browser did not start (no flow cookie: login CSRF, REQ-1) is refused without asking the API.
       await forger.page.goto('/signin/sso/callback?code=forged&state=forged');
       expect(new URL(forger.page.url()).pathname).toBe('/signin');
       await forger.page.getByText('started in another browser').waitFor();
