@@ -256,6 +256,10 @@ export const Provider = z
     webhookScheme: z.string().optional().meta({ description: 'How its webhooks are verified (see docs/webhooks.md).' }),
     redirectUri: z.string().optional().meta({ description: 'The redirect URI to register with the provider.' }),
     authMode: z.string().meta({ description: 'How a connection authenticates.', example: 'oauth2' }),
+    credentialFields: z
+      .array(z.object({ name: z.string(), label: z.string(), secret: z.boolean() }))
+      .optional()
+      .meta({ description: 'What `connect` takes as `credentials` (every auth mode but `oauth2`): names, form labels, and which are secret.' }),
     templateParams: z.array(ProviderTemplateParam).meta({ description: 'What `connect` needs as `params` (Shopify `shop`, Zendesk `subdomain`…).' }),
     docs: z.array(z.string()).meta({ description: "The provider's own documentation." }),
   })

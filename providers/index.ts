@@ -16,6 +16,7 @@ import { notionProvider } from './notion.provider.ts';
 import { salesforceProvider } from './salesforce.provider.ts';
 import { sandboxProvider } from './sandbox.provider.ts';
 import { slackProvider } from './slack.provider.ts';
+import { credentialFields } from '../lib/oauth/modes.ts';
 import { authModeOf, type CatalogEntry, type ProviderDefinition } from './types.ts';
 import { zoomProvider } from './zoom.provider.ts';
 
@@ -122,6 +123,7 @@ export function toCatalogEntry(def: ProviderDefinition, operatorCredentials: boo
     operatorCredentials,
     ...(def.webhook ? { webhookScheme: def.webhook.scheme } : {}),
     authMode: authModeOf(def),
+    ...(def.auth ? { credentialFields: credentialFields(def.auth) } : {}),
     templateParams: (def.templateParams ?? []).map((p) => ({ ...p, ...(p.values ? { values: [...p.values] } : {}) })),
     docs: [...(def.docs ?? [])],
   };

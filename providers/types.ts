@@ -280,6 +280,8 @@ export interface CatalogEntry {
   /** The redirect URI to register with the provider (custom providers: one per provider, REQ-5). */
   redirectUri?: string;
   authMode: AuthMode;
+  /** What `POST /api/v1/integrations/:id/connect` takes as `credentials` (every mode but `oauth2`; lib/oauth/modes.ts). */
+  credentialFields?: { name: string; label: string; secret: boolean }[];
   /** What `POST /api/v1/integrations/:id/connect` needs as `params` (Shopify shop, Zendesk subdomain…). */
   templateParams: TemplateParam[];
   /** The provider's documentation (built-ins). */

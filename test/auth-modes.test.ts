@@ -85,6 +85,19 @@ const connect = (id: string, credentials: unknown) => api.request('POST', `/api/
 const token = (id: string) => api.request('GET', `/api/v1/integrations/${id}/token`, { key });
 const proxy = (id: string, path: string) => api.request('GET', `/api/v1/integrations/${id}/proxy/${path}`, { key });
 
+it("the catalog names each provider's auth mode and the credentials connect takes", async () => {
+  const res = await api.request('GET', '/api/v1/providers', { key });
+  const byKey = Object.fromEntries(res.body.data.map((p: { key: string }) => [p.key, p]));
+  expect(byKey.openai).toMatchObject({ authMode: 'api_key', credentialFields: [{ name: 'apiKey', label: 'API key', secret: true }] });
+  expect(byKey.twilio.credentialFields).toEqual([
+    { name: 'username', label: 'Account SID', secret: false },
+    { name: 'password', label: 'Auth Token', secret: true },
+  ]);
+  expect(byKey['github-app-installation'].authMode).toBe('github_app');
+  expect(byKey.sandbox.authMode).toBe('oauth2');
+  expect(byKey.sandbox.credentialFields).toBeUndefined();
+});
+
 describe('api_key (OpenAI: Authorization: Bearer <key>)', () => {
   let id: string;
   it('validates the credentials per mode with a clear 400 that names the field, never the value', async () => {

@@ -432,6 +432,12 @@ export interface Provider {
   redirectUri?: string;
   /** How a connection authenticates. */
   authMode: string;
+  /** What `connect` takes as `credentials` (every auth mode but `oauth2`): names, form labels, and which are secret. */
+  credentialFields?: Array<{
+    name: string;
+    label: string;
+    secret: boolean;
+  }>;
   /** What `connect` needs as `params` (Shopify `shop`, Zendesk `subdomain`…). */
   templateParams: Array<{
     name: string;
