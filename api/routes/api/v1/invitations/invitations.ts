@@ -9,6 +9,7 @@ import {
   invitationStatus,
   listMembers,
   listPendingInvitations,
+  normalizeEmail,
   revokeInvitation,
 } from '../../../../../db/repositories/team.repository.ts';
 import { sendInvitationMail } from '../../../../../lib/auth/mail.ts';
@@ -65,8 +66,12 @@ export async function acceptInvitationRoute(ctx: AppContext): Promise<void> {
   if (bearer && SESSION_TOKEN.test(bearer)) {
     await authenticateSession(ctx, bearer, em);
     const session = ctx.state.session!;
-    await acceptInvitation(em, invitation.id, session.userId);
     const user = await em.findOneOrFail(AppUser, { id: session.userId });
+    // The link is for one address: a session of anyone else (who got hold of the link) does not join with it.
+    if (normalizeEmail(user.email) !== invitation.email) {
+      throw new AppError(403, 'invitation_email_mismatch', 'This invitation is for another e-mail address: sign in as the invited person.');
+    }
+    await acceptInvitation(em, invitation.id, session.userId);
     await recordUserEvent(ctx, em, user, 'invitation.accept', { role: invitation.role, invitationId: invitation.id }, [invitation.tenantId]);
     ok(ctx, await answerFor(em, user, bearer, session.expiresAt));
     return;
