@@ -9,6 +9,17 @@ import type { HttpMetrics } from '../../lib/metrics.ts';
  */
 const CONNECT_PREFIX = '/oauth/connect/';
 
+/**
+ * The path as it may be logged: the bearer secrets some paths carry are replaced by their route parameter — a
+ * connect link (`/oauth/connect/:token`), an invitation link as the API serves it (`/api/v1/invitations/:token`,
+ * `…/:token/accept`; an invitation id `inv_…` is no secret) and as the dashboard page (`/invite/:token`, proxied
+ * through the API). Used by the access log and the error log (REQ-19).
+ */
+export function loggablePath(path: string): string {
+  if (path.startsWith(CONNECT_PREFIX)) return `${CONNECT_PREFIX}:token`;
+  return path.replace(/^(\/api\/v1\/invitations\/)(?!inv_[0-9a-z]{26}(?:\/|$))[^/]+/i, '$1:token').replace(/^(\/invite\/)[^/]+/, '$1:token');
+}
+
 export function accessLog(options: { logger: Logger; metrics: HttpMetrics }): Middleware {
   return async function accessLogMiddleware(ctx, next) {
     const started = process.hrtime.bigint();
@@ -23,7 +34,7 @@ export function accessLog(options: { logger: Logger; metrics: HttpMetrics }): Mi
           {
             requestId: ctx.state.requestId,
             method: ctx.method,
-            path: ctx.path.startsWith(CONNECT_PREFIX) ? `${CONNECT_PREFIX}:token` : ctx.path,
+            path: loggablePath(ctx.path),
             status: ctx.status,
             ms: Math.round(ms * 10) / 10,
             tenantId: ctx.state.tenant?.id,

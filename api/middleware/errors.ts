@@ -3,6 +3,7 @@ import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import { AppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { loggablePath } from './access-log.ts';
 
 const STATUS_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -69,7 +70,7 @@ export function errorEnvelope(options: { logger: Logger }): Middleware {
     } catch (error) {
       const appError = toAppError(error);
       if (appError.status >= 500) {
-        options.logger.error({ err: error, requestId: ctx.state.requestId, path: ctx.path }, 'request failed');
+        options.logger.error({ err: error, requestId: ctx.state.requestId, path: loggablePath(ctx.path) }, 'request failed');
       }
       ctx.status = appError.status;
       ctx.set('Cache-Control', 'no-store');

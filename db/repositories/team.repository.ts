@@ -1,4 +1,4 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../lib/errors.ts';
 import { newInvitationToken, newSessionToken, tokenHash } from '../../lib/auth/tokens.ts';
 import { AppUser, Invitation, Membership, Tenant, UserIdentity, UserSession, type Role } from '../entities/index.ts';
@@ -235,7 +235,13 @@ export async function acceptInvitation(em: EntityManager, invitationId: string, 
     const invitation = await tem.findOneOrFail(Invitation, { id: invitationId });
     if (await tem.findOne(Membership, { tenantId: invitation.tenantId, userId })) throw conflict('already_member', 'You are already a member of this tenant.');
     const membership = tem.create(Membership, { tenantId: invitation.tenantId, userId, role: invitation.role });
-    await tem.flush();
+    try {
+      await tem.flush();
+    } catch (error) {
+      // Two invitations to one tenant accepted by the same person at once: the second membership collides.
+      if (error instanceof UniqueConstraintViolationException) throw conflict('already_member', 'You are already a member of this tenant.');
+      throw error;
+    }
     return membership;
   });
 }

@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { AppUser, ROLES, Tenant, type Invitation } from '../../../../../db/entities/index.ts';
 import {
@@ -81,11 +82,19 @@ export async function acceptInvitationRoute(ctx: AppContext): Promise<void> {
     throw conflict('account_exists', 'An account with this e-mail address exists: sign in, then open the invitation link again.');
   }
   const passwordHash = await hashPassword(body.password);
-  const user = await em.transactional(async (tem) => {
-    const created = await createUser(tem, { email: invitation.email, name: body.name, passwordHash });
-    await acceptInvitation(tem, invitation.id, created.id);
-    return created;
-  });
+  let user: AppUser;
+  try {
+    user = await em.transactional(async (tem) => {
+      const created = await createUser(tem, { email: invitation.email, name: body.name, passwordHash });
+      await acceptInvitation(tem, invitation.id, created.id);
+      return created;
+    });
+  } catch (error) {
+    // Two accepts of one link at once: both passed the checks above, the second's account collides with the
+    // first's on the unique e-mail address — the link was just used (409, not a 500).
+    if (error instanceof UniqueConstraintViolationException) throw conflict('invitation_not_pending', 'This invitation was already used.');
+    throw error;
+  }
   await recordUserEvent(ctx, em, user, 'invitation.accept', { role: invitation.role, invitationId: invitation.id }, [invitation.tenantId]);
   ok(ctx, await signInAnswer(ctx, em, user), 201);
 }
