@@ -3,6 +3,7 @@ import type { AppCustom, AppDeps, AppState } from './context.ts';
 import { webhookEventCounts } from '../db/repositories/stats.repository.ts';
 import { createAppMetrics } from '../lib/metrics.ts';
 import { accessLog } from './middleware/access-log.ts';
+import { clientIp, trustedProxies } from './middleware/client-ip.ts';
 import { dashboardProxy } from './middleware/dashboard-proxy.ts';
 import { entityManager } from './middleware/entity-manager.ts';
 import { errorEnvelope } from './middleware/errors.ts';
@@ -22,6 +23,7 @@ export function createApp(deps: AppDeps, options: { dashboard?: boolean } = {}):
   const webhooks = createWebhookRouter();
 
   app.use(requestId());
+  app.use(clientIp({ trusted: trustedProxies(deps.env) }));
   app.use(accessLog({ logger: deps.logger, metrics: app.context.metrics.http }));
   if (options.dashboard) app.use(dashboardProxy({ target: deps.env.DASHBOARD_URL, publicUrl: deps.env.PUBLIC_URL, ownPaths: API_PATHS }));
   app.use(errorEnvelope({ logger: deps.logger }));

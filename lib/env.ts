@@ -225,6 +225,23 @@ const schema = z.object({
   PLUGBOARD_SSO_CLIENT_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   PLUGBOARD_SSO_NAME: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(100).optional()),
   PLUGBOARD_SSO_REDIRECT_URI: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
+  /**
+   * Addresses of the reverse proxies in front of the API (comma-separated IPs, e.g. the dashboard's and a load
+   * balancer's): only a request whose socket peer is one of them has its X-Forwarded-For believed for the client
+   * address (sign-in rate limits, audit `ip`). Default: loopback in development, none elsewhere.
+   */
+  PLUGBOARD_TRUSTED_PROXIES: z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v.trim() === ''
+          ? undefined
+          : v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+        : v,
+    z.array(z.union([z.ipv4(), z.ipv6()])).optional(),
+  ),
   /** SMTP server invitations are mailed through (`smtp://user:pass@host:587`, `smtps://…`); unset: links are only shown. */
   PLUGBOARD_SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   PLUGBOARD_SMTP_FROM: z.string().default('Plugboard <no-reply@plugboard.local>'),

@@ -207,6 +207,10 @@ try {
       HOST: dashboardUrl.hostname,
       PROTOCOL_HEADER: 'x-forwarded-proto',
       HOST_HEADER: 'x-forwarded-host',
+      // The browser's address, as the API's dashboard proxy sets it (one hop): the dashboard passes it on to the API,
+      // which believes it from the loopback dashboard (PLUGBOARD_TRUSTED_PROXIES, docs/operations.md).
+      ADDRESS_HEADER: 'x-forwarded-for',
+      XFF_DEPTH: '1',
       PLUGBOARD_API_URL: `http://127.0.0.1:${env.PORT}`,
     });
   }

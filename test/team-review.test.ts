@@ -3,9 +3,10 @@
  * log). Real API, PostgreSQL and scrypt; no mocks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppUser } from '../db/entities/index.ts';
+import { AppUser, UserSession } from '../db/entities/index.ts';
+import { tokenHash } from '../lib/auth/tokens.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
-import { person } from './team-setup.ts';
+import { PASSWORD, person } from './team-setup.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -61,5 +62,42 @@ describe('log redaction', () => {
     expect(loggablePath('/api/v1/invitations/inv_01jz0000000000000000000000')).toBe('/api/v1/invitations/inv_01jz0000000000000000000000');
     expect(loggablePath('/api/v1/invitations')).toBe('/api/v1/invitations');
     expect(loggablePath('/oauth/connect/abc')).toBe('/oauth/connect/:token');
+  });
+});
+
+describe('the client address behind the dashboard', () => {
+  const attempt = (target: TestApi, forwardedFor: string, email = 'nobody@example.com') =>
+    target.request('POST', '/api/v1/auth/login', { body: { email, password: 'not the password' }, headers: { 'x-forwarded-for': forwardedFor } });
+
+  it('believes X-Forwarded-For from a configured proxy only: per-IP limits and the session address are the browser’s', async () => {
+    const behind = await startTestApi({ env: { PLUGBOARD_TRUSTED_PROXIES: '127.0.0.1, ::1' } });
+    try {
+      // 60 attempts from one browser (different accounts) use up its per-IP budget; another browser behind the same
+      // dashboard still signs in.
+      for (let i = 0; i < 60; i++) expect((await attempt(behind, '198.51.100.7', `n${i}@example.com`)).status).toBe(401);
+      expect((await attempt(behind, '198.51.100.7', 'n60@example.com')).status).toBe(429);
+      expect((await attempt(behind, '203.0.113.9, 198.51.100.8', 'other@example.com')).status).toBe(401);
+      const { tenantId } = await behind.newTenant();
+      const someone = await person(behind, tenantId, 'viewer');
+      const res = await behind.request('POST', '/api/v1/auth/login', {
+        body: { email: someone.email, password: PASSWORD },
+        headers: { 'x-forwarded-for': '192.0.2.44' },
+      });
+      expect(res.status).toBe(200);
+      const session = await behind.deps.orm.em.fork().findOneOrFail(UserSession, { tokenHash: tokenHash(res.body.data.sessionToken) });
+      expect(session.ip).toBe('192.0.2.44');
+    } finally {
+      await behind.close();
+    }
+  });
+
+  it('ignores X-Forwarded-For from a client that is not a configured proxy', async () => {
+    const fresh = await startTestApi(); // NODE_ENV=test, no PLUGBOARD_TRUSTED_PROXIES: nobody is trusted
+    try {
+      for (let i = 0; i < 60; i++) expect((await attempt(fresh, `198.51.100.${i}`, `m${i}@example.com`)).status).toBe(401);
+      expect((await attempt(fresh, '203.0.113.200', 'm60@example.com')).status).toBe(429);
+    } finally {
+      await fresh.close();
+    }
   });
 });

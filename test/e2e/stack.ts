@@ -127,6 +127,8 @@ export async function startStack(services: StackServices, options: StackOptions 
       HOST: '127.0.0.1',
       PROTOCOL_HEADER: 'x-forwarded-proto',
       HOST_HEADER: 'x-forwarded-host',
+      ADDRESS_HEADER: 'x-forwarded-for',
+      XFF_DEPTH: '1',
       PLUGBOARD_API_URL: url,
     });
     await waitForReady(`${url}/readyz`, timeoutMs, exited);
