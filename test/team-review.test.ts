@@ -101,3 +101,34 @@ describe('the client address behind the dashboard', () => {
     }
   });
 });
+
+describe('lockout', () => {
+  const login = (target: TestApi, email: string, password: string) => target.request('POST', '/api/v1/auth/login', { body: { email, password } });
+
+  it('starts the count again when a lock has run out: one wrong password every 15 minutes does not keep the account locked', async () => {
+    const { tenantId } = await api.newTenant();
+    const viewer = await person(api, tenantId, 'viewer');
+    const em = api.deps.orm.em.fork();
+    for (let i = 1; i <= 5; i++) await login(api, viewer.email, `wrong password ${i}`);
+    expect((await em.findOneOrFail(AppUser, { id: viewer.userId })).lockedUntil).not.toBeNull();
+    // Fifteen minutes pass; the attacker tries one more wrong password.
+    await em.nativeUpdate(AppUser, { id: viewer.userId }, { lockedUntil: new Date(Date.now() - 1000) });
+    const wrong = await login(api, viewer.email, 'wrong password 6');
+    expect(wrong.status).toBe(401);
+    const user = await em.fork().findOneOrFail(AppUser, { id: viewer.userId });
+    expect(user.failedLogins).toBe(1);
+    expect(user.lockedUntil).toBeNull();
+    expect((await login(api, viewer.email, PASSWORD)).status).toBe(200);
+  });
+
+  it('the per-account rate limit counts wrong passwords only: a person signing in often is never refused', async () => {
+    const fresh = await startTestApi();
+    try {
+      const { tenantId } = await fresh.newTenant();
+      const someone = await person(fresh, tenantId, 'viewer'); // one sign-in
+      for (let i = 0; i < 11; i++) expect((await login(fresh, someone.email, PASSWORD)).status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

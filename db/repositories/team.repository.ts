@@ -25,11 +25,17 @@ export async function createUser(em: EntityManager, data: { email: string; name:
   return user;
 }
 
-/** A wrong password: counts it, and locks the account for LOCKOUT_MS on the LOCKOUT_AFTER_FAILURES-th in a row. */
+/**
+ * A wrong password: counts it, and locks the account for LOCKOUT_MS on the LOCKOUT_AFTER_FAILURES-th in a row. A
+ * lock that has run out starts the count again at 1 — else one wrong password every 15 minutes (by anyone who
+ * knows the address) would keep the account locked for good.
+ */
 export async function recordFailedLogin(em: EntityManager, userId: string): Promise<{ lockedUntil: Date | null }> {
+  const failures = `(case when locked_until <= now() then 1 else failed_logins + 1 end)`;
   const [row] = await em.getConnection().execute<{ failed_logins: number; locked_until: Date | null }[]>(
-    `update app_user set failed_logins = failed_logins + 1,
-            locked_until = case when failed_logins + 1 >= ? then now() + (? || ' milliseconds')::interval else locked_until end
+    `update app_user set failed_logins = ${failures},
+            locked_until = case when ${failures} >= ? then now() + (? || ' milliseconds')::interval
+                                when locked_until <= now() then null else locked_until end
       where id = ? returning failed_logins, locked_until`,
     [LOCKOUT_AFTER_FAILURES, String(LOCKOUT_MS), userId],
   );

@@ -28,6 +28,13 @@ export class RateLimiter {
     return window.count > this.limit ? Math.max(1, Math.ceil((window.resetAt - now) / 1000)) : 0;
   }
 
+  /** The seconds `key` must still wait (0: it may try), without counting an attempt. */
+  wait(key: string, now = Date.now()): number {
+    const window = this.#windows.get(key);
+    if (!window || window.resetAt <= now || window.count < this.limit) return 0;
+    return Math.max(1, Math.ceil((window.resetAt - now) / 1000));
+  }
+
   get size(): number {
     return this.#windows.size;
   }

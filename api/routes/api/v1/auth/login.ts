@@ -33,19 +33,23 @@ export async function login(ctx: AppContext): Promise<void> {
   if (ipWait) throw rateLimited(ctx, ipWait, 'from this address');
   const body = loginBody.parse(ctx.request.body ?? {});
   const address = normalizeEmail(body.email);
-  const accountWait = limits.account.hit(address);
+  // The per-account budget counts failures only (below): a person signing in often is never limited.
+  const accountWait = limits.account.wait(address);
   if (accountWait) throw rateLimited(ctx, accountWait, 'for this account');
   const em = ctx.state.em;
   const user = await findUserByEmail(em, address);
   if (!user?.passwordHash) {
+    limits.account.hit(address);
     await verifyDummyPassword(body.password);
     throw invalid();
   }
   if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
+    limits.account.hit(address);
     await verifyDummyPassword(body.password);
     throw locked(ctx, user.lockedUntil);
   }
   if (!(await verifyPassword(body.password, user.passwordHash))) {
+    limits.account.hit(address);
     const { lockedUntil } = await recordFailedLogin(em, user.id);
     const nowLocked = lockedUntil && lockedUntil.getTime() > Date.now();
     await recordUserEvent(
