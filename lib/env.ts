@@ -218,7 +218,7 @@ const schema = z.object({
   /**
    * Dashboard single sign-on (docs/architecture.md "Team accounts"): an OpenID Connect issuer, a client registered
    * there, and the redirect URI (default `<PUBLIC_URL>/signin/sso/callback`, the dashboard's page). Unset, `npm start`
-   * uses the sandbox authorization server; elsewhere single sign-on is off.
+   * uses the sandbox authorization server (development with a loopback PUBLIC_URL only); elsewhere single sign-on is off.
    */
   PLUGBOARD_SSO_ISSUER: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   PLUGBOARD_SSO_CLIENT_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),

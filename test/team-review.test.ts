@@ -132,3 +132,17 @@ describe('lockout', () => {
     }
   });
 });
+
+describe('the sandbox identity provider', () => {
+  it('is never the single sign-on of a deployment under a real host name, even with NODE_ENV development (the default)', async () => {
+    const deployed = await startTestApi({ env: { NODE_ENV: 'development', PUBLIC_URL: 'https://plugboard.example.com' } });
+    try {
+      const sso = await deployed.request('GET', '/api/v1/auth/sso');
+      expect(sso.status).toBe(200);
+      expect(sso.body.data).toEqual({ enabled: false });
+      expect((await deployed.request('POST', '/api/v1/auth/sso/start')).body.error.code).toBe('sso_disabled');
+    } finally {
+      await deployed.close();
+    }
+  });
+});

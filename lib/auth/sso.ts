@@ -22,6 +22,19 @@ export function sandboxSsoClientSecret(vault: Vault): string {
   return createHmac('sha256', vault.keyring.keys.get(vault.keyring.activeKid)!).update('plugboard-sandbox-sso-client').digest('base64url');
 }
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Whether the sandbox authorization server may be the identity provider: it signs in any e-mail address typed into
+ * it as verified, so only on a development machine — NODE_ENV development (also the default of a deployment that
+ * does not set it), the sandbox on, no issuer configured, AND a loopback PUBLIC_URL (`npm start`). A deployment
+ * reachable under a real host name never gets it, whatever NODE_ENV says.
+ */
+export function sandboxSsoAllowed(env: Env): boolean {
+  if (env.NODE_ENV !== 'development' || !env.sandboxEnabled || env.PLUGBOARD_SSO_ISSUER) return false;
+  return LOOPBACK.has(new URL(env.PUBLIC_URL).hostname);
+}
+
 /** The configured issuer; in development (`npm start`) without one, the sandbox authorization server. */
 export function ssoSettings(env: Env, vault: Vault): SsoSettings | null {
   const redirectUri = env.PLUGBOARD_SSO_REDIRECT_URI ?? `${env.PUBLIC_URL}/signin/sso/callback`;
@@ -34,7 +47,7 @@ export function ssoSettings(env: Env, vault: Vault): SsoSettings | null {
       redirectUri,
     };
   }
-  if (env.NODE_ENV === 'development' && env.sandboxEnabled) {
+  if (sandboxSsoAllowed(env)) {
     return {
       issuer: `${env.PLUGBOARD_SANDBOX_URL ?? env.PUBLIC_URL}/sandbox`,
       clientId: SANDBOX_SSO_CLIENT_ID,
@@ -45,8 +58,6 @@ export function ssoSettings(env: Env, vault: Vault): SsoSettings | null {
   }
   return null;
 }
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** Discovery, once per settings object (a failure is retried on the next sign-in). Plain http only towards loopback. */
 const configs = new WeakMap<SsoSettings, Promise<oidc.Configuration>>();
