@@ -125,6 +125,30 @@ describe('single sign-on (oidc-provider)', () => {
     expect(second.body.data.user).toMatchObject({ id: admin.userId, email: `changed-${admin.email}` });
   });
 
+  it('pre-account takeover: an account made with a password before its owner signs in by SSO loses that password and its sessions', async () => {
+    const { tenantId } = await api.newTenant('Takeover');
+    const owner = await person(api, tenantId, 'owner');
+    // The owner (or anyone holding the link) accepts an invitation for victim@ as a new account with a password.
+    const victim = `victim-${tenantId}@example.com`;
+    const invite = await api.request('POST', '/api/v1/invitations', { ...owner.as, body: { email: victim, role: 'admin' } });
+    const accepted = await api.request('POST', `/api/v1/invitations/${invite.body.data.inviteUrl.split('/invite/')[1]}/accept`, {
+      body: { name: 'Not the victim', password: 'the attacker knows this' },
+    });
+    expect(accepted.status).toBe(201);
+    const planted = accepted.body.data.sessionToken as string;
+    // The real person signs in by single sign-on: the verified address links to that account.
+    const { flowId, callbackUrl } = await authorize(victim);
+    const res = await finish(flowId, callbackUrl);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data.user.email).toBe(victim);
+    expect((await api.request('GET', '/api/v1/auth/session', asSession(planted, tenantId))).body.error.code).toBe('session_revoked');
+    const byPassword = await api.request('POST', '/api/v1/auth/login', { body: { email: victim, password: 'the attacker knows this' } });
+    expect(byPassword.status).toBe(401);
+    expect((await api.request('GET', '/api/v1/auth/session', asSession(res.body.data.sessionToken, tenantId))).status).toBe(200);
+    const entry = await api.deps.orm.em.fork().findOneOrFail(AuditEntry, { tenantId, action: 'auth.sign_in', actorLabel: victim });
+    expect(entry.details).toMatchObject({ method: 'sso', passwordCleared: true, sessionsRevoked: 1 });
+  });
+
   it('REQ-2: refuses a tampered state (and the flow is spent)', async () => {
     const { tenantId } = await api.newTenant();
     const viewer = await person(api, tenantId, 'viewer');

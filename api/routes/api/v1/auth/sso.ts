@@ -7,6 +7,7 @@ import {
   findUserByEmail,
   findUserByIdentity,
   linkIdentity,
+  revokeAllSessions,
 } from '../../../../../db/repositories/team.repository.ts';
 import { finishSso, SsoError, ssoSettings, startSso, type SsoSettings } from '../../../../../lib/auth/sso.ts';
 import { AppError, badRequest } from '../../../../../lib/errors.ts';
@@ -83,6 +84,8 @@ export async function ssoCallback(ctx: AppContext): Promise<void> {
 
   let user = await findUserByIdentity(em, identity.issuer, identity.subject);
   let accepted: string | undefined;
+  let passwordCleared = false;
+  let revokedSessions = 0;
   if (!user && identity.email && identity.emailVerified) {
     user = await findUserByEmail(em, identity.email);
     if (!user) {
@@ -97,11 +100,29 @@ export async function ssoCallback(ctx: AppContext): Promise<void> {
         await recordUserEvent(ctx, em, user, 'invitation.accept', { role: invitation.role, method: 'sso' }, [invitation.tenantId]);
       }
     }
-    if (user) await linkIdentity(em, user.id, identity.issuer, identity.subject);
+    if (user) {
+      await linkIdentity(em, user.id, identity.issuer, identity.subject);
+      // Pre-account takeover: whoever created this account (an invitation accepted with a password, by anyone who
+      // had the link) never proved the mailbox; the identity provider just did. The password and every session
+      // made with it end here, so only the address's owner holds the account from now on.
+      if (user.passwordHash) {
+        user.passwordHash = null;
+        user.failedLogins = 0;
+        user.lockedUntil = null;
+        await em.flush();
+        passwordCleared = true;
+        revokedSessions = await revokeAllSessions(em, user.id);
+      }
+    }
   }
   if (!user) throw new AppError(403, 'no_account', 'No Plugboard account belongs to this identity; ask an owner for an invitation.');
   ctx.set('Cache-Control', 'no-store');
   const answer = await signInAnswer(ctx, em, user);
-  await recordUserEvent(ctx, em, user, 'auth.sign_in', { method: 'sso', issuer: identity.issuer, ...(accepted ? { invitationAccepted: true } : {}) });
+  await recordUserEvent(ctx, em, user, 'auth.sign_in', {
+    method: 'sso',
+    issuer: identity.issuer,
+    ...(accepted ? { invitationAccepted: true } : {}),
+    ...(passwordCleared ? { passwordCleared: true, sessionsRevoked: revokedSessions } : {}),
+  });
   ok(ctx, answer);
 }
