@@ -11,7 +11,7 @@ import { isStaticMode, mintToken, ModeError, verifyStatic, type GithubAppConfig,
 import { revokeAtProvider } from '../lib/oauth/revoke.ts';
 import { readConnectedApp, type ConnectedApp } from '../lib/webhooks/app-identity.ts';
 import { normalizeTokenResponse, type NormalizedTokens } from '../lib/oauth/tokens.ts';
-import { captureConnectMetadata } from '../providers/catalog/connect-metadata.ts';
+import { connectMetadataFromAnswers, missingConnectMetadata, needsUserinfo, requestConnectMetadata } from '../providers/catalog/connect-metadata.ts';
 import type { ProviderDefinition } from '../providers/types.ts';
 import { ConnectionErrorType } from '../workflows/connection.messages.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -202,6 +202,40 @@ export function createConnectionActivities(deps: ActivityDeps) {
     }
   }
 
+  /**
+   * After a code exchange's tokens are saved: reads the connectMetadata values that need a request of their own and
+   * adds them to `settings.providerMetadata`; a value still missing is said in the integration's log. Best effort: it
+   * never throws (the code is spent, and a failure here must not undo or retry a saved connection); the proxy falls
+   * back to `apiBaseUrl` while a value is missing.
+   */
+  async function completeConnectMetadata(integrationId: string, def: ProviderDefinition, normalized: NormalizedTokens): Promise<void> {
+    if (!def.connectMetadata?.length) return;
+    try {
+      const requested = await requestConnectMetadata(def, { accessToken: normalized.credentials.accessToken });
+      const values = { ...normalized.metadata, ...requested };
+      const missing = missingConnectMetadata(def, values);
+      if (!Object.keys(requested).length && !missing.length) return;
+      await orm.em.fork().transactional(async (tem) => {
+        const row = await loadIntegration(tem, integrationId, { lock: true });
+        if (Object.keys(requested).length) {
+          const current = (row.settings.providerMetadata ?? {}) as Record<string, unknown>;
+          row.settings = { ...row.settings, providerMetadata: { ...current, ...requested } };
+        }
+        if (missing.length) {
+          appendLog(tem, {
+            tenantId: row.tenantId,
+            integrationId: row.id,
+            kind: 'connected',
+            level: 'warn',
+            message: `${def.name} did not provide ${missing.join(', ')} at connect: calls through the proxy use the default API base until it reconnects`,
+          });
+        }
+      });
+    } catch (error) {
+      deps.logger.warn({ integrationId, err: (error as Error).message }, 'connect metadata not saved');
+    }
+  }
+
   /** The App id and private key of a `github_app` integration: its own secrets, else operator env (`PLUGBOARD_<KEY>_APP_ID`…). */
   function githubAppConfig(integration: Integration): GithubAppConfig | undefined {
     const secrets = readSecrets(vault, integration);
@@ -300,16 +334,15 @@ export function createConnectionActivities(deps: ActivityDeps) {
           ConnectionErrorType.authorizationFailed,
         );
       }
-      const normalized = await normalizeTokenResponse(def, tokens, { requestedScopes: flow.scopes, previous: undefined, settings: integration.settings });
-      // Non-secret values the provider's API needs, read once at connect (QuickBooks realmId, Xero tenant, Mailchimp dc).
-      Object.assign(
-        normalized.metadata,
-        await captureConnectMetadata(def, {
-          tokenResponse: tokens as unknown as Record<string, unknown>,
-          accessToken: tokens.access_token,
-          callbackParams: params,
-        }),
-      );
+      const { userinfo, ...normalized } = await normalizeTokenResponse(def, tokens, {
+        requestedScopes: flow.scopes,
+        previous: undefined,
+        settings: integration.settings,
+        wantUserinfo: needsUserinfo(def),
+      });
+      // Non-secret values the provider's API needs that these answers carry (QuickBooks realmId, Mailchimp dc): saved
+      // with the tokens. A value that needs a request of its own (Xero tenant) is read once the tokens are saved.
+      Object.assign(normalized.metadata, connectMetadataFromAnswers(def, { callbackParams: params, userinfo }));
       // Which app this connection belongs to, as the provider's webhooks name it: app-level deliveries route by it.
       const app = await readConnectedApp(def, {
         clientId,
@@ -318,6 +351,8 @@ export function createConnectionActivities(deps: ActivityDeps) {
         tokenResponse: tokens,
       });
       const sealedTokens = await keep(integration, { kind: 'exchange', providerName: def.name, flowId: flow.id, normalized, app }, input.keepReturned);
+      // Saved (or, with PostgreSQL down, handed to the workflow sealed: then nothing more can be written here).
+      if (!sealedTokens) await completeConnectMetadata(integration.id, def, normalized);
       return {
         tokenExpiresAt: normalized.credentials.expiresAt ?? null,
         tokenIssuedAt: Date.now(),

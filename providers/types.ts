@@ -250,6 +250,8 @@ export interface ProviderDefinition {
   errorsWithHttp200?: 'slack-ok-false' | 'error-field';
   /** The token response nests the user token (Slack `authed_user`). */
   alternateTokenPath?: string;
+  /** The scheme the userinfo request presents the access token with (default `Bearer`; Mailchimp's metadata: `OAuth`). */
+  userinfoAuthScheme?: 'Bearer' | 'OAuth';
   /** Token response fields to keep as non-secret metadata (Salesforce `instance_url`, Atlassian `cloudId`…). */
   metadataFields?: string[];
   /** The AS sends `iss` in authorization responses (RFC 9207); then it is mandatory. */

@@ -32,6 +32,25 @@ export interface NormalizedTokens {
   metadata: Record<string, string>;
 }
 
+/** The provider's userinfo answer for an access token, or undefined when it is not 2xx JSON (never throws). */
+export async function fetchUserinfo(
+  def: Pick<ProviderDefinition, 'userinfoUrl' | 'userinfoAuthScheme'>,
+  accessToken: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<unknown> {
+  if (!def.userinfoUrl) return undefined;
+  try {
+    const response = await fetchImpl(def.userinfoUrl, {
+      headers: { authorization: `${def.userinfoAuthScheme ?? 'Bearer'} ${accessToken}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+      redirect: 'error',
+    });
+    return response.ok ? await response.json() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function decodeJwtPayload(jwt: string): Record<string, unknown> | undefined {
   try {
     return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -40,7 +59,8 @@ function decodeJwtPayload(jwt: string): Record<string, unknown> | undefined {
   }
 }
 
-function pick(source: unknown, dotted: string): unknown {
+/** The value at a dotted path (`accounts.0.id`) of a JSON answer, or undefined. */
+export function pick(source: unknown, dotted: string): unknown {
   let value: unknown = source;
   for (const part of dotted.split('.')) {
     if (value === null || typeof value !== 'object') return undefined;
@@ -94,8 +114,16 @@ export function refreshTokenExpiry(
 export async function normalizeTokenResponse(
   def: ProviderDefinition,
   tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
-  options: { requestedScopes: string[]; previous?: TokenSet; settings?: Readonly<Record<string, unknown>>; now?: number; fetchImpl?: typeof fetch },
-): Promise<NormalizedTokens> {
+  options: {
+    requestedScopes: string[];
+    previous?: TokenSet;
+    settings?: Readonly<Record<string, unknown>>;
+    now?: number;
+    fetchImpl?: typeof fetch;
+    /** Read the userinfo answer even when the account id is known (connect metadata needs it); it is returned. */
+    wantUserinfo?: boolean;
+  },
+): Promise<NormalizedTokens & { userinfo?: unknown }> {
   const now = options.now ?? Date.now();
   const raw = tokens as unknown as Record<string, unknown>;
   // A tenant-issued ID token quirkFetch took out of openid-client's issuer check (Microsoft `common`).
@@ -140,21 +168,19 @@ export async function normalizeTokenResponse(
     const value = pick(raw, path);
     if (typeof value === 'string' || typeof value === 'number') accountId = String(value);
   }
-  if (!accountId && def.account.userinfoPath && def.userinfoUrl) {
-    const response = await (options.fetchImpl ?? fetch)(def.userinfoUrl, {
-      headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/json' },
-    });
-    if (response.ok) {
-      const value = pick(await response.json(), def.account.userinfoPath);
-      if (typeof value === 'string' || typeof value === 'number') accountId = String(value);
-    }
+  // One userinfo request serves both the account id and the connect metadata read from it (Mailchimp's dc).
+  let userinfo: unknown;
+  if ((!accountId && def.account.userinfoPath) || options.wantUserinfo) userinfo = await fetchUserinfo(def, tokens.access_token, options.fetchImpl);
+  if (!accountId && def.account.userinfoPath) {
+    const value = pick(userinfo, def.account.userinfoPath);
+    if (typeof value === 'string' || typeof value === 'number') accountId = String(value);
   }
   const metadata: Record<string, string> = {};
   for (const field of def.metadataFields ?? []) {
     const value = raw[field];
     if (typeof value === 'string') metadata[field] = value;
   }
-  return { credentials, scopes, accountId, metadata };
+  return { credentials, scopes, accountId, metadata, ...(options.wantUserinfo ? { userinfo } : {}) };
 }
 
 /**

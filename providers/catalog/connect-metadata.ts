@@ -4,10 +4,11 @@
  * - `apiAuthHeader`: where the access token goes on an API call when it is not `Authorization: Bearer <token>`
  *   (Shopify's Admin API wants `X-Shopify-Access-Token: <token>`).
  * - `connectMetadata`: non-secret values read once at connect and kept in the integration's
- *   `settings.providerMetadata` — from the authorization response's query (QuickBooks `realmId`), the token response,
- *   the userinfo response (Mailchimp's data centre `dc`), or one GET with the new token (Xero's tenants at
- *   `/connections`, Atlassian's `accessible-resources`). An item may name a `header` the proxy sends the value in
- *   (Xero's `xero-tenant-id`) unless the caller sets that header itself.
+ *   `settings.providerMetadata` — from the authorization response's query (QuickBooks `realmId`), the userinfo answer
+ *   the exchange reads anyway (Mailchimp's data centre `dc`), or one GET with the new token (Xero's tenants at
+ *   `/connections`, Atlassian's `accessible-resources`) made after the tokens are saved. Token-response fields are
+ *   `auth.metadataFields`. An item may name a `header` the proxy sends the value in (Xero's `xero-tenant-id`) unless
+ *   the caller sets that header itself.
  * - `accountApiBaseUrl`: the API base once those values are known (`https://{dc}.api.mailchimp.com/3.0`,
  *   `…/v3/company/{realmId}`); its `{placeholders}` are connectMetadata names, each a whole host label or a whole
  *   path segment. Until they are captured, `apiBaseUrl` (if any) is used.
@@ -16,12 +17,12 @@
  * read and again when it is used, so a value can neither move the request to another host nor leave its segment.
  */
 import { z } from 'zod';
+import { pick } from '../../lib/oauth/tokens.ts';
 import type { ProviderDefinition } from '../types.ts';
+import { PLACEHOLDER, placeholdersOf } from './placeholder.ts';
 
 /** What a captured value may be: one host label or path segment, never anything that ends one. */
 export const METADATA_VALUE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,126}[A-Za-z0-9])?$/;
-const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]{0,31})\}/g;
-const placeholdersOf = (value: string): string[] => [...value.matchAll(PLACEHOLDER)].map((m) => m[1]!);
 
 const printable = z
   .string()
@@ -47,8 +48,11 @@ const httpsNoTemplate = z
 export const connectMetadataItemSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'a placeholder name'),
-    /** `callback`: a query parameter of the authorization response; the others: a dotted path into a JSON answer. */
-    from: z.enum(['callback', 'token', 'userinfo', 'request']),
+    /**
+     * `callback`: a query parameter of the authorization response; `userinfo`, `request`: a dotted path into that JSON
+     * answer. (A token-response field is `auth.metadataFields`.)
+     */
+    from: z.enum(['callback', 'userinfo', 'request']),
     path: z
       .string()
       .min(1)
@@ -109,58 +113,68 @@ export function accountApiIssues(entry: {
   return issues;
 }
 
-function pick(source: unknown, dotted: string): unknown {
-  let value: unknown = source;
-  for (const part of dotted.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
-}
-
 const usable = (value: unknown): string | undefined => {
   const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
   return typeof text === 'string' && METADATA_VALUE.test(text) ? text : undefined;
 };
 
+/** Whether the exchange should read the userinfo answer for connect metadata (normalizeTokenResponse's `wantUserinfo`). */
+export const needsUserinfo = (def: Pick<ProviderDefinition, 'connectMetadata'>): boolean =>
+  (def.connectMetadata ?? []).some((item) => item.from === 'userinfo');
+
 /**
- * The connectMetadata values of a new connection (code exchange only). A value that is missing, malformed or whose
- * request failed is left out: the connection still works, and the proxy falls back to `apiBaseUrl`.
+ * The connectMetadata values the exchange's own answers carry (the authorization response's query, the userinfo
+ * answer normalizeTokenResponse read): no request of their own, so they are saved with the tokens.
  */
-export async function captureConnectMetadata(
-  def: Pick<ProviderDefinition, 'connectMetadata' | 'userinfoUrl'>,
-  ctx: { tokenResponse: Readonly<Record<string, unknown>>; accessToken: string; callbackParams?: URLSearchParams; fetchImpl?: typeof fetch },
-): Promise<Record<string, string>> {
+export function connectMetadataFromAnswers(
+  def: Pick<ProviderDefinition, 'connectMetadata'>,
+  answers: { callbackParams?: URLSearchParams; userinfo?: unknown },
+): Record<string, string> {
   const values: Record<string, string> = {};
-  const answers = new Map<string, Promise<unknown>>();
-  const getJson = (url: string) => {
-    if (!answers.has(url)) {
-      answers.set(
-        url,
-        (ctx.fetchImpl ?? fetch)(url, {
-          headers: { authorization: `Bearer ${ctx.accessToken}`, accept: 'application/json' },
-          signal: AbortSignal.timeout(15_000),
-          redirect: 'error',
-        })
-          .then((r) => (r.ok ? r.json() : undefined))
-          .catch(() => undefined),
-      );
-    }
-    return answers.get(url)!;
-  };
   for (const item of def.connectMetadata ?? []) {
-    let raw: unknown;
-    if (item.from === 'callback') raw = ctx.callbackParams?.get(item.path) ?? undefined;
-    else if (item.from === 'token') raw = pick(ctx.tokenResponse, item.path);
-    else {
-      const url = item.from === 'userinfo' ? def.userinfoUrl : item.url;
-      raw = url ? pick(await getJson(url), item.path) : undefined;
-    }
+    const raw =
+      item.from === 'callback'
+        ? (answers.callbackParams?.get(item.path) ?? undefined)
+        : item.from === 'userinfo'
+          ? pick(answers.userinfo, item.path)
+          : undefined;
     const value = usable(raw);
     if (value !== undefined) values[item.name] = value;
   }
   return values;
 }
+
+/** How long the one metadata GET may take: it runs after the tokens are saved, but a connect waits for it. */
+export const METADATA_REQUEST_TIMEOUT_MS = 5_000;
+
+/**
+ * The `request` values (one GET with the new access token: Xero's /connections, Atlassian's accessible-resources).
+ * Made only after the tokens are saved (connection.activities.ts): a slow or failed answer never costs the code's
+ * tokens. A value that is missing, malformed or whose request failed is left out.
+ */
+export async function requestConnectMetadata(
+  def: Pick<ProviderDefinition, 'connectMetadata'>,
+  ctx: { accessToken: string; fetchImpl?: typeof fetch },
+): Promise<Record<string, string>> {
+  const values: Record<string, string> = {};
+  for (const item of def.connectMetadata ?? []) {
+    if (item.from !== 'request' || !item.url) continue;
+    const answer = await (ctx.fetchImpl ?? fetch)(item.url, {
+      headers: { authorization: `Bearer ${ctx.accessToken}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(METADATA_REQUEST_TIMEOUT_MS),
+      redirect: 'error',
+    })
+      .then((r) => (r.ok ? r.json() : undefined))
+      .catch(() => undefined);
+    const value = usable(pick(answer, item.path));
+    if (value !== undefined) values[item.name] = value;
+  }
+  return values;
+}
+
+/** The connectMetadata names still missing from `values` (said in the integration's log). */
+export const missingConnectMetadata = (def: Pick<ProviderDefinition, 'connectMetadata'>, values: Readonly<Record<string, unknown>>): string[] =>
+  (def.connectMetadata ?? []).filter((item) => usable(values[item.name]) === undefined).map((item) => item.name);
 
 const metadataOf = (settings: Readonly<Record<string, unknown>>): Record<string, unknown> => (settings.providerMetadata ?? {}) as Record<string, unknown>;
 

@@ -24,17 +24,13 @@
 import { z } from 'zod';
 import { webhookSchemes, type WebhookSchemeName } from '../../lib/webhooks/schemes/index.ts';
 import { accountApiBaseUrlSchema, accountApiIssues, apiAuthHeaderSchema, connectMetadataSchema } from './connect-metadata.ts';
-
-/** `{name}` in an endpoint: a value each connection supplies (templates.ts). */
-export const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]{0,31})\}/g;
+import { PLACEHOLDER, placeholdersOf } from './placeholder.ts';
 
 /**
  * Values a template parameter's pattern must refuse: anything that could move a URL to another host
  * (dots, slashes, userinfo, ports, query, fragment, percent-escapes, backslashes, whitespace) or be empty.
  */
 export const HOSTILE_VALUES = ['', 'attacker.example', 'evil.com/', 'a/b', 'a@b', 'a:1', 'a?b', 'a#b', 'a%2eb', 'a\\b', 'a b', '..', 'a\nb'] as const;
-
-const placeholdersOf = (value: string): string[] => [...value.matchAll(PLACEHOLDER)].map((m) => m[1]!);
 
 /** An https URL, or one whose host carries `{placeholders}` (only in the host: a path or query never takes one). */
 const endpointUrl = z
@@ -146,6 +142,8 @@ export const oauth2AuthSchema = z
     errorsWithHttp200: z.enum(['slack-ok-false', 'error-field']).optional(),
     alternateTokenPath: z.string().optional(),
     metadataFields: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
+    /** The scheme the userinfo request presents the token with, when not `Bearer` (Mailchimp's metadata: `OAuth`). */
+    userinfoAuthScheme: z.enum(['Bearer', 'OAuth']).optional(),
     issParameterSupported: z.boolean().optional(),
     account: z
       .object({
@@ -320,7 +318,6 @@ export const authSchema = z.discriminatedUnion('mode', [
 
 /** Every auth mode; the static ones need no token endpoint and no refresh. */
 export type AuthModeName = z.infer<typeof authSchema>['mode'];
-export const STATIC_AUTH_MODES = ['api_key', 'basic'] as const;
 
 const webhookSchemeNames = Object.keys(webhookSchemes) as [WebhookSchemeName, ...WebhookSchemeName[]];
 

@@ -10,7 +10,7 @@
  */
 import { AppError } from '../../lib/errors.ts';
 import type { ProviderDefinition, TemplateParam } from '../types.ts';
-import { PLACEHOLDER } from './schema.ts';
+import { PLACEHOLDER } from './placeholder.ts';
 
 /** One DNS label (or, for enumerated values only, a dotted host fragment): nothing that can end a host. */
 const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;

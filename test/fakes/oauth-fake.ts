@@ -281,13 +281,13 @@ export class OAuthFake {
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'fake-1', typ: 'JWT' }).sign(this.key!.privateKey);
   }
 
-  private bearer(record: RecordedRequest): string | undefined {
+  private bearer(record: RecordedRequest, scheme = 'Bearer'): string | undefined {
     const header = record.headers.authorization ?? '';
-    return header.startsWith('Bearer ') ? header.slice(7) : undefined;
+    return header.startsWith(`${scheme} `) ? header.slice(scheme.length + 1) : undefined;
   }
 
   private userinfo(record: RecordedRequest): FakeResponse {
-    const token = this.bearer(record);
+    const token = this.bearer(record, this.profile.userinfoScheme);
     if (!token || !this.accessTokens.get(token)?.active) return { status: 401, body: { message: 'Bad credentials' } };
     return { status: 200, body: this.profile.userinfo };
   }

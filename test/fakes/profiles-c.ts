@@ -277,16 +277,20 @@ export const catalogProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
     scope: 'absent',
     userinfo: { sub: '4799e5e9-1559-4915-9862-cf4713bbcacc', name: 'Jane', accounts: [] },
   }),
-  mailchimp: standardProfile({
-    key: 'mailchimp',
-    paths: { authorize: '/oauth2/authorize', token: '/oauth2/token', userinfo: '/oauth2/metadata' },
-    clientAuth: 'body',
-    refresh: 'none',
-    scope: 'absent',
-    userinfo: { dc: 'us6', user_id: 8675309, accountname: 'Acme', login: { login_id: 13, login_name: 'jane' } },
-    // The documented response has expires_in 0 (never expires) and scope null.
-    extra: () => ({ expires_in: 0, scope: null }),
-  }),
+  mailchimp: {
+    ...standardProfile({
+      key: 'mailchimp',
+      paths: { authorize: '/oauth2/authorize', token: '/oauth2/token', userinfo: '/oauth2/metadata' },
+      clientAuth: 'body',
+      refresh: 'none',
+      scope: 'absent',
+      userinfo: { dc: 'us6', user_id: 8675309, accountname: 'Acme', login: { login_id: 13, login_name: 'jane' } },
+      // The documented response has expires_in 0 (never expires) and scope null.
+      extra: () => ({ expires_in: 0, scope: null }),
+    }),
+    // The metadata endpoint takes `Authorization: OAuth <token>` (Mailchimp's OAuth guide).
+    userinfoScheme: 'OAuth',
+  },
   typeform: standardProfile({
     key: 'typeform',
     paths: { authorize: '/oauth/authorize', token: '/oauth/token' },

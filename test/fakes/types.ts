@@ -66,6 +66,8 @@ export interface OAuthFakeProfile {
   overrideIssuer?: boolean;
   revocation?: RevocationProfile;
   userinfo?: Record<string, unknown>;
+  /** The scheme the userinfo endpoint takes the token in (default `Bearer`; Mailchimp's metadata: `OAuth`). */
+  userinfoScheme?: string;
   /** The provider's own answer to the `429` fault (default: text/plain with Retry-After: 7). */
   rateLimited?: FakeResponse;
   /**

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { buildAuthorizationRequest, clientConfiguration, oidc, type AuthorizationRequest } from '../../lib/oauth/client.ts';
 import { revokeAtProvider } from '../../lib/oauth/revoke.ts';
 import { normalizeTokenResponse, type NormalizedTokens, type TokenSet } from '../../lib/oauth/tokens.ts';
-import { captureConnectMetadata } from '../../providers/catalog/connect-metadata.ts';
+import { connectMetadataFromAnswers, needsUserinfo, requestConnectMetadata } from '../../providers/catalog/connect-metadata.ts';
 import { resolveTemplates } from '../../providers/catalog/templates.ts';
 import { applyEndpointOverrides, builtInProviders } from '../../providers/index.ts';
 import type { ProviderDefinition } from '../../providers/types.ts';
@@ -69,12 +69,12 @@ export async function startProvider(key: string, profileOverrides: Partial<OAuth
     async connect(scopes = def.defaultScopes) {
       const { auth, callbackUrl } = await harness.authorize(scopes);
       const response = await harness.exchange(callbackUrl, auth);
-      const normalized = await normalizeTokenResponse(def, response, { requestedScopes: scopes, now: NOW });
+      const { userinfo, ...normalized } = await normalizeTokenResponse(def, response, { requestedScopes: scopes, now: NOW, wantUserinfo: needsUserinfo(def) });
       // As exchangeCode: the values the provider's API needs, read once at connect (connect-metadata.ts).
-      const tokenResponse = response as unknown as Record<string, unknown>;
       Object.assign(
         normalized.metadata,
-        await captureConnectMetadata(def, { tokenResponse, accessToken: response.access_token, callbackParams: callbackUrl.searchParams }),
+        connectMetadataFromAnswers(def, { callbackParams: callbackUrl.searchParams, userinfo }),
+        await requestConnectMetadata(def, { accessToken: response.access_token }),
       );
       return { auth, response, normalized };
     },

@@ -8,8 +8,14 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Integration } from '../../db/entities/index.ts';
-import { accountApiBase, accountApiHeaders, apiAuthorization, captureConnectMetadata } from '../../providers/catalog/connect-metadata.ts';
+import { Integration, IntegrationLog } from '../../db/entities/index.ts';
+import {
+  accountApiBase,
+  accountApiHeaders,
+  apiAuthorization,
+  connectMetadataFromAnswers,
+  requestConnectMetadata,
+} from '../../providers/catalog/connect-metadata.ts';
 import { definitionFromEntry } from '../../providers/catalog/convert.ts';
 import { mailchimpEntry } from '../../providers/catalog/entries/mailchimp.entry.ts';
 import { parseEntry } from '../../providers/catalog/schema.ts';
@@ -24,10 +30,15 @@ import { ScriptedBrowser } from '../oauth-browser.ts';
 class ApiFake {
   readonly calls: { path: string; headers: IncomingMessage['headers'] }[] = [];
   origin = '';
+  /** Answers a path itself (after an async look), instead of `200 {}`. */
+  readonly routes = new Map<string, () => Promise<number>>();
   private readonly server = createServer((req: IncomingMessage, res) => {
-    this.calls.push({ path: new URL(req.url ?? '/', 'http://x').pathname, headers: req.headers });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{}');
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    this.calls.push({ path, headers: req.headers });
+    void (this.routes.get(path)?.() ?? Promise.resolve(200)).then((status) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
   });
 
   async start(): Promise<this> {
@@ -42,7 +53,7 @@ class ApiFake {
   }
 }
 
-const KEYS = ['shopify', 'quickbooks', 'xero', 'mailchimp'] as const;
+const KEYS = ['shopify', 'quickbooks', 'xero', 'mailchimp', 'confluence'] as const;
 let api: TestApi;
 let rest: ApiFake;
 const fakes: Record<string, OAuthFake> = {};
@@ -68,6 +79,8 @@ beforeAll(async () => {
       PLUGBOARD_QUICKBOOKS_ACCOUNT_API_BASE_URL: `${rest.origin}/v3/company/{realmId}`,
       PLUGBOARD_XERO_API_BASE_URL: `${rest.origin}/api.xro/2.0`,
       PLUGBOARD_MAILCHIMP_ACCOUNT_API_BASE_URL: `${rest.origin}/{dc}/3.0`,
+      // Confluence's accessible-resources lookup reaches the REST fake, which answers it as the test says.
+      PLUGBOARD_CONFLUENCE_CONNECT_METADATA_URL: `${rest.origin}/accessible-resources`,
       // A base resolved from connection values is not operator configuration: the proxy sends it through the outbound guard.
       PLUGBOARD_OUTBOUND_ALLOW: '127.0.0.1',
     },
@@ -139,9 +152,32 @@ describe('proxy quirks end to end', () => {
   it('Mailchimp: the data centre from the metadata endpoint becomes the API host', async () => {
     const { key, id } = await connected('mailchimp');
     expect(await settingsOf(id)).toMatchObject({ providerMetadata: { dc: 'us6' } });
+    // One metadata request serves the account id and the data centre, with the scheme Mailchimp documents.
+    const metadata = fakes.mailchimp!.requests.filter((r) => new URL(r.url).pathname === '/oauth2/metadata');
+    expect(metadata.map((r) => r.headers.authorization?.replace(/ .*/, ''))).toEqual(['OAuth']);
+    expect((await api.deps.orm.em.fork().findOneOrFail(Integration, { id })).externalAccountId).toBe('8675309');
     const res = await api.request('GET', `/api/v1/integrations/${id}/proxy/lists`, { key });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(rest.calls.at(-1)).toMatchObject({ path: '/us6/3.0/lists', headers: { authorization: expect.stringMatching(/^Bearer mailchimp-at-/) } });
+  });
+});
+
+describe('connect metadata after the tokens are saved (a spent code is never lost to a metadata request)', () => {
+  it('Confluence: the accessible-resources request comes after the tokens are saved; its failure leaves cloudId missing and says so', async () => {
+    let statusAtLookup: string | undefined;
+    rest.routes.set('/accessible-resources', async () => {
+      const rows = await api.deps.orm.em.fork().find(Integration, { provider: 'confluence' });
+      statusAtLookup = rows.map((r) => r.status).join();
+      return 503;
+    });
+    const { id } = await connected('confluence');
+    expect(statusAtLookup).toBe('active');
+    const row = await api.deps.orm.em.fork().findOneOrFail(Integration, { id });
+    expect(row.status).toBe('active');
+    expect(row.settings.providerMetadata).toBeUndefined();
+    await expect
+      .poll(async () => (await api.deps.orm.em.fork().find(IntegrationLog, { integrationId: id, level: 'warn' })).map((l) => l.message).join('\n'))
+      .toMatch(/Confluence did not provide cloudId at connect/);
   });
 });
 
@@ -150,12 +186,12 @@ describe('connect metadata as data', () => {
   const withMeta = (meta: Record<string, unknown>) => ({ providerMetadata: meta });
 
   it('a captured value that could leave its host label or path segment is dropped at capture and refused at use', async () => {
-    const answer = (dc: unknown) => (async () => Response.json({ dc, user_id: 1 })) as unknown as typeof fetch;
+    const answer = (dc: unknown) => ({ userinfo: { dc, user_id: 1 } });
     for (const dc of ['attacker.example', 'us6.evil.com', 'a/b', '../x', 'a@b', 'a:1', 'a%2eb', '', 'a b', '-us6', 'x'.repeat(200)]) {
-      expect(await captureConnectMetadata(mailchimp, { tokenResponse: {}, accessToken: 't', fetchImpl: answer(dc) }), dc).toEqual({});
+      expect(connectMetadataFromAnswers(mailchimp, answer(dc)), dc).toEqual({});
       expect(accountApiBase(mailchimp, withMeta({ dc })), dc).toBeUndefined();
     }
-    expect(await captureConnectMetadata(mailchimp, { tokenResponse: {}, accessToken: 't', fetchImpl: answer('us6') })).toEqual({ dc: 'us6' });
+    expect(connectMetadataFromAnswers(mailchimp, answer('us6'))).toEqual({ dc: 'us6' });
     expect(accountApiBase(mailchimp, withMeta({ dc: 'us6' }))).toBe('https://us6.api.mailchimp.com/3.0');
     // Not captured yet: no per-account base (the proxy answers 422 no_api_base for Mailchimp, which has no fixed one).
     expect(accountApiBase(mailchimp, {})).toBeUndefined();
@@ -164,7 +200,7 @@ describe('connect metadata as data', () => {
   it('a failed metadata request leaves the value out instead of failing the connection', async () => {
     const down = (async () => new Response('no', { status: 503 })) as unknown as typeof fetch;
     const xero = getBuiltInProvider('xero', { publicUrl: 'https://plugboard.example.com', lookup: () => undefined })!;
-    expect(await captureConnectMetadata(xero, { tokenResponse: {}, accessToken: 't', fetchImpl: down })).toEqual({});
+    expect(await requestConnectMetadata(xero, { accessToken: 't', fetchImpl: down })).toEqual({});
     expect(accountApiHeaders(xero, withMeta({ tenantId: XERO_TENANT }))).toEqual({ 'xero-tenant-id': XERO_TENANT });
     expect(accountApiHeaders(xero, withMeta({ tenantId: 'x\r\ninjected: 1' }))).toEqual({});
   });

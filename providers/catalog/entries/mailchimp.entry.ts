@@ -15,9 +15,10 @@ export const mailchimpEntry: ProviderEntryInput = {
     mode: 'oauth2',
     authorizationUrl: 'https://login.mailchimp.com/oauth2/authorize',
     tokenUrl: 'https://login.mailchimp.com/oauth2/token',
-    // The metadata endpoint names the account (user_id) and its data centre (dc). The docs show the header
-    // `Authorization: OAuth <token>`; that it accepts `Bearer` as well is unverified.
+    // The metadata endpoint names the account (user_id) and its data centre (dc); it is read once at connect (the
+    // account id and `dc` come from the same answer). The guide sends it `Authorization: OAuth <token>`.
     userinfoUrl: 'https://login.mailchimp.com/oauth2/metadata',
+    userinfoAuthScheme: 'OAuth',
     scopes: { default: [], separator: ' ' },
     pkce: 'none',
     clientAuth: 'client_secret_post',
