@@ -110,6 +110,12 @@ const fromAnswer =
     return Object.fromEntries(keys.filter((k) => typeof data[k] === 'string' || typeof data[k] === 'number').map((k) => [k, data[k]]));
   };
 
+/** A member's pending invitations revoked with their removal or demotion (only when there were some). */
+const invitationsRevokedIn = (ctx: AppContext) => {
+  const n = (ctx.body as { data?: { invitationsRevoked?: unknown } } | undefined)?.data?.invitationsRevoked;
+  return typeof n === 'number' && n > 0 ? { invitationsRevoked: n } : {};
+};
+
 /**
  * Every mutating route (any method but GET/HEAD) and what it records when it succeeds (2xx), written by
  * `auditChanges`. `explicit`: the handler records it itself (sign-in, invitation acceptance: no principal before
@@ -147,8 +153,18 @@ export const AUDIT_ACTIONS: Record<string, AuditSpec | 'explicit' | false> = {
   'DELETE /api/v1/event-endpoints/:id': { action: 'event_endpoint.delete', targetType: 'event_endpoint', param: 'id' },
   'POST /api/v1/event-endpoints/:id/rotate-secret': { action: 'secret.endpoint_rotate', targetType: 'event_endpoint', param: 'id' },
   'POST /api/v1/event-endpoints/:id/replay': { action: 'event_endpoint.replay', targetType: 'event_endpoint', param: 'id' },
-  'PATCH /api/v1/members/:userId': { action: 'member.role_change', targetType: 'user', param: 'userId', details: roleIn },
-  'DELETE /api/v1/members/:userId': { action: 'member.remove', targetType: 'user', param: 'userId', details: fromAnswer('email', 'role') },
+  'PATCH /api/v1/members/:userId': {
+    action: 'member.role_change',
+    targetType: 'user',
+    param: 'userId',
+    details: (ctx) => ({ ...roleIn(ctx), ...invitationsRevokedIn(ctx) }),
+  },
+  'DELETE /api/v1/members/:userId': {
+    action: 'member.remove',
+    targetType: 'user',
+    param: 'userId',
+    details: (ctx) => ({ ...fromAnswer('email', 'role')(ctx), ...invitationsRevokedIn(ctx) }),
+  },
   'POST /api/v1/invitations': { action: 'invitation.create', targetType: 'invitation', details: fromAnswer('email', 'role') },
   'DELETE /api/v1/invitations/:id': { action: 'invitation.revoke', targetType: 'invitation', param: 'id', details: fromAnswer('email', 'role') },
 };

@@ -3,7 +3,7 @@
  * log). Real API, PostgreSQL and scrypt; no mocks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppUser, UserSession } from '../db/entities/index.ts';
+import { AppUser, AuditEntry, UserSession } from '../db/entities/index.ts';
 import { tokenHash } from '../lib/auth/tokens.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
 import { PASSWORD, person } from './team-setup.ts';
@@ -144,5 +144,39 @@ describe('the sandbox identity provider', () => {
     } finally {
       await deployed.close();
     }
+  });
+});
+
+describe('what a member set up', () => {
+  it('removing a member, or demoting them to viewer, revokes the invitations they left pending; the removal lists the API keys they made', async () => {
+    const { tenantId } = await api.newTenant('Leavers');
+    const owner = await person(api, tenantId, 'owner');
+    const admin = await person(api, tenantId, 'admin');
+    const other = await person(api, tenantId, 'admin', 'other');
+    const invite = (by: typeof owner, email: string) => api.request('POST', '/api/v1/invitations', { ...by.as, body: { email, role: 'admin' } });
+    const fromAdmin = await invite(admin, 'friend-of-admin@example.com');
+    await invite(admin, 'second-friend@example.com');
+    const fromOwner = await invite(owner, 'owners-pick@example.com');
+    const fromOther = await invite(other, 'others-pick@example.com');
+    const key = await api.request('POST', '/api/v1/api-keys', { ...admin.as, body: { name: 'backend of admin' } });
+    expect(key.status, JSON.stringify(key.body)).toBe(201);
+
+    const removed = await api.request('DELETE', `/api/v1/members/${admin.userId}`, owner.as);
+    expect(removed.status).toBe(200);
+    expect(removed.body.data).toMatchObject({
+      removed: true,
+      invitationsRevoked: 2,
+      apiKeys: [{ id: key.body.data.id, name: 'backend of admin', scope: 'full' }],
+    });
+    expect((await api.request('GET', `/api/v1/invitations/${tokenOf(fromAdmin)}`)).body.data.status).toBe('revoked');
+    expect((await api.request('GET', `/api/v1/invitations/${tokenOf(fromOwner)}`)).body.data.status).toBe('pending');
+
+    const demoted = await api.request('PATCH', `/api/v1/members/${other.userId}`, { ...owner.as, body: { role: 'viewer' } });
+    expect(demoted.body.data).toMatchObject({ role: 'viewer', invitationsRevoked: 1 });
+    expect((await api.request('GET', `/api/v1/invitations/${tokenOf(fromOther)}`)).body.data.status).toBe('revoked');
+    const pending = await api.request('GET', '/api/v1/invitations', owner.as);
+    expect(pending.body.data.map((i: { email: string }) => i.email)).toEqual(['owners-pick@example.com']);
+    const removal = await api.deps.orm.em.fork().findOneOrFail(AuditEntry, { tenantId, action: 'member.remove', targetId: admin.userId });
+    expect(removal.details).toMatchObject({ role: 'admin', invitationsRevoked: 2 });
   });
 });

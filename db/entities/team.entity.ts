@@ -68,6 +68,8 @@ export const Invitation = defineEntity({
     role: p.enum(ROLES),
     tokenHash: p.string().unique().hidden(),
     invitedBy: p.string().nullable(),
+    /** The user who invited (null: an API key): their pending invitations end when they leave or become a viewer. */
+    invitedByUserId: p.string().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     expiresAt: p.datetime(),
     acceptedAt: p.datetime().nullable(),

@@ -158,7 +158,12 @@ export async function listMembers(em: EntityManager, tenantId: string): Promise<
  * Changes a member's role or removes them (`role` null), under the tenant row lock so two owners cannot demote or
  * remove each other at once and leave the tenant with none: the last owner is refused (409 last_owner).
  */
-export async function changeMember(em: EntityManager, tenantId: string, userId: string, role: Role | null): Promise<MemberView & { previousRole: Role }> {
+export async function changeMember(
+  em: EntityManager,
+  tenantId: string,
+  userId: string,
+  role: Role | null,
+): Promise<MemberView & { previousRole: Role; invitationsRevoked: number }> {
   return em.transactional(async (tem) => {
     await tem.findOne(Tenant, { id: tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const membership = await tem.findOne(Membership, { tenantId, userId });
@@ -171,13 +176,22 @@ export async function changeMember(em: EntityManager, tenantId: string, userId: 
     if (role === null) tem.remove(membership);
     else membership.role = role;
     await tem.flush();
-    return { userId, email: user.email, name: user.name, role: role ?? previousRole, createdAt: membership.createdAt, previousRole };
+    // What they set up ends with their say: a removed member's, or a new viewer's, pending invitations are revoked.
+    const invitationsRevoked =
+      role === null || role === 'viewer'
+        ? await tem.nativeUpdate(
+            Invitation,
+            { tenantId, invitedByUserId: userId, acceptedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } },
+            { revokedAt: new Date() },
+          )
+        : 0;
+    return { userId, email: user.email, name: user.name, role: role ?? previousRole, createdAt: membership.createdAt, previousRole, invitationsRevoked };
   });
 }
 
 export async function createInvitation(
   em: EntityManager,
-  data: { tenantId: string; email: string; role: Role; invitedBy: string | null },
+  data: { tenantId: string; email: string; role: Role; invitedBy: string | null; invitedByUserId?: string | null },
 ): Promise<{ invitation: Invitation; token: string }> {
   const { token, hash } = newInvitationToken();
   const invitation = em.create(Invitation, {
@@ -186,6 +200,7 @@ export async function createInvitation(
     role: data.role,
     tokenHash: hash,
     invitedBy: data.invitedBy,
+    invitedByUserId: data.invitedByUserId ?? null,
     expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
   });
   await em.flush();
@@ -287,4 +302,19 @@ export async function ensureOwnerAccount(
   }
   if (!(await findMembership(em, tenantId, user.id))) await addMembership(em, tenantId, user.id, 'owner');
   return password;
+}
+
+/**
+ * The tenant's API keys (not revoked) a user created, read from the audit trail (api_key.create by that user): a
+ * removed member's keys keep working — an owner decides whether a backend depends on them — so the removal names them.
+ */
+export async function apiKeysCreatedBy(em: EntityManager, tenantId: string, userId: string): Promise<{ id: string; name: string; scope: string }[]> {
+  return em.getConnection().execute<{ id: string; name: string; scope: string }[]>(
+    `select k.id, k.name, k.scope from api_key k
+      where k.tenant_id = ? and k.revoked_at is null
+        and k.id in (select a.target_id from audit_entry a
+                      where a.tenant_id = ? and a.actor_type = 'user' and a.actor_id = ? and a.action = 'api_key.create')
+      order by k.created_at, k.id`,
+    [tenantId, tenantId, userId],
+  );
 }

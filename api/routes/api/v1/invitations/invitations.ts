@@ -120,7 +120,13 @@ export async function createInvitationRoute(ctx: AppContext): Promise<void> {
     throw conflict('already_member', 'This person is already a member of the tenant.');
   }
   const actor = ctx.state.actor!;
-  const { invitation, token } = await createInvitation(em, { tenantId, email: body.email, role: body.role, invitedBy: actor.label });
+  const { invitation, token } = await createInvitation(em, {
+    tenantId,
+    email: body.email,
+    role: body.role,
+    invitedBy: actor.label,
+    invitedByUserId: actor.type === 'user' ? actor.id : null,
+  });
   const inviteUrl = `${ctx.deps.env.PUBLIC_URL}/invite/${token}`;
   let emailed = false;
   const smtp = ctx.deps.env.PLUGBOARD_SMTP_URL;
