@@ -29,5 +29,7 @@ export const atlassianProvider: ProviderDefinition = {
   // Not in the token response: the site's cloudId comes from GET https://api.atlassian.com/oauth/token/accessible-resources
   // with the new token, read once at connect (the first site; providers/catalog/connect-metadata.ts).
   connectMetadata: [{ name: 'cloudId', from: 'request', url: 'https://api.atlassian.com/oauth/token/accessible-resources', path: '0.id' }],
+  // The Jira API of that site once cloudId is known (the proxy falls back to apiBaseUrl until then).
+  accountApiBaseUrl: 'https://api.atlassian.com/ex/jira/{cloudId}',
   setupUrl: 'https://developer.atlassian.com/console/myapps/',
 };

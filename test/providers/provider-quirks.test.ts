@@ -16,6 +16,7 @@ import {
   connectMetadataFromAnswers,
   requestConnectMetadata,
 } from '../../providers/catalog/connect-metadata.ts';
+import { apiBaseFor } from '../../providers/api-base.ts';
 import { definitionFromEntry } from '../../providers/catalog/convert.ts';
 import { mailchimpEntry } from '../../providers/catalog/entries/mailchimp.entry.ts';
 import { parseEntry } from '../../providers/catalog/schema.ts';
@@ -195,6 +196,15 @@ describe('connect metadata as data', () => {
     expect(accountApiBase(mailchimp, withMeta({ dc: 'us6' }))).toBe('https://us6.api.mailchimp.com/3.0');
     // Not captured yet: no per-account base (the proxy answers 422 no_api_base for Mailchimp, which has no fixed one).
     expect(accountApiBase(mailchimp, {})).toBeUndefined();
+  });
+
+  it('Atlassian: the Jira base comes from accountApiBaseUrl, so a cloudId is checked like every captured value', () => {
+    const atlassian = getBuiltInProvider('atlassian', { publicUrl: 'https://plugboard.example.com', lookup: () => undefined })!;
+    const cloudId = '11223344-a1b2-3b33-c444-def123456789';
+    expect(apiBaseFor(atlassian, withMeta({ cloudId }))).toBe(`https://api.atlassian.com/ex/jira/${cloudId}`);
+    for (const hostile of ['../x', 'a/b', 'evil.com', 'a%2f'])
+      expect(apiBaseFor(atlassian, withMeta({ cloudId: hostile })), hostile).toBe('https://api.atlassian.com');
+    expect(apiBaseFor(atlassian, {})).toBe('https://api.atlassian.com');
   });
 
   it('a failed metadata request leaves the value out instead of failing the connection', async () => {

@@ -151,6 +151,7 @@ describe('Shopify ({shop})', () => {
     expect(proxied.status, JSON.stringify(proxied.body)).toBe(200);
     // Shopify's Admin API takes the token in X-Shopify-Access-Token (the entry's apiAuthHeader), not Authorization.
     expect(rest.calls.at(-1)).toMatchObject({ path: `/${SHOP}/admin/api/2025-10/products.json`, shopifyToken: expect.stringMatching(/^shopify-at-/) });
+    expect(rest.calls.at(-1)!.authorization).toBeUndefined();
 
     // While connected, another shop would send the stored tokens to the wrong store: 409.
     const moved = await api.request('POST', `/api/v1/integrations/${id}/reconnect`, { key, body: { params: { shop: 'other-store' } } });

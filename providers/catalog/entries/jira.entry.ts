@@ -1,4 +1,5 @@
 import type { ProviderEntryInput } from '../schema.ts';
+import { atlassian3lo } from './atlassian-3lo.ts';
 
 /** Jira Cloud through Atlassian's OAuth 2.0 (3LO); the `atlassian` provider covers Jira and Confluence together. */
 export const jiraEntry: ProviderEntryInput = {
@@ -15,21 +16,5 @@ export const jiraEntry: ProviderEntryInput = {
   connectMetadata: [{ name: 'cloudId', from: 'request', url: 'https://api.atlassian.com/oauth/token/accessible-resources', path: '0.id' }],
   accountApiBaseUrl: 'https://api.atlassian.com/ex/jira/{cloudId}',
   setupUrl: 'https://developer.atlassian.com/console/myapps/',
-  auth: {
-    mode: 'oauth2',
-    authorizationUrl: 'https://auth.atlassian.com/authorize',
-    tokenUrl: 'https://auth.atlassian.com/oauth/token',
-    userinfoUrl: 'https://api.atlassian.com/me',
-    // offline_access yields a refresh token.
-    scopes: { default: ['read:jira-work', 'read:jira-user', 'offline_access'], separator: ' ' },
-    authorizationParams: { audience: 'api.atlassian.com' },
-    consentPrompt: { param: 'prompt', value: 'consent' },
-    pkce: 'none',
-    clientAuth: 'client_secret_post',
-    tokenRequestBody: 'json',
-    account: { userinfoPath: 'account_id' },
-    // Rotating refresh tokens (as the atlassian provider).
-    refresh: { supported: true, rotatesRefreshToken: true },
-    revocation: { style: 'none', token: 'refresh_token' },
-  },
+  auth: atlassian3lo(['read:jira-work', 'read:jira-user']),
 };
