@@ -180,3 +180,17 @@ describe('what a member set up', () => {
     expect(removal.details).toMatchObject({ role: 'admin', invitationsRevoked: 2 });
   });
 });
+
+describe('password hashing', () => {
+  it('runs at most 2 scrypt computations at once per process, queues 32 more, and refuses the rest with 503 busy', async () => {
+    const { hashPassword, verifyPassword, passwordWorkStats, PASSWORD_WORK } = await import('../lib/auth/password.ts');
+    expect(PASSWORD_WORK).toEqual({ concurrency: 2, queue: 32 });
+    const stored = await hashPassword(PASSWORD);
+    const results = await Promise.allSettled(Array.from({ length: 40 }, () => verifyPassword(PASSWORD, stored)));
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value === true)).toHaveLength(34);
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+    expect(refused).toHaveLength(6);
+    expect(refused[0]).toMatchObject({ status: 503, code: 'busy' });
+    expect(passwordWorkStats()).toMatchObject({ active: 0, queued: 0, maxActive: 2 });
+  });
+});

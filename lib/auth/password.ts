@@ -1,4 +1,5 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { AppError } from '../errors.ts';
 
 /**
  * Password hashing with scrypt from node:crypto (memory-hard; RFC 7914). The stored string describes itself,
@@ -12,7 +13,46 @@ const R = 8;
 const P = 1;
 const KEY_BYTES = 32;
 
+/**
+ * scrypt runs on libuv's thread pool (4 threads by default, shared with file system and DNS work): at most
+ * PASSWORD_WORK.concurrency hashes run at once per process, PASSWORD_WORK.queue more wait their turn, and past that a
+ * sign-in answers 503 `busy` at once — a burst of sign-ins cannot take every thread or grow a queue without bound.
+ */
+export const PASSWORD_WORK = { concurrency: 2, queue: 32 };
+let active = 0;
+let maxActive = 0;
+const waiting: (() => void)[] = [];
+
+/** How busy password hashing is (tests, metrics). */
+export function passwordWorkStats(): { active: number; queued: number; maxActive: number } {
+  return { active, queued: waiting.length, maxActive };
+}
+
+async function withPasswordSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (active >= PASSWORD_WORK.concurrency) {
+    if (waiting.length >= PASSWORD_WORK.queue) {
+      throw new AppError(503, 'busy', 'Too many sign-ins are being checked right now; try again in a moment.', { details: { retryAfterSeconds: 1 } });
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else {
+    active++;
+  }
+  maxActive = Math.max(maxActive, active);
+  try {
+    return await work();
+  } finally {
+    // Hand the slot straight to the next in line (active stays the same), else free it.
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  }
+}
+
 function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return withPasswordSlot(() => scryptNow(password, salt, options));
+}
+
+function scryptNow(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scryptCallback(password.normalize('NFKC'), salt, KEY_BYTES, { ...options, maxmem: 256 * options.N! * options.r! + 16 * 1024 * 1024 }, (err, key) =>
       err ? reject(err) : resolve(key),
@@ -43,7 +83,10 @@ let dummy: Promise<string> | undefined;
  * and password-less accounts answer as slowly as a wrong password, so timing does not tell which accounts exist.
  */
 export async function verifyDummyPassword(password: string): Promise<false> {
-  dummy ??= hashPassword(randomBytes(16).toString('base64url'));
+  dummy ??= hashPassword(randomBytes(16).toString('base64url')).catch((error: unknown) => {
+    dummy = undefined; // a busy moment must not spoil every later unknown-address sign-in
+    throw error;
+  });
   await verifyPassword(password, await dummy);
   return false;
 }
