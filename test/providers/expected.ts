@@ -190,7 +190,15 @@ export const CATALOG_EXPECTED: Record<string, Expected> = {
   keap: rfc({ granted: ['full'], lifetime: 86_400, refresh: 'rotates', accountId: null, revokeUnknown: 'none' }),
   freshbooks: rfc({ granted: ['user:profile:read'], lifetime: 43_200, refresh: 'rotates', accountId: '2192788', revokeUnknown: true }),
   wrike: rfc({ granted: ['Default'], lifetime: 3600, refresh: 'rotates', accountId: null, metadata: { host: 'app-eu.wrike.com' }, revokeUnknown: 'none' }),
-  harvest: rfc({ granted: ['harvest:all'], lifetime: 1_209_600, refresh: 'keeps', accountId: '1655', revokeUnknown: 'none' }),
+  // Harvest-Account-Id for the proxy: the first account of the accounts endpoint, read with the user id.
+  harvest: rfc({
+    granted: ['harvest:all'],
+    lifetime: 1_209_600,
+    refresh: 'keeps',
+    accountId: '1655',
+    metadata: { accountId: '123456' },
+    revokeUnknown: 'none',
+  }),
   salesloft: rfc({ granted: [], lifetime: 7200, refresh: 'rotates', accountId: '1', revokeUnknown: 'none' }),
   outreach: rfc({ granted: ['users.read', 'prospects.read'], lifetime: 7200, refresh: 'rotates', accountId: null, revokeUnknown: 'none' }),
   productboard: rfc({ granted: ['product_hierarchy_data:read'], lifetime: 86_400, refresh: 'rotates', accountId: null, revokeUnknown: 'none' }),

@@ -18,6 +18,7 @@ import {
 } from '../../providers/catalog/connect-metadata.ts';
 import { apiBaseFor } from '../../providers/api-base.ts';
 import { definitionFromEntry } from '../../providers/catalog/convert.ts';
+import { harvestEntry } from '../../providers/catalog/entries/harvest.entry.ts';
 import { mailchimpEntry } from '../../providers/catalog/entries/mailchimp.entry.ts';
 import { parseEntry } from '../../providers/catalog/schema.ts';
 import { getBuiltInProvider } from '../../providers/index.ts';
@@ -205,6 +206,11 @@ describe('connect metadata as data', () => {
     for (const hostile of ['../x', 'a/b', 'evil.com', 'a%2f'])
       expect(apiBaseFor(atlassian, withMeta({ cloudId: hostile })), hostile).toBe('https://api.atlassian.com');
     expect(apiBaseFor(atlassian, {})).toBe('https://api.atlassian.com');
+  });
+
+  it('Harvest: the proxy sends the connected account as Harvest-Account-Id', () => {
+    const harvest = definitionFromEntry(harvestEntry);
+    expect(accountApiHeaders(harvest, withMeta({ accountId: '123456' }))).toEqual({ 'Harvest-Account-Id': '123456' });
   });
 
   it('a failed metadata request leaves the value out instead of failing the connection', async () => {

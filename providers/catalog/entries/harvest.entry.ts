@@ -6,7 +6,9 @@ export const harvestEntry: ProviderEntryInput = {
   description: 'Time entries, projects and invoices in Harvest.',
   color: '#FA5D00',
   docs: ['https://help.getharvest.com/api-v2/authentication-api/authentication/authentication/'],
-  // Every API call also needs the Harvest-Account-Id header, which the caller sends through the proxy.
+  // Every API call also needs the Harvest-Account-Id header: the first account of the accounts endpoint (read at
+  // connect, the same answer that names the user) is sent by the proxy unless the caller sends another.
+  connectMetadata: [{ name: 'accountId', from: 'userinfo', path: 'accounts.0.id', header: 'Harvest-Account-Id' }],
   apiBaseUrl: 'https://api.harvestapp.com/v2',
   setupUrl: 'https://id.getharvest.com/developers',
   auth: {

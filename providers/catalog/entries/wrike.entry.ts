@@ -6,8 +6,9 @@ export const wrikeEntry: ProviderEntryInput = {
   description: 'Tasks, folders and projects in Wrike.',
   color: '#08CF65',
   docs: ['https://developers.wrike.com/oauth-20-authorization/'],
-  // The account's API host comes back as `host` in the token response (kept as metadata); www.wrike.com is the
-  // default data centre.
+  // The account's API host comes back as `host` in the token response (kept as metadata, but not used): the proxy
+  // always calls www.wrike.com, the default data centre, until that host can be used safely as a base (a whole host
+  // checked against Wrike's data-centre list); an account in another data centre calls its host itself.
   apiBaseUrl: 'https://www.wrike.com/api/v4',
   setupUrl: 'https://www.wrike.com/frontend/apps/index.html#/api',
   auth: {
