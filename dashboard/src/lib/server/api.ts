@@ -250,8 +250,12 @@ export function deleteIntegration(session: Session | null, integrationId: string
 }
 
 /** Starts a connect (or reconnect) flow; the browser must then open `connectUrl` itself. */
-export function startConnect(session: Session | null, integrationId: string, mode: 'connect' | 'reconnect', returnTo: string) {
-	return apiFetch<ConnectStarted>(session, `/integrations/${id(integrationId)}/${mode}`, { method: 'POST', json: { returnTo } });
+/** Starts a connect; `params` are a templated provider's connect parameters (`{ shop }`), checked by the API. */
+export function startConnect(session: Session | null, integrationId: string, mode: 'connect' | 'reconnect', returnTo: string, params?: Record<string, string>) {
+	return apiFetch<ConnectStarted>(session, `/integrations/${id(integrationId)}/${mode}`, {
+		method: 'POST',
+		json: { returnTo, ...(params && Object.keys(params).length ? { params } : {}) },
+	});
 }
 
 export function refreshIntegration(session: Session | null, integrationId: string) {

@@ -40,7 +40,7 @@ function connectAction(mode: 'connect' | 'reconnect') {
 }
 
 /** The API's connect URL must be its own `/oauth/connect/…` on the public origin (this request's, or PUBLIC_URL). */
-function connectTarget(connectUrl: string, requestUrl: URL): URL | null {
+export function connectTarget(connectUrl: string, requestUrl: URL): URL | null {
 	let url: URL;
 	try {
 		url = new URL(connectUrl, requestUrl);

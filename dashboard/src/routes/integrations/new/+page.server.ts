@@ -1,7 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import {
 	ApiError,
-	apiFetch,
 	createIntegration,
 	createProvider,
 	deleteIntegration,
@@ -9,8 +8,10 @@ import {
 	listIntegrations,
 	listProviders,
 	settle,
+	startConnect,
 } from '#lib/server/api.ts';
-import { config } from '#lib/server/config.ts';
+import { connectRefusedValues } from '#lib/server/connect-outcome.ts';
+import { connectTarget } from '#lib/server/integration-actions.ts';
 import { apiFailure, failWith, fieldErrorsFrom, flash, text } from '#lib/server/forms.ts';
 import type { CustomProviderInput } from '#lib/types.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -27,15 +28,6 @@ function connectParams(form: FormData): Record<string, string> {
 		if (match && Object.keys(params).length < 5) params[match[1]!] = text(form, name, 100);
 	}
 	return params;
-}
-
-/** The API's connect URL must be its own `/oauth/connect/…` on the public origin (this request's, or PUBLIC_URL). */
-function connectTarget(connectUrl: string, requestUrl: URL): URL | null {
-	if (!URL.canParse(connectUrl, requestUrl)) return null;
-	const url = new URL(connectUrl, requestUrl);
-	const publicOrigin = config().publicUrl ? new URL(config().publicUrl!).origin : null;
-	const trusted = url.origin === requestUrl.origin || url.origin === publicOrigin;
-	return trusted && (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.startsWith('/oauth/connect/') ? url : null;
 }
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -77,23 +69,25 @@ export const actions: Actions = {
 		if (!Object.keys(params).length) redirect(303, `/integrations/${id}?created`);
 
 		// A provider whose host is per account: the API validates the values when the connection starts. When it
-		// refuses them, the integration just created is removed again, so the corrected values can be added.
+		// refuses them (4xx), the integration just created is removed again, so the corrected values can be added; on
+		// a 5xx or a timeout it stays (the values may be fine) and the form keeps what was typed.
 		let connectUrl: string;
 		try {
-			({ connectUrl } = (
-				await apiFetch<{ connectUrl: string }>(locals.session, `/integrations/${encodeURIComponent(id)}/connect`, {
-					method: 'POST',
-					json: { params, returnTo: `/integrations/${id}` },
-				})
-			).data);
+			({ connectUrl } = (await startConnect(locals.session, id, 'connect', `/integrations/${id}`, params)).data);
 		} catch (e) {
 			if (!(e instanceof ApiError)) throw e;
-			await settle(deleteIntegration(locals.session, id));
+			const refused = connectRefusedValues(e);
+			if (refused) await settle(deleteIntegration(locals.session, id));
 			return failWith(e.status >= 400 && e.status < 600 ? e.status : 502, {
 				form: provider,
 				values: { clientId, ...paramValues },
 				fieldErrors: fieldErrorsFrom(e),
-				flash: flash('error', describeApiError(e)),
+				flash: flash(
+					'error',
+					refused
+						? describeApiError(e)
+						: `${describeApiError(e)} The integration was added: connect it from its page (Integrations) when the API answers again.`,
+				),
 			});
 		}
 		const target = connectTarget(connectUrl, url);
