@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppUser, AuditEntry, UserSession } from '../db/entities/index.ts';
 import { tokenHash } from '../lib/auth/tokens.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
-import { PASSWORD, person } from './team-setup.ts';
+import { PASSWORD, person, signIn } from './team-setup.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -226,5 +226,31 @@ describe('audit export', () => {
       headers: { authorization: `Bearer ${owner.session}`, 'x-plugboard-tenant': tenantId },
     });
     expect((await csv.text()).trim().split('\n')).toHaveLength(2501);
+  });
+});
+
+describe('session rows', () => {
+  it('sessions that ended more than a day ago (expired, idle or revoked) are deleted at the next sign-in; recent ones stay', async () => {
+    const { tenantId } = await api.newTenant();
+    const someone = await person(api, tenantId, 'viewer');
+    const em = api.deps.orm.em.fork();
+    const make = async (label: string) => {
+      const s = await signIn(api, someone.email);
+      return { label, hash: tokenHash(s) };
+    };
+    const expiredLong = await make('expired 2 days ago');
+    const idleLong = await make('idle for 12 h + 2 days');
+    const revokedLong = await make('revoked 2 days ago');
+    const revokedNow = await make('revoked just now');
+    const live = await make('live');
+    const day = 86_400_000;
+    await em.nativeUpdate(UserSession, { tokenHash: expiredLong.hash }, { expiresAt: new Date(Date.now() - 2 * day) });
+    await em.nativeUpdate(UserSession, { tokenHash: idleLong.hash }, { lastSeenAt: new Date(Date.now() - 2.5 * day) });
+    await em.nativeUpdate(UserSession, { tokenHash: revokedLong.hash }, { revokedAt: new Date(Date.now() - 2 * day) });
+    await em.nativeUpdate(UserSession, { tokenHash: revokedNow.hash }, { revokedAt: new Date() });
+    await signIn(api, someone.email);
+    const left = new Set((await em.fork().find(UserSession, { userId: someone.userId })).map((s) => s.tokenHash));
+    expect([expiredLong, idleLong, revokedLong].filter((s) => left.has(s.hash)).map((s) => s.label)).toEqual([]);
+    expect([revokedNow, live].filter((s) => left.has(s.hash)).map((s) => s.label)).toEqual(['revoked just now', 'live']);
   });
 });

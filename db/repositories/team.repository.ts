@@ -117,6 +117,20 @@ export async function checkSession(em: EntityManager, token: string, tenantId: s
   return { ok: true, sessionId: row.id, userId: row.user_id, email: row.email, name: row.name, role: row.role, expiresAt: new Date(row.expires_at) };
 }
 
+/** Sessions ended (expired, idle past the timeout, or revoked) for more than this are deleted. */
+export const SESSION_SWEEP_AFTER_MS = 86_400_000;
+
+/**
+ * Deletes sessions that ended more than a day ago, of anyone: run at each sign-in (like sso_flow's sweep), so the
+ * table holds at most the live sessions plus a day of ended ones. Returns how many went.
+ */
+export async function sweepSessions(em: EntityManager): Promise<number> {
+  const cutoff = new Date(Date.now() - SESSION_SWEEP_AFTER_MS);
+  return em.nativeDelete(UserSession, {
+    $or: [{ expiresAt: { $lt: cutoff } }, { revokedAt: { $lt: cutoff } }, { lastSeenAt: { $lt: new Date(cutoff.getTime() - SESSION_IDLE_MS) } }],
+  });
+}
+
 export async function revokeSession(em: EntityManager, sessionId: string): Promise<void> {
   await em.nativeUpdate(UserSession, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
 }

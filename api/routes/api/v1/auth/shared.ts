@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { recordAudit } from '../../../../../db/repositories/audit.repository.ts';
-import { createSession, membershipsOf } from '../../../../../db/repositories/team.repository.ts';
+import { createSession, membershipsOf, sweepSessions } from '../../../../../db/repositories/team.repository.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../../../lib/auth/password.ts';
 import { RateLimiter } from '../../../../../lib/auth/rate-limit.ts';
 import { AppError } from '../../../../../lib/errors.ts';
@@ -41,6 +41,8 @@ export function rateLimited(ctx: AppContext, seconds: number, what: string): App
 export async function signInAnswer(ctx: AppContext, em: EntityManager, user: { id: string; email: string; name: string }) {
   const origin = originOf(ctx);
   const { session, token } = await createSession(em, user.id, { ip: origin.ip ?? undefined, userAgent: origin.userAgent ?? undefined });
+  // Sessions that ended over a day ago, of anyone, go (a few rows; swept here rather than by a job).
+  await sweepSessions(em);
   return answerFor(em, user, token, session.expiresAt);
 }
 
