@@ -8,7 +8,7 @@ import { appendLog, type LogLevel } from '../db/repositories/integration-logs.re
 import type { ErrorReason } from '../lib/events/types.ts';
 import { clientConfiguration, oidc } from '../lib/oauth/client.ts';
 import { isStaticMode, mintToken, ModeError, verifyStatic, type GithubAppConfig, type ModeCredentials } from '../lib/oauth/modes.ts';
-import { revokeAtProvider } from '../lib/oauth/revoke.ts';
+import { revokeAtProvider, revokeInstallationToken } from '../lib/oauth/revoke.ts';
 import { readConnectedApp, type ConnectedApp } from '../lib/webhooks/app-identity.ts';
 import { normalizeTokenResponse, type NormalizedTokens } from '../lib/oauth/tokens.ts';
 import { connectMetadataFromAnswers, missingConnectMetadata, needsUserinfo, requestConnectMetadata } from '../providers/catalog/connect-metadata.ts';
@@ -491,7 +491,14 @@ export function createConnectionActivities(deps: ActivityDeps) {
       const integration = await loadIntegration(em, input.integrationId);
       const credentials = readCredentials(vault, integration);
       let outcome = { revoked: false, detail: 'nothing to revoke' };
-      if (credentials?.mode) {
+      if (credentials?.mode?.type === 'github_app' && credentials.accessToken) {
+        // The installation token minted last is revoked (DELETE /installation/token); best effort, as every revocation.
+        try {
+          outcome = await revokeInstallationToken(await providers.resolveFor(em, integration), credentials.accessToken);
+        } catch (error) {
+          outcome = { revoked: false, detail: `revocation failed: ${describeProviderError(error).code}` };
+        }
+      } else if (credentials?.mode) {
         // API key, Basic, client credentials, JWT bearer: no remote revocation; deleting the credential is the disconnect.
         outcome = { revoked: false, detail: 'credentials deleted (this auth mode has no remote revocation)' };
       } else if (credentials) {

@@ -330,7 +330,19 @@ describe('jwt_bearer (Google service account, RFC 7523)', () => {
     await until(async () => (await token(id)).body.data.accessToken !== t.accessToken, 20_000, 'a refreshed JWT-bearer token');
     expect(fakes.google!.verifiedClaims.length).toBeGreaterThanOrEqual(2);
     expect(fakes.google!.jwtRefusals).toEqual([]);
-    await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
+    // Disconnect revokes the installation token at GitHub (DELETE /installation/token, with that token), best effort.
+    const off = await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
+    expect(off.status, JSON.stringify(off.body)).toBeLessThan(300);
+    const [revoked] = await until(
+      async () => fakes.github!.revoked.length > 0 && fakes.github!.revoked,
+      15_000,
+      'the installation token revoked at disconnect',
+    );
+    // The token stored last (the fake's latest), presented as itself, never in the URL.
+    expect(revoked).toBe(fakes.github!.issued.at(-1));
+    const revocation = fakes.github!.requests.find((r) => r.method === 'DELETE' && new URL(r.url).pathname === '/api/installation/token')!;
+    expect(revocation.headers.authorization).toBe(`Bearer ${revoked}`);
+    expect(new URL(revocation.url).search).toBe('');
   }, 60_000);
 });
 

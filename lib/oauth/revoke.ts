@@ -66,3 +66,26 @@ export async function revokeAtProvider(
   if (policy.alreadyInvalidStatuses?.includes(response.status)) return { revoked: true, detail: `${def.name} reports the token already invalid` };
   return { revoked: false, detail: `${def.name} answered HTTP ${response.status} to the revocation; local tokens deleted anyway` };
 }
+
+/**
+ * Revokes a GitHub App installation access token (best effort, at disconnect): GitHub's "Revoke an installation access
+ * token", `DELETE /installation/token` on the REST API, authenticated with that token itself (never in the URL). A 401
+ * means the token is already invalid (expired or revoked).
+ */
+export async function revokeInstallationToken(
+  def: Pick<ProviderDefinition, 'name' | 'apiBaseUrl' | 'fetch'>,
+  accessToken: string,
+  fetchImpl: typeof fetch = def.fetch ?? fetch,
+): Promise<{ revoked: boolean; detail: string }> {
+  if (!def.apiBaseUrl) return { revoked: false, detail: `${def.name} has no API base to revoke at; credentials deleted` };
+  const url = `${def.apiBaseUrl.replace(/\/+$/, '')}/installation/token`;
+  const response = await fetchImpl(url, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${accessToken}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
+    signal: AbortSignal.timeout(15_000),
+    redirect: 'error',
+  });
+  if (response.ok) return { revoked: true, detail: `installation token revoked at ${def.name}` };
+  if (response.status === 401) return { revoked: true, detail: `${def.name} reports the installation token already invalid` };
+  return { revoked: false, detail: `${def.name} answered HTTP ${response.status} to the revocation; credentials deleted anyway` };
+}

@@ -52,6 +52,8 @@ export class AuthFake {
   readonly requests: RecordedAuthRequest[] = [];
   /** Tokens issued, in order. */
   readonly issued: string[] = [];
+  /** Installation tokens revoked with DELETE /installation/token: the API refuses them. */
+  readonly revoked: string[] = [];
   /** Claims of every App JWT / assertion that verified. */
   readonly verifiedClaims: Record<string, unknown>[] = [];
   /** Why a JWT was refused, in order. */
@@ -94,6 +96,7 @@ export class AuthFake {
     const body = Buffer.concat(chunks).toString('utf8');
     this.requests.push({ method: req.method ?? 'GET', url: `${this.url}${req.url}`, headers: { ...req.headers }, body });
     const url = new URL(req.url ?? '/', this.url);
+    if (url.pathname === '/api/installation/token' && req.method === 'DELETE') return this.revokeInstallationToken(req);
     if (url.pathname.startsWith('/api/')) return this.api(req, url);
     if (url.pathname === '/cc/token' && req.method === 'POST') return this.clientCredentials(req, body);
     const install = /^\/app\/installations\/([^/]+)\/access_tokens$/.exec(url.pathname);
@@ -117,7 +120,7 @@ export class AuthFake {
       else if (check.kind === 'basic') {
         const decoded = authorization.startsWith('Basic ') ? Buffer.from(authorization.slice(6), 'base64').toString('utf8') : '';
         passed = decoded === `${check.username}:${check.password}`;
-      } else passed = authorization.startsWith('Bearer ') && this.issued.includes(authorization.slice(7));
+      } else passed = authorization.startsWith('Bearer ') && this.issued.includes(authorization.slice(7)) && !this.revoked.includes(authorization.slice(7));
       if (!passed) return { status: 401, body: { error: 'unauthorized' } };
     }
     return { status: 200, body: { ok: true, path: url.pathname } };
@@ -142,6 +145,15 @@ export class AuthFake {
     }
     if (id !== client.clientId || secret !== client.clientSecret) return { status: 401, body: { error: 'invalid_client' } };
     return { status: 200, body: { access_token: this.issue('cc-'), token_type: 'Bearer', expires_in: this.options.lifetimeSeconds ?? 3600 } };
+  }
+
+  /** GitHub's "Revoke an installation access token": DELETE /installation/token with that token; 204, or 401 if unknown. */
+  private revokeInstallationToken(req: IncomingMessage): { status: number; body: unknown } {
+    const authorization = req.headers.authorization ?? '';
+    const token = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
+    if (!token.startsWith('ghs_') || !this.issued.includes(token) || this.revoked.includes(token)) return { status: 401, body: { message: 'Bad credentials' } };
+    this.revoked.push(token);
+    return { status: 204, body: undefined };
   }
 
   private async installationToken(req: IncomingMessage, installationId: string): Promise<{ status: number; body: unknown }> {
