@@ -7,7 +7,16 @@ import { takeRefreshLease } from '../db/refresh-lease.ts';
 import { appendLog, type LogLevel } from '../db/repositories/integration-logs.repository.ts';
 import type { ErrorReason } from '../lib/events/types.ts';
 import { clientConfiguration, oidc } from '../lib/oauth/client.ts';
-import { isStaticMode, mintToken, ModeError, verifyStatic, type GithubAppConfig, type ModeCredentials } from '../lib/oauth/modes.ts';
+import {
+  connectFailureMessage,
+  isStaticMode,
+  mintToken,
+  ModeError,
+  ownGithubApp,
+  verifyStatic,
+  type GithubAppConfig,
+  type ModeCredentials,
+} from '../lib/oauth/modes.ts';
 import { revokeAtProvider, revokeInstallationToken } from '../lib/oauth/revoke.ts';
 import { readConnectedApp, type ConnectedApp } from '../lib/webhooks/app-identity.ts';
 import { normalizeTokenResponse, type NormalizedTokens } from '../lib/oauth/tokens.ts';
@@ -84,9 +93,19 @@ function describeProviderError(error: unknown): { code: string; status?: number 
 /** Maps a token-endpoint failure to a terminal ApplicationFailure or rethrows it as transient (retried). */
 function classify(error: unknown, def: ProviderDefinition): never {
   const { code, status } = describeProviderError(error);
-  // A minted mode (lib/oauth/modes.ts): a refused key or App configuration is the client's fault, as invalid_client is.
-  const badKey = error instanceof ModeError && (status === 401 || ['invalid_private_key', 'app_not_configured'].includes(code));
-  if (CLIENT_ERRORS.has(code) || badKey) {
+  if (error instanceof ModeError) {
+    // A minted mode (lib/oauth/modes.ts) mints with what the connection supplied (client credentials, service-account
+    // key, its own GitHub App): a refusal is the tenant's to fix by connecting again, not the operator's.
+    if (status === 401 || CLIENT_ERRORS.has(code) || ['invalid_private_key', 'app_not_configured'].includes(code)) {
+      throw ApplicationFailure.nonRetryable(
+        `${def.name} refused this connection's credentials (${code}${status ? `, HTTP ${status}` : ''}): connect it again with valid ones`,
+        ConnectionErrorType.invalidGrant,
+      );
+    }
+    // No status and not a network failure (wrong_mode, invalid_response, no_api_base): the same answer every time.
+    if (status === undefined && code !== 'provider_unreachable') throw ApplicationFailure.nonRetryable(error.message, ConnectionErrorType.authorizationFailed);
+  }
+  if (CLIENT_ERRORS.has(code)) {
     throw ApplicationFailure.nonRetryable(
       `${def.name} rejected the OAuth app credentials (${code}): the operator must fix the ${def.name} client id/secret`,
       ConnectionErrorType.invalidClient,
@@ -236,12 +255,9 @@ export function createConnectionActivities(deps: ActivityDeps) {
     }
   }
 
-  /** The App id and private key of a `github_app` integration: its own secrets, else operator env (`PLUGBOARD_<KEY>_APP_ID`…). */
+  /** The App id and private key of a `github_app` integration: its own secrets only (ownGithubApp: no operator App). */
   function githubAppConfig(integration: Integration): GithubAppConfig | undefined {
-    const secrets = readSecrets(vault, integration);
-    const appId = secrets.appId ?? secrets.clientId ?? providers.setting(integration.provider, 'APP_ID');
-    const privateKey = secrets.privateKey ?? providers.setting(integration.provider, 'PRIVATE_KEY');
-    return appId && privateKey ? { appId, privateKey } : undefined;
+    return ownGithubApp(readSecrets(vault, integration));
   }
 
   /**
@@ -279,8 +295,8 @@ export function createConnectionActivities(deps: ActivityDeps) {
         };
       }
     } catch (error) {
-      const reason = error instanceof ModeError ? error.message : `${def.name} could not be reached`;
-      throw ApplicationFailure.nonRetryable(reason, ConnectionErrorType.authorizationFailed);
+      // Only this message crosses the workflow: it says (connectRefusal) whether the provider refused or was down.
+      throw ApplicationFailure.nonRetryable(connectFailureMessage(def, error), ConnectionErrorType.authorizationFailed);
     }
     const app = {
       oauthAppId: cred.type === 'github_app' ? (githubAppConfig(integration)?.appId ?? def.key) : def.key,
@@ -402,7 +418,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
         }
         const current = readCredentials(vault, integration);
         // A static credential (API key, Basic) has nothing to refresh: a refresh-now leaves it as it is.
-        if (current?.mode?.type === 'api_key' || current?.mode?.type === 'basic') return { tokenExpiresAt: null, tokenIssuedAt: Date.now() };
+        if (isStaticMode(current?.mode)) return { tokenExpiresAt: null, tokenIssuedAt: Date.now() };
         if (current?.mode) {
           // A minted mode: no refresh token exists; a new token is minted from what the connection supplied.
           const def = await providers.resolveFor(em, integration);

@@ -207,9 +207,11 @@ export const OPERATIONS: Record<string, OperationSpec> = {
       example: { data: { connectUrl: 'https://plugboard.example.com/oauth/connect/abc…', expiresAt: '2026-12-02T13:10:00.000Z' } },
     },
     errors: {
-      400: 'invalid_provider_params, invalid_credentials, credentials_not_accepted',
+      400: 'invalid_provider_params, invalid_credentials, credentials_not_accepted, app_not_configured',
       409: 'provider_params_locked',
       422: 'missing_client_credentials, credentials_rejected',
+      502: 'provider_unreachable',
+      503: 'provider_unavailable',
     },
   },
   'POST /api/v1/integrations/:id/reconnect': {
@@ -259,7 +261,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
       "stream through (Authorization and cookies are not forwarded). A 401 refreshes once and retries once; 429 passes through with Retry-After. The response is the provider's.",
     params: { id: integrationId, path: z.string().meta({ description: "Path under the provider's API base, e.g. `user/repos` (may contain `/`)." }) },
     response: { status: 200, description: "The provider's response, status and body as it sent them.", raw: { contentType: '*/*' } },
-    errors: { 400: 'invalid_proxy_path', 409: 'not_connected', 422: 'no_api_base, url_not_allowed', 502: 'provider_unreachable' },
+    errors: { 400: 'invalid_proxy_path', 409: 'not_connected, invalid_stored_credentials', 422: 'no_api_base, url_not_allowed', 502: 'provider_unreachable' },
   },
   'GET /api/v1/integrations/:id/logs': {
     operationId: 'listIntegrationLogs',
@@ -437,6 +439,7 @@ export const ERROR_CODES: Record<string, string> = {
   bad_request: '400 — another malformed request.',
   invalid_provider_params: '400 — connect parameters the provider does not take.',
   invalid_proxy_path: '400 — a proxy path that leaves the provider’s API base.',
+  app_not_configured: '400 — a GitHub App installation connects only with the integration’s own App id and private key (secrets.appId, secrets.privateKey).',
   credentials_not_accepted:
     '400 — credentials sent to connect an integration whose provider connects through its authorization page: omit them and open the connect URL.',
   unauthorized: '401 — missing, malformed or revoked API key.',
@@ -448,6 +451,7 @@ export const ERROR_CODES: Record<string, string> = {
   integration_exists: '409 — the tenant already has an integration of this provider.',
   not_connected: '409 — the integration is not active; connect it first.',
   refresh_failed: '409 — the token could not be refreshed.',
+  invalid_stored_credentials: '409 — the stored credential cannot be sent in an HTTP header (a control character); connect again.',
   provider_params_locked: '409 — connected with other provider parameters; disconnect first.',
   provider_exists: '409 — a provider with this key exists.',
   issuer_taken: '409 — another provider of the tenant has this issuer.',
@@ -473,6 +477,7 @@ export const ERROR_CODES: Record<string, string> = {
   test_event_failed: '502 — the test event could not be sent.',
   unavailable: '503',
   temporal_unavailable: '503 — the workflow engine is unavailable; retry in a moment.',
+  provider_unavailable: '503 — the provider answered 5xx (or 429) while checking or exchanging the credentials given to connect; retry later.',
   ...TEAM_ERROR_CODES,
 };
 

@@ -15,6 +15,8 @@ export interface CachedTokenRow {
   credentials: string;
   /** The provider refreshes tokens (a due token sends the call down the slow path). */
   refreshSupported: boolean;
+  /** The provider's key: a static credential's answer is placed as its (built-in) entry says, without the row. */
+  provider?: string;
 }
 
 /**

@@ -57,6 +57,7 @@ const SYNTHETIC: ProviderDefinition[] = [
 ];
 
 const ALL = [...modeProviders(), ...SYNTHETIC];
+const SECRET_MARKER = 'echo-SECRET-7f3a91';
 
 it('every mode has a built-in entry in the catalog (the harness below runs each)', () => {
   const modes = new Set(modeProviders().map((d) => d.auth!.mode));
@@ -72,12 +73,18 @@ describe.each(ALL.map((d) => [d.key, d] as const))('%s', (_key, pristine) => {
 
   const parse = (raw: Record<string, string>) => credentialsSchema(h.def.auth!).parse(raw) as ModeCredentials;
 
-  it('validates the credentials the connect form sends; a missing field is named, its value never', () => {
+  it('validates the credentials the connect form sends; a missing or invalid field is named, its value never (REQ-19)', () => {
     expect(() => parse(h.raw)).not.toThrow();
     const [first] = Object.keys(h.raw);
     const missing = credentialsSchema(h.def.auth!).safeParse({ ...h.raw, [first!]: '' });
     expect(missing.success).toBe(false);
-    expect(JSON.stringify(missing.error!.issues)).not.toContain(h.raw[first!]!);
+    expect(missing.error!.issues.map((i) => i.path[0])).toContain(first);
+    // An invalid value carrying a secret (a control character after it: never a valid header value, id or key file).
+    const invalid = credentialsSchema(h.def.auth!).safeParse({ ...h.raw, [first!]: `${SECRET_MARKER}\u0000` });
+    expect(invalid.success, `${first} with a NUL was accepted`).toBe(false);
+    expect(invalid.error!.issues.map((i) => i.path[0])).toContain(first);
+    expect(JSON.stringify(invalid.error!.issues)).not.toContain(SECRET_MARKER);
+    expect(invalid.error!.message).not.toContain(SECRET_MARKER);
   });
 
   const staticAuth = pristine.auth!.mode === 'api_key' || pristine.auth!.mode === 'basic' ? pristine.auth! : undefined;

@@ -7,11 +7,15 @@
  * with a clear error; disconnect deletes the credential. REQ-19: no secret in any response, page, log line or
  * Temporal history.
  */
+import { asyncLocalStorage, Context, type Info } from '@temporalio/activity';
+import { ApplicationFailure, noopMetricMeter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCredentials, reencryptIntegration } from '../db/credentials.ts';
+import { createConnectionActivities } from '../activities/connection.activities.ts';
+import { readCredentials, reencryptIntegration, writeCredentials } from '../db/credentials.ts';
 import { Integration } from '../db/entities/index.ts';
+import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
 import { generateKeySpec, parseKeyring, Vault } from '../lib/vault.ts';
-import { connectionWorkflowId, statusQuery } from '../workflows/connection.messages.ts';
+import { ConnectionErrorType, connectionWorkflowId, statusQuery } from '../workflows/connection.messages.ts';
 import { AuthFake, rsaKeyPair } from './fakes/auth-fake.ts';
 import { historyStrings, startTestApi, until, type TestApi } from './helpers.ts';
 
@@ -23,6 +27,8 @@ const APP = rsaKeyPair();
 const SA = rsaKeyPair();
 const SA_EMAIL = 'robot@project.iam.gserviceaccount.com';
 const SHORT = 4;
+const NEWLINE_SECRET = 'sk-newline-SECRET-5d81';
+const NEWLINE_KEY = `${NEWLINE_SECRET}\nX-Injected: 1`;
 
 let api: TestApi;
 let key: string;
@@ -32,8 +38,10 @@ const secrets = () => [
   OPENAI_KEY,
   TWILIO.password,
   TWILIO_FORM_PASSWORD,
+  NEWLINE_SECRET,
   PAYPAL.clientSecret,
-  APP.privateKeyPem.split('\n')[1]!,
+  // The PEM bodies actually handed over: the App's PKCS#1 key (secrets, operator env), the service account's PKCS#8 key.
+  APP.privateKeyPkcs1Pem.split('\n')[1]!,
   SA.privateKeyPem.split('\n')[1]!,
 ];
 const integrationIds: string[] = [];
@@ -62,6 +70,9 @@ beforeAll(async () => {
       PLUGBOARD_PAYPAL_API_BASE_URL: `${fakes.paypal.url}/api`,
       PLUGBOARD_GITHUB_APP_INSTALLATION_TOKEN_URL: `${fakes.github.url}/app/installations/{installation_id}/access_tokens`,
       PLUGBOARD_GITHUB_APP_INSTALLATION_API_BASE_URL: `${fakes.github.url}/api`,
+      // An operator-wide App (the fallback the activity used to take): it must never mint for a typed installation id.
+      PLUGBOARD_GITHUB_APP_INSTALLATION_APP_ID: 'Iv23liAPPCLIENT',
+      PLUGBOARD_GITHUB_APP_INSTALLATION_PRIVATE_KEY: APP.privateKeyPkcs1Pem,
       PLUGBOARD_GOOGLE_SERVICE_ACCOUNT_TOKEN_URL: `${fakes.google.url}/jwt/token`,
       PLUGBOARD_GOOGLE_SERVICE_ACCOUNT_API_BASE_URL: `${fakes.google.url}/api`,
     },
@@ -79,6 +90,36 @@ async function create(provider: string, as = key): Promise<string> {
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   integrationIds.push(res.body.data.id);
   return res.body.data.id;
+}
+
+/** Runs `fn` as the worker runs an activity (activityInfo(), heartbeat()), without a worker polling the queue. */
+function asActivity<T>(fn: () => Promise<T>): Promise<T> {
+  const info = { activityType: 'refreshTokens', activityId: '1', attempt: 1, scheduledTimestampMs: Date.now(), heartbeatTimeoutMs: 0 } as unknown as Info;
+  const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  const context = new Context(info, new Promise<never>(() => undefined), new AbortController().signal, () => undefined, undefined, quiet, noopMetricMeter, {});
+  return asyncLocalStorage.run(context, fn);
+}
+
+/** The reads of integration rows the API sends during one request (a pass-through spy; the answers are real). */
+async function statementsDuring<T>(fn: () => Promise<T>): Promise<{ response: T; statements: string[] }> {
+  const connection = api.deps.orm.em.getConnection();
+  const original = connection.execute;
+  const statements: string[] = [];
+  let depth = 0; // execute() re-enters itself for a raw statement: count the outer call
+  connection.execute = async function (this: typeof connection, ...args: Parameters<typeof original>) {
+    if (depth === 0 && /^\s*select\b[\s\S]*"integration"/i.test(String(args[0]))) statements.push(String(args[0]).replace(/\s+/g, ' '));
+    depth++;
+    try {
+      return await original.apply(this, args);
+    } finally {
+      depth--;
+    }
+  } as typeof original;
+  try {
+    return { response: await fn(), statements };
+  } finally {
+    connection.execute = original;
+  }
 }
 
 const connect = (id: string, credentials: unknown) => api.request('POST', `/api/v1/integrations/${id}/connect`, { key, body: { credentials } });
@@ -158,6 +199,61 @@ describe('api_key (OpenAI: Authorization: Bearer <key>)', () => {
   });
 });
 
+describe('a provider outage at connect is not a refusal of the credentials', () => {
+  it('answers 503 provider_unavailable (verify or mint answered 5xx), not 422 credentials_rejected; the log says what happened', async () => {
+    const { apiKey: other } = await api.newTenant('auth-modes-outage');
+    const connectAs = async (provider: string, credentials: unknown) => {
+      const id = await create(provider, other);
+      const res = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key: other, body: { credentials } });
+      const logs = await api.request('GET', `/api/v1/integrations/${id}/logs`, { key: other });
+      return { res, logged: logs.body.data.map((l: { message: string }) => l.message).join('\n') as string };
+    };
+    for (const fake of [fakes.openai!, fakes.paypal!]) fake.options = { ...fake.options, down: 503 };
+    try {
+      const verify = await connectAs('openai', { apiKey: OPENAI_KEY });
+      expect(verify.res.status, JSON.stringify(verify.res.body)).toBe(503);
+      expect(verify.res.body.error.code).toBe('provider_unavailable');
+      expect(verify.logged).toMatch(/OpenAI could not check the credentials \(HTTP 503 from GET \/models\)/);
+      const mint = await connectAs('paypal', PAYPAL);
+      expect(mint.res.status, JSON.stringify(mint.res.body)).toBe(503);
+      expect(mint.res.body.error.code).toBe('provider_unavailable');
+      expect(mint.logged).toMatch(/PayPal token endpoint is unavailable \(temporarily_unavailable, HTTP 503\)/);
+      expect(JSON.stringify([verify, mint])).not.toContain(PAYPAL.clientSecret);
+    } finally {
+      for (const fake of [fakes.openai!, fakes.paypal!]) fake.options = { ...fake.options, down: undefined };
+    }
+  });
+});
+
+describe('REQ-19: a credential with a control character', () => {
+  it('is refused at connect (400 invalid_credentials naming the field, not the value); a stored one never reaches the log through the proxy', async () => {
+    const { apiKey: other } = await api.newTenant('auth-modes-newline');
+    const id = await create('openai', other);
+    const connectAs = (credentials: unknown) => api.request('POST', `/api/v1/integrations/${id}/connect`, { key: other, body: { credentials } });
+    const res = await connectAs({ apiKey: NEWLINE_KEY });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.code).toBe('invalid_credentials');
+    expect(res.body.error.message).toMatch(/credentials\.apiKey: must not contain control characters/);
+    expect(JSON.stringify(res.body)).not.toContain(NEWLINE_SECRET);
+    // Surrounding whitespace is trimmed on the API path as the form does: the key itself connects.
+    expect((await connectAs({ apiKey: ` ${OPENAI_KEY}\n` })).status).toBe(200);
+    expect((await api.request('GET', `/api/v1/integrations/${id}/token`, { key: other })).body.data.apiKey).toBe(OPENAI_KEY);
+
+    // One stored before the check existed: the proxy refuses to send it, and neither its answer nor the log quotes it.
+    const em = api.deps.orm.em.fork();
+    const row = await em.findOneOrFail(Integration, { id });
+    writeCredentials(api.deps.vault, row, { accessToken: '', mode: { type: 'api_key', apiKey: NEWLINE_KEY, fields: {} } });
+    await em.flush();
+    const logged = api.logs.lines.length;
+    const p = await api.request('GET', `/api/v1/integrations/${id}/proxy/models`, { key: other });
+    expect(p.status, JSON.stringify(p.body)).toBe(409);
+    expect(p.body.error.code).toBe('invalid_stored_credentials');
+    expect(JSON.stringify(p.body)).not.toContain(NEWLINE_SECRET);
+    const lines = api.logs.lines.slice(logged).join('\n');
+    expect(lines.includes(NEWLINE_SECRET), 'the key in the log').toBe(false);
+  });
+});
+
 describe('basic (Twilio: Account SID / Auth Token)', () => {
   it('connects through the API; the proxy sends HTTP Basic and the token API answers the basic shape', async () => {
     const id = (twilioId = await create('twilio'));
@@ -175,6 +271,15 @@ describe('basic (Twilio: Account SID / Auth Token)', () => {
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     expect(refreshed.body.data.status).toBe('active');
     expect((await token(id)).body.data.password).toBe(TWILIO.password);
+  });
+
+  it('the token API answers a cached static credential without reading its row again (second call: no query)', async () => {
+    expect(await api.deps.tokens.ready(), 'the token cache listens').toBe(true);
+    const first = await statementsDuring(() => token(twilioId));
+    const second = await statementsDuring(() => token(twilioId));
+    expect(first.response.status).toBe(200);
+    expect(second.response.body.data).toMatchObject({ type: 'basic', username: TWILIO.username, password: TWILIO.password });
+    expect(second.statements, second.statements.join('\n')).toEqual([]);
   });
 
   it('credentials for an authorization-code provider are refused (400 credentials_not_accepted)', async () => {
@@ -223,8 +328,12 @@ describe('basic (Twilio: Account SID / Auth Token)', () => {
     expect(done.headers.get('location')).toBe(`/integrations/${id}?integration=${id}&connect=connected`);
     expect(doneBody).not.toContain(TWILIO_FORM_PASSWORD);
     expect((await api.request('GET', `/api/v1/integrations/${id}/token`, { key: other })).body.data.password).toBe(TWILIO_FORM_PASSWORD);
-    // Single use.
-    expect((await post({ csrf, username: TWILIO.username, password: TWILIO_FORM_PASSWORD })).status).toBe(400);
+    // Single use: the second submission is refused as a used link (not, say, as an invalid form).
+    const again = await post({ csrf, username: TWILIO.username, password: TWILIO_FORM_PASSWORD });
+    const againHtml = await again.text();
+    expect(again.status).toBe(400);
+    expect(againHtml).toContain('Error code: connect_url_used');
+    expect(againHtml).not.toContain(TWILIO_FORM_PASSWORD);
     fakes.twilio!.options = { api: [{ kind: 'basic', ...TWILIO }] };
   });
 });
@@ -275,6 +384,48 @@ describe('oauth2_client_credentials (PayPal)', () => {
   }, 60_000);
 });
 
+describe('a minted refresh that the provider refuses (the activity, run directly on a row no workflow holds)', () => {
+  it("blames the connection's own credentials, not the operator; a statusless ModeError is not retried", async () => {
+    const { tenantId } = await api.newTenant('auth-modes-minted-refusal');
+    const em = api.deps.orm.em.fork();
+    const row = await new IntegrationRepository(em, tenantId, api.deps.vault).create({ provider: 'paypal' });
+    writeCredentials(api.deps.vault, row, {
+      accessToken: 'old',
+      tokenType: 'Bearer',
+      expiresAt: Date.now() - 1000,
+      issuedAt: Date.now() - 5000,
+      mode: { type: 'oauth2_client_credentials', clientId: PAYPAL.clientId, clientSecret: 'rotated-away-SECRET' },
+    });
+    row.status = 'active';
+    await em.flush();
+    const activities = createConnectionActivities({ ...api.deps, temporal: api.deps.temporal.client });
+    const refresh = () =>
+      asActivity(() => activities.refreshTokens({ integrationId: row.id })).then(
+        () => undefined,
+        (e: unknown) => e as ApplicationFailure,
+      );
+
+    const refused = await refresh();
+    expect(refused).toBeInstanceOf(ApplicationFailure);
+    expect(refused!.nonRetryable).toBe(true);
+    expect(refused!.type).toBe(ConnectionErrorType.invalidGrant);
+    expect(refused!.message).toMatch(/PayPal refused this connection's credentials \(invalid_client, HTTP 401\)/);
+    expect(refused!.message).not.toMatch(/operator/);
+
+    writeCredentials(api.deps.vault, row, { accessToken: 'old', mode: { type: 'oauth2_client_credentials', ...PAYPAL } });
+    await em.flush();
+    fakes.paypal!.options = { ...fakes.paypal!.options, answerWithoutToken: true };
+    try {
+      const noToken = await refresh();
+      expect(noToken).toBeInstanceOf(ApplicationFailure);
+      expect(noToken!.message).toMatch(/answered without an access_token/);
+      expect(noToken!.nonRetryable).toBe(true);
+    } finally {
+      fakes.paypal!.options = { ...fakes.paypal!.options, answerWithoutToken: false };
+    }
+  });
+});
+
 describe('github_app (installation tokens)', () => {
   it('signs an RS256 App JWT the fake verifies (iss, iat − 60 s, exp ≤ 10 min) and refreshes the 1-hour-style token', async () => {
     const id = await create('github-app-installation');
@@ -321,6 +472,24 @@ describe('jwt_bearer (Google service account, RFC 7523)', () => {
     const res = await connect(id, { serviceAccountKey: JSON.stringify(keyFile) });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(fakes.google!.jwtRefusals).toEqual([]);
+
+  it("refuses a typed installation id without the integration's own App (no operator App: another tenant's installation)", async () => {
+    // Another tenant types the installation id of the first one's App; the operator's env holds that same App.
+    const { apiKey: other } = await api.newTenant('auth-modes-github-other');
+    const id = await create('github-app-installation', other);
+    integrationIds.pop(); // refused before any workflow starts: no history to scan
+    const minted = fakes.github!.issued.length;
+    const res = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key: other, body: { credentials: { installationId: '4242' } } });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.code).toBe('app_not_configured');
+    expect(res.body.error.message).toMatch(/give the integration its own GitHub App id and private key/);
+    // Nor does a connect link (the form) get further.
+    const link = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key: other, body: {} });
+    expect(link.status).toBe(400);
+    expect(link.body.error.code).toBe('app_not_configured');
+    expect(fakes.github!.issued.length).toBe(minted);
+    expect((await api.request('GET', `/api/v1/integrations/${id}`, { key: other })).body.data.status).not.toBe('active');
+  });
     expect(fakes.google!.verifiedClaims[0]).toMatchObject({ iss: SA_EMAIL, scope: 'https://www.googleapis.com/auth/cloud-platform' });
     const t = (await token(id)).body.data;
     expect(t.accessToken).toMatch(/^ya29\./);

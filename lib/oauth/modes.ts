@@ -36,7 +36,16 @@ export class ModeError extends Error {
   }
 }
 
-const value = z.string().min(1, 'required').max(8192);
+/**
+ * One credential value: trimmed (as the connect form does), and without control characters: a value goes into an
+ * HTTP header, where CR/LF or NUL would be refused by fetch with an error that quotes it (REQ-19).
+ */
+const value = z
+  .string()
+  .trim()
+  .min(1, 'required')
+  .max(8192)
+  .refine((v) => ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'must not contain control characters (line breaks, tabs, NUL)');
 const pem = z
   .string()
   .max(16384)
@@ -170,8 +179,12 @@ export function staticInjection(auth: ModeAuth, cred: ModeCredentials): { header
   return { headers, query };
 }
 
-export function isStaticMode(auth: ModeAuth | undefined): auth is Extract<ModeAuth, { mode: 'api_key' | 'basic' }> {
-  return auth?.mode === 'api_key' || auth?.mode === 'basic';
+/** A static mode (API key, Basic: nothing to mint or refresh), of an entry's auth or of a connection's stored credentials. */
+export function isStaticMode(auth: ModeAuth | undefined): auth is Extract<ModeAuth, { mode: 'api_key' | 'basic' }>;
+export function isStaticMode(cred: ModeCredentials | undefined): cred is Extract<ModeCredentials, { type: 'api_key' | 'basic' }>;
+export function isStaticMode(of: ModeAuth | ModeCredentials | undefined): boolean {
+  const name = of && ('mode' in of ? of.mode : of.type);
+  return name === 'api_key' || name === 'basic';
 }
 
 const VERIFY_TIMEOUT_MS = 15_000;
@@ -224,6 +237,20 @@ export interface GithubAppConfig {
   appId: string;
   privateKey: string;
 }
+
+/**
+ * The GitHub App of a `github_app` integration: only its own write-only secrets (`appId` or `clientId`, and
+ * `privateKey`). There is no fallback to an operator-wide App: an installation id is typed by the tenant, and any
+ * installation of a shared App would mint for anyone who types its id (one tenant reading another's repositories).
+ */
+export function ownGithubApp(secrets: Record<string, string | undefined>): GithubAppConfig | undefined {
+  const appId = secrets.appId ?? secrets.clientId;
+  return appId && secrets.privateKey ? { appId, privateKey: secrets.privateKey } : undefined;
+}
+
+/** Why a `github_app` connect without the integration's own App is refused (400 `app_not_configured`). */
+export const githubAppNotConfigured = (name: string) =>
+  `${name}: give the integration its own GitHub App id and private key (PATCH /api/v1/integrations/:id with secrets.appId and secrets.privateKey) before connecting an installation; an operator-wide App is not used, because an installation id typed here could belong to another tenant`;
 
 const MINT_TIMEOUT_MS = 15_000;
 const JWT_ALG = 'RS256';
@@ -278,7 +305,8 @@ async function readTokenResponse(def: ProviderDefinition, response: Response): P
   }
   if (!response.ok) {
     const code = typeof body.error === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(body.error) ? body.error : 'http_error';
-    throw new ModeError(code, `${def.name} refused the token request (${code}, HTTP ${response.status})`, response.status);
+    const what = response.status >= 500 || response.status === 429 ? 'token endpoint is unavailable' : 'refused the token request';
+    throw new ModeError(code, `${def.name} ${what} (${code}, HTTP ${response.status})`, response.status);
   }
   return body;
 }
@@ -336,7 +364,7 @@ export async function mintToken(
     return minted(def, body, now, typeof body.scope === 'string' ? body.scope.split(/[ ,]+/).filter(Boolean) : auth.scopes.default);
   }
   if (auth?.mode === 'github_app' && cred.type === 'github_app') {
-    if (!options.githubApp) throw new ModeError('app_not_configured', `${def.name}: the App id and private key are not configured for this integration`);
+    if (!options.githubApp) throw new ModeError('app_not_configured', githubAppNotConfigured(def.name));
     const jwt = await githubAppJwt(options.githubApp, now);
     const url = def.tokenUrl.replace('{installation_id}', encodeURIComponent(cred.installationId));
     const body = await readTokenResponse(
@@ -375,4 +403,34 @@ export function staticTokenView(
   if (cred.type === 'api_key') return { type: 'api_key', apiKey: cred.apiKey, fields: cred.fields, ...injected, expiresAt: null };
   if (cred.type === 'basic') return { type: 'basic', username: cred.username, password: cred.password, ...injected, expiresAt: null };
   throw new Error(`${cred.type} is not a static mode`);
+}
+
+/** A connect failure the provider's outage caused (no answer; 5xx or 429), not its refusal of the credentials. */
+const UNAVAILABLE = { provider_unreachable: 502, provider_unavailable: 503 } as const;
+type Unavailable = keyof typeof UNAVAILABLE;
+
+function unavailableCode(error: unknown): Unavailable | undefined {
+  if (!(error instanceof ModeError)) return 'provider_unreachable';
+  if (error.code === 'provider_unreachable' || error.code === 'provider_unavailable') return error.code;
+  if (error.status !== undefined && (error.status >= 500 || error.status === 429)) return 'provider_unavailable';
+  return undefined;
+}
+
+/**
+ * The message of a failed credential connect (activities): the ModeError's, tagged ` [provider_unavailable]` /
+ * ` [provider_unreachable]` when the provider was down, so the connect API can tell (only a message crosses the
+ * workflow's update). Never a credential: ModeError messages name statuses and codes only.
+ */
+export function connectFailureMessage(def: Pick<ProviderDefinition, 'name'>, error: unknown): string {
+  const message = error instanceof ModeError ? error.message : `${def.name} could not be reached`;
+  const down = unavailableCode(error);
+  return down ? `${message} [${down}]` : message;
+}
+
+/** The connect API's answer to a failed credential connect: 502/503 for a provider outage, else 422 `credentials_rejected`. */
+export function connectRefusal(message: string | undefined): { status: 422 | 502 | 503; code: string; message: string | undefined } {
+  const tag = message ? / \[(provider_unreachable|provider_unavailable)\]$/.exec(message) : null;
+  if (!tag) return { status: 422, code: 'credentials_rejected', message };
+  const code = tag[1] as Unavailable;
+  return { status: UNAVAILABLE[code], code, message: `${message!.slice(0, tag.index)}; try again later` };
 }

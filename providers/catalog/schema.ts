@@ -13,8 +13,8 @@
  *   key is the username and the password is the literal `X`).
  * - `oauth2_client_credentials`: RFC 6749 §4.4, the client id and secret supplied per connection; the token is
  *   fetched by an activity and refreshed by the connection workflow before it expires.
- * - `github_app`: installation access tokens; the App id and private key are the integration's (tenant's) config, the
- *   installation id comes from the install callback or the API; a JWT (RS256, iat − 60 s, exp ≤ 10 min) is exchanged
+ * - `github_app`: installation access tokens; the App id and private key are the integration's (tenant's) own secrets
+ *   (no operator-wide App), the installation id is typed at connect; a JWT (RS256, iat − 60 s, exp ≤ 10 min) is exchanged
  *   at `tokenUrl` (`{installation_id}` filled in) for a one-hour token the workflow refreshes.
  * - `jwt_bearer`: RFC 7523 §2.1 — an RS256 assertion signed with a service-account key supplied per connection,
  *   exchanged at `tokenUrl` and refreshed the same way.
@@ -275,16 +275,16 @@ export const clientCredentialsAuthSchema = z
   });
 
 /**
- * GitHub App installation tokens. The App id and private key are the integration's config (`clientId` holds the
- * App id, the client secret holds the PEM key); the installation id comes from the install callback or the API.
+ * GitHub App installation tokens. The App id and private key are the integration's own write-only secrets (`appId` or
+ * `clientId`, and `privateKey`); a connect without them is refused (400 `app_not_configured`): there is no install
+ * callback and no operator-wide App, since an installation id is typed by the tenant and a shared App would mint for
+ * any installation of it.
  */
 export const githubAppAuthSchema = z
   .object({
     mode: z.literal('github_app'),
     /** `https://api.github.com/app/installations/{installation_id}/access_tokens`. */
     tokenUrl: endpointUrl.refine((u) => u.includes('{installation_id}'), 'the token URL carries {installation_id}'),
-    /** Where a person installs the App (`https://github.com/apps/{app_slug}/installations/new` is per App: optional). */
-    installUrl: httpsUrl.optional(),
     tokenRequestHeaders: headers.optional(),
     refresh: mintedRefreshSchema,
   })

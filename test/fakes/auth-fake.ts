@@ -28,6 +28,10 @@ export interface AuthFakeOptions {
   jwtBearer?: { issuer: string; publicKey: KeyObject; scope?: string; subject?: string; audience?: string };
   /** Lifetime of the tokens this fake issues (s). */
   lifetimeSeconds?: number;
+  /** The client-credentials endpoint answers 200 without an `access_token` (a provider bug: the same every time). */
+  answerWithoutToken?: boolean;
+  /** An outage: every endpoint answers this status (5xx) before any check. */
+  down?: number;
 }
 
 export interface RecordedAuthRequest {
@@ -96,6 +100,7 @@ export class AuthFake {
     const body = Buffer.concat(chunks).toString('utf8');
     this.requests.push({ method: req.method ?? 'GET', url: `${this.url}${req.url}`, headers: { ...req.headers }, body });
     const url = new URL(req.url ?? '/', this.url);
+    if (this.options.down) return { status: this.options.down, body: { error: 'temporarily_unavailable' } };
     if (url.pathname === '/api/installation/token' && req.method === 'DELETE') return this.revokeInstallationToken(req);
     if (url.pathname.startsWith('/api/')) return this.api(req, url);
     if (url.pathname === '/cc/token' && req.method === 'POST') return this.clientCredentials(req, body);
@@ -144,6 +149,7 @@ export class AuthFake {
       secret = form.get('client_secret');
     }
     if (id !== client.clientId || secret !== client.clientSecret) return { status: 401, body: { error: 'invalid_client' } };
+    if (this.options.answerWithoutToken) return { status: 200, body: { token_type: 'Bearer', expires_in: 3600 } };
     return { status: 200, body: { access_token: this.issue('cc-'), token_type: 'Bearer', expires_in: this.options.lifetimeSeconds ?? 3600 } };
   }
 

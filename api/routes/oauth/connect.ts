@@ -1,12 +1,13 @@
 import { createHmac } from 'node:crypto';
 import getRawBody from 'raw-body';
 import { Integration, type OAuthFlow } from '../../../db/entities/index.ts';
+import { readSecrets } from '../../../db/credentials.ts';
 import { consumeFlow, findFlowByConnectToken, finishFlow, openFlow, storeCallbackParams } from '../../../db/repositories/oauth-flows.repository.ts';
 import { brandingOf, findTenant, type Branding } from '../../../db/repositories/tenants.repository.ts';
 import { safeEqual } from '../../../lib/hash.ts';
 import { randomSecret } from '../../../lib/ids.ts';
 import { buildAuthorizationRequest, clientConfiguration } from '../../../lib/oauth/client.ts';
-import { credentialFields, credentialsSchema } from '../../../lib/oauth/modes.ts';
+import { connectRefusal, credentialFields, credentialsSchema, githubAppNotConfigured, ownGithubApp } from '../../../lib/oauth/modes.ts';
 import { safePathOr } from '../../../lib/safe-path.ts';
 import { connectionsOf } from '../../connections.ts';
 import type { Vault } from '../../../lib/vault.ts';
@@ -150,6 +151,9 @@ async function submitCredentials(ctx: AppContext, loaded: LoadedFlow, cookie: st
     const problems = parsed.error.issues.map((issue) => `${labelOf(def, String(issue.path[0] ?? ''))}: ${issue.message}`);
     return renderPage(ctx, loaded, brandingOf(tenant), cookie, 400, `Check the form: ${problems.join('; ')}.`);
   }
+  if (def.auth?.mode === 'github_app' && !ownGithubApp(readSecrets(ctx.deps.vault, integration))) {
+    return oauthErrorPage(ctx, 400, 'app_not_configured', `${githubAppNotConfigured(def.name)}.`);
+  }
   const { em } = ctx.state;
   // The link works once: claimed before anything is stored.
   if (
@@ -163,7 +167,8 @@ async function submitCredentials(ctx: AppContext, loaded: LoadedFlow, cookie: st
   const outcome = await connectionsOf(ctx.deps).exchangeCode({ em, integration }, flow.id);
   await finishFlow(em, flow, outcome.ok ? 'connected' : 'error: credentials');
   if (!outcome.ok) {
-    return oauthErrorPage(ctx, 422, 'credentials_rejected', `${outcome.error ?? `${def.name} did not accept the credentials`}. Start the connection again.`);
+    const refusal = connectRefusal(outcome.error);
+    return oauthErrorPage(ctx, refusal.status, refusal.code, `${refusal.message ?? `${def.name} did not accept the credentials`}. Start the connection again.`);
   }
   const returnTo = new URL(safePathOr(flow.returnTo, '/'), 'http://plugboard.invalid');
   returnTo.searchParams.set('integration', flow.integrationId);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Integration } from '../../../../../db/entities/index.ts';
 import { consumeFlow, createFlow, finishFlow, storeCallbackParams } from '../../../../../db/repositories/oauth-flows.repository.ts';
 import { AppError, badRequest, conflict } from '../../../../../lib/errors.ts';
-import { credentialsSchema } from '../../../../../lib/oauth/modes.ts';
+import { readSecrets } from '../../../../../db/credentials.ts';
+import { connectRefusal, credentialsSchema, githubAppNotConfigured, ownGithubApp } from '../../../../../lib/oauth/modes.ts';
 import type { ProviderDefinition } from '../../../../../providers/types.ts';
 import { presentIntegration } from '../../../present.ts';
 import { randomSecret } from '../../../../../lib/ids.ts';
@@ -68,6 +69,7 @@ export async function connectIntegration(ctx: AppContext): Promise<void> {
   } else if (input.params && Object.keys(input.params).length) {
     throw badRequest('invalid_provider_params', `${def.name} takes no connect parameters`, [{ path: 'params', message: 'not accepted' }]);
   }
+  if (def.auth?.mode === 'github_app') requireOwnGithubApp(ctx, integration, def);
   if (input.credentials) return connectWithCredentials(ctx, integration, def, input.credentials);
   if (!def.auth) await providers.clientCredentials(ctx.state.em, integration); // 422 now rather than at the provider
   const connectToken = randomSecret(32);
@@ -91,7 +93,8 @@ export async function connectIntegration(ctx: AppContext): Promise<void> {
  * Connects with credentials given in the request (every mode but the authorization-code grant): validated per mode
  * (400 `invalid_credentials`, naming fields, never values), sealed on a single-use flow (the vault's AES-256-GCM, as a
  * callback's parameters are) and handed to the connection workflow, whose activity checks or mints with them; only the
- * flow id crosses Temporal (REQ-19). A refusal is 422 `credentials_rejected` with the provider's status.
+ * flow id crosses Temporal (REQ-19). A refusal is 422 `credentials_rejected` with the provider's status; a provider that
+ * did not answer or answered 5xx is 502 `provider_unreachable` / 503 `provider_unavailable`.
  */
 async function connectWithCredentials(ctx: AppContext, integration: Integration, def: ProviderDefinition, raw: Record<string, unknown>): Promise<void> {
   if (!def.auth) {
@@ -123,9 +126,20 @@ async function connectWithCredentials(ctx: AppContext, integration: Integration,
   await storeCallbackParams(em, ctx.deps.vault, flow, new URLSearchParams({ credentials: JSON.stringify(parsed.data) }));
   const outcome = await connectionsOf(ctx.deps).exchangeCode({ em, integration }, flow.id);
   await finishFlow(em, flow, outcome.ok ? 'connected' : 'error: credentials');
-  if (!outcome.ok) throw new AppError(422, 'credentials_rejected', outcome.error ?? `${def.name} did not accept the credentials.`);
+  if (!outcome.ok) {
+    // 422 when the provider refused the credentials; 502/503 when it could not be asked (no answer, 5xx): not their fault.
+    const refusal = connectRefusal(outcome.error);
+    throw new AppError(refusal.status, refusal.code, refusal.message ?? `${def.name} did not accept the credentials.`);
+  }
   em.clear();
   const repo = integrationsOf(ctx);
   ctx.set('Cache-Control', 'no-store');
   ok(ctx, presentIntegration(await repo.get(integration.id), repo, ctx.deps.env));
+}
+
+/** A `github_app` integration connects only with its own App (lib/oauth/modes.ts `ownGithubApp`): 400 `app_not_configured`. */
+export function requireOwnGithubApp(ctx: AppContext, integration: Integration, def: ProviderDefinition): void {
+  if (!ownGithubApp(readSecrets(ctx.deps.vault, integration))) {
+    throw badRequest('app_not_configured', githubAppNotConfigured(def.name), [{ path: 'secrets', message: 'appId and privateKey are required' }]);
+  }
 }

@@ -101,13 +101,22 @@ export async function proxyRequest(ctx: AppContext): Promise<void> {
   const injected =
     def.auth && isStaticMode(def.auth) ? (credentials: StoredCredentials) => credentials.mode && staticInjection(def.auth!, credentials.mode) : () => undefined;
   const send = async (credentials: StoredCredentials) => {
-    const placed = injected(credentials);
-    if (placed) {
-      for (const [name, value] of Object.entries(placed.headers)) headers.set(name, value);
-      for (const [name, value] of Object.entries(placed.query)) target.searchParams.set(name, value);
-    } else {
-      // `Authorization: Bearer`, or the entry's own header (Shopify's X-Shopify-Access-Token).
-      headers.set(...apiAuthorization(def, credentials.accessToken));
+    try {
+      const placed = injected(credentials);
+      if (placed) {
+        for (const [name, value] of Object.entries(placed.headers)) headers.set(name, value);
+        for (const [name, value] of Object.entries(placed.query)) target.searchParams.set(name, value);
+      } else {
+        // `Authorization: Bearer`, or the entry's own header (Shopify's X-Shopify-Access-Token).
+        headers.set(...apiAuthorization(def, credentials.accessToken));
+      }
+    } catch {
+      // Headers.set's TypeError quotes the value (a credential with a control character): never passed on (REQ-19).
+      throw new AppError(
+        409,
+        'invalid_stored_credentials',
+        `The stored ${def.name} credential cannot be sent in an HTTP header. Connect the integration again.`,
+      );
     }
     try {
       return await outboundFetch(target, {

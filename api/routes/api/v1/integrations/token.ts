@@ -1,7 +1,7 @@
 import { readCredentials, type StoredCredentials } from '../../../../../db/credentials.ts';
 import type { KeyedIntegration } from '../../../../../db/repositories/api-keys.repository.ts';
 import { AppError, notFound } from '../../../../../lib/errors.ts';
-import { staticTokenView } from '../../../../../lib/oauth/modes.ts';
+import { isStaticMode, staticTokenView } from '../../../../../lib/oauth/modes.ts';
 import { tokenNeedsRefreshAt } from '../../../../../lib/oauth/tokens.ts';
 import type { ProviderDefinition } from '../../../../../providers/types.ts';
 import { connectionsOf } from '../../../../connections.ts';
@@ -27,8 +27,12 @@ export async function getToken(ctx: AppContext): Promise<void> {
   if (hit && hit.tenantId === tenantId) {
     const credentials = readCredentials(ctx.deps.vault, hit);
     const due = credentials && hit.refreshSupported ? tokenNeedsRefreshAt(credentials) : null;
-    // A static credential's answer needs its entry's placement: that takes the full path (the row is not re-read).
-    if (credentials && !isStaticCredential(credentials) && (due === null || Date.now() < due)) return respond(ctx, credentials);
+    if (credentials && !isStaticMode(credentials.mode) && (due === null || Date.now() < due)) return respond(ctx, credentials);
+    // A static credential's answer needs its entry's placement: the entry of the provider kept with the cached row
+    // (built-in: no query). Never due: a static credential does not expire.
+    if (credentials && isStaticMode(credentials.mode) && hit.provider) {
+      return respond(ctx, credentials, await ctx.deps.providers.resolve(ctx.state.em, hit.tenantId, hit.provider));
+    }
     cache.invalidate(id);
   }
 
@@ -52,13 +56,11 @@ export async function getToken(ctx: AppContext): Promise<void> {
     ctx.state.em.clear();
     credentials = readCredentials(ctx.deps.vault, await repo.get(id));
   } else if (credentials && row.credentials) {
-    cache.set({ id, tenantId: row.tenantId, credentials: row.credentials, refreshSupported: def.refresh.supported }, readAt);
+    cache.set({ id, tenantId: row.tenantId, credentials: row.credentials, refreshSupported: def.refresh.supported, provider: row.provider }, readAt);
   }
   if (!credentials) throw new AppError(409, 'not_connected', 'No token is stored for this integration. Connect it first.');
   respond(ctx, credentials, def);
 }
-
-const isStaticCredential = (credentials: StoredCredentials) => credentials.mode?.type === 'api_key' || credentials.mode?.type === 'basic';
 
 /**
  * One answer per mode (docs/architecture.md "Auth modes"): the bearer shape `{ accessToken, tokenType, expiresAt }`
@@ -68,6 +70,6 @@ const isStaticCredential = (credentials: StoredCredentials) => credentials.mode?
 function respond(ctx: AppContext, credentials: StoredCredentials, def?: ProviderDefinition): void {
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
-  if (credentials.mode && isStaticCredential(credentials) && def?.auth) return ok(ctx, staticTokenView(def.auth, credentials.mode));
+  if (isStaticMode(credentials.mode) && def?.auth) return ok(ctx, staticTokenView(def.auth, credentials.mode));
   ok(ctx, { accessToken: credentials.accessToken, tokenType: 'Bearer', expiresAt: credentials.expiresAt ? new Date(credentials.expiresAt) : null });
 }
