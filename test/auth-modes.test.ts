@@ -458,20 +458,20 @@ describe('github_app (installation tokens)', () => {
     );
     expect(second).toMatch(/^ghs_/);
     expect((await proxy(id, 'repos/acme/app/issues')).status).toBe(200);
-    await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
+    // Disconnect revokes the installation token at GitHub (DELETE /installation/token, with that token), best effort.
+    const off = await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
+    expect(off.status, JSON.stringify(off.body)).toBeLessThan(300);
+    const [revoked] = await until(
+      async () => fakes.github!.revoked.length > 0 && fakes.github!.revoked,
+      15_000,
+      'the installation token revoked at disconnect',
+    );
+    // The token stored last (the fake's latest), presented as itself, never in the URL.
+    expect(revoked).toBe(fakes.github!.issued.at(-1));
+    const revocation = fakes.github!.requests.find((r) => r.method === 'DELETE' && new URL(r.url).pathname === '/api/installation/token')!;
+    expect(revocation.headers.authorization).toBe(`Bearer ${revoked}`);
+    expect(new URL(revocation.url).search).toBe('');
   }, 60_000);
-});
-
-describe('jwt_bearer (Google service account, RFC 7523)', () => {
-  it('exchanges an assertion the fake verifies (iss, aud, scope, exp ≤ 1 h) for a token; the proxy sends it; the workflow refreshes it', async () => {
-    const id = await create('google-service-account');
-    const keyFile = { type: 'service_account', client_email: SA_EMAIL, private_key: SA.privateKeyPem, private_key_id: 'kid-1' };
-    const bad = await connect(id, { serviceAccountKey: { client_email: SA_EMAIL } });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toMatch(/credentials\.serviceAccountKey/);
-    const res = await connect(id, { serviceAccountKey: JSON.stringify(keyFile) });
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(fakes.google!.jwtRefusals).toEqual([]);
 
   it("refuses a typed installation id without the integration's own App (no operator App: another tenant's installation)", async () => {
     // Another tenant types the installation id of the first one's App; the operator's env holds that same App.
@@ -490,6 +490,18 @@ describe('jwt_bearer (Google service account, RFC 7523)', () => {
     expect(fakes.github!.issued.length).toBe(minted);
     expect((await api.request('GET', `/api/v1/integrations/${id}`, { key: other })).body.data.status).not.toBe('active');
   });
+});
+
+describe('jwt_bearer (Google service account, RFC 7523)', () => {
+  it('exchanges an assertion the fake verifies (iss, aud, scope, exp ≤ 1 h) for a token; the proxy sends it; the workflow refreshes it', async () => {
+    const id = await create('google-service-account');
+    const keyFile = { type: 'service_account', client_email: SA_EMAIL, private_key: SA.privateKeyPem, private_key_id: 'kid-1' };
+    const bad = await connect(id, { serviceAccountKey: { client_email: SA_EMAIL } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/credentials\.serviceAccountKey/);
+    const res = await connect(id, { serviceAccountKey: JSON.stringify(keyFile) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(fakes.google!.jwtRefusals).toEqual([]);
     expect(fakes.google!.verifiedClaims[0]).toMatchObject({ iss: SA_EMAIL, scope: 'https://www.googleapis.com/auth/cloud-platform' });
     const t = (await token(id)).body.data;
     expect(t.accessToken).toMatch(/^ya29\./);
@@ -499,19 +511,7 @@ describe('jwt_bearer (Google service account, RFC 7523)', () => {
     await until(async () => (await token(id)).body.data.accessToken !== t.accessToken, 20_000, 'a refreshed JWT-bearer token');
     expect(fakes.google!.verifiedClaims.length).toBeGreaterThanOrEqual(2);
     expect(fakes.google!.jwtRefusals).toEqual([]);
-    // Disconnect revokes the installation token at GitHub (DELETE /installation/token, with that token), best effort.
-    const off = await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
-    expect(off.status, JSON.stringify(off.body)).toBeLessThan(300);
-    const [revoked] = await until(
-      async () => fakes.github!.revoked.length > 0 && fakes.github!.revoked,
-      15_000,
-      'the installation token revoked at disconnect',
-    );
-    // The token stored last (the fake's latest), presented as itself, never in the URL.
-    expect(revoked).toBe(fakes.github!.issued.at(-1));
-    const revocation = fakes.github!.requests.find((r) => r.method === 'DELETE' && new URL(r.url).pathname === '/api/installation/token')!;
-    expect(revocation.headers.authorization).toBe(`Bearer ${revoked}`);
-    expect(new URL(revocation.url).search).toBe('');
+    await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
   }, 60_000);
 });
 
