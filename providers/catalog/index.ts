@@ -36,7 +36,6 @@ import { attioEntry } from './entries/attio.entry.ts';
 import { clickupEntry } from './entries/clickup.entry.ts';
 import { confluenceEntry } from './entries/confluence.entry.ts';
 import { constantContactEntry } from './entries/constant-contact.entry.ts';
-import { dropboxSignEntry } from './entries/dropbox-sign.entry.ts';
 import { eventbriteEntry } from './entries/eventbrite.entry.ts';
 import { fitbitEntry } from './entries/fitbit.entry.ts';
 import { freshbooksEntry } from './entries/freshbooks.entry.ts';
@@ -122,7 +121,6 @@ export const catalogEntries: readonly ProviderEntryInput[] = [
   zohoDeskEntry,
   freshbooksEntry,
   harvestEntry,
-  dropboxSignEntry,
   webflowEntry,
   stravaEntry,
   fitbitEntry,

@@ -127,15 +127,6 @@ export const growthProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
     expiresIn: 86_400,
     refresh: 'rotates',
   }),
-  'dropbox-sign': standardProfile({
-    key: 'dropbox-sign',
-    paths: { authorize: '/oauth/authorize', token: '/oauth/token' },
-    clientAuth: 'body',
-    expiresIn: 3600,
-    refresh: 'keeps',
-    scope: 'absent',
-    extra: () => ({ state: 'ignored' }),
-  }),
   'zoho-desk': standardProfile({
     key: 'zoho-desk',
     paths: { authorize: '/{dc}/oauth/v2/auth', token: '/{dc}/oauth/v2/token' },

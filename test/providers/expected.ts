@@ -202,7 +202,6 @@ export const CATALOG_EXPECTED: Record<string, Expected> = {
   salesloft: rfc({ granted: [], lifetime: 7200, refresh: 'rotates', accountId: '1', revokeUnknown: 'none' }),
   outreach: rfc({ granted: ['users.read', 'prospects.read'], lifetime: 7200, refresh: 'rotates', accountId: null, revokeUnknown: 'none' }),
   productboard: rfc({ granted: ['product_hierarchy_data:read'], lifetime: 86_400, refresh: 'rotates', accountId: null, revokeUnknown: 'none' }),
-  'dropbox-sign': rfc({ granted: [], lifetime: 3600, refresh: 'keeps', accountId: null, revokeUnknown: 'none' }),
   'zoho-desk': rfc({
     granted: ['Desk.tickets.READ', 'Desk.basic.READ'],
     lifetime: 3600,

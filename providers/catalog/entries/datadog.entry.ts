@@ -6,7 +6,11 @@ export const datadogEntry: ProviderEntryInput = {
   name: 'Datadog',
   description: 'Metrics, monitors, events and logs in Datadog (any site).',
   color: '#632CA6',
-  docs: ['https://docs.datadoghq.com/api/latest/authentication/', 'https://docs.datadoghq.com/getting_started/site/'],
+  docs: [
+    'https://docs.datadoghq.com/api/latest/authentication/',
+    'https://docs.datadoghq.com/api/latest/key-management/validate-api-and-application-keys/',
+    'https://docs.datadoghq.com/getting_started/site/',
+  ],
   templateParams: [
     {
       name: 'site',
@@ -22,7 +26,8 @@ export const datadogEntry: ProviderEntryInput = {
     label: 'API key',
     placement: { in: 'header', name: 'DD-API-KEY' },
     fields: [{ name: 'applicationKey', label: 'Application key', secret: true, placement: { in: 'header', name: 'DD-APPLICATION-KEY' } }],
-    // GET /api/v1/validate checks the API key.
-    verify: { path: '/api/v1/validate' },
+    // GET /api/v2/validate_keys checks the API key and the application key together (401/403 if either is wrong);
+    // /api/v1/validate would check the API key alone.
+    verify: { path: '/api/v2/validate_keys' },
   },
 };
