@@ -254,3 +254,28 @@ describe('session rows', () => {
     expect([revokedNow, live].filter((s) => left.has(s.hash)).map((s) => s.label)).toEqual(['revoked just now', 'live']);
   });
 });
+
+describe('sign-in timing', () => {
+  it('a wrong password for a real account does not wait for its audit entries (an unknown address writes none)', async () => {
+    const { tenantId } = await api.newTenant();
+    const someone = await person(api, tenantId, 'viewer');
+    const orm = api.deps.orm;
+    // Another transaction holds the audit table: any sign-in answer that waits for an audit insert waits for it.
+    const blocker = orm.em.fork();
+    await blocker.begin();
+    await blocker.getConnection().execute('lock table audit_entry in exclusive mode', [], 'all', blocker.getTransactionContext());
+    try {
+      const answer = await Promise.race([
+        api.request('POST', '/api/v1/auth/login', { body: { email: someone.email, password: 'wrong password' } }),
+        new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 3000)),
+      ]);
+      expect(answer === 'waited' ? 'waited for the audit insert' : answer.status).toBe(401);
+    } finally {
+      await blocker.rollback();
+    }
+    // The entry is written once the table is free.
+    await expect
+      .poll(async () => orm.em.fork().count(AuditEntry, { tenantId, actorId: someone.userId, action: 'auth.sign_in_failed' }), { timeout: 5000 })
+      .toBe(1);
+  });
+});

@@ -13,6 +13,9 @@ import { email, rateLimited, recordUserEvent, signInAnswer, signInLimiters } fro
 
 export const loginBody = z.object({ email, password: z.string().min(1).max(MAX_PASSWORD_LENGTH) }).strict();
 
+/** A user id no row has (users are `usr_<26>`). */
+const NO_USER = 'usr_none';
+
 const invalid = () => new AppError(401, 'invalid_credentials', 'The e-mail address or the password is wrong.');
 function locked(ctx: AppContext, until: Date): AppError {
   const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
@@ -41,6 +44,8 @@ export async function login(ctx: AppContext): Promise<void> {
   if (!user?.passwordHash) {
     limits.account.hit(address);
     await verifyDummyPassword(body.password);
+    // The same statement a wrong password runs (matching no row), so the two answers take the same time.
+    await recordFailedLogin(em, NO_USER);
     throw invalid();
   }
   if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
@@ -52,13 +57,16 @@ export async function login(ctx: AppContext): Promise<void> {
     limits.account.hit(address);
     const { lockedUntil } = await recordFailedLogin(em, user.id);
     const nowLocked = lockedUntil && lockedUntil.getTime() > Date.now();
-    await recordUserEvent(
+    // The audit entries (one per tenant of the person) are written after the answer, in their own EntityManager:
+    // waiting for them would make a wrong password for a real account slower than one for an unknown address.
+    const audit = ctx.deps.orm.em.fork();
+    void recordUserEvent(
       ctx,
-      em,
+      audit,
       user,
       nowLocked ? 'auth.account_locked' : 'auth.sign_in_failed',
       nowLocked ? { failures: LOCKOUT_AFTER_FAILURES } : undefined,
-    );
+    ).catch((error: unknown) => ctx.deps.logger.error({ err: error, requestId: ctx.state.requestId }, 'sign-in failure not audited'));
     throw nowLocked ? locked(ctx, lockedUntil) : invalid();
   }
   await recordSuccessfulLogin(em, user.id);
