@@ -124,12 +124,12 @@ export function createConnectionActivities(deps: ActivityDeps) {
   const events = createTenantEventEmitters(deps);
   const incidents = createIncidentGuard(deps);
 
-  async function configFor(em: EntityManager, integration: Integration) {
+  async function configFor(em: EntityManager, integration: Integration, purpose: 'code' | 'refresh' = 'code') {
     const def = await providers.resolveFor(em, integration);
     const credentials = await providers.clientCredentials(em, integration).catch((error: Error) => {
       throw ApplicationFailure.nonRetryable(error.message, ConnectionErrorType.invalidClient);
     });
-    return { def, config: clientConfiguration(def, credentials), clientId: credentials.clientId };
+    return { def, config: clientConfiguration(def, credentials, purpose), clientId: credentials.clientId };
   }
 
   /** Writes a returned token set: the integration row, its log and (for a code exchange) the flow, in one transaction. */
@@ -451,7 +451,7 @@ export function createConnectionActivities(deps: ActivityDeps) {
         if (!current?.refreshToken) {
           throw ApplicationFailure.nonRetryable(`no refresh token is stored for this integration`, ConnectionErrorType.noRefreshToken);
         }
-        const { def, config } = await configFor(em, integration);
+        const { def, config } = await configFor(em, integration, 'refresh');
         // Present only under a lease that outlasts the whole token call: if renewals stop (PostgreSQL down), no
         // other attempt can take the lease and present the same token before this call has ended.
         await lease.renew();

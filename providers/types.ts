@@ -243,6 +243,8 @@ export interface ProviderDefinition {
   callbackPath?: string;
   pkce: PkceMethod;
   clientAuth: ClientAuthMethod;
+  /** How the client authenticates on a refresh, when the provider documents another way than for the code (Keap). */
+  refreshClientAuth?: ClientAuthMethod;
   tokenRequestBody: 'form' | 'json';
   /** Headers every token-endpoint request needs (GitHub `Accept: application/json`, Notion-Version). */
   tokenRequestHeaders?: Record<string, string>;

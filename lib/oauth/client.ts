@@ -111,7 +111,12 @@ export function quirkFetch(def: ProviderDefinition): oidc.CustomFetch {
 }
 
 /** An openid-client Configuration for a provider definition and client credentials (endpoints pinned). */
-export function clientConfiguration(def: ProviderDefinition, credentials: ClientCredentials): oidc.Configuration {
+export function clientConfiguration(
+  def: ProviderDefinition,
+  credentials: ClientCredentials,
+  /** `refresh`: the client authenticates as `refreshClientAuth` says, where the provider documents another way. */
+  purpose: 'code' | 'refresh' = 'code',
+): oidc.Configuration {
   // A templated provider (Shopify `{shop}`) must be resolved for its integration first (ProviderRegistry.resolveFor).
   if ([def.authorizationUrl, def.tokenUrl].some((url) => /\{[A-Za-z][A-Za-z0-9]*\}/.test(url))) {
     throw new OAuthConfigError(
@@ -128,7 +133,8 @@ export function clientConfiguration(def: ProviderDefinition, credentials: Client
     ...(def.issParameterSupported ? { authorization_response_iss_parameter_supported: true } : {}),
     ...(def.key === 'sandbox' ? { introspection_endpoint: `${def.issuer}/token/introspection` } : {}),
   };
-  const auth = def.clientAuth === 'client_secret_basic' ? oidc.ClientSecretBasic(credentials.clientSecret) : oidc.ClientSecretPost(credentials.clientSecret);
+  const method = purpose === 'refresh' ? (def.refreshClientAuth ?? def.clientAuth) : def.clientAuth;
+  const auth = method === 'client_secret_basic' ? oidc.ClientSecretBasic(credentials.clientSecret) : oidc.ClientSecretPost(credentials.clientSecret);
   const config = new oidc.Configuration(metadata, credentials.clientId, { client_secret: credentials.clientSecret }, auth);
   config[oidc.customFetch] = quirkFetch(def);
   config.timeout = 15;

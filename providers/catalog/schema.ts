@@ -136,6 +136,8 @@ export const oauth2AuthSchema = z
       .optional(),
     pkce: z.enum(['S256', 'none']),
     clientAuth: z.enum(['client_secret_basic', 'client_secret_post']),
+    /** How the client authenticates on a refresh, when documented differently from the code exchange (Keap). */
+    refreshClientAuth: z.enum(['client_secret_basic', 'client_secret_post']).optional(),
     tokenRequestBody: z.enum(['form', 'json']),
     tokenRequestHeaders: headers.optional(),
     tokenParams: z.record(z.string().regex(/^[a-z_]+$/), z.string().max(100)).optional(),

@@ -228,7 +228,8 @@ export class OAuthFake {
     const body = this.parseBody(record, p.tokenBody);
     const headersOk = Object.entries(p.requiredHeaders ?? {}).every(([k, v]) => record.headers[k.toLowerCase()] === v);
     if (!body || !headersOk) return this.tokenError(record, 'bad_request');
-    if (!this.clientOk(record, body, p.clientAuth)) return this.tokenError(record, 'invalid_client');
+    const clientAuth = body.grant_type === 'refresh_token' ? (p.refreshClientAuth ?? p.clientAuth) : p.clientAuth;
+    if (!this.clientOk(record, body, clientAuth)) return this.tokenError(record, 'invalid_client');
     let scope: string;
     let usedRefreshToken: string | undefined;
     if (body.grant_type === 'authorization_code') {

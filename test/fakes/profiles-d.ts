@@ -66,14 +66,18 @@ export const growthProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
     refresh: 'rotates',
     revocation: { path: '/oauth2/default/v1/revoke' },
   }),
-  keap: standardProfile({
-    key: 'keap',
-    paths: { authorize: '/app/oauth/authorize', token: '/token' },
-    clientAuth: 'body',
-    expiresIn: 86_400,
-    refresh: 'rotates',
-    scope: 'absent',
-  }),
+  keap: {
+    ...standardProfile({
+      key: 'keap',
+      paths: { authorize: '/app/oauth/authorize', token: '/token' },
+      clientAuth: 'body',
+      expiresIn: 86_400,
+      refresh: 'rotates',
+      scope: 'absent',
+    }),
+    // Keap documents the refresh request with an Authorization: Basic header (the code exchange: in the body).
+    refreshClientAuth: 'basic',
+  },
   freshbooks: standardProfile({
     key: 'freshbooks',
     paths: { authorize: '/oauth/authorize', token: '/auth/oauth/token', userinfo: '/auth/api/v1/users/me' },

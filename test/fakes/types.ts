@@ -46,6 +46,8 @@ export interface OAuthFakeProfile {
   key: string;
   paths: { authorize: string; token: string; userinfo?: string };
   clientAuth: 'basic' | 'body';
+  /** How the client must authenticate on a refresh, when not as on the code exchange (Keap: Basic). */
+  refreshClientAuth?: 'basic' | 'body';
   tokenBody: 'form' | 'json';
   /** Headers the token endpoint insists on (Notion-Version). */
   requiredHeaders?: Record<string, string>;

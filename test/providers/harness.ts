@@ -42,8 +42,8 @@ export async function startProvider(key: string, profileOverrides: Partial<OAuth
   const fake = await OAuthFake.start({ ...profile, ...profileOverrides });
   // A templated provider's endpoints stay templated in the overrides: Plugboard's own resolution fills them.
   const def = resolveTemplates(applyEndpointOverrides(pristine, fake.lookup), profile.templateValues ?? {});
-  const configFor = (timeoutSeconds?: number) => {
-    const config = clientConfiguration(def, CLIENT);
+  const configFor = (timeoutSeconds?: number, purpose: 'code' | 'refresh' = 'code') => {
+    const config = clientConfiguration(def, CLIENT, purpose);
     if (timeoutSeconds !== undefined) config.timeout = timeoutSeconds;
     return config;
   };
@@ -79,7 +79,7 @@ export async function startProvider(key: string, profileOverrides: Partial<OAuth
       return { auth, response, normalized };
     },
     async refresh(previous, options = {}) {
-      const response = await oidc.refreshTokenGrant(configFor(options.timeoutSeconds), previous.refreshToken!);
+      const response = await oidc.refreshTokenGrant(configFor(options.timeoutSeconds, 'refresh'), previous.refreshToken!);
       return normalizeTokenResponse(def, response, { requestedScopes: def.defaultScopes, previous, now: NOW });
     },
     revoke: (tokens) => revokeAtProvider(def, CLIENT, tokens),

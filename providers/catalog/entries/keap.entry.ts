@@ -15,8 +15,9 @@ export const keapEntry: ProviderEntryInput = {
     scopes: { default: ['full'], separator: ' ' },
     pkce: 'none',
     // The code exchange sends client_id and client_secret in the body; the refresh request is documented with an
-    // Authorization: Basic header instead (that the body works for refresh too is unverified).
+    // Authorization: Basic header (base64 of client_id:client_secret) instead.
     clientAuth: 'client_secret_post',
+    refreshClientAuth: 'client_secret_basic',
     tokenRequestBody: 'form',
     account: {},
     // Access tokens last 24 hours; each refresh returns a new refresh token (unverified that the old one dies at once).
