@@ -27,6 +27,7 @@ const APP = rsaKeyPair();
 const SA = rsaKeyPair();
 const SA_EMAIL = 'robot@project.iam.gserviceaccount.com';
 const SHORT = 4;
+const DEBUG_STMTS = false;
 const NEWLINE_SECRET = 'sk-newline-SECRET-5d81';
 const NEWLINE_KEY = `${NEWLINE_SECRET}\nX-Injected: 1`;
 
@@ -64,6 +65,8 @@ beforeAll(async () => {
   api = await startTestApi({
     worker: true,
     env: {
+      // API keys cached as in production (the helpers turn it off): a token call then reads no key row either.
+      PLUGBOARD_API_KEY_CACHE_MS: '60000',
       PLUGBOARD_OPENAI_API_BASE_URL: `${fakes.openai.url}/api/v1`,
       PLUGBOARD_TWILIO_API_BASE_URL: `${fakes.twilio.url}/api/2010-04-01`,
       PLUGBOARD_PAYPAL_TOKEN_URL: `${fakes.paypal.url}/cc/token`,
@@ -100,25 +103,24 @@ function asActivity<T>(fn: () => Promise<T>): Promise<T> {
   return asyncLocalStorage.run(context, fn);
 }
 
-/** The reads of integration rows the API sends during one request (a pass-through spy; the answers are real). */
+/**
+ * The reads of integration rows the API makes during one request, as MikroORM logs every statement it runs
+ * (Connection.logQuery, a pass-through spy; the answers are real).
+ */
 async function statementsDuring<T>(fn: () => Promise<T>): Promise<{ response: T; statements: string[] }> {
   const connection = api.deps.orm.em.getConnection();
-  const original = connection.execute;
+  const original = connection.logQuery;
   const statements: string[] = [];
-  let depth = 0; // execute() re-enters itself for a raw statement: count the outer call
-  connection.execute = async function (this: typeof connection, ...args: Parameters<typeof original>) {
-    if (depth === 0 && /^\s*select\b[\s\S]*"integration"/i.test(String(args[0]))) statements.push(String(args[0]).replace(/\s+/g, ' '));
-    depth++;
-    try {
-      return await original.apply(this, args);
-    } finally {
-      depth--;
-    }
+  connection.logQuery = function (this: typeof connection, ...args: Parameters<typeof original>) {
+    const sql = String(args[0]).replace(/\s+/g, ' ');
+    if (DEBUG_STMTS) console.log('STMT', sql.slice(0, 160));
+    if (/^select\b.*\bfrom "integration"/i.test(sql)) statements.push(sql);
+    return original.apply(this, args);
   } as typeof original;
   try {
     return { response: await fn(), statements };
   } finally {
-    connection.execute = original;
+    connection.logQuery = original;
   }
 }
 
