@@ -82,12 +82,40 @@ export const IntegrationWithUptime = Integration.extend({
   }),
 });
 
-export const Token = z
+const BearerToken = z
   .object({
     accessToken: z.string().meta({ description: "The provider's access token. The only response that carries one." }),
     tokenType: z.literal('Bearer'),
     expiresAt: nullableTimestamp,
   })
+  .meta({ description: 'OAuth 2.0 and the minted modes (client credentials, GitHub App installation, JWT bearer).' });
+
+const placedCredential = {
+  headers: z.record(z.string(), z.string()).meta({ description: 'The headers to send, credential in place (what the proxy sends).' }),
+  query: z.record(z.string(), z.string()).meta({ description: 'The query parameters to send, credential in place.' }),
+  expiresAt: z.null().meta({ description: 'A static credential does not expire.' }),
+};
+
+const ApiKeyToken = z
+  .object({
+    type: z.literal('api_key'),
+    apiKey: z.string().meta({ description: 'The API key the integration was connected with.' }),
+    fields: z.record(z.string(), z.string()).meta({ description: "The entry's other credential fields by name (Datadog `applicationKey`)." }),
+    ...placedCredential,
+  })
+  .meta({ description: 'An API-key integration.' });
+
+const BasicToken = z
+  .object({
+    type: z.literal('basic'),
+    username: z.string(),
+    password: z.string(),
+    ...placedCredential,
+  })
+  .meta({ description: 'An HTTP Basic integration (`headers.Authorization` is `Basic …`).' });
+
+export const Token = z
+  .union([BearerToken, ApiKeyToken, BasicToken])
   .meta({ example: { accessToken: 'gho_…', tokenType: 'Bearer', expiresAt: '2026-12-02T13:00:00.000Z' } });
 
 export const ConnectStarted = z
@@ -167,7 +195,12 @@ export const ApiKey = z.object({
 
 export const ApiKeyCreated = ApiKey.extend({ apiKey: z.string().meta({ description: 'The key itself, shown once (only its hash is kept).' }) });
 
-export const Me = z.object({ tenantId: z.string(), name: z.string(), apiKeyId: z.string().nullable().meta({ description: 'Null for a user session.' }) });
+export const Me = z.object({
+  tenantId: z.string(),
+  name: z.string(),
+  apiKeyId: z.string().nullable().meta({ description: 'Null for a user session.' }),
+  scope: z.enum(['full', 'read_only']).nullable().meta({ description: "The API key's scope (a read_only key acts as a viewer); null for a user session." }),
+});
 
 export const WebhookEvent = z.object({
   id: z.string(),

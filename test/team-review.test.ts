@@ -279,3 +279,27 @@ describe('sign-in timing', () => {
       .toBe(1);
   });
 });
+
+describe('small answers', () => {
+  it('GET /me names the key’s scope (null for a session), and an accepted invitation names the tenant joined by id', async () => {
+    const { tenantId, apiKey } = await api.newTenant('Same name');
+    const readOnly = await api.request('POST', '/api/v1/api-keys', { key: apiKey, body: { name: 'reader', scope: 'read_only' } });
+    expect((await api.request('GET', '/api/v1/me', { key: apiKey })).body.data.scope).toBe('full');
+    expect((await api.request('GET', '/api/v1/me', { key: readOnly.body.data.apiKey })).body.data.scope).toBe('read_only');
+    const owner = await person(api, tenantId, 'owner');
+    expect((await api.request('GET', '/api/v1/me', owner.as)).body.data).toMatchObject({ tenantId, apiKeyId: null, scope: null });
+
+    // Two tenants with one name: the answer says which one was joined.
+    const twin = await api.newTenant('Same name');
+    const twinOwner = await person(api, twin.tenantId, 'owner');
+    const newcomer = await api.request('POST', '/api/v1/invitations', { ...owner.as, body: { email: `new-${tenantId}@example.com`, role: 'viewer' } });
+    const created = await api.request('POST', `/api/v1/invitations/${tokenOf(newcomer)}/accept`, { body: { name: 'New', password: 'a long enough password' } });
+    expect(created.status).toBe(201);
+    expect(created.body.data.tenantId).toBe(tenantId);
+    const invited = await api.request('POST', '/api/v1/invitations', { ...twinOwner.as, body: { email: owner.email, role: 'viewer' } });
+    const joined = await api.request('POST', `/api/v1/invitations/${tokenOf(invited)}/accept`, { key: owner.session });
+    expect(joined.status).toBe(200);
+    expect(joined.body.data.tenantId).toBe(twin.tenantId);
+    expect(joined.body.data.memberships.map((m: { tenantName: string }) => m.tenantName)).toEqual(['Same name', 'Same name']);
+  });
+});

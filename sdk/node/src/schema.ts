@@ -297,6 +297,8 @@ export interface Me {
   name: string;
   /** Null for a user session. */
   apiKeyId: string | null;
+  /** The API key's scope (a read_only key acts as a viewer); null for a user session. */
+  scope: 'full' | 'read_only' | null;
 }
 
 export interface WebhookEvent {

@@ -47,8 +47,8 @@ describe('what the dashboard sends the API', () => {
 			authorization: 'Bearer pbs_abc',
 			'x-plugboard-tenant': 'ten_a',
 		});
-		// A bare token gets its prefix; without a tenant (sign-out of a person with none) no tenant header.
-		expect(authHeaders({ sessionToken: 'abc', tenantId: '', role: 'viewer', email: 'x@y.z' })).toEqual({ authorization: 'Bearer pbs_abc' });
+		// The token goes as it is (a bare one is not given a prefix); without a tenant (sign-out of a person with none) no tenant header.
+		expect(authHeaders({ sessionToken: 'abc', tenantId: '', role: 'viewer', email: 'x@y.z' })).toEqual({ authorization: 'Bearer abc' });
 	});
 
 	it('ends the session on 401, and on 403 not_a_member for a person only', () => {

@@ -345,21 +345,9 @@ export function createProvider(session: Session | null, input: CustomProviderInp
 	return apiFetch<CustomProviderCreated>(session, '/providers', { method: 'POST', json: input, timeoutMs: 20_000 });
 }
 
-/**
- * The tenant an API key belongs to, and the key's scope (from its own entry in the key list; absent when the API
- * does not say); throws ApiError (401 = invalid or revoked) instead of signing out.
- */
+/** The tenant an API key belongs to, and the key's scope (GET /me says it); throws ApiError (401 = invalid or revoked) instead of signing out. */
 export async function verifyApiKey(apiKey: string): Promise<Me> {
-	const me = (await apiFetch<Me>({ apiKey }, '/me', { onUnauthorized: 'throw' })).data;
-	if (me.scope) return me;
-	try {
-		const keys = (await apiFetch<ApiKeyInfo[]>({ apiKey }, '/api-keys', { onUnauthorized: 'throw' })).data;
-		const scope = keys.find((k) => k.current)?.scope;
-		return scope ? { ...me, scope } : me;
-	} catch (error) {
-		if (error instanceof ApiError && error.status === 403) return { ...me, scope: 'read_only' };
-		throw error;
-	}
+	return (await apiFetch<Me>({ apiKey }, '/me', { onUnauthorized: 'throw' })).data;
 }
 
 // Team accounts (issue 16): sign-in, sessions, members, invitations, the audit trail.

@@ -8,8 +8,9 @@ import { isUserSession, type Session } from './session.ts';
  */
 export function authHeaders(session: Session): Record<string, string> {
 	if (!isUserSession(session)) return { authorization: `Bearer ${session.apiKey}` };
-	const token = session.sessionToken.startsWith('pbs_') ? session.sessionToken : `pbs_${session.sessionToken}`;
-	return session.tenantId ? { authorization: `Bearer ${token}`, 'x-plugboard-tenant': session.tenantId } : { authorization: `Bearer ${token}` };
+	// The token as the API issued it (`pbs_…`): a malformed one is the API's to refuse (401), not ours to repair.
+	const authorization = `Bearer ${session.sessionToken}`;
+	return session.tenantId ? { authorization, 'x-plugboard-tenant': session.tenantId } : { authorization };
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   findInvitationByToken,
   findUserByEmail,
   invitationStatus,
-  listMembers,
+  findMembership,
   listPendingInvitations,
   normalizeEmail,
   revokeInvitation,
@@ -55,7 +55,7 @@ export async function showInvitation(ctx: AppContext): Promise<void> {
 /**
  * POST /api/v1/invitations/:token/accept (public) — single use. With a user session (`Bearer pbs_…`, no body): the
  * signed-in person joins. Without: {name, password} creates the account for the invited address (409
- * account_exists when it already has one: sign in first). Answers like POST /auth/login.
+ * account_exists when it already has one: sign in first). Answers like POST /auth/login, plus the `tenantId` joined.
  */
 export async function acceptInvitationRoute(ctx: AppContext): Promise<void> {
   const invitation = await invitationFromLink(ctx);
@@ -74,7 +74,7 @@ export async function acceptInvitationRoute(ctx: AppContext): Promise<void> {
     }
     await acceptInvitation(em, invitation.id, session.userId);
     await recordUserEvent(ctx, em, user, 'invitation.accept', { role: invitation.role, invitationId: invitation.id }, [invitation.tenantId]);
-    ok(ctx, await answerFor(em, user, bearer, session.expiresAt));
+    ok(ctx, { ...(await answerFor(em, user, bearer, session.expiresAt)), tenantId: invitation.tenantId });
     return;
   }
   const body = acceptInvitationBody.parse(ctx.request.body ?? {});
@@ -96,7 +96,7 @@ export async function acceptInvitationRoute(ctx: AppContext): Promise<void> {
     throw error;
   }
   await recordUserEvent(ctx, em, user, 'invitation.accept', { role: invitation.role, invitationId: invitation.id }, [invitation.tenantId]);
-  ok(ctx, await signInAnswer(ctx, em, user), 201);
+  ok(ctx, { ...(await signInAnswer(ctx, em, user)), tenantId: invitation.tenantId }, 201);
 }
 
 /** GET /api/v1/invitations — the tenant's pending invitations (never their links). */
@@ -116,7 +116,7 @@ export async function createInvitationRoute(ctx: AppContext): Promise<void> {
     throw new AppError(403, 'forbidden', 'Only an owner can invite an owner; admins invite admins and viewers.');
   const em = ctx.state.em;
   const existing = await findUserByEmail(em, body.email);
-  if (existing && (await listMembers(em, tenantId)).some((m) => m.userId === existing.id)) {
+  if (existing && (await findMembership(em, tenantId, existing.id))) {
     throw conflict('already_member', 'This person is already a member of the tenant.');
   }
   const actor = ctx.state.actor!;

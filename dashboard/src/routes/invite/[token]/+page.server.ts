@@ -31,8 +31,9 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 };
 
 /** Signs the browser in to the tenant of the invitation just accepted. */
-function signInTo(answer: LoginAnswer & { tenantId?: string }, info: InvitationInfo, cookies: Parameters<Actions[string]>[0]['cookies'], url: URL): never {
-	const tenantId = answer.tenantId ?? answer.memberships.find((m) => m.tenantName === info.tenantName)?.tenantId;
+function signInTo(answer: LoginAnswer & { tenantId?: string }, cookies: Parameters<Actions[string]>[0]['cookies'], url: URL): never {
+	// The API names the tenant joined by id (two tenants may share a name).
+	const tenantId = answer.memberships.some((m) => m.tenantId === answer.tenantId) ? answer.tenantId : undefined;
 	const session = sessionFromLogin(answer, tenantId);
 	if (!session) error(502, 'The invitation was accepted, but the API did not return the membership. Sign in to continue.');
 	writeSession(cookies, session, url);
@@ -42,7 +43,7 @@ function signInTo(answer: LoginAnswer & { tenantId?: string }, info: InvitationI
 export const actions: Actions = {
 	/** A new person: name and password. */
 	accept: async ({ params, request, cookies, url }) => {
-		const info = await invitation(params.token);
+		await invitation(params.token); // a link that is no longer valid answers its page, not the form
 		const form = await request.formData();
 		const name = String(form.get('name') ?? '')
 			.trim()
@@ -69,12 +70,12 @@ export const actions: Actions = {
 				error: e.status < 500 ? describeSignInFailure(e) : describeApiError(e),
 			});
 		}
-		signInTo(answer, info, cookies, url);
+		signInTo(answer, cookies, url);
 	},
 
 	/** A person already signed in joins with their account. */
 	acceptAsMe: async ({ params, locals, cookies, url }) => {
-		const info = await invitation(params.token);
+		await invitation(params.token);
 		const session = locals.session;
 		if (!isUserSession(session)) return fail(400, { values: { name: '' }, fieldErrors: {} as Record<string, string>, error: 'Sign in first.' });
 		let answer;
@@ -90,7 +91,6 @@ export const actions: Actions = {
 		}
 		signInTo(
 			{ ...answer, sessionToken: answer.sessionToken ?? session.sessionToken, user: answer.user ?? { id: '', email: session.email, name: null } },
-			info,
 			cookies,
 			url,
 		);
