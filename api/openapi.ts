@@ -40,6 +40,8 @@ interface ResponseSpec {
   /** A response that is not the JSON envelope (the proxy, the document itself). */
   raw?: { contentType: string; schema?: Record<string, unknown> };
   example?: unknown;
+  /** Other success answers of the same operation (connect with `credentials`: 200 with the integration). */
+  alternates?: Omit<ResponseSpec, 'alternates'>[];
 }
 
 export interface OperationSpec {
@@ -63,6 +65,12 @@ export interface OperationSpec {
 
 const id = (prefix: string, what: string) => z.string().regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), `not ${what} id`);
 const intId = { id: integrationId };
+/** Connect with `credentials` (every auth mode but the authorization-code grant): connected at once, no connect URL. */
+const CONNECTED_WITH_CREDENTIALS = {
+  status: 200,
+  description: 'With `credentials` (API key, Basic, client credentials, GitHub App installation, JWT bearer): connected; the integration, `active`.',
+  data: 'Integration',
+} as const;
 const endpointId = { id: id('wep', 'an event endpoint') };
 
 /** Every /api/v1 operation, keyed `METHOD path` exactly as api/router.ts registers it. */
@@ -205,6 +213,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
       description: 'The connect URL, valid 10 minutes.',
       data: 'ConnectStarted',
       example: { data: { connectUrl: 'https://plugboard.example.com/oauth/connect/abc…', expiresAt: '2026-12-02T13:10:00.000Z' } },
+      alternates: [CONNECTED_WITH_CREDENTIALS],
     },
     errors: {
       400: 'invalid_provider_params, invalid_credentials, credentials_not_accepted, app_not_configured',
@@ -221,7 +230,7 @@ export const OPERATIONS: Record<string, OperationSpec> = {
     params: intId,
     body: connect.body,
     bodyName: 'ConnectRequest',
-    response: { status: 201, description: 'The connect URL, valid 10 minutes.', data: 'ConnectStarted' },
+    response: { status: 201, description: 'The connect URL, valid 10 minutes.', data: 'ConnectStarted', alternates: [CONNECTED_WITH_CREDENTIALS] },
   },
   'POST /api/v1/integrations/:id/refresh': {
     operationId: 'refreshIntegration',
@@ -591,22 +600,25 @@ export function buildOpenApi(router: Router<any, any>, options: { serverUrl?: st
         });
       }
     }
-    const r = op.response;
-    let content: Record<string, unknown> | undefined;
-    if (r.raw) content = { [r.raw.contentType]: { schema: r.raw.schema ?? {} } };
-    else if (r.data) {
-      const item = dataSchema(r.data);
-      const data = r.array || r.list ? { type: 'array', items: item } : item;
-      const properties: Record<string, unknown> = { data };
-      if (r.list) properties.nextCursor = { type: ['string', 'null'], description: 'Pass back as `cursor` for the next page; null on the last.' };
-      content = {
-        'application/json': {
-          schema: { type: 'object', properties, required: Object.keys(properties) },
-          ...(r.example !== undefined ? { example: r.example } : {}),
-        },
-      };
-    }
-    const responses: Record<string, unknown> = { [String(r.status)]: { description: r.description, ...(content ? { content } : {}) } };
+    const responseOf = (r: ResponseSpec) => {
+      let content: Record<string, unknown> | undefined;
+      if (r.raw) content = { [r.raw.contentType]: { schema: r.raw.schema ?? {} } };
+      else if (r.data) {
+        const item = dataSchema(r.data);
+        const data = r.array || r.list ? { type: 'array', items: item } : item;
+        const properties: Record<string, unknown> = { data };
+        if (r.list) properties.nextCursor = { type: ['string', 'null'], description: 'Pass back as `cursor` for the next page; null on the last.' };
+        content = {
+          'application/json': {
+            schema: { type: 'object', properties, required: Object.keys(properties) },
+            ...(r.example !== undefined ? { example: r.example } : {}),
+          },
+        };
+      }
+      return { description: r.description, ...(content ? { content } : {}) };
+    };
+    const responses: Record<string, unknown> = {};
+    for (const r of [op.response, ...(op.response.alternates ?? [])]) responses[String(r.status)] = responseOf(r);
     if (op.query || op.body) responses['400'] = { $ref: '#/components/responses/ValidationFailed' };
     if (!op.public) responses['401'] = { $ref: '#/components/responses/Unauthorized' };
     if (op.params) responses['404'] = { $ref: '#/components/responses/NotFound' };

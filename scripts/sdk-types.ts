@@ -88,7 +88,9 @@ export async function renderSdkTypes(openapi: OpenApiDocument): Promise<string> 
   for (const [name, schema] of Object.entries(openapi.components.schemas)) {
     const type = tsType(schema);
     out += doc((schema as JsonSchema).description, '');
-    out += type.startsWith('{') ? `export interface ${name} ${type}\n\n` : `export type ${name} = ${type};\n\n`;
+    // An object is an interface; anything else (a union of objects: Token) a type alias.
+    out +=
+      type.startsWith('{') && type.endsWith('}') && !/\n\} \| \{/.test(type) ? `export interface ${name} ${type}\n\n` : `export type ${name} = ${type};\n\n`;
   }
   // The query parameters of each operation that takes some, as one object type.
   for (const item of Object.values(openapi.paths)) {

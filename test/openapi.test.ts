@@ -98,6 +98,24 @@ describe('the OpenAPI document', () => {
     expect(untyped, 'operations whose response data is an untyped object').toEqual([]);
   });
 
+  it('documents every auth mode: connect with credentials answers 200 with the integration; the token is one of three shapes', () => {
+    const paths = doc.paths as Record<
+      string,
+      Record<string, { responses: Record<string, { content?: Record<string, { schema: { properties: { data: unknown } } }> }> }>
+    >;
+    for (const mode of ['connect', 'reconnect']) {
+      const responses = paths[`/api/v1/integrations/{id}/${mode}`]!.post!.responses;
+      expect(responses['201']!.content!['application/json']!.schema.properties.data, mode).toEqual({ $ref: '#/components/schemas/ConnectStarted' });
+      expect(responses['200']!.content!['application/json']!.schema.properties.data, mode).toEqual({ $ref: '#/components/schemas/Integration' });
+    }
+    const token = (doc.components as { schemas: Record<string, { anyOf?: { properties: Record<string, unknown> }[] }> }).schemas.Token!;
+    expect(token.anyOf?.map((shape) => Object.keys(shape.properties).sort().join())).toEqual([
+      'accessToken,expiresAt,tokenType',
+      'apiKey,expiresAt,fields,headers,query,type',
+      'expiresAt,headers,password,query,type,username',
+    ]);
+  });
+
   it('has examples: request bodies, the main response shapes and the error envelope', () => {
     const missing = Object.entries(OPERATIONS)
       .filter(([, op]) => op.body && op.bodyExample === undefined && op.operationId !== 'reconnectIntegration')

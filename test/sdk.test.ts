@@ -86,6 +86,8 @@ describe('@plugboard/node against the running stack', () => {
     expect(active.uptime.window).toBe('30d');
 
     const token = R.Token.parse(await plugboard.tokens.get(created.id));
+    // An OAuth integration answers the bearer shape of the Token union.
+    if (!('accessToken' in token)) throw new Error(`expected a bearer token, got ${JSON.stringify(Object.keys(token))}`);
     expect(token.accessToken.length).toBeGreaterThan(10);
     expect(token.tokenType).toBe('Bearer');
 

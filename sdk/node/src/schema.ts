@@ -123,12 +123,37 @@ export interface IntegrationWithUptime {
   };
 }
 
-export interface Token {
-  /** The provider's access token. The only response that carries one. */
-  accessToken: string;
-  tokenType: 'Bearer';
-  expiresAt: string | null;
-}
+export type Token =
+  | {
+      /** The provider's access token. The only response that carries one. */
+      accessToken: string;
+      tokenType: 'Bearer';
+      expiresAt: string | null;
+    }
+  | {
+      type: 'api_key';
+      /** The API key the integration was connected with. */
+      apiKey: string;
+      /** The entry's other credential fields by name (Datadog `applicationKey`). */
+      fields: Record<string, string>;
+      /** The headers to send, credential in place (what the proxy sends). */
+      headers: Record<string, string>;
+      /** The query parameters to send, credential in place. */
+      query: Record<string, string>;
+      /** A static credential does not expire. */
+      expiresAt: null;
+    }
+  | {
+      type: 'basic';
+      username: string;
+      password: string;
+      /** The headers to send, credential in place (what the proxy sends). */
+      headers: Record<string, string>;
+      /** The query parameters to send, credential in place. */
+      query: Record<string, string>;
+      /** A static credential does not expire. */
+      expiresAt: null;
+    };
 
 export interface ConnectStarted {
   /** One-time URL on this origin: open it in the browser of the person who authorizes. */
