@@ -424,8 +424,8 @@ export function createConnectionActivities(deps: ActivityDeps) {
           const def = await providers.resolveFor(em, integration);
           let token;
           try {
+            // `answered` stays false: minting spends nothing, so a failure after it frees the lease at once.
             token = await mintToken(def, current.mode, { githubApp: githubAppConfig(integration) });
-            answered = true;
           } catch (error) {
             try {
               classify(error, def);

@@ -27,7 +27,6 @@ const APP = rsaKeyPair();
 const SA = rsaKeyPair();
 const SA_EMAIL = 'robot@project.iam.gserviceaccount.com';
 const SHORT = 4;
-const DEBUG_STMTS = false;
 const NEWLINE_SECRET = 'sk-newline-SECRET-5d81';
 const NEWLINE_KEY = `${NEWLINE_SECRET}\nX-Injected: 1`;
 
@@ -108,15 +107,15 @@ function asActivity<T>(fn: () => Promise<T>): Promise<T> {
  * (Connection.logQuery, a pass-through spy; the answers are real).
  */
 async function statementsDuring<T>(fn: () => Promise<T>): Promise<{ response: T; statements: string[] }> {
-  const connection = api.deps.orm.em.getConnection();
+  // logQuery is protected in MikroORM's types; every statement passes through it.
+  const connection = api.deps.orm.em.getConnection() as unknown as { logQuery: (query: string, context?: unknown) => void };
   const original = connection.logQuery;
   const statements: string[] = [];
-  connection.logQuery = function (this: typeof connection, ...args: Parameters<typeof original>) {
-    const sql = String(args[0]).replace(/\s+/g, ' ');
-    if (DEBUG_STMTS) console.log('STMT', sql.slice(0, 160));
+  connection.logQuery = function (this: unknown, query: string, context?: unknown) {
+    const sql = String(query).replace(/\s+/g, ' ');
     if (/^select\b.*\bfrom "integration"/i.test(sql)) statements.push(sql);
-    return original.apply(this, args);
-  } as typeof original;
+    return original.call(this, query, context);
+  };
   try {
     return { response: await fn(), statements };
   } finally {
@@ -426,6 +425,36 @@ describe('a minted refresh that the provider refuses (the activity, run directly
       fakes.paypal!.options = { ...fakes.paypal!.options, answerWithoutToken: false };
     }
   });
+});
+
+describe('a minted refresh whose write fails (the activity, run directly)', () => {
+  it('frees the refresh lease: minting spent nothing, so the next attempt need not wait for it to lapse (REQ-11/12)', async () => {
+    const { tenantId } = await api.newTenant('auth-modes-minted-lease');
+    const em = api.deps.orm.em.fork();
+    const row = await new IntegrationRepository(em, tenantId, api.deps.vault).create({ provider: 'paypal' });
+    writeCredentials(api.deps.vault, row, { accessToken: 'old', tokenType: 'Bearer', mode: { type: 'oauth2_client_credentials', ...PAYPAL } });
+    row.status = 'active';
+    await em.flush();
+    // This integration's token set cannot be written (for WRITE_RETRY_MS): the minted token is never stored.
+    const vault = api.deps.vault;
+    const encryptJson = vault.encryptJson.bind(vault);
+    vault.encryptJson = ((value, ctx) => {
+      if (ctx.id === row.id && ctx.field === 'credentials') throw new Error('write refused (test)');
+      return encryptJson(value, ctx);
+    }) as typeof vault.encryptJson;
+    try {
+      const activities = createConnectionActivities({ ...api.deps, temporal: api.deps.temporal.client });
+      const failed = await asActivity(() => activities.refreshTokens({ integrationId: row.id })).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(failed?.message).toMatch(/write refused/);
+    } finally {
+      vault.encryptJson = encryptJson;
+    }
+    const after = await api.deps.orm.em.fork().findOneOrFail(Integration, { id: row.id }, { fields: ['refreshLeaseHolder'] as never });
+    expect(after.refreshLeaseHolder).toBeNull();
+  }, 30_000);
 });
 
 describe('github_app (installation tokens)', () => {
