@@ -226,8 +226,8 @@ const schema = z.object({
   PLUGBOARD_SSO_NAME: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(100).optional()),
   PLUGBOARD_SSO_REDIRECT_URI: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),
   /**
-   * Addresses of the reverse proxies in front of the API (comma-separated IPs, e.g. the dashboard's and a load
-   * balancer's): only a request whose socket peer is one of them has its X-Forwarded-For believed for the client
+   * Addresses of the reverse proxies in front of the API (comma-separated IPs or CIDR ranges, e.g. the dashboard's
+   * and a load balancer's, or a compose network's range): only a request whose socket peer is one of them has its X-Forwarded-For believed for the client
    * address (sign-in rate limits, audit `ip`). Default: loopback in development, none elsewhere.
    */
   PLUGBOARD_TRUSTED_PROXIES: z.preprocess(
@@ -240,7 +240,7 @@ const schema = z.object({
               .map((s) => s.trim())
               .filter(Boolean)
         : v,
-    z.array(z.union([z.ipv4(), z.ipv6()])).optional(),
+    z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])).optional(),
   ),
   /** SMTP server invitations are mailed through (`smtp://user:pass@host:587`, `smtps://…`); unset: links are only shown. */
   PLUGBOARD_SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.url().optional()),

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import type { Middleware } from 'koa';
 import type { Env } from '../../lib/env.ts';
 
@@ -16,12 +16,24 @@ export function normalizeIp(address: string): string {
   return trimmed.startsWith('::ffff:') && isIP(trimmed.slice(7)) === 4 ? trimmed.slice(7) : trimmed;
 }
 
-export function trustedProxies(env: Pick<Env, 'PLUGBOARD_TRUSTED_PROXIES' | 'NODE_ENV'>): ReadonlySet<string> {
-  const configured = env.PLUGBOARD_TRUSTED_PROXIES;
-  return new Set((configured ?? (env.NODE_ENV === 'development' ? LOOPBACK : [])).map(normalizeIp));
+/** The trusted proxies: single addresses and CIDR ranges (a compose network's, whose containers change address). */
+export interface TrustedProxies {
+  has(ip: string): boolean;
 }
 
-export function clientAddress(peer: string, forwardedFor: string, trusted: ReadonlySet<string>): string {
+export function trustedProxies(env: Pick<Env, 'PLUGBOARD_TRUSTED_PROXIES' | 'NODE_ENV'>): TrustedProxies {
+  const list = new BlockList();
+  for (const entry of env.PLUGBOARD_TRUSTED_PROXIES ?? (env.NODE_ENV === 'development' ? LOOPBACK : [])) {
+    const [address, bits] = entry.split('/') as [string, string | undefined];
+    const ip = normalizeIp(address);
+    const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(ip, family);
+    else list.addSubnet(ip, Number(bits), family);
+  }
+  return { has: (ip) => isIP(ip) !== 0 && list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4') };
+}
+
+export function clientAddress(peer: string, forwardedFor: string, trusted: TrustedProxies): string {
   let ip = normalizeIp(peer);
   if (!trusted.has(ip) || !forwardedFor) return ip;
   const hops = forwardedFor.split(',').map(normalizeIp);
@@ -34,7 +46,7 @@ export function clientAddress(peer: string, forwardedFor: string, trusted: Reado
   return ip;
 }
 
-export function clientIp(options: { trusted: ReadonlySet<string> }): Middleware {
+export function clientIp(options: { trusted: TrustedProxies }): Middleware {
   return async function clientIpMiddleware(ctx, next) {
     ctx.request.ip = clientAddress(ctx.req.socket.remoteAddress ?? '', ctx.get('x-forwarded-for'), options.trusted);
     await next();
