@@ -283,6 +283,22 @@ describe('basic (Twilio: Account SID / Auth Token)', () => {
     expect(second.statements, second.statements.join('\n')).toEqual([]);
   });
 
+  it("the connect page reads a 32 kB form only for a credential form; an authorization-code flow's Connect form stays within 4 kB", async () => {
+    const { apiKey: other } = await api.newTenant('auth-modes-form-size');
+    const id = await create('sandbox', other);
+    integrationIds.pop(); // no workflow history to scan: the flow never starts
+    const link = await api.request('POST', `/api/v1/integrations/${id}/connect`, { key: other, body: {} });
+    expect(link.status, JSON.stringify(link.body)).toBe(201);
+    const res = await fetch(link.body.data.connectUrl, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: api.url },
+      body: new URLSearchParams({ csrf: 'x', pad: 'a'.repeat(5000) }).toString(),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Error code: invalid_body');
+  });
+
   it('credentials for an authorization-code provider are refused (400 credentials_not_accepted)', async () => {
     const id = await create('sandbox');
     integrationIds.pop(); // refused before any workflow starts: no history to scan

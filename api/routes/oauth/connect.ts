@@ -83,12 +83,13 @@ export async function startConnect(ctx: AppContext): Promise<void> {
   // "serializing a request origin"), so null tells nothing; any other foreign origin is refused.
   const origin = ctx.get('origin');
   if (origin && origin !== 'null' && origin !== new URL(ctx.deps.env.PUBLIC_URL).origin) return refused();
-  const form = await readForm(ctx);
-  if (form === undefined) return;
-  const submitted = form.get('csrf') ?? '';
   const loaded = await loadFlow(ctx);
   if (!loaded) return;
   const { flow, integration, def } = loaded;
+  // A credential form may carry a service-account key file (32 kB); the Connect button's form is only its CSRF token.
+  const form = await readForm(ctx, def.auth ? '32kb' : '4kb');
+  if (form === undefined) return;
+  const submitted = form.get('csrf') ?? '';
   const cookie = ctx.cookies.get(connectCookieName(flow.id));
   if (!cookie || !COOKIE_VALUE.test(cookie) || !submitted || !safeEqual(submitted, csrfToken(ctx.deps.vault, flow.id, cookie))) return refused();
   if (def.auth) return submitCredentials(ctx, loaded, cookie, form);
@@ -181,14 +182,14 @@ async function submitCredentials(ctx: AppContext, loaded: LoadedFlow, cookie: st
 
 const labelOf = (def: ProviderDefinition, name: string) => credentialFields(def.auth!).find((f) => f.name === name)?.label ?? name;
 
-/** The submitted form; undefined after answering a body that is not a small urlencoded form (32 kB: a service-account key fits). */
-async function readForm(ctx: AppContext): Promise<URLSearchParams | undefined> {
+/** The submitted form; undefined after answering a body that is not a urlencoded form within `limit`. */
+async function readForm(ctx: AppContext, limit: '4kb' | '32kb'): Promise<URLSearchParams | undefined> {
   if (!ctx.is('application/x-www-form-urlencoded')) {
     oauthErrorPage(ctx, 415, 'unsupported_media_type', 'Submit the Connect form of the connect page.');
     return undefined;
   }
   try {
-    const text = await getRawBody(ctx.req, { limit: '32kb', encoding: 'utf8', length: ctx.request.length });
+    const text = await getRawBody(ctx.req, { limit, encoding: 'utf8', length: ctx.request.length });
     return new URLSearchParams(text);
   } catch {
     oauthErrorPage(ctx, 400, 'invalid_body', 'The form could not be read. Open the connect link again.');
