@@ -18,7 +18,8 @@ function urlsOf(def: ProviderDefinition): [string, string][] {
     ['revocation.url', def.revocation.url],
     ['setupUrl', def.setupUrl],
   ];
-  return named.filter((e): e is [string, string] => e[1] !== undefined);
+  // A mode other than the authorization-code grant leaves its OAuth endpoints empty (providers/types.ts `auth`).
+  return named.filter((e): e is [string, string] => e[1] !== undefined && !(def.auth && e[1] === ''));
 }
 
 const SECRET_PARAM = /(?:^|[?&#])(?:client_secret|token|code|access_token|refresh_token|id_token|code_verifier)=/i;
@@ -95,7 +96,8 @@ describe('built-in providers', () => {
   });
 
   it('REQ-9: says where the account identity comes from', () => {
-    for (const def of all) {
+    // The OAuth 2.0 grants name an account; an API key, Basic credentials or an app identity name none.
+    for (const def of all.filter((d) => !d.auth)) {
       const fromToken = (def.account.tokenResponsePaths?.length ?? 0) > 0 || def.account.idTokenClaim !== undefined;
       expect(fromToken || def.userinfoUrl !== undefined || def.apiBaseUrl !== undefined, def.key).toBe(true);
       if (def.account.idTokenClaim !== undefined) expect(def.defaultScopes, def.key).toContain('openid');

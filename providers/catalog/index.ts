@@ -40,7 +40,6 @@ import { eventbriteEntry } from './entries/eventbrite.entry.ts';
 import { fitbitEntry } from './entries/fitbit.entry.ts';
 import { freshbooksEntry } from './entries/freshbooks.entry.ts';
 import { frontEntry } from './entries/front.entry.ts';
-import { gongEntry } from './entries/gong.entry.ts';
 import { harvestEntry } from './entries/harvest.entry.ts';
 import { helpScoutEntry } from './entries/help-scout.entry.ts';
 import { keapEntry } from './entries/keap.entry.ts';
@@ -112,7 +111,6 @@ export const catalogEntries: readonly ProviderEntryInput[] = [
   attioEntry,
   salesloftEntry,
   outreachEntry,
-  gongEntry,
   keapEntry,
   constantContactEntry,
   eventbriteEntry,

@@ -163,14 +163,6 @@ export const growthProfiles: Readonly<Record<string, OAuthFakeProfile>> = {
     scope: 'absent',
     userinfo: { id: 4, firstName: 'Jane', email: 'jane@example.com' },
   }),
-  gong: standardProfile({
-    key: 'gong',
-    paths: { authorize: '/oauth2/authorize', token: '/oauth2/generate-customer-token' },
-    clientAuth: 'basic',
-    expiresIn: 86_400,
-    refresh: 'rotates',
-    extra: () => ({ api_base_url_for_customer: 'https://us-1234.api.gong.io' }),
-  }),
   attio: standardProfile({
     key: 'attio',
     paths: { authorize: '/authorize', token: '/oauth/token', userinfo: '/v2/self' },

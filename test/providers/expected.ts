@@ -215,14 +215,6 @@ export const CATALOG_EXPECTED: Record<string, Expected> = {
   }),
   front: rfc({ granted: [], lifetime: 3600, refresh: 'keeps', accountId: null, revokeUnknown: 'none' }),
   'help-scout': rfc({ granted: [], lifetime: 172_800, refresh: 'rotates', accountId: '4', revokeUnknown: 'none' }),
-  gong: rfc({
-    granted: ['api:calls:read:basic', 'api:users:read'],
-    lifetime: 86_400,
-    refresh: 'rotates',
-    accountId: null,
-    metadata: { api_base_url_for_customer: 'https://us-1234.api.gong.io' },
-    revokeUnknown: 'none',
-  }),
   attio: rfc({ granted: [], lifetime: undefined, refresh: 'none', accountId: '14beef7a-99f7-4534-a87e-70b564330a4c', revokeUnknown: 'none' }),
   webflow: rfc({ granted: ['sites:read', 'cms:read'], lifetime: undefined, refresh: 'none', accountId: '545bbecb7bdd6769632504a7', revokeUnknown: 'none' }),
 };
