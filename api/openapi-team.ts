@@ -53,7 +53,7 @@ export const TEAM_OPERATIONS: Record<string, OperationSpec> = {
     bodyName: 'SignInRequest',
     bodyExample: { email: 'ada@example.com', password: 'correct horse battery staple' },
     response: signIn,
-    errors: { 401: 'invalid_credentials', 423: 'account_locked', 429: 'rate_limited' },
+    errors: { 401: 'invalid_credentials', 423: 'account_locked', 429: 'rate_limited', 503: 'busy' },
   },
   'GET /api/v1/auth/sso': {
     operationId: 'getSso',
@@ -111,7 +111,7 @@ export const TEAM_OPERATIONS: Record<string, OperationSpec> = {
     bodyName: 'AcceptInvitationRequest',
     bodyExample: { name: 'Ada Lovelace', password: 'correct horse battery staple' },
     response: { ...signIn, status: 201 },
-    errors: { 409: 'invitation_not_pending' },
+    errors: { 403: 'invitation_email_mismatch', 409: 'invitation_not_pending' },
   },
   'GET /api/v1/auth/session': {
     operationId: 'getSession',
@@ -227,4 +227,6 @@ export const TEAM_ERROR_CODES: Record<string, string> = {
   already_member: '409 — already a member of the tenant.',
   account_exists: '409 — an account with this address exists; sign in, then accept.',
   invitation_not_pending: '409 — the invitation was used, revoked or expired.',
+  invitation_email_mismatch: '403 — the invitation is for another e-mail address than the signed-in person’s.',
+  busy: '503 — too many passwords are being checked at once in this process; `details.retryAfterSeconds`.',
 };
