@@ -121,6 +121,23 @@ async function pageWidth(page: Page): Promise<number> {
   return page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
 }
 
+/** The elements that stick out past the viewport's right edge, for the failure message of a width check. */
+async function overflowing(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const doc = (globalThis as any).document;
+    const width = doc.documentElement.clientWidth;
+    return [...doc.querySelectorAll('body *')]
+      .filter((el: any) => el.getBoundingClientRect().right > width || el.scrollWidth > el.clientWidth + 0.5)
+      .filter((el: any) => getComputedStyle(el).overflowX !== 'auto' && getComputedStyle(el).overflowX !== 'scroll')
+      .slice(0, 20)
+      .map(
+        (el: any) =>
+          `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} right=${el.getBoundingClientRect().right.toFixed(1)} scroll=${el.scrollWidth}/${el.clientWidth} "${(el.textContent ?? '').trim().slice(0, 40)}"`,
+      )
+      .join('; ');
+  });
+}
+
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   stack = await startStack({
@@ -267,13 +284,13 @@ describe('dashboard', () => {
       // Narrow screens (375 px): the same pages stay usable, nothing needs sideways scrolling.
       await page.setViewportSize({ width: 375, height: 800 });
       await page.reload();
-      expect(await pageWidth(page)).toBeLessThanOrEqual(375);
+      expect(await pageWidth(page), await overflowing(page)).toBeLessThanOrEqual(375);
       await shot(page, '16-integrations-375px');
       await page.goto(`/integrations/${integrationId}`);
-      expect(await pageWidth(page)).toBeLessThanOrEqual(375);
+      expect(await pageWidth(page), await overflowing(page)).toBeLessThanOrEqual(375);
       await shot(page, '17-integration-375px');
       await page.goto('/integrations/new');
-      expect(await pageWidth(page)).toBeLessThanOrEqual(375);
+      expect(await pageWidth(page), await overflowing(page)).toBeLessThanOrEqual(375);
       await shot(page, '18-add-integration-375px');
     } catch (error) {
       await shot(page, 'failure').catch(() => undefined);
