@@ -9,7 +9,7 @@
  *     refreshed on time (100 %);
  *   - lost events and duplicate deliveries at the tenant's receiver (target 0).
  *
- *   npm run bench -- webhook-flood [--seconds 15] [--integrations 4] [--concurrency 32] [--baseline 1000] [--worker-nice 10]
+ *   npm run bench -- webhook-flood [--seconds 15] [--integrations 4] [--concurrency 32] [--baseline 1000] [--worker-nice 5]
  *     [--quiet-lead-ms 5000]
  *
  * Starts its own PostgreSQL, Temporal dev server, API (api/server.ts) and worker (workers/main.ts), each in its

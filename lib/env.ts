@@ -91,7 +91,7 @@ const schema = z.object({
    * the API's latency-bound requests (token API, connect callbacks, ingest acks) take a core first. Containers
    * get the same effect from CPU shares (docker-compose.yml). 0 turns it off.
    */
-  PLUGBOARD_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  PLUGBOARD_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(5),
   /** How long the API remembers a valid API key (ms); a revocation reaches every API process within this. */
   PLUGBOARD_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /**
