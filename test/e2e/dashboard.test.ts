@@ -126,9 +126,10 @@ async function overflowing(page: Page): Promise<string> {
   return page.evaluate(() => {
     const doc = (globalThis as any).document;
     const width = doc.documentElement.clientWidth;
+    const scrolls = (el: any) => ['auto', 'scroll'].includes((globalThis as any).getComputedStyle(el).overflowX);
     return [...doc.querySelectorAll('body *')]
       .filter((el: any) => el.getBoundingClientRect().right > width || el.scrollWidth > el.clientWidth + 0.5)
-      .filter((el: any) => getComputedStyle(el).overflowX !== 'auto' && getComputedStyle(el).overflowX !== 'scroll')
+      .filter((el: any) => !scrolls(el))
       .slice(0, 20)
       .map(
         (el: any) =>
