@@ -107,24 +107,6 @@ function definitionOfMode(entry: ProviderEntry, auth: NonOAuth2Auth, code: Provi
 /** The declarative part of a definition in entry shape (code and runtime fields left out), for validation. */
 export function entryFromDefinition(def: ProviderDefinition): ProviderEntryInput {
   const drop = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-  if (def.auth) {
-    return drop({
-      key: def.key,
-      name: def.name,
-      description: def.description,
-      color: def.color,
-      templateParams: def.templateParams,
-      apiBaseUrl: def.apiBaseUrl,
-      apiHeaders: def.apiHeaders,
-      apiAuthHeader: def.apiAuthHeader,
-      connectMetadata: def.connectMetadata,
-      accountApiBaseUrl: def.accountApiBaseUrl,
-      docs: def.docs ?? [],
-      setupUrl: def.setupUrl,
-      webhook: def.webhook ? { scheme: def.webhook.scheme, maxBodyBytes: def.webhook.maxBodyBytes } : undefined,
-      auth: def.auth,
-    });
-  }
   return drop({
     key: def.key,
     name: def.name,
@@ -139,31 +121,34 @@ export function entryFromDefinition(def: ProviderDefinition): ProviderEntryInput
     docs: def.docs ?? [],
     setupUrl: def.setupUrl,
     webhook: def.webhook ? { scheme: def.webhook.scheme, maxBodyBytes: def.webhook.maxBodyBytes } : undefined,
-    auth: drop({
-      mode: 'oauth2' as const,
-      authorizationUrl: def.authorizationUrl,
-      tokenUrl: def.tokenUrl,
-      userinfoUrl: def.userinfoUrl,
-      userinfoAuthScheme: def.userinfoAuthScheme,
-      issuer: def.issuer,
-      jwksUri: def.jwksUri,
-      scopes: { default: def.defaultScopes, separator: def.scopeSeparator },
-      authorizationParams: def.authorizationParams,
-      consentPrompt: def.consentPrompt,
-      pkce: def.pkce,
-      clientAuth: def.clientAuth,
-      refreshClientAuth: def.refreshClientAuth,
-      tokenRequestBody: def.tokenRequestBody,
-      tokenRequestHeaders: def.tokenRequestHeaders,
-      tokenParams: def.tokenParams,
-      errorsWithHttp200: def.errorsWithHttp200,
-      alternateTokenPath: def.alternateTokenPath,
-      metadataFields: def.metadataFields,
-      issParameterSupported: def.issParameterSupported,
-      account: def.account,
-      refresh: def.refresh,
-      revocation: def.revocation,
-    }),
+    // A mode other than the authorization-code grant carries its own validated data; oauth2 is rebuilt from the fields.
+    auth:
+      def.auth ??
+      drop({
+        mode: 'oauth2' as const,
+        authorizationUrl: def.authorizationUrl,
+        tokenUrl: def.tokenUrl,
+        userinfoUrl: def.userinfoUrl,
+        userinfoAuthScheme: def.userinfoAuthScheme,
+        issuer: def.issuer,
+        jwksUri: def.jwksUri,
+        scopes: { default: def.defaultScopes, separator: def.scopeSeparator },
+        authorizationParams: def.authorizationParams,
+        consentPrompt: def.consentPrompt,
+        pkce: def.pkce,
+        clientAuth: def.clientAuth,
+        refreshClientAuth: def.refreshClientAuth,
+        tokenRequestBody: def.tokenRequestBody,
+        tokenRequestHeaders: def.tokenRequestHeaders,
+        tokenParams: def.tokenParams,
+        errorsWithHttp200: def.errorsWithHttp200,
+        alternateTokenPath: def.alternateTokenPath,
+        metadataFields: def.metadataFields,
+        issParameterSupported: def.issParameterSupported,
+        account: def.account,
+        refresh: def.refresh,
+        revocation: def.revocation,
+      }),
   });
 }
 

@@ -7,19 +7,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startStack, type Stack } from './stack.ts';
+import { CHROMIUM_ARGS, startStack, type Stack } from './stack.ts';
 import { freshDatabase } from '../helpers.ts';
 
 const SHOTS = path.resolve('test-results/screenshots');
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let stack: Stack;
 let browser: Browser;
@@ -152,7 +143,7 @@ beforeAll(async () => {
   const other = await api('POST', '/api/v1/integrations', otherKey, { provider: 'sandbox', displayName: OTHER_NAME });
   expect(other.status).toBe(201);
   otherIntegrationId = other.body.data.id;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 240_000);
 
 afterAll(async () => {

@@ -169,3 +169,14 @@ export async function startStack(services: StackServices, options: StackOptions 
     stop,
   };
 }
+
+/** Chromium's flags for the browser tests: headless on a CI host with no GPU, no sandbox and no background traffic. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

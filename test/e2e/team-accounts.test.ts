@@ -21,18 +21,9 @@ import { openOrm } from '../../db/orm.ts';
 import { ensureOwnerAccount } from '../../db/repositories/team.repository.ts';
 import { hashPassword } from '../../lib/auth/password.ts';
 import { freshDatabase } from '../helpers.ts';
-import { startStack, type Stack } from './stack.ts';
+import { CHROMIUM_ARGS, startStack, type Stack } from './stack.ts';
 
 const SHOTS = path.resolve('test-results/screenshots');
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let stack: Stack;
 let browser: Browser;
@@ -156,7 +147,7 @@ beforeAll(async () => {
   const created = await api('POST', '/api/v1/integrations', { authorization: `Bearer ${tenant.apiKey}` }, { provider: 'sandbox', displayName: 'Team sandbox' });
   expect(created.status).toBe(201);
   integrationId = created.body.data.id;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: LAUNCH_ARGS });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 240_000);
 
 afterAll(async () => {
