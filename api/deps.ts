@@ -35,7 +35,7 @@ export async function buildAppDeps(input: { env: Env; orm: MikroORM; vault: Vaul
     webhookWriter: new WebhookEventWriter({ databaseUrl: requireDatabaseUrl(env), vault, logger: input.logger }),
     webhookTargets: new WebhookTargetCache({ orm: input.orm, vault, ttlMs: env.PLUGBOARD_WEBHOOK_CACHE_MS }),
     tokens: new TokenCache({ orm: input.orm, databaseUrl: requireDatabaseUrl(env), logger: input.logger, ttlMs: env.PLUGBOARD_TOKEN_CACHE_MS }),
-    apiKeys: new ApiKeyCache(env.PLUGBOARD_API_KEY_CACHE_MS),
+    apiKeys: new ApiKeyCache({ ttlMs: env.PLUGBOARD_API_KEY_CACHE_MS, databaseUrl: requireDatabaseUrl(env), logger: input.logger }),
   };
 }
 
@@ -43,5 +43,6 @@ export async function buildAppDeps(input: { env: Env; orm: MikroORM; vault: Vaul
 export async function closeAppDeps(deps: AppDeps): Promise<void> {
   await deps.webhookWriter.close().catch(() => undefined);
   await deps.tokens.close().catch(() => undefined);
+  await deps.apiKeys.close().catch(() => undefined);
   await deps.temporal.close().catch(() => undefined);
 }

@@ -92,8 +92,11 @@ const schema = z.object({
    * get the same effect from CPU shares (docker-compose.yml). 0 turns it off.
    */
   PLUGBOARD_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(5),
-  /** How long the API remembers a valid API key (ms); a revocation reaches every API process within this. */
-  PLUGBOARD_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /**
+   * At most how long an API process remembers a valid API key (ms). A revocation reaches every API process on
+   * commit through a NOTIFY (api/middleware/api-key-auth.ts), so this only bounds an entry's life. 0 turns it off.
+   */
+  PLUGBOARD_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   /**
    * Worker slots per workload, `connections:50,webhooks:50,sync:10` style (activities), with an optional
    * `/workflow tasks` part: `sync:10/10`. Unlisted workloads keep their defaults (workers/create-worker.ts).

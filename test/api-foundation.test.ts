@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRouter, createWebhookRouter } from '../api/router.ts';
 import { EventDelivery } from '../db/entities/index.ts';
 import { revokeApiKey } from '../db/repositories/api-keys.repository.ts';
@@ -80,18 +80,86 @@ describe('API key auth', () => {
 });
 
 describe('API key cache', () => {
-  it('remembers a valid key for PLUGBOARD_API_KEY_CACHE_MS, so a revocation reaches a running API within that window', async () => {
-    const cached = await startTestApi({ env: { PLUGBOARD_API_KEY_CACHE_MS: '1500' } });
+  /** A statement another API process (or an operator) runs: this process hears of it only through PostgreSQL. */
+  async function elsewhere(cached: TestApi, sql: string, params: unknown[]): Promise<void> {
+    await cached.deps.orm.em.fork().getConnection().execute(sql, params);
+  }
+
+  async function statusWithin(cached: TestApi, key: string, wanted: number, path = '/api/v1/integrations', method = 'GET'): Promise<number> {
+    const deadline = Date.now() + 2_000;
+    let status = 0;
+    while (Date.now() < deadline) {
+      status = (await cached.request(method, path, { key, body: method === 'POST' ? { provider: 'sandbox' } : undefined })).status;
+      if (status === wanted) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return status;
+  }
+
+  it('forgets a key in every API process as soon as another one revokes it or changes its scope (NOTIFY), though its TTL is long', async () => {
+    const cached = await startTestApi({ env: { PLUGBOARD_API_KEY_CACHE_MS: '300000' } });
     try {
-      const { tenantId, apiKey } = await cached.newTenant();
-      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey })).status).toBe(200);
-      await revokeApiKey(cached.deps.orm.em.fork(), tenantId, apiKey.split('_')[1]!);
-      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey })).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 1600));
-      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey })).status).toBe(401);
+      expect(await (cached.deps.apiKeys as { ready?: () => Promise<boolean> }).ready?.()).not.toBe(false);
+      const { apiKey } = await cached.newTenant();
+      const prefix = apiKey.split('_')[1]!;
+      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey })).status).toBe(200); // now cached
+
+      // Downgraded to read-only elsewhere: a write is refused within the NOTIFY's delivery, not the TTL's 5 minutes.
+      await elsewhere(cached, `update api_key set scope = 'read_only' where prefix = ?`, [prefix]);
+      expect(await statusWithin(cached, apiKey, 403, '/api/v1/integrations', 'POST')).toBe(403);
+      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey })).status).toBe(200); // reads still work
+
+      // Revoked elsewhere: 401 at once.
+      await elsewhere(cached, `update api_key set revoked_at = now() where prefix = ?`, [prefix]);
+      expect(await statusWithin(cached, apiKey, 401)).toBe(401);
+
+      // A deleted tenant's keys are deleted with it: forgotten too.
+      const other = await cached.newTenant();
+      expect((await cached.request('GET', '/api/v1/integrations', { key: other.apiKey })).status).toBe(200);
+      await elsewhere(cached, `delete from api_key where tenant_id = ?`, [other.tenantId]);
+      expect(await statusWithin(cached, other.apiKey, 401)).toBe(401);
+
       // A wrong key is never remembered.
-      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey.slice(0, -1) + 'x' })).status).toBe(401);
+      expect((await cached.request('GET', '/api/v1/integrations', { key: other.apiKey.slice(0, -1) + 'x' })).status).toBe(401);
     } finally {
+      await cached.close();
+    }
+  });
+
+  it('keeps last_used_at current for a key that never leaves the cache', async () => {
+    const cached = await startTestApi({ env: { PLUGBOARD_API_KEY_CACHE_MS: '300000' } });
+    try {
+      await (cached.deps.apiKeys as { ready?: () => Promise<boolean> }).ready?.();
+      const { apiKey } = await cached.newTenant();
+      const prefix = apiKey.split('_')[1]!;
+      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey })).status).toBe(200);
+      const lastUsed = async () =>
+        (
+          await cached.deps.orm.em
+            .fork()
+            .getConnection()
+            .execute<{ age: number | null }[]>(`select extract(epoch from now() - last_used_at) as age from api_key where prefix = ?`, [prefix])
+        )[0]!.age;
+      await until(async () => (await lastUsed()) !== null, 5_000, 'the first use written (a second after it)');
+      // Its last recorded use two minutes ago, in the database; and this process's clock two minutes on (only Date is faked).
+      await elsewhere(cached, `update api_key set last_used_at = now() - interval '2 minutes' where prefix = ?`, [prefix]);
+      vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+      vi.setSystemTime(Date.now() + 120_000);
+      expect((await cached.request('GET', '/api/v1/integrations', { key: apiKey })).status).toBe(200);
+      const fresh = await until(
+        async () => {
+          const [row] = await cached.deps.orm.em
+            .fork()
+            .getConnection()
+            .execute<{ age: number }[]>(`select extract(epoch from now() - last_used_at) as age from api_key where prefix = ?`, [prefix]);
+          return Number(row!.age) < 30 ? row : undefined;
+        },
+        5_000,
+        'last_used_at written for a cached key',
+      );
+      expect(Number(fresh.age)).toBeLessThan(30);
+    } finally {
+      vi.useRealTimers();
       await cached.close();
     }
   });

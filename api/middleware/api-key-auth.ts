@@ -3,13 +3,21 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ApiKeyScope } from '../../db/entities/index.ts';
 import { authenticateApiKey, LastUsedWriter, type KeyedIntegration } from '../../db/repositories/api-keys.repository.ts';
 import { checkSession } from '../../db/repositories/team.repository.ts';
+import { listen } from '../../db/notifications.ts';
 import type { TokenCache } from '../../db/token-cache.ts';
 import { SESSION_TOKEN } from '../../lib/auth/tokens.ts';
 import { AppError, badRequest, unauthorized } from '../../lib/errors.ts';
 import { sha256Hex } from '../../lib/hash.ts';
+import type { Logger } from '../../lib/logger.ts';
 import type { AppState } from '../context.ts';
 
 const MAX_CACHED_KEYS = 10_000;
+
+/** The channel the `api_key_changed` / `api_key_deleted` triggers notify, with the key id. */
+export const API_KEY_CHANGED_CHANNEL = 'plugboard_api_key_changed';
+
+/** `last_used_at` has a minute's resolution (db/repositories/api-keys.repository.ts): a cached key records a use at most that often. */
+const LAST_USED_EVERY_MS = 60_000;
 
 interface CachedKey {
   tenantId: string;
@@ -23,36 +31,118 @@ export const TENANT_HEADER = 'x-plugboard-tenant';
 const TENANT_ID = /^ten_[0-9a-z]{26}$/;
 
 /**
- * Valid API keys an API process remembers for `cacheMs`, by their SHA-256 (sparing the database a query on
- * hot paths such as the token API). A revocation through this process drops the key at once; other API
- * processes notice within `cacheMs`.
+ * Valid API keys an API process remembers, by their SHA-256, so a hot path such as the token API reads no key row.
+ * PostgreSQL keeps it correct, not the TTL (the token cache's scheme, db/token-cache.ts):
+ *   - a trigger NOTIFies `plugboard_api_key_changed` with the key id when a key is revoked, its scope, name, tenant
+ *     or secret change, or it is deleted (db/migrations/Migration20261204100000_api_key_notify.ts); every API
+ *     process LISTENs and forgets that key on the writer's commit;
+ *   - while the LISTEN connection is down nothing is served from memory, and the cache is emptied on reconnect;
+ *   - a key read from the database is not cached when any invalidation arrived while it was being read (revocations
+ *     are rare: one stamp for all keys is enough);
+ *   - `ttlMs` bounds an entry's life anyway (PLUGBOARD_API_KEY_CACHE_MS), and MAX_CACHED_KEYS their count.
+ * A revocation through this process also drops the key at once, before the NOTIFY comes back.
  */
 export class ApiKeyCache {
   readonly cacheMs: number;
-  readonly #entries = new Map<string, CachedKey & { until: number }>();
+  readonly #entries = new Map<string, CachedKey & { until: number; usedAt: number }>();
+  readonly #listener: { close: () => Promise<void> } | undefined;
+  #listening: boolean;
+  /** Increases with every invalidation or flush; a read taken before the latest one is not cached. */
+  #stamp = 0;
 
-  constructor(cacheMs: number) {
-    this.cacheMs = cacheMs;
+  /** Without `databaseUrl` (unit use) nothing invalidates entries but the TTL and `forget`. */
+  constructor(options: { ttlMs: number; databaseUrl?: string; logger?: Logger }) {
+    this.cacheMs = options.ttlMs;
+    this.#listening = !options.databaseUrl;
+    if (this.cacheMs <= 0 || !options.databaseUrl || !options.logger) return;
+    this.#listener = listen({
+      databaseUrl: options.databaseUrl,
+      channel: API_KEY_CHANGED_CHANNEL,
+      logger: options.logger,
+      onNotify: (id) => {
+        if (id) return this.forget(id);
+        // (Re)connected: whatever changed while nobody listened is unknown.
+        this.#flush();
+        this.#listening = true;
+      },
+      onDown: () => {
+        this.#listening = false;
+        this.#flush();
+      },
+    });
   }
 
   get(digest: string): CachedKey | undefined {
+    if (!this.#listening) return undefined;
     const entry = this.#entries.get(digest);
-    return entry && entry.until > Date.now() ? entry : undefined;
+    if (!entry) return undefined;
+    if (entry.until <= Date.now()) {
+      this.#entries.delete(digest);
+      return undefined;
+    }
+    return entry;
   }
 
-  set(digest: string, value: CachedKey): void {
-    if (this.cacheMs <= 0) return;
+  /** Taken before reading a key from the database; hand it back to `set`. */
+  generation(): number {
+    return this.#stamp;
+  }
+
+  /** Caches a key read since `generation()` returned `readAt`, unless a key was invalidated since. */
+  set(digest: string, value: CachedKey, readAt: number): void {
+    if (this.cacheMs <= 0 || !this.#listening || readAt !== this.#stamp) return;
     if (this.#entries.size >= MAX_CACHED_KEYS) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(digest, { ...value, until: Date.now() + this.cacheMs });
+    const now = Date.now();
+    this.#entries.set(digest, { ...value, until: now + this.cacheMs, usedAt: now });
+  }
+
+  /**
+   * True at most once a LAST_USED_EVERY_MS per cached key: the caller records a use then, so `last_used_at` stays
+   * current for keys that never leave the cache.
+   */
+  useDue(digest: string): boolean {
+    const entry = this.#entries.get(digest);
+    const now = Date.now();
+    if (!entry || now - entry.usedAt < LAST_USED_EVERY_MS) return false;
+    entry.usedAt = now;
+    return true;
   }
 
   delete(digest: string): void {
     this.#entries.delete(digest);
   }
 
-  /** Forgets a key by id (revoked). */
+  /** Forgets a key by id (revoked, changed or deleted), here or, through the NOTIFY, in another process. */
   forget(apiKeyId: string): void {
+    this.#stamp++;
     for (const [digest, entry] of this.#entries) if (entry.apiKeyId === apiKeyId) this.#entries.delete(digest);
+  }
+
+  /** The LISTEN connection is up (while it is not, nothing is served from memory). */
+  get listening(): boolean {
+    return this.#listening;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Resolves once the LISTEN connection is up (tests; the cache is bypassed until then). */
+  async ready(timeoutMs = 10_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (!this.#listening && this.cacheMs > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    return this.#listening;
+  }
+
+  async close(): Promise<void> {
+    this.#listening = false;
+    this.#flush();
+    await this.#listener?.close();
+  }
+
+  #flush(): void {
+    this.#stamp++;
+    this.#entries.clear();
   }
 }
 
@@ -127,12 +217,14 @@ export function apiKeyAuth(options: { orm: MikroORM; cache: ApiKeyCache }): Midd
     const digest = cache.cacheMs > 0 ? sha256Hex(match[1]!) : '';
     const cached = digest ? cache.get(digest) : undefined;
     if (cached) {
+      if (cache.useDue(digest)) lastUsed.record(options.orm.em, cached.apiKeyId);
       principalOfKey(ctx.state as AppState, cached);
       return next();
     }
     const integrationId = ctx.method === 'GET' ? TOKEN_ROUTE.exec(ctx.path)?.[1] : undefined;
     const tokens = (ctx.deps as { tokens?: TokenCache } | undefined)?.tokens;
     const readAt = tokens?.generation() ?? 0;
+    const keysReadAt = cache.generation();
     const key = await authenticateApiKey(ctx.state.em ?? options.orm.em.fork(), match[1]!, {
       integrationId: tokens ? integrationId : undefined,
       lastUsed,
@@ -142,7 +234,7 @@ export function apiKeyAuth(options: { orm: MikroORM; cache: ApiKeyCache }): Midd
       throw unauthorized('The API key is invalid or has been revoked.');
     }
     const principal = { tenantId: key.tenantId, apiKeyId: key.id, name: key.name, scope: key.scope };
-    if (digest) cache.set(digest, principal);
+    if (digest) cache.set(digest, principal, keysReadAt);
     principalOfKey(ctx.state as AppState, principal);
     if (key.integration !== undefined) prefetched.set(ctx, { row: key.integration, readAt });
     await next();

@@ -41,7 +41,8 @@ export async function createApiKeyRoute(ctx: AppContext): Promise<void> {
 
 /**
  * DELETE /api/v1/api-keys/:id — revokes a key (idempotent); 409 `last_api_key` for the tenant's last active
- * one. It stops working in this API process at once, in the others within PLUGBOARD_API_KEY_CACHE_MS.
+ * one. It stops working in this API process at once, in the others on the revocation's NOTIFY
+ * (api/middleware/api-key-auth.ts).
  */
 export async function revokeApiKeyRoute(ctx: AppContext): Promise<void> {
   const id = keyId.safeParse(ctx.params.id);
