@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredCredentials } from '../db/credentials.ts';
+import { readCredentials, type StoredCredentials } from '../db/credentials.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
 
@@ -82,6 +82,30 @@ describe('token API cache (NOTIFY-invalidated)', () => {
     );
     expect(seen.value.status).toBe(200);
     expect(seen.value.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('re-reads a busy integration’s row as soon as another process refreshes it: the next caller pays no round trip', async () => {
+    const integration = await connectedSandbox();
+    expect((await token(integration)).status).toBe(200);
+    await writeBehind(integration, 'reloaded-token');
+    // No call in between: the process has already put the new row back in memory by itself.
+    const reloaded = await within(
+      1_000,
+      async () => {
+        const row = api.deps.tokens.get(integration.id);
+        return row ? readCredentials(api.deps.vault, row)?.accessToken : undefined;
+      },
+      (accessToken) => accessToken === 'reloaded-token',
+    );
+    expect(reloaded.value).toBe('reloaded-token');
+    // And it is what the token API answers, from memory (a write the cache is not told about is not seen).
+    await sql.query(`alter table "integration" disable trigger "integration_tokens_changed"`);
+    try {
+      await writeBehind(integration, 'unannounced-token');
+      expect((await token(integration)).body.data.accessToken).toBe('reloaded-token');
+    } finally {
+      await sql.query(`alter table "integration" enable trigger "integration_tokens_changed"`);
+    }
   });
 
   it('a disconnect or a delete committed elsewhere ends the cached answers (409, then 404)', async () => {
