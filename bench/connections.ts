@@ -32,7 +32,8 @@
  * (summarised by `node bench/lib/heap-summary.ts <file>`).
  *
  * Everything is on loopback and bounded: the integrations' count, `--observe` seconds of observation (cut to leave
- * 3 minutes for the replay probes and the token API), and a 14-minute deadline for the whole run.
+ * 3 minutes for the replay probes and the token API), and a 22-minute deadline for the whole run (on a slow host
+ * the 10,000 starts and the 1,000 consent flows alone took 13 minutes, which left a 14-minute deadline no observation).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -79,7 +80,8 @@ const OBSERVE_S = Number(values.observe);
 const LOAD_S = Number(values['load-seconds']);
 const TENANTS = Number(values.tenants);
 const CACHE = values.cache;
-const DEADLINE = Date.now() + 14 * 60_000;
+const DEADLINE_MIN = 22;
+const DEADLINE = Date.now() + DEADLINE_MIN * 60_000;
 if (![HOUR, SHORT, TTL, OBSERVE_S, LOAD_S, TENANTS].every((n) => Number.isInteger(n) && n >= 0) || HOUR + SHORT === 0 || TTL < 30) {
   progress(
     'usage: --hour N --short N (not both 0) --ttl S (≥ 30) --observe S --load-seconds S --tenants N [--cache N] [--worker-heap MiB|0] [--snapshot] [--api-prof]',
@@ -88,7 +90,7 @@ if (![HOUR, SHORT, TTL, OBSERVE_S, LOAD_S, TENANTS].every((n) => Number.isIntege
 }
 
 function checkDeadline(step: string): void {
-  if (Date.now() > DEADLINE) throw new Error(`benchmark deadline (14 min) passed during: ${step}`);
+  if (Date.now() > DEADLINE) throw new Error(`benchmark deadline (${DEADLINE_MIN} min) passed during: ${step}`);
 }
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
@@ -449,14 +451,16 @@ try {
     path: `/api/v1/integrations/${row.id}/token`,
     headers: { authorization: `Bearer ${row.key}` },
   });
-  const WARMUP_S = 5;
-  /** `requests` at `rate` per second (cycled or not), with a /healthz probe at 20/s from another thread meanwhile. */
-  const measure = async (requests: LoadRequest[], rate: number, cycle: boolean) => {
-    const common = { port, seconds: LOAD_S, warmupSeconds: WARMUP_S, maxSockets: 64 };
+  /**
+   * `requests` at `rate` per second (cycled or not), with a /healthz probe at 20/s from another thread meanwhile,
+   * after `warmupS` seconds of the same load whose figures are discarded.
+   */
+  const measure = async (requests: LoadRequest[], rate: number, cycle: boolean, warmupS: number) => {
+    const common = { port, seconds: LOAD_S, warmupSeconds: warmupS, maxSockets: 64 };
     const base = `http://127.0.0.1:${port}`;
     // The API's histogram, scraped when the warm-up ends and when the loads do: the same seconds as the client's figures.
     const before = new Promise<Awaited<ReturnType<typeof scrapeRouteHistograms>>>((resolve, reject) =>
-      setTimeout(() => scrapeRouteHistograms(base).then(resolve, reject), WARMUP_S * 1000),
+      setTimeout(() => scrapeRouteHistograms(base).then(resolve, reject), warmupS * 1000),
     );
     const [token, probe] = await Promise.all([
       runLoad({ ...common, requests, rate, cycle }),
@@ -467,12 +471,15 @@ try {
     return { token, probe, server };
   };
   const working = tokenRows.slice(0, Math.min(TENANTS, tokenRows.length)).map(tokenRequest);
-  // Each tenant every 10 s; the warm-up covers the first call of half of them.
-  const ws10 = await measure(working, working.length / 10, true);
+  // Each tenant every 10 s. The warm-up is one whole cycle, so every tenant has called once before the measured
+  // seconds, as a backend that calls all day has: with a 5 s warm-up, a quarter of the measured calls were first
+  // calls (both caches cold), and the working set's p99 was the cold path's.
+  const WORKING_WARMUP_S = 10;
+  const ws10 = await measure(working, working.length / 10, true, WORKING_WARMUP_S);
   progress(`  working set: p99 ${ws10.token.p99.toFixed(2)} ms (probe ${ws10.probe.p99.toFixed(2)} ms)`);
   // Integrations (and keys) never asked for: both caches miss. 100/s, each once (warm-up rows included).
   const coldRows = tokenRows.slice(working.length).map(tokenRequest);
-  const cold = coldRows.length ? await measure(coldRows, 100, false) : undefined;
+  const cold = coldRows.length ? await measure(coldRows, 100, false, 5) : undefined;
   if (cold) progress(`  cold sweep: p99 ${cold.token.p99.toFixed(2)} ms (probe ${cold.probe.p99.toFixed(2)} ms)`);
   await record('end');
 
@@ -490,7 +497,7 @@ try {
     `  start ${HOUR} workflows     ${f(startSeconds)} s (${f(HOUR / Math.max(0.001, startSeconds), 0)}/s); every first task run at ${f(firstTasksSeconds)} s; worker CPU ${f(startCpuMs / 1000)} s (${f(startCpuMs / Math.max(1, HOUR), 2)} ms each)`,
     `  query after eviction      p50 ${f(evicted.p50, 2)} ms, p99 ${f(evicted.p99, 2)} ms, worker CPU ${f(evicted.cpuPerQuery, 2)} ms per query (replay; background CPU ${f(backgroundPerMs * 100, 0)} % of a core taken off)`,
     `  query, cached             p50 ${f(cached.p50, 2)} ms, p99 ${f(cached.p99, 2)} ms, worker CPU ${f(cached.cpuPerQuery, 2)} ms per query`,
-    `  token API (open loop, ${LOAD_S} s after a ${WARMUP_S} s warm-up; target p99 ≤ 5 ms on the working set)   | /healthz probe beside it, 20/s`,
+    `  token API (open loop, ${LOAD_S} s after a warm-up: ${WORKING_WARMUP_S} s for the working set, 5 s for the sweep; target p99 ≤ 5 ms on the working set)   | /healthz probe beside it, 20/s`,
     tokenLine(`${working.length} tenants, each every 10 s`, ws10),
     ...(cold ? [tokenLine('cold sweep, each once', cold)] : []),
     `    (the sandbox authorization server runs in its own process; the API process serves only Plugboard)`,
