@@ -10,7 +10,7 @@
  *   - lost events and duplicate deliveries at the tenant's receiver (target 0).
  *
  *   npm run bench -- webhook-flood [--seconds 15] [--integrations 4] [--concurrency 32] [--baseline 1000] [--worker-nice 5]
- *     [--quiet-lead-ms 5000]
+ *     [--quiet-lead-ms 5000] [--worker-prof]
  *
  * Starts its own PostgreSQL, Temporal dev server, API (api/server.ts) and worker (workers/main.ts), each in its
  * own process as `npm start` runs them, on loopback; bounded in count and time. The load runs in worker threads
@@ -51,6 +51,8 @@ const { values } = parseArgs({
     'infra-nice': { type: 'string', default: '0' },
     'api-session': { type: 'string', default: 'shared' },
     'quiet-lead-ms': { type: 'string', default: process.env.QUIET_LEAD_MS ?? '5000' },
+    /** A V8 CPU profile of the worker's main thread, written to .data/profiles/ when it stops (node bench/lib/cpu-summary.ts <file>). */
+    'worker-prof': { type: 'boolean', default: false },
   },
 });
 const SECONDS = Math.max(1, Math.min(30, Number(values.seconds)));
@@ -168,7 +170,16 @@ try {
   progress('starting the API (api/server.ts), the worker (workers/main.ts, all queues, with its dispatcher) and the raw no-op worker, each in its own process');
   await Promise.all([
     spawnReady('api/server.ts', rawEnv, { url: `http://127.0.0.1:${port}/healthz` }, children, { ownSession: values['api-session'] === 'own' }),
-    spawnReady('workers/main.ts', { ...rawEnv, LOG_LEVEL: 'info' }, 'worker running', children),
+    spawnReady(
+      'workers/main.ts',
+      {
+        ...rawEnv,
+        LOG_LEVEL: 'info',
+        ...(values['worker-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve('.data', 'profiles')}` } : {}),
+      },
+      'worker running',
+      children,
+    ),
     spawnReady('bench/lib/noop-worker.ts', { ...rawEnv, TEMPORAL_TASK_QUEUE: 'raw' }, 'raw worker running', children),
   ]);
 
