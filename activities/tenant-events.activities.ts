@@ -31,28 +31,6 @@ interface AttemptOutcome {
   retryAfterMs?: number;
 }
 
-/** Up to `max` bytes of the body as text; the rest is never read. */
-async function readExcerpt(response: Response, max: number): Promise<string | null> {
-  if (!response.body) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } catch {
-    // a body cut short: keep what came
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  const text = Buffer.concat(chunks).subarray(0, max).toString('utf8');
-  return text.length ? text : null;
-}
-
 /**
  * Delivery of tenant events (docs/architecture.md "Tenant events"): a batch of one endpoint's due deliveries, in
  * creation order, each signed with every secret in use, through the outbound guard. Every attempt is recorded
@@ -100,10 +78,9 @@ export function createTenantEventActivities(deps: ActivityDeps) {
     const timestamp = Math.floor(Date.now() / 1000);
     const started = performance.now();
     try {
-      const response = await providers.outbound.fetch(endpoint.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      const answer = await providers.outbound.post(endpoint.url, {
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+        keepBytes: EXCERPT_BYTES,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Plugboard-Events/1',
@@ -113,10 +90,9 @@ export function createTenantEventActivities(deps: ActivityDeps) {
         },
         body,
       });
-      const excerpt = await readExcerpt(response, EXCERPT_BYTES);
       const latencyMs = Math.round(performance.now() - started);
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      return { statusCode: response.status, latencyMs, excerpt, error: null, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      const retryAfterMs = parseRetryAfter(answer.retryAfter ?? null);
+      return { statusCode: answer.status, latencyMs, excerpt: answer.excerpt, error: null, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     } catch (error) {
       const blocked = outboundBlockedCause(error);
       const message = blocked ? blocked.message : (error as Error).name === 'TimeoutError' ? 'timed out' : 'connection failed';

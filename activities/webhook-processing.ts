@@ -3,7 +3,7 @@ import { readSecrets, writeCredentials } from '../db/credentials.ts';
 import type { EventEndpoint, Integration, WebhookEvent } from '../db/entities/index.ts';
 import { appendLog } from '../db/repositories/integration-logs.repository.ts';
 import { readEventPayload } from '../db/repositories/webhook-events.repository.ts';
-import { forwardUrlProblem, outboundBlockedCause } from '../lib/net-guard.ts';
+import { forwardUrlProblem, outboundBlockedCause, type OutboundAnswer } from '../lib/net-guard.ts';
 import { webhookScheme } from '../lib/webhooks/schemes/index.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import type { ProviderDefinition } from '../providers/types.ts';
@@ -155,12 +155,10 @@ export function createWebhookProcessing(deps: ActivityDeps) {
   ): Promise<DeliveryOutcome> {
     const json = JSON.stringify(body);
     const timestamp = Math.floor(Date.now() / 1000);
-    let response: Response;
+    let answer: OutboundAnswer;
     try {
-      response = await providers.outbound.fetch(target.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+      answer = await providers.outbound.post(target.url, {
+        timeoutMs: FORWARD_TIMEOUT_MS,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Plugboard-Webhooks/1',
@@ -178,11 +176,10 @@ export function createWebhookProcessing(deps: ActivityDeps) {
         message: `forwarding failed: ${blocked ? blocked.message : (error as Error).name === 'TimeoutError' ? 'timed out' : 'connection failed'}`,
       };
     }
-    await response.body?.cancel().catch(() => undefined);
-    if (response.status >= 200 && response.status < 300) return { kind: 'delivered', status: response.status };
-    if (response.status === 429 || response.status === 408 || response.status >= 500)
-      return { kind: 'retry', message: `the receiver answered HTTP ${response.status}`, delayMs: parseRetryAfter(response.headers.get('retry-after')) };
-    return { kind: 'rejected', type: 'ForwardRejected', message: `the receiver answered HTTP ${response.status}; not retried` };
+    if (answer.status >= 200 && answer.status < 300) return { kind: 'delivered', status: answer.status };
+    if (answer.status === 429 || answer.status === 408 || answer.status >= 500)
+      return { kind: 'retry', message: `the receiver answered HTTP ${answer.status}`, delayMs: parseRetryAfter(answer.retryAfter ?? null) };
+    return { kind: 'rejected', type: 'ForwardRejected', message: `the receiver answered HTTP ${answer.status}; not retried` };
   }
 
   /** The body a forward carries (and a `webhook.received` tenant event's data): the provider's event as received. */

@@ -135,6 +135,41 @@ describe('outbound guard: connections', () => {
     redirector.server.close();
   });
 
+  it('post (the forwarding path): same checks as fetch, redirects not followed, Retry-After kept, the answer read only up to keepBytes, a timeout named', async () => {
+    let bodies = 0;
+    const receiver = await listen('127.0.0.1', (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => {
+        bodies++;
+        if (req.url === '/redirect') return res.writeHead(307, { location: `http://127.0.0.2:${internal.port}/` }).end();
+        if (req.url === '/busy') return res.writeHead(503, { 'retry-after': '7' }).end('busy');
+        if (req.url === '/slow') return; // never answers
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(`${req.headers['webhook-id']}:${body}:${'x'.repeat(5000)}`);
+      });
+    });
+    const guard = createOutboundGuard({ allow: only127001, resolve: scriptedResolver(['127.0.0.2']) });
+    const post = (path: string, init: { keepBytes?: number; timeoutMs?: number } = {}) =>
+      guard.post(`http://127.0.0.1:${receiver.port}${path}`, { headers: { 'webhook-id': 'evt_1' }, body: '{"a":1}', timeoutMs: 5000, ...init });
+    const before = internal.connections();
+
+    expect(await post('/ok', { keepBytes: 16 })).toEqual({ status: 200, retryAfter: undefined, excerpt: 'evt_1:{"a":1}:xx' });
+    expect(await post('/ok')).toEqual({ status: 200, retryAfter: undefined, excerpt: null });
+    expect(await post('/busy', { keepBytes: 100 })).toEqual({ status: 503, retryAfter: '7', excerpt: 'busy' });
+    expect((await post('/redirect')).status).toBe(307);
+    const slow = await post('/slow', { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect((slow as Error).name).toBe('TimeoutError');
+    expect(bodies).toBe(5);
+
+    const blocked = await guard.post(`http://127.0.0.2:${internal.port}/`, { headers: {}, body: '{}', timeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(outboundBlockedCause(blocked)).toBeInstanceOf(OutboundBlockedError);
+    const byName = await guard.post(`http://inside.plugboard.test:${internal.port}/`, { headers: {}, body: '{}', timeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(outboundBlockedCause(byName)).toBeInstanceOf(OutboundBlockedError);
+    expect(internal.connections()).toBe(before);
+    receiver.server.closeAllConnections();
+    receiver.server.close();
+  });
+
   it('never names the resolved address in an error, only the host', async () => {
     const guard = createOutboundGuard({ resolve: scriptedResolver(['10.20.30.40', 'fd00::abcd']) });
     const checkError = await guard.check('https://intranet.plugboard.test/x').catch((e: unknown) => e);

@@ -1,6 +1,6 @@
 import dns from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 import type { OutboundAllowList } from './env.ts';
 
 /**
@@ -100,10 +100,50 @@ export const systemResolve: ResolveHost = (hostname) => dns.promises.lookup(host
 export interface OutboundGuard {
   /** `fetch` through the guarded dispatcher: every connection, redirect hops included, goes to a checked address. */
   fetch: typeof fetch;
+  /**
+   * A POST through the same guarded dispatcher, on undici's `request` instead of `fetch`: no WHATWG Request,
+   * Response or stream objects per call (forwarding sends one per event, and in a flood those were a tenth of the
+   * worker's busy CPU). Redirects are not followed; at most `keepBytes` of the answer are read (0: none), the rest
+   * is dropped. Fails like `fetch` does: an OutboundBlockedError (possibly as a cause), a `TimeoutError` after
+   * `timeoutMs`, or a connection error.
+   */
+  post(url: string, init: { headers: Record<string, string>; body: string; timeoutMs: number; keepBytes?: number }): Promise<OutboundAnswer>;
   /** Resolves the URL's host and refuses it like a connection would: for a clear error when a URL is set. */
   check(url: string | URL): Promise<void>;
   /** The checked addresses of a host name, as a connection would get them. */
   resolve(hostname: string): Promise<{ address: string; family: number }[]>;
+}
+
+/** What `OutboundGuard.post` keeps of an answer. */
+export interface OutboundAnswer {
+  status: number;
+  /** The `Retry-After` header as sent, if any. */
+  retryAfter: string | undefined;
+  /** The first `keepBytes` of the body as UTF-8; null when none were asked for or the body was empty. */
+  excerpt: string | null;
+}
+
+/** Reads at most `max` bytes of an answer's body and drops the rest (a body cut short keeps what came). */
+async function readUpTo(body: AsyncIterable<Buffer> & { destroy(): unknown; dump(): Promise<void> }, max: number): Promise<string | null> {
+  if (max <= 0) {
+    await body.dump().catch(() => undefined);
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= max) break;
+    }
+  } catch {
+    // a body cut short: keep what came
+  } finally {
+    body.destroy();
+  }
+  const text = Buffer.concat(chunks).subarray(0, max).toString('utf8');
+  return text.length ? text : null;
 }
 
 export function createOutboundGuard(options: { allow?: OutboundAllowList; resolve?: ResolveHost } = {}): OutboundGuard {
@@ -165,5 +205,17 @@ export function createOutboundGuard(options: { allow?: OutboundAllowList; resolv
     },
     // Node's fetch takes an undici dispatcher (same major as the bundled undici, see package.json).
     fetch: (input, init) => fetch(input, { ...init, dispatcher } as RequestInit),
+    async post(url, init) {
+      const answer = await request(url, {
+        dispatcher,
+        method: 'POST',
+        headers: init.headers,
+        body: init.body,
+        signal: AbortSignal.timeout(init.timeoutMs),
+      });
+      const retryAfter = answer.headers['retry-after'];
+      const excerpt = await readUpTo(answer.body, init.keepBytes ?? 0);
+      return { status: answer.statusCode, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, excerpt };
+    },
   };
 }
