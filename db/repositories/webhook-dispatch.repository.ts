@@ -44,9 +44,13 @@ export async function releaseIntegrationClaims(em: EntityManager, integrationIds
     await em.getConnection().execute(`update webhook_event set dispatched_at = null where integration_id in (?) and status = 'pending'`, [integrationIds]);
 }
 
-/** The integration's pending events in the order they arrived (a batch of its `webhooks:<id>` workflow). */
+/**
+ * The integration's pending events in the order they arrived (a batch of its `webhooks:<id>` workflow). Read-only
+ * and outside the identity map: a batch changes them with SQL, and every `em.transactional` would otherwise copy
+ * the 200 managed rows into its fork and compare each with its snapshot at flush.
+ */
 export function nextPendingEvents(em: EntityManager, integrationId: string, limit: number): Promise<WebhookEvent[]> {
-  return em.find(WebhookEvent, { integrationId, status: 'pending' }, { orderBy: { seq: 'asc' }, limit });
+  return em.find(WebhookEvent, { integrationId, status: 'pending' }, { orderBy: { seq: 'asc' }, limit, disableIdentityMap: true });
 }
 
 /**
