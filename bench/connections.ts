@@ -492,7 +492,7 @@ try {
     `  refreshed before expiry   ${f(100 * (1 - lateSamples / Math.max(1, samples)), 2)} % of samples unexpired; integrations ever seen expired while active: ${late.size}`,
     `  refreshes                 ${logs.length} (≈ ${expected} expected for the ${TTL} s set); ${TTL} s integrations with fewer than ${minPerShort}: ${shortUnder}; one-hour integrations refreshed: ${hourRefreshed}`,
     `  double refreshes          ${doubles} in the integration logs; refresh tokens presented twice at the sandbox: ${sandboxStats.refreshTokenReuses}; sandbox refresh errors ${sandboxStats.refreshErrors}`,
-    `  connect flows             ${SHORT - connectFailures.length} of ${SHORT} connected${connectFailures.length ? ` (${connectFailures.length} failed: see above)` : ''}`,
+    `  connect flows             ${SHORT - connectFailures.length} of ${SHORT} connected${connectFailures.length ? ` (${connectFailures.length} failed: see above; the sandbox refused code exchanges: ${JSON.stringify(sandboxStats.codeErrorsByReason ?? {})})` : ''}`,
     `  worker RSS                peak ${f(peakRss, 0)} MiB, settled ${f(settledRss, 0)} MiB (mean of the last 60 s observed)   target ≤ 1024 MiB`,
     `  start ${HOUR} workflows     ${f(startSeconds)} s (${f(HOUR / Math.max(0.001, startSeconds), 0)}/s); every first task run at ${f(firstTasksSeconds)} s; worker CPU ${f(startCpuMs / 1000)} s (${f(startCpuMs / Math.max(1, HOUR), 2)} ms each)`,
     `  query after eviction      p50 ${f(evicted.p50, 2)} ms, p99 ${f(evicted.p99, 2)} ms, worker CPU ${f(evicted.cpuPerQuery, 2)} ms per query (replay; background CPU ${f(backgroundPerMs * 100, 0)} % of a core taken off)`,

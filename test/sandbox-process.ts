@@ -19,6 +19,8 @@ export interface SandboxStats {
   refreshTokenReuses: number;
   /** Failed refresh grants by `<error>: <error_description>`. */
   refreshErrorsByReason: Record<string, number>;
+  /** Authorization-code exchanges refused, by oidc-provider's error and detail. */
+  codeErrorsByReason: Record<string, number>;
   refreshesByGrant: Record<string, number>;
 }
 

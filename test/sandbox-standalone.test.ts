@@ -76,6 +76,7 @@ describe('the standalone sandbox (PLUGBOARD_SANDBOX_URL)', () => {
     expect(stats.revocations).toBeGreaterThanOrEqual(1);
     expect(stats.refreshErrors).toBe(0);
     expect(stats.refreshTokenReuses).toBe(0);
+    expect(stats.codeErrorsByReason).toEqual({});
     expect(Object.values(stats.refreshesByGrant)).toEqual([stats.refreshGrants]);
   }, 90_000);
 });

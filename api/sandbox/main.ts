@@ -47,11 +47,15 @@ try {
     if (ctx.oidc.params?.grant_type === 'refresh_token' && grantId) refreshesByGrant.set(grantId, (refreshesByGrant.get(grantId) ?? 0) + 1);
   });
   const refreshErrorsByReason: Record<string, number> = {};
+  // Code exchanges refused, by reason (expired, already used, PKCE…): a connect that ends in exchange_failed says why here.
+  const codeErrorsByReason: Record<string, number> = {};
   sandbox.provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string; error_description?: string; error_detail?: string }) => {
-    if (ctx.oidc?.params?.grant_type !== 'refresh_token') return;
+    const grantType = ctx.oidc?.params?.grant_type;
     // oidc-provider answers every invalid_grant with the same description; the reason is in error_detail.
-    if (error.error_detail === 'refresh token already used') refreshTokenReuses++;
     const reason = `${error.error}: ${error.error_detail ?? error.error_description}`;
+    if (grantType === 'authorization_code') codeErrorsByReason[reason] = (codeErrorsByReason[reason] ?? 0) + 1;
+    if (grantType !== 'refresh_token') return;
+    if (error.error_detail === 'refresh token already used') refreshTokenReuses++;
     refreshErrorsByReason[reason] = (refreshErrorsByReason[reason] ?? 0) + 1;
   });
 
@@ -65,7 +69,13 @@ try {
     // Counts only (no token, no secret), like /sandbox/admin/revoke-grants a development tool.
     if (ctx.method === 'GET' && ctx.path === '/sandbox/admin/stats') {
       ctx.set('cache-control', 'no-store');
-      ctx.body = { ...sandbox.control.stats, refreshTokenReuses, refreshErrorsByReason, refreshesByGrant: Object.fromEntries(refreshesByGrant) };
+      ctx.body = {
+        ...sandbox.control.stats,
+        refreshTokenReuses,
+        refreshErrorsByReason,
+        codeErrorsByReason,
+        refreshesByGrant: Object.fromEntries(refreshesByGrant),
+      };
       return;
     }
     await next();
