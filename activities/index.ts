@@ -1,5 +1,6 @@
 import { createConnectionActivities } from './connection.activities.ts';
 import { createPushActivities } from './push.activities.ts';
+import { createRetentionActivities } from './retention.activities.ts';
 import { createSyncActivities } from './sync.activities.ts';
 import { createTenantEventActivities } from './tenant-events.activities.ts';
 import { createWebhookActivities } from './webhook.activities.ts';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSyncActivities(deps),
     ...createPushActivities(deps),
     ...createTenantEventActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

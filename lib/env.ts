@@ -49,6 +49,20 @@ function incidentDuration(fallback: string, minMs: number) {
     });
 }
 
+/**
+ * A retention setting, in days (docs/operations.md "Retention"): 0 keeps forever, anything else at least `min` days
+ * (what the API reads back, such as GET /api/v1/stats' windows) and at most ten years.
+ */
+function retentionDays(fallback: number, min = 1) {
+  return z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3650)
+    .refine((days) => days === 0 || days >= min, `0 (keep forever) or at least ${min} days`)
+    .default(fallback);
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PUBLIC_URL: z
@@ -186,6 +200,20 @@ const schema = z.object({
   PLUGBOARD_INCIDENT_CONFIRM_DELAY: incidentDuration('1m', 0),
   PLUGBOARD_INCIDENT_CHECK_INTERVAL: incidentDuration('30s', 100),
   PLUGBOARD_INCIDENT_MAX_HOLD: incidentDuration('6h', 1000),
+  /**
+   * Retention (docs/operations.md "Retention"): a daily run at PLUGBOARD_RETENTION_HOUR (UTC) deletes processed and
+   * failed webhook events (never a pending one; at least 7 days, the stats window), unrouted deliveries, integration
+   * logs, finished tenant-event deliveries with their attempts and then their events, expired connect flows and
+   * invitations (at least 30 days, the connect-success window) and, only when set, audit entries older than this.
+   */
+  PLUGBOARD_RETENTION_WEBHOOK_EVENTS_DAYS: retentionDays(30, 7),
+  PLUGBOARD_RETENTION_UNROUTED_DAYS: retentionDays(7),
+  PLUGBOARD_RETENTION_LOGS_DAYS: retentionDays(90),
+  PLUGBOARD_RETENTION_EVENT_DELIVERIES_DAYS: retentionDays(30),
+  PLUGBOARD_RETENTION_ONE_TIME_TOKENS_DAYS: retentionDays(30, 30),
+  /** Audit entries are compliance records: kept forever unless set. */
+  PLUGBOARD_RETENTION_AUDIT_DAYS: retentionDays(0),
+  PLUGBOARD_RETENTION_HOUR: z.coerce.number().int().min(0).max(23).default(3),
   /** Workflows the worker keeps in memory (default: the SDK's, sized from the heap); others replay when they wake. */
   PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

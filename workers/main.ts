@@ -20,6 +20,7 @@ import { startEventDispatcher } from './event-dispatcher.ts';
 import { startIncidentMonitor } from './incident-monitor.ts';
 import { startWebhookDispatcher } from './webhook-dispatcher.ts';
 import { startReauthorizationSweep } from './reauthorization-sweep.ts';
+import { startRetention } from './retention.ts';
 
 const env = loadEnv();
 const logger = createLogger({ name: 'worker' });
@@ -60,6 +61,8 @@ try {
   const incidentMonitor = startIncidentMonitor({ orm, vault, policy: incidentPolicy(env), logger });
   // The integration.reauthorization_due sweep runs on the connections queue, from its Temporal Schedule.
   if (workloads.includes('connections')) await startReauthorizationSweep(temporal.client, env, logger);
+  // So does the daily retention run (docs/operations.md "Retention").
+  if (workloads.includes('connections')) await startRetention(temporal.client, env, logger);
   logger.info({ queues: worker.queues, cache: worker.cache, namespace: env.TEMPORAL_NAMESPACE, dispatcher: Boolean(dispatcher) }, 'worker running');
   try {
     await worker.run();

@@ -1,8 +1,9 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Env } from '../lib/env.ts';
 import type { Logger } from '../lib/logger.ts';
 import { REAUTHORIZATION_SWEEP_WORKFLOW_TYPE, reauthorizationSweepScheduleId } from '../workflows/reauthorization-sweep.messages.ts';
 import { taskQueueOf } from '../workflows/task-queues.ts';
+import { ensureSchedule } from './schedules.ts';
 
 /**
  * Keeps the Temporal Schedule of the `integration.reauthorization_due` sweep (workflows/reauthorization-sweep.workflow.ts)
@@ -10,28 +11,13 @@ import { taskQueueOf } from '../workflows/task-queues.ts';
  * updated by the next ones. One schedule per deployment, so however many workers run, one sweep runs at a time
  * (overlap skip). Returns the schedule id.
  */
-export async function ensureReauthorizationSweep(client: Client, env: Env): Promise<string> {
-  const scheduleId = reauthorizationSweepScheduleId(env.TEMPORAL_TASK_QUEUE);
-  const spec = { intervals: [{ every: env.PLUGBOARD_REAUTHORIZATION_SWEEP_INTERVAL }] };
-  const action = {
-    type: 'startWorkflow' as const,
+export function ensureReauthorizationSweep(client: Client, env: Env): Promise<string> {
+  return ensureSchedule(client, {
+    scheduleId: reauthorizationSweepScheduleId(env.TEMPORAL_TASK_QUEUE),
+    spec: { intervals: [{ every: env.PLUGBOARD_REAUTHORIZATION_SWEEP_INTERVAL }] },
     workflowType: REAUTHORIZATION_SWEEP_WORKFLOW_TYPE,
-    args: [],
     taskQueue: taskQueueOf(env.TEMPORAL_TASK_QUEUE, 'connections'),
-    workflowId: scheduleId,
-  };
-  const handle = client.schedule.getHandle(scheduleId);
-  try {
-    await handle.update((previous) => ({ ...previous, spec, action: { ...previous.action, ...action } }));
-    return scheduleId;
-  } catch (error) {
-    if (!(error instanceof ScheduleNotFoundError)) throw error;
-  }
-  await client.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP } }).catch((error: Error) => {
-    // Another worker created it between the update and here.
-    if (error.name !== 'ScheduleAlreadyRunning') throw error;
   });
-  return scheduleId;
 }
 
 /** At worker start: a failure is logged, never fatal (the next worker start tries again). */

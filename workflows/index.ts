@@ -5,3 +5,4 @@ export { webhookWorkflow } from './webhook.workflow.ts';
 export { webhookBatchWorkflow } from './webhook-batch.workflow.ts';
 export { eventEndpointWorkflow } from './event-endpoint.workflow.ts';
 export { reauthorizationSweepWorkflow } from './reauthorization-sweep.workflow.ts';
+export { retentionWorkflow } from './retention.workflow.ts';

@@ -58,6 +58,8 @@ export const EventDelivery = defineEntity({
     { name: 'event_delivery_pending_index', properties: ['endpointId', 'nextAttemptAt', 'seq'], where: { status: 'pending' } },
     // The relay's queue: deliveries no relay has woken a workflow for yet.
     { name: 'event_delivery_undispatched_index', properties: ['createdAt'], where: { status: 'pending', dispatchedAt: null } },
+    // Retention's "no delivery of this event is left" (db/repositories/retention.repository.ts).
+    { properties: ['eventId'] },
   ],
 });
 export type EventDelivery = InferEntity<typeof EventDelivery>;
