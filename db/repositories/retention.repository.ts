@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { idTimePrefix } from '../../lib/ids.ts';
 
 /**
  * Retention's deletes (docs/operations.md "Retention"), across tenants like the other maintenance queries: each call
@@ -34,22 +35,11 @@ export interface RetentionStep {
   deleteBatch(em: EntityManager, cutoff: Date, limit: number): Promise<Partial<RetentionCounts>>;
 }
 
-const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-
 /**
- * Ids are `<prefix>_<10 characters of millisecond time><16 random>` (newId, lib/ids.ts), so every id made before `at`
- * sorts below this string and one made at or after it above. `id < idBefore(prefix, cutoff)` walks the primary key
- * over the old rows only, where a table has no index on its time column; the time column still decides.
+ * Every id made before `at` sorts below this string (lib/ids.ts): `id < idBefore(prefix, cutoff)` walks the primary
+ * key over the old rows only, where a table has no index on its time column; the time column still decides.
  */
-export function idBefore(prefix: string, at: number): string {
-  let t = Math.max(0, Math.floor(at));
-  let time = '';
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  return `${prefix}_${time}`;
-}
+export const idBefore = idTimePrefix;
 
 async function deleted(em: EntityManager, statement: string, params: unknown[]): Promise<number> {
   const [row] = await em.getConnection().execute<{ n: number }[]>(`with gone as (${statement} returning 1) select count(*)::int as n from gone`, params);
