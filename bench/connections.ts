@@ -2,7 +2,7 @@
  * Connections benchmark (issue 13 items 1–2): many connection workflows on ONE worker process.
  *
  *   npm run bench -- connections [--hour 10000] [--short 1000] [--ttl 60] [--observe 240] [--load-seconds 20]
- *                                [--tenants 500] [--cache <n>] [--worker-heap <MiB>|0] [--snapshot] [--api-prof]
+ *                                [--tenants 500] [--cache <n>] [--worker-flags "<node flags>"] [--snapshot] [--api-prof]
  *
  * How the integrations get their tokens (said here because it matters for what is measured):
  * - The `--hour` integrations (one-hour tokens) are written through the vault: the row gets encrypted
@@ -27,8 +27,8 @@
  * at the same time (the host's scheduling floor: a no-op route's p99 in the same seconds) and with the client's own
  * send lateness:
  *   - working set: `--tenants` tenant backends, each calling its own integration every 10 s;
- *   - cold sweep: integrations never asked for before, each once (both caches miss: the full path). `--cache` sets PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS for the worker; `--worker-heap` its
- * main isolate's old-space limit (default 320, as docs/operations.md recommends; 0: node's default); `--snapshot` writes heap snapshots after the starts
+ *   - cold sweep: integrations never asked for before, each once (both caches miss: the full path). `--cache` sets PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS for the worker; `--worker-flags` the
+ * worker's node flags (default workers/node-flags.ts, as every shipped command starts a worker; "": node's defaults); `--snapshot` writes heap snapshots after the starts
  * (summarised by `node bench/lib/heap-summary.ts <file>`).
  *
  * Everything is on loopback and bounded: the integrations' count, `--observe` seconds of observation (cut to leave
@@ -54,6 +54,7 @@ import { freePort, progress, startEmbeddedPostgres, startTemporalDevServer, stop
 import { ScriptedBrowser } from '../test/oauth-browser.ts';
 import { reserveSandbox, startSandboxProcess } from '../test/sandbox-process.ts';
 import { connectionWorkflowId, IntegrationStatusAttr, ProviderAttr, statusQuery, TenantIdAttr } from '../workflows/connection.messages.ts';
+import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../workers/node-flags.ts';
 import type { HeapReport } from './lib/heap.ts';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
 import { describeServerLatency, scrapeRouteHistograms, serverLatency, type ServerLatency } from './lib/server-latency.ts';
@@ -70,7 +71,7 @@ const { values } = parseArgs({
     'api-prof': { type: 'boolean', default: false },
     cache: { type: 'string' },
     snapshot: { type: 'boolean', default: false },
-    'worker-heap': { type: 'string', default: '320' },
+    'worker-flags': { type: 'string', default: WORKER_NODE_FLAGS.join(' ') },
   },
 });
 const HOUR = Number(values.hour);
@@ -84,7 +85,7 @@ const DEADLINE_MIN = 22;
 const DEADLINE = Date.now() + DEADLINE_MIN * 60_000;
 if (![HOUR, SHORT, TTL, OBSERVE_S, LOAD_S, TENANTS].every((n) => Number.isInteger(n) && n >= 0) || HOUR + SHORT === 0 || TTL < 30) {
   progress(
-    'usage: --hour N --short N (not both 0) --ttl S (≥ 30) --observe S --load-seconds S --tenants N [--cache N] [--worker-heap MiB|0] [--snapshot] [--api-prof]',
+    'usage: --hour N --short N (not both 0) --ttl S (≥ 30) --observe S --load-seconds S --tenants N [--cache N] [--worker-flags "<node flags>"] [--snapshot] [--api-prof]',
   );
   process.exit(2);
 }
@@ -193,14 +194,12 @@ for (let i = 0; ; i++) {
 }
 
 // As npm start, npm run worker and docker compose start workers (docs/operations.md "Worker memory").
-const workerEnv: Record<string, string> = { MALLOC_ARENA_MAX: '2', ...(process.env as Record<string, string>), ...rawEnv, BENCH_HEAP_REPORT: heapReport };
+const workerEnv: Record<string, string> = { ...WORKER_NODE_ENV, ...(process.env as Record<string, string>), ...rawEnv, BENCH_HEAP_REPORT: heapReport };
 if (CACHE !== undefined) workerEnv.PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS = CACHE;
 if (values.snapshot) workerEnv.BENCH_HEAP_SNAPSHOT_DIR = path.join(dataDir, 'snapshots');
-// The main isolate's heap limit is fixed when the process starts: docs/operations.md "Worker memory" recommends
-// NODE_OPTIONS=--max-old-space-size=320 for workers (0 here: node's default, about 4 GiB on this machine).
-const WORKER_HEAP = Number(values['worker-heap']);
-const heapFlag = WORKER_HEAP > 0 ? [`--max-old-space-size=${WORKER_HEAP}`] : [];
-const worker = spawn(process.execPath, [...heapFlag, '--import', './bench/lib/heap.ts', 'workers/main.ts'], {
+// The main isolate's heap is sized when the process starts: the shipped commands' flags (workers/node-flags.ts).
+const workerFlags = values['worker-flags'].split(/\s+/).filter(Boolean);
+const worker = spawn(process.execPath, [...workerFlags, '--import', './bench/lib/heap.ts', 'workers/main.ts'], {
   env: workerEnv,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -487,7 +486,7 @@ try {
   const f = (n: number, d = 1) => n.toFixed(d);
   const lines = [
     '',
-    `Connections benchmark — ${HOUR} one-hour + ${SHORT} × ${TTL} s integrations, ${f(observedS, 0)} s observed, one worker (cache ${CACHE ?? 'default'}, main heap limit ${WORKER_HEAP > 0 ? `${WORKER_HEAP} MiB` : 'node default'})`,
+    `Connections benchmark — ${HOUR} one-hour + ${SHORT} × ${TTL} s integrations, ${f(observedS, 0)} s observed, one worker (cache ${CACHE ?? 'default'}, node flags ${workerFlags.join(' ') || 'none'})`,
     `  tokens                    one-hour: written through the vault, workflows started from the rows; ${TTL} s: real sandbox consent flows`,
     `  refreshed before expiry   ${f(100 * (1 - lateSamples / Math.max(1, samples)), 2)} % of samples unexpired; integrations ever seen expired while active: ${late.size}`,
     `  refreshes                 ${logs.length} (≈ ${expected} expected for the ${TTL} s set); ${TTL} s integrations with fewer than ${minPerShort}: ${shortUnder}; one-hour integrations refreshed: ${hourRefreshed}`,

@@ -39,6 +39,7 @@ import { startReceiver } from './lib/receiver.ts';
 import { quietStages, stageLines } from './lib/quiet-stages.ts';
 import { describeServerLatency, scrapeRouteHistograms, serverLatency } from './lib/server-latency.ts';
 import { webhookBatchWorkflowId } from '../workflows/webhook.messages.ts';
+import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../workers/node-flags.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'webhook-flood'),
@@ -173,12 +174,15 @@ try {
     spawnReady(
       'workers/main.ts',
       {
+        ...WORKER_NODE_ENV,
         ...rawEnv,
         LOG_LEVEL: 'info',
         ...(values['worker-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve('.data', 'profiles')}` } : {}),
       },
       'worker running',
       children,
+      // As npm start and npm run worker start it.
+      { nodeArgs: WORKER_NODE_FLAGS },
     ),
     spawnReady('bench/lib/noop-worker.ts', { ...rawEnv, TEMPORAL_TASK_QUEUE: 'raw' }, 'raw worker running', children),
   ]);

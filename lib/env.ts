@@ -78,7 +78,10 @@ const schema = z.object({
   PLUGBOARD_DATA_DIR: z.string().default('.data'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default('plugboard'),
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" and "-" (it prefixes every task queue and goes into visibility queries)')
+    .default('plugboard'),
   TEMPORAL_UI_URL: z
     .url()
     .default('http://localhost:8233')
@@ -89,6 +92,8 @@ const schema = z.object({
    * waiting for a notification, and how long a claimed event may stay pending before it is claimed again.
    */
   PLUGBOARD_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** How often a worker serving connections looks for open runs on the legacy (pre-split) task queue it does not poll yet. */
+  PLUGBOARD_LEGACY_QUEUE_CHECK_MS: z.coerce.number().int().min(100).default(60_000),
   PLUGBOARD_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
   /** How long the API keeps an integration's webhook verification data (ms); a failed verification re-reads it. */
   PLUGBOARD_WEBHOOK_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),

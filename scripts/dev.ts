@@ -18,6 +18,7 @@ import { hashPassword } from '../lib/auth/password.ts';
 import { loadEnv } from '../lib/env.ts';
 import { randomSecret } from '../lib/ids.ts';
 import { loadVault } from '../lib/keyring.ts';
+import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../workers/node-flags.ts';
 import { ensureLocalDatabase } from './local-db.ts';
 import { buildDashboardIfStale, portOpen, progress, startTemporalDevServer, stopChild, waitForPort, type ServiceHandle } from './services.ts';
 
@@ -90,8 +91,6 @@ function pipeLogs(name: string, child: ChildProcess): void {
   child.stderr?.on('data', onData);
 }
 
-/** Node flags of a worker process: its main isolate's old-space limit (the workflow threads have their own). */
-const WORKER_NODE_FLAGS = ['--max-old-space-size=320'];
 /** The demo tenant's owner account for the dashboard (docs/architecture.md "Team accounts"). */
 const DEMO_OWNER_EMAIL = 'owner@demo.plugboard.local';
 
@@ -194,7 +193,7 @@ try {
   if (existsSync('dashboard/package.json')) await buildDashboardIfStale({ root: process.cwd() });
   startChild('api', ['api/server.ts'], childEnv);
   // Worker memory (docs/operations.md "Worker memory"): the main isolate's heap limit and glibc's malloc arenas are fixed at start.
-  startChild('worker', [...WORKER_NODE_FLAGS, 'workers/main.ts'], { MALLOC_ARENA_MAX: '2', ...childEnv });
+  startChild('worker', [...WORKER_NODE_FLAGS, 'workers/main.ts'], { ...WORKER_NODE_ENV, ...childEnv });
   // PLUGBOARD_SANDBOX_URL: the sandbox as its own process (api/sandbox/main.ts) instead of inside the API.
   if (env.sandboxEnabled && env.PLUGBOARD_SANDBOX_URL) {
     const sandboxUrl = new URL(env.PLUGBOARD_SANDBOX_URL);

@@ -12,7 +12,7 @@ case "$mode" in
   start) bootstrap_all start; exec node scripts/dev.ts "$@" ;;
   test)  bootstrap_all test;  exec node scripts/test.ts "$@" ;;
   cli)   bootstrap_all cli;   exec node scripts/cli.ts "$@" ;;
-  worker) bootstrap_all cli;  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" exec node --max-old-space-size=320 workers/main.ts "$@" ;;
+  worker) bootstrap_all cli;  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" exec node --max-old-space-size=320 --max-semi-space-size=16 workers/main.ts "$@" ;;
   sandbox) bootstrap_all cli; exec node api/sandbox/main.ts "$@" ;;
   bench) bootstrap_all bench; exec node scripts/bench.ts "$@" ;;
   *) echo "usage: scripts/run.sh start|test|cli|worker|sandbox|bench [args]" >&2; exit 2 ;;

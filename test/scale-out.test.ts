@@ -25,6 +25,7 @@ import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { freePort, stopChild } from '../scripts/services.ts';
 import { connectionWorkflowId } from '../workflows/connection.messages.ts';
 import { webhookBatchWorkflowId } from '../workflows/webhook.messages.ts';
+import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../workers/node-flags.ts';
 import { freshDatabase } from './helpers.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
 import { reserveSandbox, startSandboxProcess, type SandboxProcess } from './sandbox-process.ts';
@@ -63,7 +64,13 @@ const timeline: string[] = [];
 
 function startProcess(name: string, script: string, env: Record<string, string>): Proc {
   const lines: string[] = [];
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Workers with the flags and environment every shipped command gives them (workers/node-flags.ts).
+  const worker = script === 'workers/main.ts';
+  const child = spawn(process.execPath, [...(worker ? WORKER_NODE_FLAGS : []), script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...(worker ? WORKER_NODE_ENV : {}), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     if (lines.length > 300) lines.splice(0, lines.length - 300);

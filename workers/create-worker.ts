@@ -56,10 +56,15 @@ export function installTemporalRuntime(logger: Logger): void {
 }
 
 export interface WorkerGroup {
-  /** The task queues polled, by workload (plus `legacy`, the queue of runs started before the split). */
+  /** The task queues polled, by workload (plus `legacy` once it is polled: the queue of runs started before the split). */
   queues: Record<string, string>;
   /** Workflows each queue's worker keeps cached, as the SDK compiled its options (docs/architecture.md "Worker memory"). */
   cache: Record<string, number>;
+  /**
+   * The bare TEMPORAL_TASK_QUEUE of runs started before the split: `polled` from the start (runs are open there),
+   * `on demand` (none open at start; checked every PLUGBOARD_LEGACY_QUEUE_CHECK_MS and polled from the first one found), or `off`.
+   */
+  legacy: 'polled' | 'on demand' | 'off';
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -111,8 +116,12 @@ export function setWorkflowThreadHeapLimits(cache: number): void {
 /**
  * One Temporal worker per workload (workflows/task-queues.ts), each with its own slots, sharing one workflow
  * bundle and the activities from createActivities(deps): a backlog on one queue never takes the slots of
- * another. With `legacy` (the default when serving connections), the bare TEMPORAL_TASK_QUEUE is polled too, so
- * runs started before the split finish there (connection workflows move over at their next continue-as-new).
+ * another. A process serving connections also serves the bare TEMPORAL_TASK_QUEUE, where runs started before the
+ * split finish (connection workflows move over at their next continue-as-new), but only while such runs are open:
+ * its worker is a workflow thread and a V8 isolate of its own (≈ 30 MiB of RSS) that a deployment with no run
+ * left there does not pay. It is created at start when Temporal's visibility counts a running workflow on that
+ * queue, and otherwise as soon as a check (every PLUGBOARD_LEGACY_QUEUE_CHECK_MS, a minute) finds one: a run an older API process starts
+ * there during a rolling upgrade waits at most that long. `legacy: true` polls it from the start.
  */
 export async function createWorkers(
   connection: NativeConnection,
@@ -122,7 +131,6 @@ export async function createWorkers(
   const workloads = options.workloads ?? WORKLOADS;
   const prefix = deps.env.TEMPORAL_TASK_QUEUE;
   const queues: Record<string, string> = Object.fromEntries(workloads.map((w) => [w, taskQueueOf(prefix, w)]));
-  if (options.legacy ?? workloads.includes('connections')) queues.legacy = prefix;
   const slots = { ...DEFAULT_SLOTS, ...deps.env.PLUGBOARD_WORKER_SLOTS };
   // 0 turns the cache off (every task replays); otherwise at least 2 (the SDK's minimum).
   const cacheOf = (kind: Workload | 'legacy') => {
@@ -131,36 +139,98 @@ export async function createWorkers(
   };
   const workflowBundle = { codePath: await workflowBundlePath() };
   const activities = createActivities(deps);
+  const create = async (kind: Workload | 'legacy', taskQueue: string) => {
+    // Each worker's workflow thread takes the V8 heap limits set just before it is created, so one at a time.
+    setWorkflowThreadHeapLimits(cacheOf(kind));
+    return Worker.create({
+      connection,
+      namespace: deps.env.TEMPORAL_NAMESPACE,
+      taskQueue,
+      workflowBundle,
+      activities,
+      shutdownGraceTime: '10s',
+      // One V8 context for all the workflows of a worker (the SDK's default since 1.9, stated so it stays).
+      reuseV8Context: true,
+      maxConcurrentActivityTaskExecutions: slots[kind].activities,
+      // The SDK refuses more workflow-task slots than cached workflows (unless the cache is off).
+      maxConcurrentWorkflowTaskExecutions: Math.min(slots[kind].workflowTasks, cacheOf(kind) || Infinity),
+      maxCachedWorkflows: cacheOf(kind),
+    });
+  };
+  /** Whether a workflow is running on the legacy queue; when visibility cannot say, it is assumed so. */
+  const legacyRunsOpen = async (): Promise<boolean> => {
+    try {
+      const { count } = await deps.temporal.workflow.count(`TaskQueue = '${prefix}' AND ExecutionStatus = 'Running'`);
+      return count > 0;
+    } catch (error) {
+      deps.logger.warn({ err: (error as Error).message, taskQueue: prefix }, 'could not count the runs on the legacy task queue; polling it');
+      return true;
+    }
+  };
+
+  const serveLegacy = options.legacy ?? workloads.includes('connections');
+  let legacy: WorkerGroup['legacy'] = 'off';
+  if (serveLegacy) legacy = options.legacy === true || (await legacyRunsOpen()) ? 'polled' : 'on demand';
+  if (legacy === 'polled') queues.legacy = prefix;
+
   const workers: Worker[] = [];
-  // One after the other: each worker's workflow thread takes the V8 heap limits set just before it is created.
+  const kinds: string[] = [];
   for (const [kind, taskQueue] of Object.entries(queues)) {
-    setWorkflowThreadHeapLimits(cacheOf(kind as Workload | 'legacy'));
-    workers.push(
-      await Worker.create({
-        connection,
-        namespace: deps.env.TEMPORAL_NAMESPACE,
-        taskQueue,
-        workflowBundle,
-        activities,
-        shutdownGraceTime: '10s',
-        // One V8 context for all the workflows of a worker (the SDK's default since 1.9, stated so it stays).
-        reuseV8Context: true,
-        maxConcurrentActivityTaskExecutions: slots[kind as Workload | 'legacy'].activities,
-        // The SDK refuses more workflow-task slots than cached workflows (unless the cache is off).
-        maxConcurrentWorkflowTaskExecutions: Math.min(slots[kind as Workload | 'legacy'].workflowTasks, cacheOf(kind as Workload | 'legacy') || Infinity),
-        maxCachedWorkflows: cacheOf(kind as Workload | 'legacy'),
-      }),
-    );
+    workers.push(await create(kind as Workload | 'legacy', taskQueue));
+    kinds.push(kind);
   }
+  const cache = Object.fromEntries(kinds.map((kind, i) => [kind, workers[i]!.options.maxCachedWorkflows]));
+
+  let stopping = false;
+  let wake = () => {};
+  // When one worker stops (failure or shutdown) the others stop too, so a failing process exits whole and its
+  // supervisor restarts it.
+  const stopAll = () => {
+    stopping = true;
+    wake();
+    workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown());
+  };
+  const watchLegacy = async (): Promise<void> => {
+    const checkMs = deps.env.PLUGBOARD_LEGACY_QUEUE_CHECK_MS;
+    while (!stopping) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, checkMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (stopping || !(await legacyRunsOpen()) || stopping) continue;
+      const worker = await create('legacy', prefix);
+      workers.push(worker);
+      queues.legacy = prefix;
+      cache.legacy = worker.options.maxCachedWorkflows;
+      legacy = 'polled';
+      deps.logger.info({ taskQueue: prefix }, 'runs found on the legacy task queue: polling it');
+      const running = worker.run().finally(stopAll);
+      if (stopping) worker.shutdown();
+      return running;
+    }
+  };
+
   return {
     queues,
-    cache: Object.fromEntries(Object.keys(queues).map((kind, i) => [kind, workers[i]!.options.maxCachedWorkflows])),
-    shutdown: () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()),
+    cache,
+    get legacy() {
+      return legacy;
+    },
+    shutdown: stopAll,
     async run() {
-      // When one worker stops (failure or shutdown) the others stop too, so a failing process exits whole
-      // and its supervisor restarts it.
-      const stopAll = () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown());
-      const results = await Promise.allSettled(workers.map((w) => w.run().finally(stopAll)));
+      const runs = workers.map((w) => w.run().finally(stopAll));
+      if (legacy === 'on demand') {
+        runs.push(
+          watchLegacy().catch((error: unknown) => {
+            stopAll();
+            throw error;
+          }),
+        );
+      }
+      const results = await Promise.allSettled(runs);
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
     },

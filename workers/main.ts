@@ -63,7 +63,10 @@ try {
   if (workloads.includes('connections')) await startReauthorizationSweep(temporal.client, env, logger);
   // So does the daily retention run (docs/operations.md "Retention").
   if (workloads.includes('connections')) await startRetention(temporal.client, env, logger);
-  logger.info({ queues: worker.queues, cache: worker.cache, namespace: env.TEMPORAL_NAMESPACE, dispatcher: Boolean(dispatcher) }, 'worker running');
+  logger.info(
+    { queues: worker.queues, cache: worker.cache, legacy: worker.legacy, namespace: env.TEMPORAL_NAMESPACE, dispatcher: Boolean(dispatcher) },
+    'worker running',
+  );
   try {
     await worker.run();
   } finally {

@@ -4,16 +4,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * Starts `node <script>` with `env` (plus PATH) and resolves once it is ready: its stdout shows `ready` (a
  * string), or `ready.url` answers 200 (for a process that logs quietly). The child is added to `children` so
  * the benchmark stops it however it ends. `ownSession` starts it in a session of its own, as `npm start` starts the API
- * (scripts/dev.ts): on Linux with autogroup scheduling, its own CPU scheduling group.
+ * (scripts/dev.ts): on Linux with autogroup scheduling, its own CPU scheduling group. `nodeArgs` go before the script
+ * (a worker's heap flags, workers/node-flags.ts).
  */
 export function spawnReady(
   script: string,
   env: Record<string, string>,
   ready: string | { url: string },
   children: ChildProcess[],
-  options: { ownSession?: boolean } = {},
+  options: { ownSession?: boolean; nodeArgs?: readonly string[] } = {},
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: options.ownSession ?? false,
