@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 /**
  * Starts `node <script>` with `env` (plus PATH) and resolves once it is ready: its stdout shows `ready` (a
  * string), or `ready.url` answers 200 (for a process that logs quietly). The child is added to `children` so
- * the benchmark stops it however it ends. `ownSession` starts it in a session of its own, as `npm start` starts the API
- * (scripts/dev.ts): on Linux with autogroup scheduling, its own CPU scheduling group. `nodeArgs` go before the script
+ * the benchmark stops it however it ends. `ownSession` starts it in a session of its own (`npm start`, scripts/dev.ts,
+ * does not): on Linux with autogroup scheduling, its own CPU scheduling group, for an A/B. `nodeArgs` go before the script
  * (a worker's heap flags, workers/node-flags.ts).
  */
 export function spawnReady(
