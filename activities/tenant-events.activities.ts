@@ -10,6 +10,7 @@ import { signEvent } from '../lib/events/signing.ts';
 import { eventEnvelope } from '../lib/events/types.ts';
 import { forwardUrlProblem, outboundBlockedCause } from '../lib/net-guard.ts';
 import type { EventDeliveryBatchResult } from '../workflows/event-endpoint.messages.ts';
+import type { WebhookLane } from '../workflows/webhook.messages.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createTenantEventEmitters } from './tenant-events.ts';
 
@@ -29,6 +30,7 @@ interface AttemptOutcome {
   excerpt: string | null;
   error: string | null;
   retryAfterMs?: number;
+  timedOut?: boolean;
 }
 
 /**
@@ -71,7 +73,7 @@ export function createTenantEventActivities(deps: ActivityDeps) {
     }
   }
 
-  async function attempt(endpoint: EventEndpoint, secrets: string[], event: TenantEvent): Promise<AttemptOutcome> {
+  async function attempt(endpoint: EventEndpoint, secrets: string[], event: TenantEvent, timeoutMs: number): Promise<AttemptOutcome> {
     const problem = forwardUrlProblem(endpoint.url, { production });
     if (problem) return { statusCode: null, latencyMs: 0, excerpt: null, error: problem.replace('forwardUrl', 'url') };
     const body = JSON.stringify(eventEnvelope(event, openEventData(vault, event)));
@@ -79,7 +81,7 @@ export function createTenantEventActivities(deps: ActivityDeps) {
     const started = performance.now();
     try {
       const answer = await providers.outbound.post(endpoint.url, {
-        timeoutMs: DELIVERY_TIMEOUT_MS,
+        timeoutMs,
         keepBytes: EXCERPT_BYTES,
         headers: {
           'content-type': 'application/json',
@@ -95,8 +97,9 @@ export function createTenantEventActivities(deps: ActivityDeps) {
       return { statusCode: answer.status, latencyMs, excerpt: answer.excerpt, error: null, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     } catch (error) {
       const blocked = outboundBlockedCause(error);
-      const message = blocked ? blocked.message : (error as Error).name === 'TimeoutError' ? 'timed out' : 'connection failed';
-      return { statusCode: null, latencyMs: Math.round(performance.now() - started), excerpt: null, error: message };
+      const timedOut = !blocked && (error as Error).name === 'TimeoutError';
+      const message = blocked ? blocked.message : timedOut ? 'timed out' : 'connection failed';
+      return { statusCode: null, latencyMs: Math.round(performance.now() - started), excerpt: null, error: message, ...(timedOut ? { timedOut } : {}) };
     }
   }
 
@@ -171,7 +174,17 @@ export function createTenantEventActivities(deps: ActivityDeps) {
       return { checked: page.items.length, sent, nextCursor: page.nextCursor };
     },
 
-    async deliverEventBatch(input: { endpointId: string }): Promise<EventDeliveryBatchResult> {
+    /**
+     * One batch of the endpoint's due deliveries. In the fast lane (the webhooks queue) a delivery gets
+     * PLUGBOARD_WEBHOOK_FAST_LANE_MS; one not answered by then is abandoned, with no attempt recorded (the endpoint
+     * may get it twice, with the same `webhook-id`), and the batch ends with `moveTo: 'slow'`. In the slow lane a
+     * delivery gets the full 15 s, and a batch answered in time throughout ends with `moveTo: 'fast'`.
+     */
+    async deliverEventBatch(input: { endpointId: string; lane?: WebhookLane }): Promise<EventDeliveryBatchResult> {
+      const slowLane = input.lane === 'slow';
+      const fastLaneMs = env.PLUGBOARD_WEBHOOK_FAST_LANE_MS;
+      let attempts = 0;
+      let allInTime = true;
       const em = orm.em.fork();
       const result: EventDeliveryBatchResult = { delivered: 0, failed: 0, retrying: 0, more: false, nextDueInMs: null };
       const endpoint = await em.findOne(EventEndpoint, { id: input.endpointId });
@@ -186,7 +199,15 @@ export function createTenantEventActivities(deps: ActivityDeps) {
         }
         heartbeat({ delivered: result.delivered });
         const at = new Date();
-        const outcome = await attempt(endpoint, secrets, event);
+        const outcome = await attempt(endpoint, secrets, event, slowLane ? DELIVERY_TIMEOUT_MS : fastLaneMs);
+        if (!slowLane && outcome.timedOut) {
+          // Not answered within the fast-lane time: next in the slow lane, this attempt not recorded.
+          result.moveTo = 'slow';
+          result.more = true;
+          break;
+        }
+        attempts++;
+        if (outcome.timedOut || outcome.latencyMs > fastLaneMs) allInTime = false;
         em.create(EventDeliveryAttempt, {
           tenantId: delivery.tenantId,
           deliveryId: delivery.id,
@@ -215,6 +236,7 @@ export function createTenantEventActivities(deps: ActivityDeps) {
         }
       }
       if (due.length === BATCH_SIZE) result.more = true;
+      if (slowLane && attempts > 0 && allInTime) result.moveTo = 'fast';
       const next = await nextDueAt(em, endpoint.id);
       result.nextDueInMs = next ? Math.max(0, next.getTime() - Date.now()) : null;
       return result;

@@ -5,13 +5,15 @@ import { failEvent, finishEvents, nextPendingEvents } from '../db/repositories/w
 import { recordForwardAttempts, unrecordForwardAttempts } from '../db/repositories/webhook-events.repository.ts';
 import { enabledEndpoints } from '../db/tenant-events.ts';
 import { eventLoopLagMs } from '../lib/event-loop-lag.ts';
-import type { WebhookBatchResult } from '../workflows/webhook.messages.ts';
+import type { WebhookBatchResult, WebhookLane } from '../workflows/webhook.messages.ts';
 import type { ForwardBody } from './tenant-events.ts';
 import type { ActivityDeps } from './deps.ts';
-import { createWebhookProcessing } from './webhook-processing.ts';
+import { createWebhookProcessing, FORWARD_TIMEOUT_MS } from './webhook-processing.ts';
 
 /** Events read per batch, and how long one batch may run before it hands back (and heartbeats continue). */
 const BATCH_SIZE = 200;
+/** In the slow lane a forward may take 15 s: a batch reads fewer events, as it will not get through many. */
+const SLOW_LANE_BATCH_SIZE = 20;
 const BATCH_BUDGET_MS = 20_000;
 /** Events delivered before their rows are marked: the most a worker killed mid-chunk leaves to be delivered again. */
 export const WEBHOOK_CHUNK = 50;
@@ -37,6 +39,12 @@ export const forwardBackoffMs = (attempts: number) => Math.min(60_000, 1000 * 2 
  * batch there (the workflow sleeps for the backoff, and later events wait behind it); one that must not be
  * retried, or has used its attempts, is marked failed and the batch goes on. Change hints of a batch fold into
  * one sync request.
+ *
+ * Lanes (docs/architecture.md "Slow receivers"): in the fast lane (the webhooks queue) a forward gets
+ * PLUGBOARD_WEBHOOK_FAST_LANE_MS. One that is not answered by then is abandoned — not counted as an attempt, so the
+ * receiver may get that event twice, with the same `webhook-id` — and the batch ends with `moveTo: 'slow'`: the
+ * workflow runs the next batch, from that event, in the slow lane, where a forward gets the full 15 s. A slow-lane
+ * batch whose forwards were all answered within the fast-lane time ends with `moveTo: 'fast'`.
  */
 export function createWebhookBatchActivities(deps: ActivityDeps, options: { loopLagMs?: () => number } = {}) {
   const loopLagMs = options.loopLagMs ?? eventLoopLagMs;
@@ -50,12 +58,15 @@ export function createWebhookBatchActivities(deps: ActivityDeps, options: { loop
   const { applyEvent, logChangeHints, requestSync, deliveryTarget, deliverEvent, forwardBody, received } = createWebhookProcessing(deps);
 
   return {
-    async processWebhookBatch(input: { integrationId: string }): Promise<WebhookBatchResult> {
+    async processWebhookBatch(input: { integrationId: string; lane?: WebhookLane }): Promise<WebhookBatchResult> {
+      const slowLane = input.lane === 'slow';
+      const fastLaneMs = deps.env.PLUGBOARD_WEBHOOK_FAST_LANE_MS;
       const em = orm.em.fork();
       const integration = await em.findOne(Integration, { id: input.integrationId });
       if (!integration) return { processed: 0, failed: 0, more: false };
       const def = await providers.resolve(em, integration.tenantId, integration.provider);
-      const events = await nextPendingEvents(em, integration.id, BATCH_SIZE);
+      const batchSize = slowLane ? SLOW_LANE_BATCH_SIZE : BATCH_SIZE;
+      const events = await nextPendingEvents(em, integration.id, batchSize);
       let since = 0;
       const target = deliveryTarget(integration);
       const started = Date.now();
@@ -64,6 +75,10 @@ export function createWebhookBatchActivities(deps: ActivityDeps, options: { loop
       let failed = 0;
       let retryInMs: number | undefined;
       let stoppedEarly = false;
+      let moveTo: WebhookLane | undefined;
+      // The slow lane's forwards, and whether each was answered within the fast-lane time.
+      let forwards = 0;
+      let allInTime = true;
       // One endpoint lookup per batch (on its first webhook.received), and each payload decrypted once: the body
       // forwarded is the one webhook.received carries.
       let endpoints: EventEndpoint[] | undefined;
@@ -97,7 +112,7 @@ export function createWebhookBatchActivities(deps: ActivityDeps, options: { loop
 
       // Chunks: one query counts the chunk's attempts before its deliveries, one marks it after them, so a
       // worker that dies mid-chunk re-delivers at most that chunk (with the same webhook-ids).
-      for (let from = 0; from < events.length && retryInMs === undefined && !stoppedEarly; from += CHUNK) {
+      for (let from = 0; from < events.length && retryInMs === undefined && moveTo === undefined && !stoppedEarly; from += CHUNK) {
         const chunk = events.slice(from, from + CHUNK);
         if (target?.kind === 'target')
           await recordForwardAttempts(
@@ -125,7 +140,20 @@ export function createWebhookBatchActivities(deps: ActivityDeps, options: { loop
             await fail(event, target.message);
             continue;
           }
-          const outcome = target ? await deliverEvent(target, integration, event, bodyOf(event)) : ({ kind: 'delivered', status: 0 } as const);
+          const sentAt = Date.now();
+          const outcome = target
+            ? await deliverEvent(target, integration, event, bodyOf(event), slowLane ? FORWARD_TIMEOUT_MS : fastLaneMs)
+            : ({ kind: 'delivered', status: 0 } as const);
+          if (target) {
+            forwards++;
+            if ((outcome.kind === 'retry' && outcome.timedOut) || Date.now() - sentAt > fastLaneMs) allInTime = false;
+          }
+          if (!slowLane && outcome.kind === 'retry' && outcome.timedOut) {
+            // Not answered within the fast-lane time: this event is next in the slow lane, its attempt not counted.
+            sent--;
+            moveTo = 'slow';
+            break;
+          }
           if (outcome.kind === 'retry' && event.attempts + 1 < event.attemptLimit) {
             // Later events of this integration wait behind this one, in order.
             retryInMs = outcome.delayMs ?? forwardBackoffMs(event.attempts + 1);
@@ -154,11 +182,13 @@ export function createWebhookBatchActivities(deps: ActivityDeps, options: { loop
         await logChangeHints(em, def, integration, hints);
         await requestSync(def, integration, `webhook ${hints[0]}`);
       }
+      if (slowLane && forwards > 0 && allInTime) moveTo = 'fast';
       return {
         processed,
         failed,
-        more: retryInMs === undefined && (stoppedEarly || events.length === BATCH_SIZE),
+        more: retryInMs === undefined && (stoppedEarly || moveTo === 'slow' || events.length === batchSize),
         ...(retryInMs !== undefined ? { retryInMs } : {}),
+        ...(moveTo ? { moveTo } : {}),
       };
     },
   };

@@ -13,7 +13,8 @@ import { connectionServiceOf } from './connections.ts';
 import { createTenantEventEmitters, type ForwardBody } from './tenant-events.ts';
 import type { ActivityDeps } from './deps.ts';
 
-const FORWARD_TIMEOUT_MS = 15_000;
+/** How long a forward may take (in the slow lane, and for the per-event workflow). */
+export const FORWARD_TIMEOUT_MS = 15_000;
 const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 /** `Retry-After` in seconds or as an HTTP date, capped (Standard Webhooks sender guidance). */
@@ -34,8 +35,8 @@ export interface DeliveryTarget {
 /** What one delivery to the tenant's `forwardUrl` came to. */
 export type DeliveryOutcome =
   | { kind: 'delivered'; status: number }
-  /** 429, 408, 5xx, a timeout or a refused connection: worth another attempt (after `delayMs` when the receiver said). */
-  | { kind: 'retry'; message: string; delayMs?: number }
+  /** 429, 408, 5xx, a timeout (`timedOut`) or a refused connection: worth another attempt (after `delayMs` when the receiver said). */
+  | { kind: 'retry'; message: string; delayMs?: number; timedOut?: boolean }
   /** Never worth another attempt: another 4xx, a refused address, no forwarding secret. */
   | { kind: 'rejected'; message: string; type: 'ForwardRejected' | 'ForwardNotConfigured' };
 
@@ -145,20 +146,21 @@ export function createWebhookProcessing(deps: ActivityDeps) {
    * Delivers the event to the tenant, signed with Standard Webhooks, through the outbound guard (it connects only
    * to an address it checked; redirects are not followed). The caller counts the attempt before calling, so a
    * crash mid-request counts. `body` is the event's forward body when the caller has it already (a batch decrypts
-   * each payload once, for the forward and its `webhook.received`).
+   * each payload once, for the forward and its `webhook.received`). `timeoutMs`: the fast lane's shorter wait.
    */
   async function deliverEvent(
     target: DeliveryTarget,
     integration: Integration,
     event: WebhookEvent,
     body: ForwardBody = forwardBody(integration, event),
+    timeoutMs = FORWARD_TIMEOUT_MS,
   ): Promise<DeliveryOutcome> {
     const json = JSON.stringify(body);
     const timestamp = Math.floor(Date.now() / 1000);
     let answer: OutboundAnswer;
     try {
       answer = await providers.outbound.post(target.url, {
-        timeoutMs: FORWARD_TIMEOUT_MS,
+        timeoutMs,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Plugboard-Webhooks/1',
@@ -171,9 +173,11 @@ export function createWebhookProcessing(deps: ActivityDeps) {
     } catch (error) {
       const blocked = outboundBlockedCause(error);
       if (blocked?.reason === 'blocked') return { kind: 'rejected', type: 'ForwardRejected', message: `forwarding refused: ${blocked.message}` };
+      const timedOut = !blocked && (error as Error).name === 'TimeoutError';
       return {
         kind: 'retry',
-        message: `forwarding failed: ${blocked ? blocked.message : (error as Error).name === 'TimeoutError' ? 'timed out' : 'connection failed'}`,
+        message: `forwarding failed: ${blocked ? blocked.message : timedOut ? 'timed out' : 'connection failed'}`,
+        ...(timedOut ? { timedOut } : {}),
       };
     }
     if (answer.status >= 200 && answer.status < 300) return { kind: 'delivered', status: answer.status };

@@ -8,9 +8,13 @@
  *   - a sandbox connect during the drain (target ≤ 2 s), the token API's p99 (≤ 10 ms), short-lived tokens
  *     refreshed on time (100 %);
  *   - lost events and duplicate deliveries at the tenant's receiver (target 0).
+ * With `--stalled N`, N more integrations (each of its own tenant) forward to a receiver that accepts the connection
+ * and never answers, each sent `--stalled-events` events when the flood starts: the quiet integration's latency then
+ * shows what receivers that hang cost the other tenants (each forward holds a webhooks activity slot until its
+ * timeout).
  *
  *   npm run bench -- webhook-flood [--seconds 15] [--integrations 4] [--concurrency 32] [--baseline 1000] [--worker-nice 5]
- *     [--quiet-lead-ms 5000] [--worker-prof]
+ *     [--quiet-lead-ms 5000] [--stalled 0] [--stalled-events 3] [--worker-prof]
  *
  * Starts its own PostgreSQL, Temporal dev server, API (api/server.ts) and worker (workers/main.ts), each in its
  * own process as `npm start` runs them, on loopback; bounded in count and time. The load runs in worker threads
@@ -19,6 +23,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -52,6 +57,8 @@ const { values } = parseArgs({
     'infra-nice': { type: 'string', default: '0' },
     'api-session': { type: 'string', default: 'shared' },
     'quiet-lead-ms': { type: 'string', default: process.env.QUIET_LEAD_MS ?? '5000' },
+    stalled: { type: 'string', default: '0' },
+    'stalled-events': { type: 'string', default: '3' },
     /** A V8 CPU profile of the worker's main thread, written to .data/profiles/ when it stops (node bench/lib/cpu-summary.ts <file>). */
     'worker-prof': { type: 'boolean', default: false },
   },
@@ -69,6 +76,8 @@ const REFRESHING = 20;
  * (an integration idle for hours that receives an event during another tenant's flood).
  */
 const QUIET_LEAD_MS = Math.max(0, Math.min(60_000, Number(values['quiet-lead-ms'])));
+const STALLED = Math.max(0, Math.min(500, Number(values.stalled)));
+const STALLED_EVENTS = Math.max(1, Math.min(20, Number(values['stalled-events'])));
 
 const dataDir = path.resolve('.data', `bench-webhook-flood-${Date.now()}`);
 progress(`webhook flood benchmark: ${FLOODED} integrations flooded for ${SECONDS} s (${CONCURRENCY} connections), raw baseline ${BASELINE} workflows`);
@@ -85,6 +94,15 @@ const children: ChildProcess[] = [];
 // The tenant's receiver, in a thread of its own: every forwarded delivery, by webhook-id.
 const receiver = await startReceiver();
 const receiverUrl = receiver.url;
+// A receiver that hangs (--stalled): accepts every connection, reads nothing, answers nothing.
+const stalledSockets = new Set<Socket>();
+const stalledServer = createServer((socket) => {
+  stalledSockets.add(socket);
+  socket.on('close', () => stalledSockets.delete(socket));
+  socket.on('error', () => undefined);
+});
+await new Promise<void>((resolve) => stalledServer.listen(0, '127.0.0.1', resolve));
+const stalledUrl = `http://127.0.0.1:${(stalledServer.address() as { port: number }).port}/hook`;
 
 const port = await freePort();
 const rawEnv: Record<string, string> = {
@@ -124,12 +142,12 @@ async function tenant(name: string): Promise<{ id: string; key: string }> {
 }
 
 /** A sandbox integration whose events are verified with `secret` and forwarded to the receiver. */
-async function forwardingIntegration(owner: { id: string; key: string }): Promise<{ id: string; secret: string }> {
+async function forwardingIntegration(owner: { id: string; key: string }, forwardUrl = receiverUrl): Promise<{ id: string; secret: string }> {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const integration = await new IntegrationRepository(orm.em.fork(), owner.id, vault).create({
     provider: 'sandbox',
     secrets: { webhookSecret: secret },
-    settings: { forwardUrl: receiverUrl },
+    settings: { forwardUrl },
   });
   await api('POST', owner.key, `/api/v1/integrations/${integration.id}/forwarding-secret`);
   return { id: integration.id, secret };
@@ -206,6 +224,7 @@ try {
   // One sandbox integration per tenant (one integration per provider and tenant).
   const flooded = await Promise.all(Array.from({ length: FLOODED }, async (_, i) => forwardingIntegration(await tenant(`flood-${i}`))));
   const quiet = await forwardingIntegration(await tenant('quiet'));
+  const stalled = await Promise.all(Array.from({ length: STALLED }, async (_, i) => forwardingIntegration(await tenant(`stalled-${i}`), stalledUrl)));
   progress(`connecting ${REFRESHING} sandbox integrations with ${TOKEN_TTL} s tokens`);
   const connected: { id: string; key: string }[] = [];
   for (let i = 0; i < REFRESHING; i++) {
@@ -272,6 +291,29 @@ try {
   await new Promise((r) => setTimeout(r, QUIET_LEAD_MS));
   const floodStart = new Date();
   const workerCpuAtFloodStart = cpuMs(children[1]?.pid);
+  if (STALLED) {
+    progress(`sending ${STALLED_EVENTS} events to each of ${STALLED} integrations whose receiver hangs`);
+    await Promise.all(
+      stalled.map(async (s, i) => {
+        for (let n = 0; n < STALLED_EVENTS; n++) {
+          const id = `msg_stalled_${i}_${n}`;
+          const ts = Math.floor(Date.now() / 1000);
+          const body = JSON.stringify({ type: 'item.updated', timestamp: new Date().toISOString(), data: { id: `s${i}_${n}` } });
+          const res = await fetch(`${env.PUBLIC_URL}/webhooks/sandbox/${s.id}`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'webhook-id': id,
+              'webhook-timestamp': String(ts),
+              'webhook-signature': signStandardWebhook(body, s.secret, id, ts),
+            },
+            body,
+          });
+          if (res.status !== 200) throw new Error(`stalled integration's event: ${res.status} ${await res.text()}`);
+        }
+      }),
+    );
+  }
   progress(`flooding ${FLOODED} integrations at full rate for ${SECONDS} s`);
   const perThread = Math.max(1, Math.floor(CONCURRENCY / FLOODED));
   const loads = await Promise.all(
@@ -371,7 +413,7 @@ try {
   const target = (okay: boolean) => (okay ? 'met' : 'NOT met');
   const lines = [
     '',
-    `Webhook flood — ${FLOODED} integrations flooded ${SECONDS} s, one quiet integration, one worker process, 2 cores shared`,
+    `Webhook flood — ${FLOODED} integrations flooded ${SECONDS} s, one quiet integration${STALLED ? `, ${STALLED} integrations whose receiver hangs (${STALLED_EVENTS} events each; ${stalledSockets.size} connections held open at the end)` : ''}, one worker process, 2 cores shared`,
     `  acked                       ${acked} of ${sent} sent (${(acked / SECONDS).toFixed(0)}/s, ack p99 ${Math.max(...loads.map((r) => r.p99)).toFixed(1)} ms)`,
     `  processed while draining    ${drainRate.toFixed(0)} events/s after the flood ended (target ≥ 1,000: ${target(drainRate >= 1000)}); over the whole run ${rate.toFixed(0)} events/s (${processed} in ${spanS.toFixed(1)} s, ingest sharing the cores)`,
     `  raw baseline                ${rawRate.toFixed(0)} events/s (one workflow + one activity per event)`,
@@ -402,6 +444,8 @@ try {
 } finally {
   for (const child of children) await stopChild(child);
   await receiver.stop();
+  for (const socket of stalledSockets) socket.destroy();
+  stalledServer.close();
   await temporal.connection.close().catch(() => undefined);
   await orm.close();
   await temporalServer.stop();

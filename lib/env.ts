@@ -95,6 +95,12 @@ const schema = z.object({
   /** How often a worker serving connections looks for open runs on the legacy (pre-split) task queue it does not poll yet. */
   PLUGBOARD_LEGACY_QUEUE_CHECK_MS: z.coerce.number().int().min(100).default(60_000),
   PLUGBOARD_SWEEP_MIN_AGE_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * How long a forward may take in the webhooks queue (ms) before the integration's batches move to the slow lane,
+   * where they get the full 15 s (docs/architecture.md "Slow receivers"): a receiver that hangs holds a webhooks
+   * slot for at most this long.
+   */
+  PLUGBOARD_WEBHOOK_FAST_LANE_MS: z.coerce.number().int().min(100).max(15_000).default(3_000),
   /** How long the API keeps an integration's webhook verification data (ms); a failed verification re-reads it. */
   PLUGBOARD_WEBHOOK_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /** Webhook change hints of one integration arriving within this long of each other fold into one sync. */
@@ -124,11 +130,14 @@ const schema = z.object({
     .string()
     .optional()
     .transform((value, ctx) => {
-      const slots: Partial<Record<'connections' | 'webhooks' | 'sync' | 'legacy', { activities: number; workflowTasks: number }>> = {};
+      const slots: Partial<Record<'connections' | 'webhooks' | 'webhooks-slow' | 'sync' | 'legacy', { activities: number; workflowTasks: number }>> = {};
       for (const part of (value ?? '').split(',').filter((p) => p.trim())) {
-        const match = /^\s*(connections|webhooks|sync|legacy)\s*:\s*(\d{1,5})(?:\s*\/\s*(\d{1,5}))?\s*$/.exec(part);
+        const match = /^\s*(connections|webhooks-slow|webhooks|sync|legacy)\s*:\s*(\d{1,5})(?:\s*\/\s*(\d{1,5}))?\s*$/.exec(part);
         if (!match || Number(match[2]) < 1 || (match[3] !== undefined && Number(match[3]) < 2)) {
-          ctx.addIssue({ code: 'custom', message: `"${part}" is not <connections|webhooks|sync|legacy>:<activity slots ≥ 1>[/<workflow task slots ≥ 2>]` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${part}" is not <connections|webhooks|webhooks-slow|sync|legacy>:<activity slots ≥ 1>[/<workflow task slots ≥ 2>]`,
+          });
           return z.NEVER;
         }
         slots[match[1] as 'connections'] = { activities: Number(match[2]), workflowTasks: Number(match[3] ?? Math.min(20, Math.max(2, Number(match[2])))) };

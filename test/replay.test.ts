@@ -5,7 +5,9 @@
  * The connection-workflow fixtures named `connection-*.json` were recorded from the test files that drive each
  * path (connections, token-write-faults, push-subscriptions, webhooks, sync, connection-lock and this one) run
  * against one Temporal dev server (TEST_TEMPORAL_ADDRESS), before the workflow became a state class: record new
- * ones the same way before changing workflow code.
+ * ones the same way before changing workflow code. `webhook-batch-*.json` and `event-endpoint-*.json` were recorded
+ * the same way from test/webhooks.test.ts and test/tenant-events-flows.test.ts before the slow lane (a batch's
+ * activity in the fast lane must be scheduled as it was).
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';

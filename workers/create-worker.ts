@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import type { Logger } from '../lib/logger.ts';
-import { taskQueueOf, WORKLOADS, type Workload } from '../workflows/task-queues.ts';
+import { slowLaneQueueFrom, taskQueueOf, WORKLOADS, type Workload } from '../workflows/task-queues.ts';
 import { WORKFLOWS_PATH } from './bundle-workflows.ts';
 
 export { WORKFLOWS_PATH };
@@ -70,9 +70,11 @@ export interface WorkerGroup {
 }
 
 /** Slots per workload: connection work is light and latency-bound; sync calls providers for minutes at a time. */
-const DEFAULT_SLOTS: Record<Workload | 'legacy', { activities: number; workflowTasks: number }> = {
+const DEFAULT_SLOTS: Record<Workload | 'webhooks-slow' | 'legacy', { activities: number; workflowTasks: number }> = {
   connections: { activities: 50, workflowTasks: 20 },
   webhooks: { activities: 50, workflowTasks: 20 },
+  // The slow lane runs batches only (no workflow tasks): receivers that took longer than the fast-lane time.
+  'webhooks-slow': { activities: 50, workflowTasks: 0 },
   sync: { activities: 10, workflowTasks: 10 },
   legacy: { activities: 10, workflowTasks: 5 },
 };
@@ -139,6 +141,17 @@ export async function createWorkers(
   };
   const workflowBundle = { codePath: await workflowBundlePath() };
   const activities = createActivities(deps);
+  // The webhooks slow lane: batches of integrations whose receiver did not answer in time (docs/architecture.md
+  // "Slow receivers"), on slots of their own. Activities only: no workflow thread.
+  const createSlowLane = (taskQueue: string) =>
+    Worker.create({
+      connection,
+      namespace: deps.env.TEMPORAL_NAMESPACE,
+      taskQueue,
+      activities,
+      shutdownGraceTime: '10s',
+      maxConcurrentActivityTaskExecutions: slots['webhooks-slow'].activities,
+    });
   const create = async (kind: Workload | 'legacy', taskQueue: string) => {
     // Each worker's workflow thread takes the V8 heap limits set just before it is created, so one at a time.
     setWorkflowThreadHeapLimits(cacheOf(kind));
@@ -172,14 +185,15 @@ export async function createWorkers(
   let legacy: WorkerGroup['legacy'] = 'off';
   if (serveLegacy) legacy = options.legacy === true || (await legacyRunsOpen()) ? 'polled' : 'on demand';
   if (legacy === 'polled') queues.legacy = prefix;
+  if (workloads.includes('webhooks')) queues['webhooks-slow'] = slowLaneQueueFrom(queues.webhooks!);
 
   const workers: Worker[] = [];
   const kinds: string[] = [];
   for (const [kind, taskQueue] of Object.entries(queues)) {
-    workers.push(await create(kind as Workload | 'legacy', taskQueue));
+    workers.push(kind === 'webhooks-slow' ? await createSlowLane(taskQueue) : await create(kind as Workload | 'legacy', taskQueue));
     kinds.push(kind);
   }
-  const cache = Object.fromEntries(kinds.map((kind, i) => [kind, workers[i]!.options.maxCachedWorkflows]));
+  const cache = Object.fromEntries(kinds.flatMap((kind, i) => (kind === 'webhooks-slow' ? [] : [[kind, workers[i]!.options.maxCachedWorkflows]])));
 
   let stopping = false;
   let wake = () => {};

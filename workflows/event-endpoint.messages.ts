@@ -1,4 +1,5 @@
 import { defineSignal } from '@temporalio/workflow';
+import type { WebhookLane } from './webhook.messages.ts';
 
 /**
  * One `event-endpoint:<endpointId>` workflow per tenant event endpoint with pending deliveries (docs/architecture.md
@@ -8,6 +9,8 @@ export interface EventEndpointWorkflowInput {
   endpointId: string;
   /** Batches run by earlier runs of this chain (continue-as-new), for the Temporal UI. */
   batchesBefore?: number;
+  /** `slow`: the endpoint did not answer in time, and its batches run in the webhooks slow lane (docs/architecture.md "Slow receivers"). */
+  lane?: WebhookLane;
 }
 
 export function eventEndpointWorkflowId(endpointId: string): string {
@@ -25,4 +28,10 @@ export interface EventDeliveryBatchResult {
   /** Deliveries already due were left for the next batch (size or time budget). */
   more: boolean;
   nextDueInMs: number | null;
+  /**
+   * Lane changes, as for webhook batches. `slow`: in the fast lane a delivery was not answered within the fast-lane
+   * time; it was abandoned (no attempt recorded) and is next in the slow lane. `fast`: in the slow lane, every
+   * delivery of the batch was answered in time.
+   */
+  moveTo?: WebhookLane;
 }

@@ -17,6 +17,15 @@ export function taskQueuesOf(prefix: string): TaskQueues {
   return { connections: taskQueueOf(prefix, 'connections'), webhooks: taskQueueOf(prefix, 'webhooks'), sync: taskQueueOf(prefix, 'sync') };
 }
 
+/**
+ * The webhooks slow lane that serves a batch workflow running on `current`: an activity-only queue beside the
+ * webhooks queue (`<prefix>-webhooks-slow`), so receivers that hang take its slots and not the webhooks queue's.
+ */
+export function slowLaneQueueFrom(current: string): string {
+  const suffix = '-webhooks';
+  return current.endsWith(suffix) ? `${current}-slow` : `${current}${suffix}-slow`;
+}
+
 /** The connections queue a workflow running on `current` moves to at its next continue-as-new. */
 export function connectionsQueueFrom(current: string): string {
   const suffix = '-connections';
