@@ -237,6 +237,8 @@ export function createTenantEventActivities(deps: ActivityDeps) {
       }
       if (due.length === BATCH_SIZE) result.more = true;
       if (slowLane && attempts > 0 && allInTime) result.moveTo = 'fast';
+      if (result.moveTo === 'slow') deps.logger.warn({ endpointId: endpoint.id, fastLaneMs }, 'receiver slow: batches move to the slow lane');
+      else if (result.moveTo === 'fast') deps.logger.info({ endpointId: endpoint.id }, 'receiver answers in time: batches back in the fast lane');
       const next = await nextDueAt(em, endpoint.id);
       result.nextDueInMs = next ? Math.max(0, next.getTime() - Date.now()) : null;
       return result;

@@ -183,6 +183,8 @@ export function createWebhookBatchActivities(deps: ActivityDeps, options: { loop
         await requestSync(def, integration, `webhook ${hints[0]}`);
       }
       if (slowLane && forwards > 0 && allInTime) moveTo = 'fast';
+      if (moveTo === 'slow') deps.logger.warn({ integrationId: integration.id, fastLaneMs }, 'receiver slow: batches move to the slow lane');
+      else if (moveTo === 'fast') deps.logger.info({ integrationId: integration.id }, 'receiver answers in time: batches back in the fast lane');
       return {
         processed,
         failed,
