@@ -3,6 +3,7 @@
  *
  *   npm run bench -- connections [--hour 10000] [--short 1000] [--ttl 60] [--observe 240] [--load-seconds 20]
  *                                [--tenants 500] [--cache <n>] [--worker-flags "<node flags>"] [--snapshot] [--api-prof]
+ *                                [--client-session own|shared]
  *
  * How the integrations get their tokens (said here because it matters for what is measured):
  * - The `--hour` integrations (one-hour tokens) are written through the vault: the row gets encrypted
@@ -25,7 +26,8 @@
  * The token API is measured open loop (bench/lib/load.ts: a fixed rate from its own thread, latency from the
  * scheduled send time, a warm-up discarded), in two shapes, each beside a `/healthz` probe sent from another thread
  * at the same time (the host's scheduling floor: a no-op route's p99 in the same seconds) and with the client's own
- * send lateness:
+ * send lateness (`--client-session own`: both clients each in a process and a session of its own, Linux autogroup's
+ * own CPU scheduling group, as a backend on another machine; the default runs them in threads of this process):
  *   - working set: `--tenants` tenant backends, each calling its own integration every 10 s;
  *   - cold sweep: integrations never asked for before, each once (both caches miss: the full path). `--cache` sets PLUGBOARD_WORKER_MAX_CACHED_WORKFLOWS for the worker; `--worker-flags` the
  * worker's node flags (default workers/node-flags.ts, as every shipped command starts a worker; "": node's defaults); `--snapshot` writes heap snapshots after the starts
@@ -69,6 +71,7 @@ const { values } = parseArgs({
     'load-seconds': { type: 'string', default: '20' },
     tenants: { type: 'string', default: '500' },
     'api-prof': { type: 'boolean', default: false },
+    'client-session': { type: 'string', default: 'shared' },
     cache: { type: 'string' },
     snapshot: { type: 'boolean', default: false },
     'worker-flags': { type: 'string', default: WORKER_NODE_FLAGS.join(' ') },
@@ -455,7 +458,7 @@ try {
    * after `warmupS` seconds of the same load whose figures are discarded.
    */
   const measure = async (requests: LoadRequest[], rate: number, cycle: boolean, warmupS: number) => {
-    const common = { port, seconds: LOAD_S, warmupSeconds: warmupS, maxSockets: 64 };
+    const common = { port, seconds: LOAD_S, warmupSeconds: warmupS, maxSockets: 64, ownSession: values['client-session'] === 'own' };
     const base = `http://127.0.0.1:${port}`;
     // The API's histogram, scraped when the warm-up ends and when the loads do: the same seconds as the client's figures.
     const before = new Promise<Awaited<ReturnType<typeof scrapeRouteHistograms>>>((resolve, reject) =>
@@ -499,7 +502,7 @@ try {
     `  token API (open loop, ${LOAD_S} s after a warm-up: ${WORKING_WARMUP_S} s for the working set, 5 s for the sweep; target p99 ≤ 5 ms on the working set)   | /healthz probe beside it, 20/s`,
     tokenLine(`${working.length} tenants, each every 10 s`, ws10),
     ...(cold ? [tokenLine('cold sweep, each once', cold)] : []),
-    `    (the sandbox authorization server runs in its own process; the API process serves only Plugboard)`,
+    `    (the sandbox authorization server runs in its own process; the API process serves only Plugboard; the token and /healthz clients ${values['client-session'] === 'own' ? 'each in a process and session of its own' : 'in threads of this process'})`,
     '  worker memory by phase    RSS | main isolate heap used/total, external | workflow threads heap used/total (connections, webhooks, sync, legacy…)',
     ...phases.map(
       (p) =>

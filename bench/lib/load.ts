@@ -3,7 +3,9 @@
  * share the event loop (or the core) with the server it measures. Closed loop (max rate) or open loop
  * (fixed rate, latency measured from the scheduled send time so queueing is not hidden).
  */
+import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { signStandardWebhook } from '../../lib/webhooks/signatures.ts';
 
@@ -35,6 +37,13 @@ export interface LoadOptions {
    * include this thread's and the server's cold start (first sockets, code not yet optimised).
    */
   warmupSeconds?: number;
+  /**
+   * Run in a process of its own, in a session of its own (Linux autogroup: its own CPU scheduling group), as a
+   * client on another machine would: its waits for a core are then not charged to the server it measures. Without
+   * it, the load runs in a thread of the benchmark's process, whose group it shares with every process the
+   * benchmark started (worker, Temporal, PostgreSQL), so under a drain its own scheduling delays count in.
+   */
+  ownSession?: boolean;
 }
 
 export interface LoadResult {
@@ -52,6 +61,7 @@ export interface LoadResult {
 }
 
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  if (options.ownSession) return runInOwnSession(options);
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(import.meta.url), { workerData: { loadOptions: options } });
     worker.once('message', (result: LoadResult) => {
@@ -62,6 +72,30 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`load worker exited with ${code}`));
     });
+  });
+}
+
+const CHILD_ENV = 'PLUGBOARD_BENCH_LOAD_CHILD';
+
+function runInOwnSession(options: LoadOptions): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+      env: { ...process.env, [CHILD_ENV]: '1' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      detached: true, // setsid(): a session, and so a scheduling group, of its own
+    });
+    let result: LoadResult | undefined;
+    child.once('message', (message: LoadResult) => {
+      result = message;
+      child.disconnect();
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (result ? resolve(result) : reject(new Error(`load process exited (${code ?? signal})`))));
+    // Ends with the benchmark, however it ends (the child is not in its process group).
+    const stop = () => child.kill();
+    process.once('exit', stop);
+    child.once('exit', () => process.off('exit', stop));
+    child.send(options);
   });
 }
 
@@ -176,4 +210,9 @@ async function generate(options: LoadOptions): Promise<LoadResult> {
 if (!isMainThread && (workerData as { loadOptions?: LoadOptions } | null)?.loadOptions) {
   const result = await generate((workerData as { loadOptions: LoadOptions }).loadOptions);
   parentPort!.postMessage(result);
+} else if (process.env[CHILD_ENV] && process.send) {
+  process.once('message', (options: LoadOptions) => {
+    void generate(options).then((result) => process.send!(result));
+  });
+  process.once('disconnect', () => process.exit(0));
 }
