@@ -7,6 +7,9 @@ import { listen } from './notifications.ts';
 /** The channel the `integration_tokens_changed` / `integration_deleted` triggers notify, with the integration id. */
 export const INTEGRATION_CHANGED_CHANNEL = 'plugboard_integration_changed';
 
+/** The background re-read of one row after a NOTIFY (`#invalidateAndReload`); tests tell it from a request's queries. */
+export const RELOAD_SQL = 'select tenant_id, status, credentials, provider from integration where id = ?';
+
 /** Re-reads after a NOTIFY in flight at once, per process (`#invalidateAndReload`). */
 const MAX_RELOADS = 32;
 
@@ -132,10 +135,7 @@ export class TokenCache {
     void this.#orm.em
       .fork()
       .getConnection()
-      .execute<{ tenant_id: string; status: string; credentials: string | null; provider: string }[]>(
-        `select tenant_id, status, credentials, provider from integration where id = ?`,
-        [id],
-      )
+      .execute<{ tenant_id: string; status: string; credentials: string | null; provider: string }[]>(RELOAD_SQL, [id])
       .then(([row]) => {
         if (!row || row.status !== 'active' || !row.credentials || (previous.provider && row.provider !== previous.provider)) return;
         this.set({ ...previous, tenantId: row.tenant_id, credentials: row.credentials }, readAt);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCredentials } from '../db/credentials.ts';
 import { ApiKey } from '../db/entities/index.ts';
 import { IntegrationRepository } from '../db/repositories/integrations.repository.ts';
+import { RELOAD_SQL } from '../db/token-cache.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
 
 /**
@@ -73,7 +74,7 @@ describe('token API miss path', () => {
     expect(response!.headers.get('cache-control')).toBe('no-store');
     // A NOTIFY of the setup's own writes may reach the token cache meanwhile: its background re-read
     // (db/token-cache.ts) is not the request's.
-    const own = statements.filter((sql) => !sql.startsWith('select tenant_id, status, credentials, provider from integration where id = ?'));
+    const own = statements.filter((sql) => !sql.startsWith(RELOAD_SQL));
     expect(own, statements.join('\n')).toHaveLength(1);
 
     // The key's last use is still recorded, off the request path, within a couple of seconds.
