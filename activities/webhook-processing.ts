@@ -8,7 +8,7 @@ import { webhookScheme } from '../lib/webhooks/schemes/index.ts';
 import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import type { ProviderDefinition } from '../providers/types.ts';
 import { SYNC_WORKFLOW_TYPE, syncHintSignal, syncHintWorkflowId } from '../workflows/sync.messages.ts';
-import { taskQueueOf } from '../workflows/task-queues.ts';
+import { taskQueueOf, tenantPriority } from '../workflows/task-queues.ts';
 import { connectionServiceOf } from './connections.ts';
 import { createTenantEventEmitters, type ForwardBody } from './tenant-events.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -119,6 +119,7 @@ export function createWebhookProcessing(deps: ActivityDeps) {
       args: [{ integrationId: integration.id, reason, debounceMs: deps.env.PLUGBOARD_SYNC_HINT_DEBOUNCE_MS }],
       signal: syncHintSignal,
       signalArgs: [],
+      priority: tenantPriority(integration.tenantId),
     });
   }
 

@@ -28,6 +28,7 @@ import {
   type TokenOutcome,
 } from '../workflows/connection.messages.ts';
 import type { connectionWorkflow } from '../workflows/connection.workflow.ts';
+import { tenantPriority } from '../workflows/task-queues.ts';
 
 /**
  * A connection addressed by its row: when no workflow runs for it (it ended — disconnected, authorization
@@ -194,6 +195,8 @@ export class ConnectionService {
         { key: IntegrationStatusAttr, value: integration.status },
       ],
       memo: { provider: input.provider },
+      // The tenant's fairness key: one tenant's thousands of refreshes never hold another tenant's connect.
+      priority: tenantPriority(input.tenantId),
     };
   }
 }

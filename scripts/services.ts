@@ -171,6 +171,20 @@ export interface TemporalOptions {
   logFile?: string;
 }
 
+/**
+ * Task queue fairness (docs/architecture.md "Fairness across tenants"): Plugboard starts each tenant's workflows
+ * with the tenant as fairness key, and these let the server dispatch by it. Fairness holds within a task queue
+ * partition, so new tasks are written to one partition only; the reads stay on the default four, which drain
+ * what a server started without this setting left in the others (polls on an empty partition are forwarded to
+ * the root). One process serves every partition here, so one loses nothing. deploy/temporal-dynamicconfig.yaml
+ * sets the same for docker compose.
+ */
+export const TEMPORAL_DYNAMIC_CONFIG = {
+  'matching.useNewMatcher': 'true',
+  'matching.enableFairness': 'true',
+  'matching.numTaskqueueWritePartitions': '1',
+} as const;
+
 /** The Temporal CLI dev server (docs/architecture.md), with Plugboard's search attributes registered. */
 export async function startTemporalDevServer(options: TemporalOptions): Promise<ServiceHandle & { address: string; process: ChildProcess }> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
@@ -182,6 +196,7 @@ export async function startTemporalDevServer(options: TemporalOptions): Promise<
   }
   if (options.namespace && options.namespace !== 'default') args.push('--namespace', options.namespace);
   for (const attr of SEARCH_ATTRIBUTES) args.push('--search-attribute', attr);
+  for (const [key, value] of Object.entries(TEMPORAL_DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
   const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));

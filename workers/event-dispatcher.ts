@@ -2,8 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { claimUndispatchedEndpoints, EVENT_DELIVERY_CHANNEL, overdueEndpoints, releaseEndpointClaims } from '../db/repositories/event-deliveries.repository.ts';
 import type { Logger } from '../lib/logger.ts';
+import { tenantPriority } from '../workflows/task-queues.ts';
 import { deliveriesPendingSignal, EVENT_ENDPOINT_WORKFLOW_TYPE, eventEndpointWorkflowId } from '../workflows/event-endpoint.messages.ts';
-import { startOutboxRelay, type OutboxRelay } from './outbox-relay.ts';
+import { splitTenantKey, startOutboxRelay, tenantKey, type OutboxRelay } from './outbox-relay.ts';
 
 export interface EventDispatcherOptions {
   orm: MikroORM;
@@ -20,15 +21,24 @@ export interface EventDispatcherOptions {
   minWakeIntervalMs?: number;
 }
 
-/** Wakes (or starts) the endpoint's workflow: idempotent, a running one just reads its due deliveries again. */
-export async function wakeEventEndpoint(client: Client, taskQueue: string, endpointId: string, timeoutMs = 5_000): Promise<void> {
+/**
+ * Wakes (or starts) the endpoint's workflow: idempotent, a running one just reads its due deliveries again. A run
+ * it starts carries the tenant's fairness key (workflows/task-queues.ts `tenantPriority`).
+ */
+export async function wakeEventEndpoint(
+  client: Client,
+  taskQueue: string,
+  endpoint: { tenantId: string; endpointId: string },
+  timeoutMs = 5_000,
+): Promise<void> {
   await client.withDeadline(Date.now() + timeoutMs, () =>
     client.workflow.signalWithStart(EVENT_ENDPOINT_WORKFLOW_TYPE, {
-      workflowId: eventEndpointWorkflowId(endpointId),
+      workflowId: eventEndpointWorkflowId(endpoint.endpointId),
       taskQueue,
-      args: [{ endpointId }],
+      args: [{ endpointId: endpoint.endpointId }],
       signal: deliveriesPendingSignal,
       signalArgs: [],
+      priority: tenantPriority(endpoint.tenantId),
     }),
   );
 }
@@ -46,13 +56,21 @@ export function startEventDispatcher(options: EventDispatcherOptions): OutboxRel
     name: 'tenant event',
     channel: EVENT_DELIVERY_CHANNEL,
     queries: {
+      // Keys name the tenant too (`<tenantId>/<endpointId>`): the workflow starts with its fairness key.
       claim: async (em, limit) => {
-        const { claimed, endpointIds } = await claimUndispatchedEndpoints(em, limit);
-        return { claimed, keys: endpointIds };
+        const { claimed, endpoints } = await claimUndispatchedEndpoints(em, limit);
+        return { claimed, keys: endpoints.map((e) => tenantKey(e.tenantId, e.endpointId)) };
       },
-      stale: overdueEndpoints,
-      release: releaseEndpointClaims,
+      stale: async (em, olderThanMs, limit) => (await overdueEndpoints(em, olderThanMs, limit)).map((e) => tenantKey(e.tenantId, e.endpointId)),
+      release: (em, keys) =>
+        releaseEndpointClaims(
+          em,
+          keys.map((key) => splitTenantKey(key).id),
+        ),
     },
-    wake: (endpointId) => wakeEventEndpoint(options.client, options.taskQueue, endpointId),
+    wake: (key) => {
+      const { tenantId, id } = splitTenantKey(key);
+      return wakeEventEndpoint(options.client, options.taskQueue, { tenantId, endpointId: id });
+    },
   });
 }

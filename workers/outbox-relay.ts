@@ -12,6 +12,17 @@ export interface OutboxQueries {
   release: (em: EntityManager, keys: string[]) => Promise<void>;
 }
 
+/**
+ * A relay key that names the tenant beside the workflow's own key (`<tenantId>/<id>`), so the wake-up can start
+ * the workflow with the tenant's fairness key (workflows/task-queues.ts `tenantPriority`) without a lookup.
+ * Ids never contain `/`.
+ */
+export const tenantKey = (tenantId: string, id: string): string => `${tenantId}/${id}`;
+export function splitTenantKey(key: string): { tenantId: string; id: string } {
+  const at = key.indexOf('/');
+  return { tenantId: key.slice(0, at), id: key.slice(at + 1) };
+}
+
 export interface OutboxRelayOptions {
   /** What the relay is called in its log lines ("webhook", "tenant event"). */
   name: string;

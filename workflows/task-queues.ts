@@ -31,3 +31,16 @@ export function connectionsQueueFrom(current: string): string {
   const suffix = '-connections';
   return current.endsWith(suffix) ? current : `${current}${suffix}`;
 }
+
+/**
+ * The Temporal priority of a tenant's workflows: its fairness key is the tenant, so on every queue (and the slow
+ * lane) Temporal dispatches backlogged tasks round-robin across tenants instead of first-in first-out, and one
+ * tenant's backlog — a flood over many integrations, receivers that hang, ten thousand refreshes due at once —
+ * never holds another tenant's tasks behind it (docs/architecture.md "Fairness across tenants"). Set when a
+ * workflow starts; its activities and its next runs (continue-as-new) inherit it. Ignored by a server without
+ * fairness enabled (scripts/services.ts enables it on the embedded one).
+ */
+export function tenantPriority(tenantId: string): { fairnessKey: string } {
+  // Temporal limits a fairness key to 64 bytes; tenant ids are far shorter.
+  return { fairnessKey: tenantId.slice(0, 64) };
+}

@@ -15,31 +15,41 @@ export const EVENT_DELIVERY_CHANNEL = 'plugboard_event_delivery';
  */
 const ENABLED_ENDPOINTS = 'select id from event_endpoint where disabled_at is null';
 
+/** An endpoint with deliveries to make, and its tenant (whose fairness key its workflow runs with). */
+export interface PendingEndpoint {
+  tenantId: string;
+  endpointId: string;
+}
+
 /** Claims up to `limit` deliveries no relay has woken a workflow for (SKIP LOCKED): the distinct endpoints. */
-export async function claimUndispatchedEndpoints(em: EntityManager, limit: number): Promise<{ claimed: number; endpointIds: string[] }> {
-  const rows = await em.getConnection().execute<{ endpoint_id: string }[]>(
-    `update event_delivery set dispatched_at = now() where id in (
+export async function claimUndispatchedEndpoints(em: EntityManager, limit: number): Promise<{ claimed: number; endpoints: PendingEndpoint[] }> {
+  const rows = await em.getConnection().execute<{ tenant_id: string; endpoint_id: string }[]>(
+    `update event_delivery d set dispatched_at = now() from event_endpoint e
+     where e.id = d.endpoint_id and d.id in (
        select id from event_delivery where status = 'pending' and dispatched_at is null and endpoint_id in (${ENABLED_ENDPOINTS})
        order by created_at limit ? for update skip locked)
-     returning endpoint_id`,
+     returning e.tenant_id, d.endpoint_id`,
     [limit],
   );
-  return { claimed: rows.length, endpointIds: [...new Set(rows.map((r) => r.endpoint_id))] };
+  const endpoints = new Map(rows.map((r) => [r.endpoint_id, { tenantId: r.tenant_id, endpointId: r.endpoint_id }]));
+  return { claimed: rows.length, endpoints: [...endpoints.values()] };
 }
 
 /**
  * Endpoints with a delivery overdue by more than `olderThanMs` (its workflow ended, a relay died before waking it,
  * Temporal was down): the sweep wakes each again. Writes nothing.
  */
-export async function overdueEndpoints(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
-  const rows = await em.getConnection().execute<{ endpoint_id: string }[]>(
-    `select distinct endpoint_id from event_delivery
-     where status = 'pending' and dispatched_at is not null and next_attempt_at < now() - make_interval(secs => ?)
-       and endpoint_id in (${ENABLED_ENDPOINTS})
-     limit ?`,
+export async function overdueEndpoints(em: EntityManager, olderThanMs: number, limit: number): Promise<PendingEndpoint[]> {
+  const rows = await em.getConnection().execute<{ tenant_id: string; endpoint_id: string }[]>(
+    `select e.tenant_id, e.id as endpoint_id from event_endpoint e
+     where e.id in (
+       select distinct endpoint_id from event_delivery
+       where status = 'pending' and dispatched_at is not null and next_attempt_at < now() - make_interval(secs => ?)
+         and endpoint_id in (${ENABLED_ENDPOINTS})
+       limit ?)`,
     [olderThanMs / 1000, limit],
   );
-  return rows.map((r) => r.endpoint_id);
+  return rows.map((r) => ({ tenantId: r.tenant_id, endpointId: r.endpoint_id }));
 }
 
 export async function releaseEndpointClaims(em: EntityManager, endpointIds: string[]): Promise<void> {

@@ -7,19 +7,30 @@ import { WebhookEvent } from '../entities/index.ts';
  * them, and when, so another dispatcher does not, and the sweep can wake it again after the lease.
  */
 
+/** An integration with pending events, and its tenant (whose fairness key its workflow runs with). */
+export interface PendingIntegration {
+  tenantId: string;
+  integrationId: string;
+}
+
+function distinctIntegrations(rows: { tenant_id: string; integration_id: string }[]): PendingIntegration[] {
+  const byId = new Map(rows.map((r) => [r.integration_id, { tenantId: r.tenant_id, integrationId: r.integration_id }]));
+  return [...byId.values()];
+}
+
 /**
  * Claims up to `limit` pending events no dispatcher has claimed, oldest first (SKIP LOCKED: dispatchers share
  * the queue): how many, and the distinct integrations they belong to.
  */
-export async function claimUndispatchedIntegrations(em: EntityManager, limit: number): Promise<{ claimed: number; integrationIds: string[] }> {
-  const rows = await em.getConnection().execute<{ integration_id: string }[]>(
+export async function claimUndispatchedIntegrations(em: EntityManager, limit: number): Promise<{ claimed: number; integrations: PendingIntegration[] }> {
+  const rows = await em.getConnection().execute<{ tenant_id: string; integration_id: string }[]>(
     `update webhook_event set dispatched_at = now() where id in (
        select id from webhook_event where status = 'pending' and dispatched_at is null
        order by created_at limit ? for update skip locked)
-     returning integration_id`,
+     returning tenant_id, integration_id`,
     [limit],
   );
-  return { claimed: rows.length, integrationIds: [...new Set(rows.map((r) => r.integration_id))] };
+  return { claimed: rows.length, integrations: distinctIntegrations(rows) };
 }
 
 /**
@@ -28,14 +39,14 @@ export async function claimUndispatchedIntegrations(em: EntityManager, limit: nu
  * one signal per integration per sweep, harmless to a running workflow — and writes nothing: bumping the claims
  * would rewrite every pending row of a backlogged integration on each sweep.
  */
-export async function staleIntegrations(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
-  const rows = await em.getConnection().execute<{ integration_id: string }[]>(
-    `select distinct integration_id from webhook_event
+export async function staleIntegrations(em: EntityManager, olderThanMs: number, limit: number): Promise<PendingIntegration[]> {
+  const rows = await em.getConnection().execute<{ tenant_id: string; integration_id: string }[]>(
+    `select distinct tenant_id, integration_id from webhook_event
      where status = 'pending' and dispatched_at < now() - make_interval(secs => ?)
      limit ?`,
     [olderThanMs / 1000, limit],
   );
-  return rows.map((r) => r.integration_id);
+  return distinctIntegrations(rows);
 }
 
 /** Hands the claims of these integrations back (their workflow could not be woken: Temporal unavailable). */

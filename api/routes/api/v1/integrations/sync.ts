@@ -4,6 +4,7 @@ import { recordCounts } from '../../../../../db/repositories/stats.repository.ts
 import { listSyncRecords } from '../../../../../db/repositories/sync-records.repository.ts';
 import { AppError } from '../../../../../lib/errors.ts';
 import { SYNC_WORKFLOW_TYPE, syncNowWorkflowId, syncScheduleId } from '../../../../../workflows/sync.messages.ts';
+import { tenantPriority } from '../../../../../workflows/task-queues.ts';
 import { integrationsOf, ok, type AppContext } from '../../../../context.ts';
 import { limit } from '../../../../validation.ts';
 import { integrationIdParam } from './params.ts';
@@ -21,6 +22,7 @@ export async function syncNow(ctx: AppContext): Promise<void> {
     taskQueue: queues.sync,
     args: [{ integrationId: integration.id, reason: 'manual' }],
     workflowIdConflictPolicy: 'USE_EXISTING',
+    priority: tenantPriority(integration.tenantId),
   });
   ctx.state.em.clear();
   ok(ctx, { ...(counts as object), lastSync: (await repo.get(integration.id)).lastSync });

@@ -22,7 +22,12 @@ export async function retryEvent(ctx: AppContext): Promise<void> {
   Object.assign(event, { status: 'pending', errorMessage: null, attemptLimit: event.attempts + MANUAL_RETRY_ATTEMPTS, dispatchedAt: new Date() });
   await em.flush();
   try {
-    await wakeWebhookBatch(ctx.deps.temporal.client, ctx.deps.temporal.queues.webhooks, event.integrationId, { timeoutMs: 5_000 });
+    await wakeWebhookBatch(
+      ctx.deps.temporal.client,
+      ctx.deps.temporal.queues.webhooks,
+      { tenantId: event.tenantId, integrationId: event.integrationId },
+      { timeoutMs: 5_000 },
+    );
   } catch (error) {
     // Temporal unavailable: the event keeps its state, unless a batch has taken it up meanwhile.
     await em.nativeUpdate(WebhookEvent, { id: event.id, status: 'pending' }, before);
