@@ -10,6 +10,7 @@
  *   npm run bench -- webhook-event-writes [--events 40000] [--rounds 4] [--integrations 8] [--fillfactor 85] [--payload-bytes 1200]
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -181,4 +182,5 @@ try {
   }
   await admin.close().catch(() => undefined);
   await pg.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 }
