@@ -9,6 +9,7 @@ import { nextAttemptDelay, retryAfterMs as parseRetryAfter } from '../lib/events
 import { signEvent } from '../lib/events/signing.ts';
 import { eventEnvelope } from '../lib/events/types.ts';
 import { forwardUrlProblem, outboundBlockedCause } from '../lib/net-guard.ts';
+import { slotRetryMs, TenantSlots } from '../lib/tenant-slots.ts';
 import type { EventDeliveryBatchResult } from '../workflows/event-endpoint.messages.ts';
 import type { WebhookLane } from '../workflows/webhook.messages.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -41,8 +42,9 @@ interface AttemptOutcome {
  * or failing for PLUGBOARD_EVENT_DISABLE_AFTER in a row, disables the endpoint and tells the tenant's other
  * endpoints (`endpoint.disabled`).
  */
-export function createTenantEventActivities(deps: ActivityDeps) {
+export function createTenantEventActivities(deps: ActivityDeps, options: { slowLaneSlots?: TenantSlots } = {}) {
   const { orm, vault, providers, env } = deps;
+  const slowLaneSlots = options.slowLaneSlots ?? new TenantSlots(env.PLUGBOARD_SLOW_LANE_TENANT_SLOTS);
   const production = env.NODE_ENV === 'production';
   const events = createTenantEventEmitters(deps);
 
@@ -189,59 +191,66 @@ export function createTenantEventActivities(deps: ActivityDeps) {
       const result: EventDeliveryBatchResult = { delivered: 0, failed: 0, retrying: 0, more: false, nextDueInMs: null };
       const endpoint = await em.findOne(EventEndpoint, { id: input.endpointId });
       if (!endpoint || endpoint.disabledAt) return result;
-      const secrets = signingSecrets(vault, endpoint);
-      const due = await dueDeliveries(em, endpoint.id, BATCH_SIZE);
-      const started = Date.now();
-      for (const { delivery, event } of due) {
-        if (Date.now() - started > BATCH_BUDGET_MS) {
-          result.more = true;
-          break;
+      // In the slow lane, the tenant's share of its slots taken: hand the slot back and try again shortly.
+      const release = slowLane ? slowLaneSlots.tryAcquire(endpoint.tenantId) : () => undefined;
+      if (!release) return { ...result, nextDueInMs: slotRetryMs() };
+      try {
+        const secrets = signingSecrets(vault, endpoint);
+        const due = await dueDeliveries(em, endpoint.id, BATCH_SIZE);
+        const started = Date.now();
+        for (const { delivery, event } of due) {
+          if (Date.now() - started > BATCH_BUDGET_MS) {
+            result.more = true;
+            break;
+          }
+          heartbeat({ delivered: result.delivered });
+          const at = new Date();
+          const outcome = await attempt(endpoint, secrets, event, slowLane ? DELIVERY_TIMEOUT_MS : fastLaneMs);
+          if (!slowLane && outcome.timedOut) {
+            // Not answered within the fast-lane time: next in the slow lane, this attempt not recorded.
+            result.moveTo = 'slow';
+            result.more = true;
+            break;
+          }
+          attempts++;
+          if (outcome.timedOut || outcome.latencyMs > fastLaneMs) allInTime = false;
+          em.create(EventDeliveryAttempt, {
+            tenantId: delivery.tenantId,
+            deliveryId: delivery.id,
+            endpointId: endpoint.id,
+            attemptedAt: at,
+            statusCode: outcome.statusCode,
+            latencyMs: outcome.latencyMs,
+            responseExcerpt: outcome.excerpt,
+            error: outcome.error,
+          });
+          settle(delivery, endpoint, outcome, at);
+          // Per delivery: a worker that dies mid-batch re-delivers only the one in flight.
+          await em.flush();
+          if (delivery.status === 'delivered') result.delivered++;
+          else if (delivery.status === 'failed') result.failed++;
+          else result.retrying++;
+          const reason =
+            outcome.statusCode === 410
+              ? 'the endpoint answered HTTP 410 Gone'
+              : endpoint.failingSince && at.getTime() - endpoint.failingSince.getTime() >= env.PLUGBOARD_EVENT_DISABLE_AFTER
+                ? `every attempt failed since ${endpoint.failingSince.toISOString()}`
+                : null;
+          if (reason) {
+            await disable(em, endpoint.id, reason);
+            return result;
+          }
         }
-        heartbeat({ delivered: result.delivered });
-        const at = new Date();
-        const outcome = await attempt(endpoint, secrets, event, slowLane ? DELIVERY_TIMEOUT_MS : fastLaneMs);
-        if (!slowLane && outcome.timedOut) {
-          // Not answered within the fast-lane time: next in the slow lane, this attempt not recorded.
-          result.moveTo = 'slow';
-          result.more = true;
-          break;
-        }
-        attempts++;
-        if (outcome.timedOut || outcome.latencyMs > fastLaneMs) allInTime = false;
-        em.create(EventDeliveryAttempt, {
-          tenantId: delivery.tenantId,
-          deliveryId: delivery.id,
-          endpointId: endpoint.id,
-          attemptedAt: at,
-          statusCode: outcome.statusCode,
-          latencyMs: outcome.latencyMs,
-          responseExcerpt: outcome.excerpt,
-          error: outcome.error,
-        });
-        settle(delivery, endpoint, outcome, at);
-        // Per delivery: a worker that dies mid-batch re-delivers only the one in flight.
-        await em.flush();
-        if (delivery.status === 'delivered') result.delivered++;
-        else if (delivery.status === 'failed') result.failed++;
-        else result.retrying++;
-        const reason =
-          outcome.statusCode === 410
-            ? 'the endpoint answered HTTP 410 Gone'
-            : endpoint.failingSince && at.getTime() - endpoint.failingSince.getTime() >= env.PLUGBOARD_EVENT_DISABLE_AFTER
-              ? `every attempt failed since ${endpoint.failingSince.toISOString()}`
-              : null;
-        if (reason) {
-          await disable(em, endpoint.id, reason);
-          return result;
-        }
+        if (due.length === BATCH_SIZE) result.more = true;
+        if (slowLane && attempts > 0 && allInTime) result.moveTo = 'fast';
+        if (result.moveTo === 'slow') deps.logger.warn({ endpointId: endpoint.id, fastLaneMs }, 'receiver slow: batches move to the slow lane');
+        else if (result.moveTo === 'fast') deps.logger.info({ endpointId: endpoint.id }, 'receiver answers in time: batches back in the fast lane');
+        const next = await nextDueAt(em, endpoint.id);
+        result.nextDueInMs = next ? Math.max(0, next.getTime() - Date.now()) : null;
+        return result;
+      } finally {
+        release();
       }
-      if (due.length === BATCH_SIZE) result.more = true;
-      if (slowLane && attempts > 0 && allInTime) result.moveTo = 'fast';
-      if (result.moveTo === 'slow') deps.logger.warn({ endpointId: endpoint.id, fastLaneMs }, 'receiver slow: batches move to the slow lane');
-      else if (result.moveTo === 'fast') deps.logger.info({ endpointId: endpoint.id }, 'receiver answers in time: batches back in the fast lane');
-      const next = await nextDueAt(em, endpoint.id);
-      result.nextDueInMs = next ? Math.max(0, next.getTime() - Date.now()) : null;
-      return result;
     },
   };
 }
