@@ -66,16 +66,54 @@ export function progress(message: string): void {
   process.stderr.write(`\x1b[1;34m[plugboard]\x1b[0m ${message}\n`);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Whether a listener can bind 127.0.0.1:`port` now (0: any port), and the port it got. */
+function bindable(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.on('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : null));
     });
   });
+}
+
+/** Ports this process handed out, so two calls never return the same one. */
+const handedOut = new Set<number>();
+
+/**
+ * A free port on loopback for a service started later. It comes from below the kernel's ephemeral range
+ * (/proc/sys/net/ipv4/ip_local_port_range), where nothing takes ports on its own: a port the kernel picks (bind to
+ * 0) lies inside that range, and a process started in between — the Temporal dev server opens several listeners on
+ * ports the kernel picks — could take it before our service binds it (EADDRINUSE, seen once in CI). Falls back to
+ * the kernel's pick when the range leaves no room below it.
+ */
+export async function freePort(): Promise<number> {
+  let low = 0;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    // not Linux: the kernel's pick
+  }
+  const from = 10_000;
+  if (low > from + 1_000) {
+    for (let i = 0; i < 100; i++) {
+      const port = from + Math.floor(Math.random() * (low - from));
+      if (handedOut.has(port)) continue;
+      if ((await bindable(port)) === port) {
+        handedOut.add(port);
+        return port;
+      }
+    }
+  }
+  for (;;) {
+    const port = await bindable(0);
+    if (port && !handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** Whether something accepts connections on host:port right now. */
