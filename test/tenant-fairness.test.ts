@@ -126,18 +126,20 @@ describe('fairness across tenants', () => {
         20_000,
         "every busy endpoint's delivery batch scheduled",
       );
-      expect(slow.ids.length).toBeLessThan(BUSY_ENDPOINTS / 2);
+      // At least ten still queued, so first in, first out would make the quiet tenant wait for all of them.
+      const busyBefore = slow.ids.length;
+      expect(busyBefore).toBeLessThanOrEqual(BUSY_ENDPOINTS - 10);
 
       // The quiet tenant's webhook needs two tasks on that queue: its batch, then its endpoint's delivery.
       const acked = Date.now();
       await send(quiet);
       await until(() => fast.ids.length > 0, 30_000, "the quiet tenant's event delivered");
       const latency = Date.now() - acked;
-      const busyDelivered = slow.ids.length;
-      // First in, first out both would wait for the whole backlog (eighteen batches of 300 ms, 5.4 s); with the
-      // tenants' fairness keys each runs after one or two of the busy tenant's (measured: 4 delivered by then).
-      expect(busyDelivered).toBeLessThanOrEqual(7);
-      expect(latency).toBeLessThan(2_500);
+      const busyMeanwhile = slow.ids.length - busyBefore;
+      // First in, first out both would wait for the whole backlog (up to eighteen batches of 300 ms, 5.4 s); with
+      // the tenants' fairness keys each runs after one or two of the busy tenant's (measured: 4 delivered by then).
+      expect(busyMeanwhile).toBeLessThanOrEqual(5);
+      expect(latency).toBeLessThan(4_000);
 
       // Every busy delivery is still made, once to each endpoint.
       await until(() => slow.ids.length >= BUSY_ENDPOINTS, 30_000, 'the busy deliveries made');
