@@ -103,7 +103,7 @@ const schema = z.object({
   PLUGBOARD_WEBHOOK_FAST_LANE_MS: z.coerce.number().int().min(100).max(15_000).default(3_000),
   /**
    * Slow-lane batches (webhook forwards, tenant-event deliveries) one tenant may run at once in one worker process;
-   * a batch over the cap hands its slot back and tries again 2–3 s later (docs/architecture.md "Slow receivers").
+   * a batch over the cap hands its slot back and tries again 5–7.5 s later (docs/architecture.md "Slow receivers").
    */
   PLUGBOARD_SLOW_LANE_TENANT_SLOTS: z.coerce.number().int().min(1).max(10_000).default(10),
   /** How long the API keeps an integration's webhook verification data (ms); a failed verification re-reads it. */

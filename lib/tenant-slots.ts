@@ -34,7 +34,10 @@ export class TenantSlots {
   }
 }
 
-/** How long a capped slow-lane batch waits before it tries again (jittered, so a tenant's batches spread out). */
+/**
+ * How long a capped slow-lane batch waits before it tries again (jittered, so a tenant's batches spread out). Each
+ * try costs its workflow an activity and a timer in history; a slot it waits for is held up to 15 s.
+ */
 export function slotRetryMs(): number {
-  return 2_000 + Math.floor(Math.random() * 1_000);
+  return 5_000 + Math.floor(Math.random() * 2_500);
 }

@@ -2,7 +2,7 @@
  * One tenant's share of the slow lane (docs/architecture.md "Slow receivers"): fairness orders which task a free
  * slow-lane slot takes, but a forward to a receiver that hangs keeps its slot for the whole 15 s timeout, so a tenant
  * with enough of them could hold every slot. PLUGBOARD_SLOW_LANE_TENANT_SLOTS caps the slots one tenant's batches
- * hold in a worker; a batch over the cap hands its slot back and tries again 2–3 s later. Real API, worker,
+ * hold in a worker; a batch over the cap hands its slot back and tries again 5–7.5 s later. Real API, worker,
  * dispatchers, PostgreSQL and Temporal; the receivers are real HTTP servers on loopback.
  */
 import { createServer, type ServerResponse } from 'node:http';
@@ -110,7 +110,7 @@ describe('slow lane, per tenant', () => {
       // may be in flight, and the others wait their turn without holding a slot.
       await send(busyIntegration);
       await until(() => hung.seen.length >= HUNG_ENDPOINTS + TENANT_SLOTS, 20_000, "the busy tenant's deliveries in the slow lane");
-      await new Promise((r) => setTimeout(r, 3_000)); // the capped batches' retries come round at least once
+      await new Promise((r) => setTimeout(r, 8_000)); // the capped batches' retries come round at least once
       expect(hung.open()).toBe(TENANT_SLOTS);
 
       // The other tenant's receiver is slow too, so its delivery goes to the slow lane: a slot is free there.
