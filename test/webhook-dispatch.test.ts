@@ -102,7 +102,7 @@ describe('WebhookEventWriter (group commit)', () => {
 describe('dispatch claims', () => {
   it('hands concurrent claimers disjoint events (SKIP LOCKED) by integration, re-takes only stale claims, and takes back released ones', async () => {
     await Promise.all(Array.from({ length: 40 }, (_, i) => api.deps.webhookWriter.write(event(`int_claims_${i % 4}`))));
-    const ids = (integrations: { integrationId: string }[]) => integrations.map((i) => i.integrationId);
+    const ids = (keys: { id: string }[]) => keys.map((k) => k.id);
     const mine = (ids: string[]) => ids.filter((id) => id.startsWith('int_claims_')).sort();
     // Both ask for more than there is (earlier tests' events included): together they take everything, once.
     const [x, y] = await Promise.all([
@@ -111,16 +111,16 @@ describe('dispatch claims', () => {
     ]);
     const em = api.deps.orm.em.fork();
     expect(await em.count(WebhookEvent, { integrationId: { $like: 'int_claims_%' }, dispatchedAt: null })).toBe(0);
-    expect(mine([...new Set([...ids(x.integrations), ...ids(y.integrations)])])).toEqual(['int_claims_0', 'int_claims_1', 'int_claims_2', 'int_claims_3']);
+    expect(mine([...new Set([...ids(x.keys), ...ids(y.keys)])])).toEqual(['int_claims_0', 'int_claims_1', 'int_claims_2', 'int_claims_3']);
     // Fresh claims are not stale; an old one is, and only its integration is woken again.
     expect(mine(ids(await staleIntegrations(api.deps.orm.em.fork(), 60_000, 100)))).toEqual([]);
     await em.getConnection().execute(`update webhook_event set dispatched_at = now() - interval '1 hour' where integration_id = 'int_claims_2'`);
     expect(mine(ids(await staleIntegrations(api.deps.orm.em.fork(), 60_000, 100)))).toEqual(['int_claims_2']);
     await releaseIntegrationClaims(api.deps.orm.em.fork(), ['int_claims_1']);
     const again = await claimUndispatchedIntegrations(api.deps.orm.em.fork(), 100);
-    expect(mine(ids(again.integrations))).toEqual(['int_claims_1']);
+    expect(mine([...new Set(ids(again.keys))])).toEqual(['int_claims_1']);
     // Each integration comes with its tenant, whose fairness key its workflow starts with.
-    expect(again.integrations.find((i) => i.integrationId === 'int_claims_1')?.tenantId).toBe('ten_dispatch');
+    expect(again.keys.find((k) => k.id === 'int_claims_1')?.tenantId).toBe('ten_dispatch');
     expect(again.claimed).toBe(10);
   });
 });

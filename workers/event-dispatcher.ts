@@ -4,7 +4,7 @@ import { claimUndispatchedEndpoints, EVENT_DELIVERY_CHANNEL, overdueEndpoints, r
 import type { Logger } from '../lib/logger.ts';
 import { tenantPriority } from '../workflows/task-queues.ts';
 import { deliveriesPendingSignal, EVENT_ENDPOINT_WORKFLOW_TYPE, eventEndpointWorkflowId } from '../workflows/event-endpoint.messages.ts';
-import { splitTenantKey, startOutboxRelay, tenantKey, type OutboxRelay } from './outbox-relay.ts';
+import { startOutboxRelay, type OutboxRelay } from './outbox-relay.ts';
 
 export interface EventDispatcherOptions {
   orm: MikroORM;
@@ -55,22 +55,7 @@ export function startEventDispatcher(options: EventDispatcherOptions): OutboxRel
     ...options,
     name: 'tenant event',
     channel: EVENT_DELIVERY_CHANNEL,
-    queries: {
-      // Keys name the tenant too (`<tenantId>/<endpointId>`): the workflow starts with its fairness key.
-      claim: async (em, limit) => {
-        const { claimed, endpoints } = await claimUndispatchedEndpoints(em, limit);
-        return { claimed, keys: endpoints.map((e) => tenantKey(e.tenantId, e.endpointId)) };
-      },
-      stale: async (em, olderThanMs, limit) => (await overdueEndpoints(em, olderThanMs, limit)).map((e) => tenantKey(e.tenantId, e.endpointId)),
-      release: (em, keys) =>
-        releaseEndpointClaims(
-          em,
-          keys.map((key) => splitTenantKey(key).id),
-        ),
-    },
-    wake: (key) => {
-      const { tenantId, id } = splitTenantKey(key);
-      return wakeEventEndpoint(options.client, options.taskQueue, { tenantId, endpointId: id });
-    },
+    queries: { claim: claimUndispatchedEndpoints, stale: overdueEndpoints, release: releaseEndpointClaims },
+    wake: (key) => wakeEventEndpoint(options.client, options.taskQueue, { tenantId: key.tenantId, endpointId: key.id }),
   });
 }

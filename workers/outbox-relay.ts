@@ -2,25 +2,24 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { listen } from '../db/notifications.ts';
 import type { Logger } from '../lib/logger.ts';
 
-/** The queries of one outbox: what a relay claims, finds overdue and hands back, keyed by the workflow's key. */
-export interface OutboxQueries {
-  /** Claims up to `limit` rows no relay has claimed (SKIP LOCKED): how many, and the distinct keys. */
-  claim: (em: EntityManager, limit: number) => Promise<{ claimed: number; keys: string[] }>;
-  /** Keys whose rows are still pending `leaseMs` after their claim (the sweep wakes them again; writes nothing). */
-  stale: (em: EntityManager, leaseMs: number, limit: number) => Promise<string[]>;
-  /** Hands the claims of these keys back (their workflow could not be woken). */
-  release: (em: EntityManager, keys: string[]) => Promise<void>;
+/**
+ * What a relay wakes: the id its workflow is keyed by (an integration, an endpoint), and the tenant it belongs to,
+ * so the wake-up starts that workflow with the tenant's fairness key (workflows/task-queues.ts `tenantPriority`)
+ * without a lookup.
+ */
+export interface OutboxKey {
+  id: string;
+  tenantId: string;
 }
 
-/**
- * A relay key that names the tenant beside the workflow's own key (`<tenantId>/<id>`), so the wake-up can start
- * the workflow with the tenant's fairness key (workflows/task-queues.ts `tenantPriority`) without a lookup.
- * Ids never contain `/`.
- */
-export const tenantKey = (tenantId: string, id: string): string => `${tenantId}/${id}`;
-export function splitTenantKey(key: string): { tenantId: string; id: string } {
-  const at = key.indexOf('/');
-  return { tenantId: key.slice(0, at), id: key.slice(at + 1) };
+/** The queries of one outbox: what a relay claims, finds overdue and hands back. */
+export interface OutboxQueries {
+  /** Claims up to `limit` rows no relay has claimed (SKIP LOCKED): how many, and each one's key (repeats allowed). */
+  claim: (em: EntityManager, limit: number) => Promise<{ claimed: number; keys: OutboxKey[] }>;
+  /** Keys whose rows are still pending `leaseMs` after their claim (the sweep wakes them again; writes nothing). */
+  stale: (em: EntityManager, leaseMs: number, limit: number) => Promise<OutboxKey[]>;
+  /** Hands the claims of these ids back (their workflow could not be woken). */
+  release: (em: EntityManager, ids: string[]) => Promise<void>;
 }
 
 export interface OutboxRelayOptions {
@@ -32,7 +31,7 @@ export interface OutboxRelayOptions {
   channel: string;
   queries: OutboxQueries;
   /** Wakes (or starts) the workflow of one key; idempotent. Rejects when Temporal cannot be reached. */
-  wake: (key: string) => Promise<void>;
+  wake: (key: OutboxKey) => Promise<void>;
   logger: Logger;
   /** Safety net: how often to look for rows without a notification (and for stale claims). */
   sweepIntervalMs: number;
@@ -82,20 +81,25 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let sweepDue = true; // set by the sweep timer (and for the first drain)
   const totals: RelayStats = { wakeups: 0, failed: 0, throttled: 0 };
   let wakeupsThisMinute = 0;
-  /** Per key: when it was last woken, and a trailing wake-up already scheduled. */
+  /** Per id: when it was last woken, and a trailing wake-up already scheduled. */
   const recent = new Map<string, { at: number; trailing?: NodeJS.Timeout }>();
 
-  const wakeOne = async (key: string): Promise<void> => {
-    recent.set(key, { at: Date.now() });
+  const wakeOne = async (key: OutboxKey): Promise<void> => {
+    recent.set(key.id, { at: Date.now() });
     await options.wake(key);
     totals.wakeups++;
     wakeupsThisMinute++;
   };
 
-  const fail = async (keys: string[], error: unknown) => {
+  const fail = async (keys: OutboxKey[], error: unknown) => {
     totals.failed += keys.length;
-    for (const key of keys) recent.delete(key);
-    await queries.release(options.orm.em.fork(), keys).catch(() => undefined);
+    for (const key of keys) recent.delete(key.id);
+    await queries
+      .release(
+        options.orm.em.fork(),
+        keys.map((key) => key.id),
+      )
+      .catch(() => undefined);
     backoffMs = Math.min(30_000, backoffMs ? backoffMs * 2 : 500);
     logger.warn(
       { workflows: keys.length, err: (error as Error | undefined)?.message, retryInMs: backoffMs },
@@ -110,11 +114,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   /** Wakes each key now, or — woken moments ago — once more when its interval is over. */
-  const wakeAll = async (keys: string[]): Promise<void> => {
+  const wakeAll = async (keys: OutboxKey[]): Promise<void> => {
     const now = Date.now();
-    const due: string[] = [];
+    const due: OutboxKey[] = [];
     for (const key of keys) {
-      const last = recent.get(key);
+      const last = recent.get(key.id);
       if (!last || now - last.at >= minWakeIntervalMs) due.push(key);
       else {
         totals.throttled++;
@@ -130,7 +134,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         last.trailing.unref();
       }
     }
-    const failed: string[] = [];
+    const failed: OutboxKey[] = [];
     let firstError: unknown;
     let next = 0;
     await Promise.all(
@@ -156,13 +160,14 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         for (;;) {
           const em = options.orm.em.fork();
           const { claimed, keys } = await queries.claim(em, batchSize);
-          const ids = new Set(keys);
+          // Each workflow once, however many of its rows were claimed.
+          const byId = new Map(keys.map((key) => [key.id, key]));
           if (sweepDue) {
             sweepDue = false;
-            for (const key of await queries.stale(em, options.leaseMs, batchSize)) ids.add(key);
+            for (const key of await queries.stale(em, options.leaseMs, batchSize)) byId.set(key.id, key);
           }
-          if (!ids.size) break;
-          await wakeAll([...ids]);
+          if (!byId.size) break;
+          await wakeAll([...byId.values()]);
           if (backoffTimer || claimed < batchSize) break;
         }
       } catch (error) {

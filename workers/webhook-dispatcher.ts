@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { claimUndispatchedIntegrations, staleIntegrations, releaseIntegrationClaims } from '../db/repositories/webhook-dispatch.repository.ts';
 import type { Logger } from '../lib/logger.ts';
 import { wakeWebhookBatch } from '../lib/webhooks/start.ts';
-import { splitTenantKey, startOutboxRelay, tenantKey, type OutboxRelay, type RelayStats } from './outbox-relay.ts';
+import { startOutboxRelay, type OutboxRelay, type RelayStats } from './outbox-relay.ts';
 
 export const WEBHOOK_EVENT_CHANNEL = 'plugboard_webhook_event';
 
@@ -47,22 +47,7 @@ export function startWebhookDispatcher(options: DispatcherOptions): OutboxRelay 
     ...options,
     name: 'webhook',
     channel: WEBHOOK_EVENT_CHANNEL,
-    queries: {
-      // Keys name the tenant too (`<tenantId>/<integrationId>`): the workflow starts with its fairness key.
-      claim: async (em, limit) => {
-        const { claimed, integrations } = await claimUndispatchedIntegrations(em, limit);
-        return { claimed, keys: integrations.map((i) => tenantKey(i.tenantId, i.integrationId)) };
-      },
-      stale: async (em, olderThanMs, limit) => (await staleIntegrations(em, olderThanMs, limit)).map((i) => tenantKey(i.tenantId, i.integrationId)),
-      release: (em, keys) =>
-        releaseIntegrationClaims(
-          em,
-          keys.map((key) => splitTenantKey(key).id),
-        ),
-    },
-    wake: (key) => {
-      const { tenantId, id } = splitTenantKey(key);
-      return wakeWebhookBatch(options.client, options.taskQueue, { tenantId, integrationId: id }, { timeoutMs: startTimeoutMs });
-    },
+    queries: { claim: claimUndispatchedIntegrations, stale: staleIntegrations, release: releaseIntegrationClaims },
+    wake: (key) => wakeWebhookBatch(options.client, options.taskQueue, { tenantId: key.tenantId, integrationId: key.id }, { timeoutMs: startTimeoutMs }),
   });
 }

@@ -15,33 +15,35 @@ export const EVENT_DELIVERY_CHANNEL = 'plugboard_event_delivery';
  */
 const ENABLED_ENDPOINTS = 'select id from event_endpoint where disabled_at is null';
 
-/** An endpoint with deliveries to make, and its tenant (whose fairness key its workflow runs with). */
+/** An endpoint (`id`) with deliveries to make, and its tenant, whose fairness key its workflow runs with. */
 export interface PendingEndpoint {
+  id: string;
   tenantId: string;
-  endpointId: string;
 }
 
-/** Claims up to `limit` deliveries no relay has woken a workflow for (SKIP LOCKED): the distinct endpoints. */
-export async function claimUndispatchedEndpoints(em: EntityManager, limit: number): Promise<{ claimed: number; endpoints: PendingEndpoint[] }> {
-  const rows = await em.getConnection().execute<{ tenant_id: string; endpoint_id: string }[]>(
+/**
+ * Claims up to `limit` deliveries no relay has woken a workflow for (SKIP LOCKED): how many, and the endpoint of
+ * each (one entry per delivery: the relay wakes each endpoint once).
+ */
+export async function claimUndispatchedEndpoints(em: EntityManager, limit: number): Promise<{ claimed: number; keys: PendingEndpoint[] }> {
+  const rows = await em.getConnection().execute<PendingEndpoint[]>(
     `update event_delivery d set dispatched_at = now() from event_endpoint e
      where e.id = d.endpoint_id and d.id in (
        select id from event_delivery where status = 'pending' and dispatched_at is null and endpoint_id in (${ENABLED_ENDPOINTS})
        order by created_at limit ? for update skip locked)
-     returning e.tenant_id, d.endpoint_id`,
+     returning d.endpoint_id as id, e.tenant_id as "tenantId"`,
     [limit],
   );
-  const endpoints = new Map(rows.map((r) => [r.endpoint_id, { tenantId: r.tenant_id, endpointId: r.endpoint_id }]));
-  return { claimed: rows.length, endpoints: [...endpoints.values()] };
+  return { claimed: rows.length, keys: rows };
 }
 
 /**
  * Endpoints with a delivery overdue by more than `olderThanMs` (its workflow ended, a relay died before waking it,
  * Temporal was down): the sweep wakes each again. Writes nothing.
  */
-export async function overdueEndpoints(em: EntityManager, olderThanMs: number, limit: number): Promise<PendingEndpoint[]> {
-  const rows = await em.getConnection().execute<{ tenant_id: string; endpoint_id: string }[]>(
-    `select e.tenant_id, e.id as endpoint_id from event_endpoint e
+export function overdueEndpoints(em: EntityManager, olderThanMs: number, limit: number): Promise<PendingEndpoint[]> {
+  return em.getConnection().execute<PendingEndpoint[]>(
+    `select e.id, e.tenant_id as "tenantId" from event_endpoint e
      where e.id in (
        select distinct endpoint_id from event_delivery
        where status = 'pending' and dispatched_at is not null and next_attempt_at < now() - make_interval(secs => ?)
@@ -49,7 +51,6 @@ export async function overdueEndpoints(em: EntityManager, olderThanMs: number, l
        limit ?)`,
     [olderThanMs / 1000, limit],
   );
-  return rows.map((r) => ({ tenantId: r.tenant_id, endpointId: r.endpoint_id }));
 }
 
 export async function releaseEndpointClaims(em: EntityManager, endpointIds: string[]): Promise<void> {

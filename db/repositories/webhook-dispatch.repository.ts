@@ -7,30 +7,25 @@ import { WebhookEvent } from '../entities/index.ts';
  * them, and when, so another dispatcher does not, and the sweep can wake it again after the lease.
  */
 
-/** An integration with pending events, and its tenant (whose fairness key its workflow runs with). */
+/** An integration (`id`) with pending events, and its tenant, whose fairness key its workflow runs with. */
 export interface PendingIntegration {
+  id: string;
   tenantId: string;
-  integrationId: string;
-}
-
-function distinctIntegrations(rows: { tenant_id: string; integration_id: string }[]): PendingIntegration[] {
-  const byId = new Map(rows.map((r) => [r.integration_id, { tenantId: r.tenant_id, integrationId: r.integration_id }]));
-  return [...byId.values()];
 }
 
 /**
  * Claims up to `limit` pending events no dispatcher has claimed, oldest first (SKIP LOCKED: dispatchers share
- * the queue): how many, and the distinct integrations they belong to.
+ * the queue): how many, and the integration of each (one entry per event: the relay wakes each integration once).
  */
-export async function claimUndispatchedIntegrations(em: EntityManager, limit: number): Promise<{ claimed: number; integrations: PendingIntegration[] }> {
-  const rows = await em.getConnection().execute<{ tenant_id: string; integration_id: string }[]>(
+export async function claimUndispatchedIntegrations(em: EntityManager, limit: number): Promise<{ claimed: number; keys: PendingIntegration[] }> {
+  const rows = await em.getConnection().execute<PendingIntegration[]>(
     `update webhook_event set dispatched_at = now() where id in (
        select id from webhook_event where status = 'pending' and dispatched_at is null
        order by created_at limit ? for update skip locked)
-     returning tenant_id, integration_id`,
+     returning integration_id as id, tenant_id as "tenantId"`,
     [limit],
   );
-  return { claimed: rows.length, integrations: distinctIntegrations(rows) };
+  return { claimed: rows.length, keys: rows };
 }
 
 /**
@@ -39,14 +34,13 @@ export async function claimUndispatchedIntegrations(em: EntityManager, limit: nu
  * one signal per integration per sweep, harmless to a running workflow — and writes nothing: bumping the claims
  * would rewrite every pending row of a backlogged integration on each sweep.
  */
-export async function staleIntegrations(em: EntityManager, olderThanMs: number, limit: number): Promise<PendingIntegration[]> {
-  const rows = await em.getConnection().execute<{ tenant_id: string; integration_id: string }[]>(
-    `select distinct tenant_id, integration_id from webhook_event
+export function staleIntegrations(em: EntityManager, olderThanMs: number, limit: number): Promise<PendingIntegration[]> {
+  return em.getConnection().execute<PendingIntegration[]>(
+    `select distinct integration_id as id, tenant_id as "tenantId" from webhook_event
      where status = 'pending' and dispatched_at < now() - make_interval(secs => ?)
      limit ?`,
     [olderThanMs / 1000, limit],
   );
-  return distinctIntegrations(rows);
 }
 
 /** Hands the claims of these integrations back (their workflow could not be woken: Temporal unavailable). */
