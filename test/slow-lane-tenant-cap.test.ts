@@ -8,9 +8,9 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventDelivery } from '../db/entities/index.ts';
-import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { startTestEventDispatcher } from './event-receiver.ts';
 import { startTestApi, until, type TestApi } from './helpers.ts';
+import { eventEndpoint, sandboxIntegration, sendSandboxWebhook } from './sandbox-webhooks.ts';
 
 const FAST_LANE_MS = 300;
 const SLOW_SLOTS = 3;
@@ -47,36 +47,6 @@ async function startReceiver(options: { hang: boolean; delayMs?: number }) {
   };
 }
 
-async function sandboxIntegration(key: string): Promise<{ id: string; secret: string }> {
-  const secret = `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')}`;
-  const created = await api.request('POST', '/api/v1/integrations', { key, body: { provider: 'sandbox', secrets: { webhookSecret: secret } } });
-  expect(created.status).toBe(201);
-  return { id: created.body.data.id as string, secret };
-}
-
-async function endpoint(key: string, url: string): Promise<string> {
-  const created = await api.request('POST', '/api/v1/event-endpoints', { key, body: { url, eventTypes: ['webhook.received'] } });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body.data.id as string;
-}
-
-async function send(integration: { id: string; secret: string }): Promise<void> {
-  const webhookId = `msg_${integration.id}_${Math.random().toString(36).slice(2)}`;
-  const ts = Math.floor(Date.now() / 1000);
-  const body = JSON.stringify({ type: 'item.updated', timestamp: new Date().toISOString(), data: { id: 'item_1' } });
-  const res = await fetch(`${api.url}/webhooks/sandbox/${integration.id}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': webhookId,
-      'webhook-timestamp': String(ts),
-      'webhook-signature': signStandardWebhook(body, integration.secret, webhookId, ts),
-    },
-    body,
-  });
-  expect(res.status).toBe(200);
-}
-
 beforeAll(async () => {
   api = await startTestApi({
     worker: true,
@@ -101,21 +71,21 @@ describe('slow lane, per tenant', () => {
     // Slower than the fast lane allows, well within the slow lane's 15 s.
     const slow = await startReceiver({ hang: false, delayMs: 600 });
     try {
-      const busyIntegration = await sandboxIntegration(busy.apiKey);
-      for (let i = 0; i < HUNG_ENDPOINTS; i++) await endpoint(busy.apiKey, `${hung.url}/${i}`);
-      const otherIntegration = await sandboxIntegration(other.apiKey);
-      const otherEndpoint = await endpoint(other.apiKey, `${slow.url}/other`);
+      const busyIntegration = await sandboxIntegration(api, busy.apiKey);
+      for (let i = 0; i < HUNG_ENDPOINTS; i++) await eventEndpoint(api, busy.apiKey, `${hung.url}/${i}`, ['webhook.received']);
+      const otherIntegration = await sandboxIntegration(api, other.apiKey);
+      const otherEndpoint = await eventEndpoint(api, other.apiKey, `${slow.url}/other`, ['webhook.received']);
 
       // Five deliveries: each abandoned in the fast lane, then sent again in the slow lane — where only two of them
       // may be in flight, and the others wait their turn without holding a slot.
-      await send(busyIntegration);
+      await sendSandboxWebhook(api, busyIntegration, 1);
       await until(() => hung.seen.length >= HUNG_ENDPOINTS + TENANT_SLOTS, 20_000, "the busy tenant's deliveries in the slow lane");
       await new Promise((r) => setTimeout(r, 8_000)); // the capped batches' retries come round at least once
       expect(hung.open()).toBe(TENANT_SLOTS);
 
       // The other tenant's receiver is slow too, so its delivery goes to the slow lane: a slot is free there.
       const sent = Date.now();
-      await send(otherIntegration);
+      await sendSandboxWebhook(api, otherIntegration, 1);
       await until(
         async () => (await api.deps.orm.em.fork().count(EventDelivery, { endpointId: otherEndpoint, status: 'delivered' })) === 1,
         20_000,

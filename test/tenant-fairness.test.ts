@@ -7,13 +7,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { connectionWorkflowId } from '../workflows/connection.messages.ts';
 import { eventEndpointWorkflowId } from '../workflows/event-endpoint.messages.ts';
 import { webhookBatchWorkflowId } from '../workflows/webhook.messages.ts';
 import { startTestEventDispatcher } from './event-receiver.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
 import { startTestApi, until, type TestApi } from './helpers.ts';
+import { eventEndpoint, sandboxIntegration, sendSandboxWebhook } from './sandbox-webhooks.ts';
 
 /** One webhooks activity slot: every batch but the running one waits in Temporal's queue. */
 const SLOTS = 'webhooks:1';
@@ -45,40 +45,6 @@ async function startReceiver(delayMs: number): Promise<{ url: string; ids: strin
   };
 }
 
-/** The sandbox integration of the tenant of `key` (a tenant has one per provider), with its webhook secret. */
-async function forwarding(key: string): Promise<{ id: string; secret: string }> {
-  const secret = `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')}`;
-  const created = await api.request('POST', '/api/v1/integrations', { key, body: { provider: 'sandbox', secrets: { webhookSecret: secret } } });
-  expect(created.status).toBe(201);
-  return { id: created.body.data.id as string, secret };
-}
-
-/** An event endpoint of the tenant of `key` for webhook.received events, delivering to `url`. */
-async function endpoint(key: string, url: string): Promise<string> {
-  const created = await api.request('POST', '/api/v1/event-endpoints', { key, body: { url, eventTypes: ['webhook.received'] } });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body.data.id as string;
-}
-
-/** Sends one signed sandbox event; resolves with its event id once acked. */
-async function send(integration: { id: string; secret: string }): Promise<string> {
-  const webhookId = `msg_${integration.id}_${Math.random().toString(36).slice(2)}`;
-  const ts = Math.floor(Date.now() / 1000);
-  const body = JSON.stringify({ type: 'item.updated', timestamp: new Date().toISOString(), data: { id: 'item_1' } });
-  const res = await fetch(`${api.url}/webhooks/sandbox/${integration.id}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': webhookId,
-      'webhook-timestamp': String(ts),
-      'webhook-signature': signStandardWebhook(body, integration.secret, webhookId, ts),
-    },
-    body,
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { eventId: string }).eventId;
-}
-
 /** The fairness key a workflow's latest run carries (empty: none). */
 async function fairnessKeyOf(workflowId: string): Promise<string> {
   const described = await api.deps.temporal.client.workflow.getHandle(workflowId).describe();
@@ -103,14 +69,14 @@ describe('fairness across tenants', () => {
     try {
       // The busy tenant: one integration, and eighteen event endpoints whose receiver takes 300 ms. One webhook
       // makes a webhook.received event for each endpoint: eighteen delivery batches, one slot.
-      const busy = await forwarding(busyTenant.apiKey);
+      const busy = await sandboxIntegration(api, busyTenant.apiKey);
       const endpoints: string[] = [];
-      for (let i = 0; i < BUSY_ENDPOINTS; i++) endpoints.push(await endpoint(busyTenant.apiKey, `${slow.url}/${i}`));
+      for (let i = 0; i < BUSY_ENDPOINTS; i++) endpoints.push(await eventEndpoint(api, busyTenant.apiKey, `${slow.url}/${i}`, ['webhook.received']));
       // The quiet tenant: one integration, one endpoint whose receiver answers at once.
-      const quiet = await forwarding(quietTenant.apiKey);
-      await endpoint(quietTenant.apiKey, fast.url);
+      const quiet = await sandboxIntegration(api, quietTenant.apiKey);
+      await eventEndpoint(api, quietTenant.apiKey, fast.url, ['webhook.received']);
 
-      await send(busy);
+      await sendSandboxWebhook(api, busy, 1);
       // Every busy delivery is in Temporal's queue (its batch activity scheduled) before the quiet tenant's webhook.
       await until(
         async () => {
@@ -132,7 +98,7 @@ describe('fairness across tenants', () => {
 
       // The quiet tenant's webhook needs two tasks on that queue: its batch, then its endpoint's delivery.
       const acked = Date.now();
-      await send(quiet);
+      await sendSandboxWebhook(api, quiet, 1);
       await until(() => fast.ids.length > 0, 30_000, "the quiet tenant's event delivered");
       const latency = Date.now() - acked;
       const busyMeanwhile = slow.ids.length - busyBefore;
@@ -168,9 +134,7 @@ describe('fairness across tenants', () => {
 
     const receiver = await startReceiver(0);
     try {
-      const created = await api.request('POST', '/api/v1/event-endpoints', { key, body: { url: receiver.url, eventTypes: ['integration.disconnected'] } });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
-      const endpointId = created.body.data.id as string;
+      const endpointId = await eventEndpoint(api, key, receiver.url, ['integration.disconnected']);
       // A status change makes a tenant event; its delivery starts the endpoint's workflow.
       expect((await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key })).status).toBe(200);
       await until(() => receiver.ids.length > 0, 30_000, 'the tenant event delivered');

@@ -7,12 +7,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventDelivery, WebhookEvent } from '../db/entities/index.ts';
-import { signStandardWebhook } from '../lib/webhooks/signatures.ts';
 import { eventEndpointWorkflowId } from '../workflows/event-endpoint.messages.ts';
 import { webhookBatchWorkflowId } from '../workflows/webhook.messages.ts';
 import { startTestEventDispatcher } from './event-receiver.ts';
 import { slowLaneQueueFrom, taskQueueOf } from '../workflows/task-queues.ts';
 import { startTestApi, until, type TestApi } from './helpers.ts';
+import { sandboxIntegration, sendSandboxWebhook, type SandboxIntegration } from './sandbox-webhooks.ts';
 
 const FAST_LANE_MS = 500;
 // Two webhooks slots: three receivers that hang would hold them all for the 15 s forward timeout without the lanes.
@@ -63,38 +63,12 @@ async function startReceiver(options: { hanging?: boolean; delayMs?: number } = 
   return receiver;
 }
 
-/** A sandbox integration of a tenant of its own (or of `key`'s), forwarding to `url`, with its webhook secret. */
-async function forwarding(url: string, key?: string): Promise<{ id: string; secret: string }> {
-  key ??= (await api.newTenant()).apiKey;
-  const secret = `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')}`;
-  const created = await api.request('POST', '/api/v1/integrations', {
-    key,
-    body: { provider: 'sandbox', secrets: { webhookSecret: secret }, settings: { forwardUrl: url } },
-  });
-  expect(created.status).toBe(201);
-  const id = created.body.data.id as string;
-  expect((await api.request('POST', `/api/v1/integrations/${id}/forwarding-secret`, { key })).status).toBe(201);
-  return { id, secret };
+/** A sandbox integration of a tenant of its own (or of `key`'s), forwarding to `url`. */
+async function forwarding(url: string, key?: string): Promise<SandboxIntegration> {
+  return sandboxIntegration(api, key ?? (await api.newTenant()).apiKey, url);
 }
 
-/** Sends one signed sandbox event; resolves with its event id once acked. */
-async function send(integration: { id: string; secret: string }, n: number): Promise<string> {
-  const webhookId = `msg_${integration.id}_${n}`;
-  const ts = Math.floor(Date.now() / 1000);
-  const body = JSON.stringify({ type: 'item.updated', timestamp: new Date().toISOString(), data: { id: `item_${n}` } });
-  const res = await fetch(`${api.url}/webhooks/sandbox/${integration.id}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': webhookId,
-      'webhook-timestamp': String(ts),
-      'webhook-signature': signStandardWebhook(body, integration.secret, webhookId, ts),
-    },
-    body,
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { eventId: string }).eventId;
-}
+const send = (integration: SandboxIntegration, n: number) => sendSandboxWebhook(api, integration, n);
 
 const eventRow = (id: string) => api.deps.orm.em.fork().findOneOrFail(WebhookEvent, { id });
 
