@@ -3,7 +3,7 @@
  *
  *   npm run bench -- connections [--hour 10000] [--short 1000] [--ttl 60] [--observe 240] [--load-seconds 20]
  *                                [--tenants 500] [--cache <n>] [--worker-flags "<node flags>"] [--snapshot] [--api-prof]
- *                                [--client-session own|shared]
+ *                                [--client-session own|shared] [--realtime]
  *
  * How the integrations get their tokens (said here because it matters for what is measured):
  * - The `--hour` integrations (one-hour tokens) are written through the vault: the row gets encrypted
@@ -60,6 +60,7 @@ import { WORKER_NODE_ENV, WORKER_NODE_FLAGS } from '../workers/node-flags.ts';
 import type { HeapReport } from './lib/heap.ts';
 import { runLoad, type LoadRequest, type LoadResult } from './lib/load.ts';
 import { describeServerLatency, scrapeRouteHistograms, serverLatency, type ServerLatency } from './lib/server-latency.ts';
+import { nodeCommand } from './lib/spawn-ready.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'connections'),
@@ -72,6 +73,7 @@ const { values } = parseArgs({
     tenants: { type: 'string', default: '500' },
     'api-prof': { type: 'boolean', default: false },
     'client-session': { type: 'string', default: 'shared' },
+    realtime: { type: 'boolean', default: false },
     cache: { type: 'string' },
     snapshot: { type: 'boolean', default: false },
     'worker-flags': { type: 'string', default: WORKER_NODE_FLAGS.join(' ') },
@@ -182,7 +184,10 @@ const { temporal } = deps;
 // not on this process (which runs the connect flows and the starts). `deps` here only builds workflow inputs.
 // `--api-prof`: a V8 CPU profile of the API process, written when it exits (node bench/lib/cpu-summary.ts <file>).
 const apiProf = values['api-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dataDir, 'api-prof')}`] : [];
-const apiProcess = spawn(process.execPath, [...apiProf, 'api/server.ts'], {
+// `--realtime`: the API and both latency clients under SCHED_RR (bench/lib/spawn-ready.ts), an A/B of how much of
+// the client-side tail is the API's wait for a core.
+const [apiCommand, apiArgs] = nodeCommand([...apiProf, 'api/server.ts'], values.realtime);
+const apiProcess = spawn(apiCommand, apiArgs, {
   env: { ...(process.env as Record<string, string>), ...rawEnv },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -458,7 +463,14 @@ try {
    * after `warmupS` seconds of the same load whose figures are discarded.
    */
   const measure = async (requests: LoadRequest[], rate: number, cycle: boolean, warmupS: number) => {
-    const common = { port, seconds: LOAD_S, warmupSeconds: warmupS, maxSockets: 64, ownSession: values['client-session'] === 'own' };
+    const common = {
+      port,
+      seconds: LOAD_S,
+      warmupSeconds: warmupS,
+      maxSockets: 64,
+      ownSession: values['client-session'] === 'own' || values.realtime,
+      realtime: values.realtime,
+    };
     const base = `http://127.0.0.1:${port}`;
     // The API's histogram, scraped when the warm-up ends and when the loads do: the same seconds as the client's figures.
     const before = new Promise<Awaited<ReturnType<typeof scrapeRouteHistograms>>>((resolve, reject) =>
@@ -502,7 +514,7 @@ try {
     `  token API (open loop, ${LOAD_S} s after a warm-up: ${WORKING_WARMUP_S} s for the working set, 5 s for the sweep; target p99 ≤ 5 ms on the working set)   | /healthz probe beside it, 20/s`,
     tokenLine(`${working.length} tenants, each every 10 s`, ws10),
     ...(cold ? [tokenLine('cold sweep, each once', cold)] : []),
-    `    (the sandbox authorization server runs in its own process; the API process serves only Plugboard; the token and /healthz clients ${values['client-session'] === 'own' ? 'each in a process and session of its own' : 'in threads of this process'})`,
+    `    (the sandbox authorization server runs in its own process; the API process serves only Plugboard; the token and /healthz clients ${values['client-session'] === 'own' || values.realtime ? 'each in a process and session of its own' : 'in threads of this process'}${values.realtime ? '; the API and both clients under SCHED_RR (--realtime)' : ''})`,
     '  worker memory by phase    RSS | main isolate heap used/total, external | workflow threads heap used/total (connections, webhooks, sync, legacy…)',
     ...phases.map(
       (p) =>

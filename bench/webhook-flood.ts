@@ -14,7 +14,7 @@
  * timeout).
  *
  *   npm run bench -- webhook-flood [--seconds 15] [--integrations 4] [--concurrency 32] [--baseline 1000] [--worker-nice 5]
- *     [--quiet-lead-ms 5000] [--stalled 0] [--stalled-events 3] [--worker-prof] [--client-session own|shared]
+ *     [--quiet-lead-ms 5000] [--stalled 0] [--stalled-events 3] [--worker-prof] [--client-session own|shared] [--realtime]
  *
  * Starts its own PostgreSQL, Temporal dev server, API (api/server.ts) and worker (workers/main.ts), each in its
  * own process as `npm start` runs them, on loopback; bounded in count and time. The load runs in worker threads
@@ -22,7 +22,9 @@
  * of the token API's tail is the API process waiting for a core rather than its own work. `--client-session own`
  * runs the token client and that probe each in a process and a session of its own (Linux autogroup: its own CPU
  * scheduling group), as a tenant's backend on another machine would be; measured on 2026-12-04 it did not shorten
- * the tail (client send lateness p99 16.6 ms in its own group, /healthz p99 25.4 ms): the waits are the host's.
+ * the tail (client send lateness p99 16.6 ms in its own group, /healthz p99 25.4 ms). `--realtime` runs the API and
+ * both clients under SCHED_RR instead, an A/B of the wait for a core: token p99 1.8 ms during the drain, but the ingest
+ * at real-time priority delays the quiet tenant past its target (docs/architecture.md "Workload isolation").
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -60,6 +62,7 @@ const { values } = parseArgs({
     'infra-nice': { type: 'string', default: '0' },
     'api-session': { type: 'string', default: 'shared' },
     'client-session': { type: 'string', default: 'shared' },
+    realtime: { type: 'boolean', default: false },
     'quiet-lead-ms': { type: 'string', default: process.env.QUIET_LEAD_MS ?? '5000' },
     stalled: { type: 'string', default: '0' },
     'stalled-events': { type: 'string', default: '3' },
@@ -192,7 +195,10 @@ let exitCode = 0;
 try {
   progress('starting the API (api/server.ts), the worker (workers/main.ts, all queues, with its dispatcher) and the raw no-op worker, each in its own process');
   await Promise.all([
-    spawnReady('api/server.ts', rawEnv, { url: `http://127.0.0.1:${port}/healthz` }, children, { ownSession: values['api-session'] === 'own' }),
+    spawnReady('api/server.ts', rawEnv, { url: `http://127.0.0.1:${port}/healthz` }, children, {
+      ownSession: values['api-session'] === 'own',
+      realtime: values.realtime,
+    }),
     spawnReady(
       'workers/main.ts',
       {
@@ -239,14 +245,15 @@ try {
   // The token API, as a tenant backend calls it: 50 calls a second (open loop, from the load thread, so the
   // client shares neither the API's event loop nor its clock; with --client-session own, from a process in a
   // session of its own), at rest and then during the drain.
-  const ownSession = values['client-session'] === 'own';
+  const realtime = values.realtime;
+  const ownSession = values['client-session'] === 'own' || realtime;
   const tokenRequests = connected.map((c) => ({
     method: 'GET',
     path: `/api/v1/integrations/${c.id}/token`,
     headers: { authorization: `Bearer ${c.key}` },
   }));
   const tokenLoad = (seconds: number) =>
-    runLoad({ port, requests: tokenRequests, cycle: true, rate: 50, seconds, maxSockets: 8, warmupSeconds: 2, ownSession });
+    runLoad({ port, requests: tokenRequests, cycle: true, rate: 50, seconds, maxSockets: 8, warmupSeconds: 2, ownSession, realtime });
   const healthLoad = (seconds: number) =>
     runLoad({
       port,
@@ -257,6 +264,7 @@ try {
       maxSockets: 8,
       warmupSeconds: 2,
       ownSession,
+      realtime,
     });
   const restHealth = healthLoad(5);
   const atRest = await tokenLoad(5);
@@ -449,7 +457,7 @@ try {
     `  /healthz, server side        during the drain ${describeServerLatency(serverHealth)}; client-side p99 minus server-side p99: token ${(duringDrainTokens.p99 - (serverToken?.p99 ?? NaN)).toFixed(1)} ms, /healthz ${(duringDrainHealth.p99 - (serverHealth?.p99 ?? NaN)).toFixed(1)} ms (socket, event-loop and client waits)`,
     `  token p99 − /healthz p99     client side ${(duringDrainTokens.p99 - duringDrainHealth.p99).toFixed(1)} ms (the PO's candidate target: ≤ 10 ms)`,
     `  tokens refreshed on time    ${REFRESHING - late.size}/${REFRESHING} (${TOKEN_TTL} s tokens; target 100 %: ${target(late.size === 0)})`,
-    `  CPU per event while draining worker ${perEvent('worker')} µs, Temporal server ${perEvent('temporal')} µs, API ${perEvent('api')} µs, PostgreSQL ${perEvent('postgres')} µs, this benchmark (receiver, load) ${perEvent('bench')} µs (worker at niceness ${env.PLUGBOARD_WORKER_NICE}, PostgreSQL and Temporal at ${INFRA_NICE}; API in ${values['api-session'] === 'own' ? 'its own session' : 'the shared session'}; token and /healthz clients ${ownSession ? 'each in a session of its own' : 'in threads of this process (shared session)'})`,
+    `  CPU per event while draining worker ${perEvent('worker')} µs, Temporal server ${perEvent('temporal')} µs, API ${perEvent('api')} µs, PostgreSQL ${perEvent('postgres')} µs, this benchmark (receiver, load) ${perEvent('bench')} µs (worker at niceness ${env.PLUGBOARD_WORKER_NICE}, PostgreSQL and Temporal at ${INFRA_NICE}; API in ${values['api-session'] === 'own' ? 'its own session' : 'the shared session'}; token and /healthz clients ${ownSession ? 'each in a session of its own' : 'in threads of this process (shared session)'}${realtime ? '; the API and both clients under SCHED_RR (--realtime)' : ''})`,
     `  lost / failed / duplicates  ${lost} / ${byStatus.failed ?? 0} / ${duplicates} delivered twice (same webhook-id), ${deliveries} deliveries (target 0: ${target(lost === 0 && duplicates === 0)})`,
     '',
   ];

@@ -8,6 +8,7 @@ import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { signStandardWebhook } from '../../lib/webhooks/signatures.ts';
+import { nodeCommand } from './spawn-ready.ts';
 
 export interface LoadRequest {
   method: string;
@@ -44,6 +45,8 @@ export interface LoadOptions {
    * benchmark started (worker, Temporal, PostgreSQL), so under a drain its own scheduling delays count in.
    */
   ownSession?: boolean;
+  /** With `ownSession`: run that process under `chrt -r 1` (SCHED_RR; bench/lib/spawn-ready.ts). */
+  realtime?: boolean;
 }
 
 export interface LoadResult {
@@ -79,7 +82,8 @@ const CHILD_ENV = 'PLUGBOARD_BENCH_LOAD_CHILD';
 
 function runInOwnSession(options: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+    const [command, args] = nodeCommand([fileURLToPath(import.meta.url)], options.realtime);
+    const child = spawn(command, args, {
       env: { ...process.env, [CHILD_ENV]: '1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       detached: true, // setsid(): a session, and so a scheduling group, of its own
