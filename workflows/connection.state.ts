@@ -1,4 +1,14 @@
-import { ActivityFailure, ApplicationFailure, condition, log, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  type ActivityOptions,
+  ApplicationFailure,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import {
   CONNECTION_TERMINAL_ERRORS,
@@ -12,6 +22,7 @@ import {
   type RefreshPolicyInput,
   type TokenOutcome,
 } from './connection.messages.ts';
+import { INTERACTIVE_PRIORITY } from './task-queues.ts';
 
 /*
  * The connection workflow's state and logic (docs/architecture.md): workflows/connection.workflow.ts only
@@ -19,10 +30,10 @@ import {
  * replaced issued it (test/replay.test.ts replays histories recorded before), and each patch keeps its id.
  */
 
-/** The authorization code is single-use: one attempt (REQ-8). */
-const { exchangeCode } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } });
+/** The authorization code is single-use: one attempt (REQ-8). A person waits on it: ahead of background refreshes. */
+const { exchangeCode } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 }, priority: INTERACTIVE_PRIORITY });
 /** Transient provider failures back off; terminal classes stop at once (REQ-14). */
-export const REFRESH_ACTIVITY_OPTIONS: Parameters<typeof proxyActivities>[0] = {
+export const REFRESH_ACTIVITY_OPTIONS: ActivityOptions = {
   // An attempt lost with a killed worker is retried once its heartbeats stop (10 s), and takes over its refresh
   // lease once that lapses (10 s after the last renewal). A second attempt that a late heartbeat starts beside a
   // live one waits for the lease, so one refresh token is never presented twice (db/refresh-lease.ts). Inside
@@ -32,6 +43,8 @@ export const REFRESH_ACTIVITY_OPTIONS: Parameters<typeof proxyActivities>[0] = {
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: CONNECTION_TERMINAL_ERRORS },
 };
 const { refreshTokens } = proxyActivities<Activities>(REFRESH_ACTIVITY_OPTIONS);
+/** The same, when a caller waits for it (the token API's on-demand refresh, a manual one): ahead of scheduled ones. */
+const { refreshTokens: refreshTokensNow } = proxyActivities<Activities>({ ...REFRESH_ACTIVITY_OPTIONS, priority: INTERACTIVE_PRIORITY });
 /**
  * A token set the provider returned that PostgreSQL would not take (sealed by the vault): stored before anything
  * else, with a bounded backoff, until PostgreSQL answers (issue 13: a returned token set is never dropped).
@@ -41,12 +54,18 @@ const { storeReturnedTokens } = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: CONNECTION_TERMINAL_ERRORS },
 });
 /** Our own bookkeeping and revocation: retried until Postgres answers. */
-const { revokeTokens, recordStatus } = proxyActivities<Activities>({
+const BOOKKEEPING_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: [ConnectionErrorType.notFound] },
-});
+};
+const { recordStatus } = proxyActivities<Activities>(BOOKKEEPING_ACTIVITY_OPTIONS);
+/** A disconnect's caller waits for the revocation's result. */
+const { revokeTokens } = proxyActivities<Activities>({ ...BOOKKEEPING_ACTIVITY_OPTIONS, priority: INTERACTIVE_PRIORITY });
 /** The sync schedule follows the status; a failure here must never block a connection change. */
-const scheduleActivities = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+const SCHEDULE_ACTIVITY_OPTIONS: ActivityOptions = { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } };
+const scheduleActivities = proxyActivities<Activities>(SCHEDULE_ACTIVITY_OPTIONS);
+/** The schedule a connect creates, before the person's callback returns. */
+const scheduleActivitiesNow = proxyActivities<Activities>({ ...SCHEDULE_ACTIVITY_OPTIONS, priority: INTERACTIVE_PRIORITY });
 /** Push subscriptions (Calendar channels, Gmail watch): the activities catch provider errors themselves. */
 const { ensurePushSubscription, stopPushSubscription } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -194,7 +213,7 @@ export class Connection {
         this.tokensStored(facts);
         state.reauthRequired = false;
         this.setStatus('active');
-        await this.manageSyncSchedule('upsert');
+        await this.manageSyncSchedule('upsert', 'interactive');
         // Subscribed by the main loop, so the callback does not wait for it.
         if (this.push.on) state.pushRenewAt = Date.now();
         return this.outcome(true);
@@ -241,7 +260,7 @@ export class Connection {
         state.pushRenewAt = null;
       }
       const result = await revokeTokens({ integrationId, reason });
-      await this.manageSyncSchedule('delete');
+      await this.manageSyncSchedule('delete', 'interactive');
       state.tokenExpiresAt = null;
       state.reauthRequired = false;
       this.setStatus('disconnected');
@@ -349,7 +368,8 @@ export class Connection {
     if (state.reauthRequired) return this.outcome(false, this.lastError ?? 'reauthorization required');
     state.lastRefreshStartedAt = Date.now();
     try {
-      const facts = await refreshTokens({ integrationId, ...(this.keepReturned.on ? { keepReturned: true } : {}) });
+      const refresh = reason === 'scheduled' ? refreshTokens : refreshTokensNow;
+      const facts = await refresh({ integrationId, ...(this.keepReturned.on ? { keepReturned: true } : {}) });
       await this.storeSealed(facts);
       this.tokensStored(facts);
       const recovered = state.status === 'error';
@@ -470,10 +490,10 @@ export class Connection {
     this.lastError = null;
   }
 
-  private async manageSyncSchedule(action: 'upsert' | 'pause' | 'delete'): Promise<void> {
+  private async manageSyncSchedule(action: 'upsert' | 'pause' | 'delete', priority: 'interactive' | 'background' = 'background'): Promise<void> {
     const { integrationId } = this;
     try {
-      await scheduleActivities.manageSyncSchedule({ integrationId, action });
+      await (priority === 'interactive' ? scheduleActivitiesNow : scheduleActivities).manageSyncSchedule({ integrationId, action });
     } catch (error) {
       log.warn('sync schedule not updated', { integrationId, action, error: failureMessage(error) });
     }

@@ -44,3 +44,12 @@ export function tenantPriority(tenantId: string): { fairnessKey: string } {
   // Temporal limits a fairness key to 64 bytes; tenant ids are far shorter.
   return { fairnessKey: tenantId.slice(0, 64) };
 }
+
+/**
+ * Work someone is waiting on — a connect's code exchange, a refresh the token API or a person asked for — is
+ * dispatched ahead of background work (scheduled refreshes) on the same queue: Temporal serves the lower priority key
+ * first (the default is 3 of 1–5), then tenants fairly within it. Set on activities only, whose other priority fields
+ * stay empty and so inherit the workflow's fairness key (its tenant). A workflow's own tasks keep its priority: the
+ * SDK sets a workflow's priority at start only, and the waiting is in the activities, which call providers.
+ */
+export const INTERACTIVE_PRIORITY = { priorityKey: 1 } as const;
