@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCredentials } from '../db/credentials.ts';
@@ -6,6 +5,7 @@ import { Integration } from '../db/entities/index.ts';
 import { tokenNeedsRefreshAt } from '../lib/oauth/tokens.ts';
 import { connectionWorkflowId } from '../workflows/connection.messages.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
+import { gateSandboxTokenEndpoint, type TokenGate } from './sandbox-token-gate.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
 
 /** One token-endpoint request as the sandbox saw it: the grant, the refresh token sent, the tokens issued. */
@@ -18,8 +18,8 @@ interface TokenCall {
 }
 /** Every grant the sandbox's token endpoint handled, in order. */
 const tokenCalls: TokenCall[] = [];
-/** While set, token requests wait at the provider for it: a slow token endpoint. */
-let gate: { open: Promise<void>; release: () => void; arrived: number } | null = null;
+/** A slow token endpoint: while shut, token requests wait at the provider (test/sandbox-token-gate.ts). */
+let gate: TokenGate;
 
 let api: TestApi;
 beforeAll(async () => {
@@ -38,14 +38,8 @@ beforeAll(async () => {
   };
   api.deps.sandbox!.provider.on('grant.success', (ctx: KoaContextWithOIDC) => record(ctx, 200));
   api.deps.sandbox!.provider.on('grant.error', (ctx: KoaContextWithOIDC) => record(ctx, 400));
-  // A slow token endpoint: while the gate is set, requests to it wait in front of the real server.
-  const [serve] = api.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  api.server.removeAllListeners('request');
-  api.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!gate || req.method !== 'POST' || req.url?.split('?')[0] !== '/sandbox/token') return serve!(req, res);
-    gate.arrived++;
-    void gate.open.then(() => serve!(req, res));
-  });
+  // A slow token endpoint: while the gate is shut, requests to it wait in front of the real server.
+  gate = gateSandboxTokenEndpoint(api);
 });
 afterAll(async () => {
   await api?.close();
@@ -139,11 +133,10 @@ describe('connecting through the sandbox', () => {
     const acceptedUpdates = async () => (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
     const updatesBefore = await acceptedUpdates();
     const callsBefore = tokenCalls.length;
-    let release!: () => void;
-    gate = { open: new Promise<void>((r) => (release = r)), release, arrived: 0 };
+    gate.shut();
     try {
       // The workflow's own refresh (due at 15 of the 20 s) reaches the token endpoint and is held there.
-      await until(() => gate!.arrived === 1, 30_000, 'the scheduled refresh reaching the token endpoint');
+      await until(() => gate.arrived === 1, 30_000, 'the scheduled refresh reaching the token endpoint');
       // Token calls ask the workflow only once the stored token is nearly expired (18 s): wait for that too.
       await until(() => Date.now() >= tokenNeedsRefreshAt(old!)!, 10_000, 'the token to be due for the token API');
 
@@ -162,7 +155,7 @@ describe('connecting through the sandbox', () => {
       expect(settled.filter(Boolean).length, 'calls answered before the refresh finished').toBe(0);
       expect(gate.arrived, 'token requests while the first one is held').toBe(1);
 
-      gate.release();
+      gate.open();
       const results = await Promise.all(calls);
       for (const r of results) expect(r.status, JSON.stringify(r.body)).toBe(200);
 
@@ -179,8 +172,7 @@ describe('connecting through the sandbox', () => {
       for (const r of results.filter((_, i) => i % 2 === 0)) expect(new Date(r.body.data.tokenExpiresAt).getTime()).toBe(now!.expiresAt);
       expect(now!.expiresAt).toBeGreaterThan(old!.expiresAt!);
     } finally {
-      gate?.release();
-      gate = null;
+      gate.open();
       // No background refreshes from this integration in the tests that follow.
       await api.request('POST', `/api/v1/integrations/${id}/disconnect`, { key });
     }

@@ -7,12 +7,12 @@
  * shut while the backlog forms and then opens; the order in which the provider granted tokens is the order in
  * which Temporal handed the activities to the worker's one slot.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionWorkflowId, statusQuery } from '../workflows/connection.messages.ts';
 import { startTestApi, until, type TestApi } from './helpers.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
+import { gateSandboxTokenEndpoint, type TokenGate } from './sandbox-token-gate.ts';
 
 /** One connections activity slot: every activity but the running one waits in Temporal's queue. */
 const SLOTS = 'connections:1';
@@ -24,24 +24,18 @@ const BUSY_TENANTS = 10;
 let api: TestApi;
 /** Grant types in the order the sandbox issued tokens. */
 const grants: string[] = [];
-/** While set, token requests wait at the provider until it opens. */
-let gate: { open: Promise<void>; release: () => void; arrived: number } | null = null;
+/** The sandbox's token endpoint, held shut while the backlog forms. */
+let gate: TokenGate;
 
 beforeAll(async () => {
   api = await startTestApi({ worker: true, env: { PLUGBOARD_WORKER_SLOTS: SLOTS, PLUGBOARD_SANDBOX_ACCESS_TOKEN_TTL: String(TOKEN_TTL_S) } });
   api.deps.sandbox!.provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     grants.push(String((ctx.oidc?.params as { grant_type?: string } | undefined)?.grant_type));
   });
-  const [serve] = api.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  api.server.removeAllListeners('request');
-  api.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!gate || req.method !== 'POST' || req.url?.split('?')[0] !== '/sandbox/token') return serve!(req, res);
-    gate.arrived++;
-    void gate.open.then(() => serve!(req, res));
-  });
+  gate = gateSandboxTokenEndpoint(api);
 });
 afterAll(async () => {
-  gate?.release();
+  gate?.open();
   await api?.close();
 });
 
@@ -65,13 +59,12 @@ describe('interactive work ahead of background work', () => {
 
     // The storm: the provider holds every token request; the first scheduled refresh takes the one slot and
     // waits there, the others queue in Temporal as their timers fire.
-    let release!: () => void;
-    gate = { open: new Promise<void>((resolve) => (release = resolve)), release: () => release(), arrived: 0 };
+    gate.shut();
     const client = api.deps.temporal.client.workflow;
     const refreshAts = await Promise.all(busy.map(({ id }) => client.getHandle(connectionWorkflowId(id)).query(statusQuery)));
     const lastDue = Math.max(...refreshAts.map((s) => s.refreshAt ?? Number.POSITIVE_INFINITY));
     expect(Number.isFinite(lastDue)).toBe(true);
-    await until(() => gate!.arrived >= 1, 30_000, 'the first scheduled refresh at the provider');
+    await until(() => gate.arrived >= 1, 30_000, 'the first scheduled refresh at the provider');
     await new Promise((r) => setTimeout(r, Math.max(0, lastDue - Date.now()) + 1_000));
     const grantsBefore = grants.length;
 
@@ -79,7 +72,7 @@ describe('interactive work ahead of background work', () => {
     const quiet = await startConnect();
     const callback = new ScriptedBrowser().connect(quiet.connectUrl);
     await new Promise((r) => setTimeout(r, 1_500)); // the exchange activity is scheduled behind the backlog
-    gate.release();
+    gate.open();
     expect((await callback).status).toBe(303);
     await until(() => grants.length - grantsBefore >= BUSY_TENANTS + 1, 60_000, 'every refresh and the exchange granted');
 

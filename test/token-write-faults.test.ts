@@ -6,7 +6,6 @@
  * refresh token. On this file's own PostgreSQL (stopping it disturbs no other test file).
  */
 import { chmodSync, mkdtempSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,6 +16,7 @@ import { sandboxClientSecret } from '../db/repositories/providers.repository.ts'
 import { freePort, startEmbeddedPostgres, type ServiceHandle } from '../scripts/services.ts';
 import { connectionWorkflowId } from '../workflows/connection.messages.ts';
 import { ScriptedBrowser } from './oauth-browser.ts';
+import { gateSandboxTokenEndpoint, type TokenGate } from './sandbox-token-gate.ts';
 import { startTestApi, type TestApi, historyStrings } from './helpers.ts';
 
 /** One grant as the sandbox handled it: what was sent, what it issued (kept in memory, never printed). */
@@ -29,8 +29,8 @@ interface TokenCall {
   issuedRefreshToken?: string;
 }
 const tokenCalls: TokenCall[] = [];
-/** While set, token requests wait at the provider for it: a slow token endpoint. */
-let gate: { open: Promise<void>; release: () => void; arrived: number } | null = null;
+/** A slow token endpoint: while shut, token requests wait at the provider (test/sandbox-token-gate.ts). */
+let gate: TokenGate;
 
 let dir: string;
 let pgPort: number;
@@ -60,17 +60,11 @@ beforeAll(async () => {
   };
   api.deps.sandbox!.provider.on('grant.success', (ctx: KoaContextWithOIDC) => record(ctx, 200));
   api.deps.sandbox!.provider.on('grant.error', (ctx: KoaContextWithOIDC, error: { error?: string }) => record(ctx, 400, error?.error));
-  const [serve] = api.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  api.server.removeAllListeners('request');
-  api.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!gate || req.method !== 'POST' || req.url?.split('?')[0] !== '/sandbox/token') return serve!(req, res);
-    gate.arrived++;
-    void gate.open.then(() => serve!(req, res));
-  });
+  gate = gateSandboxTokenEndpoint(api);
 });
 
 afterAll(async () => {
-  gate?.release();
+  gate?.open();
   await api?.close().catch(() => undefined);
   await pg?.stop();
 });
@@ -120,23 +114,20 @@ async function outageDuringGrant(
   downForMs?: number,
 ): Promise<{ result: unknown; call: TokenCall; downMs: number }> {
   const callsBefore = tokenCalls.length;
-  let release!: () => void;
-  gate = { open: new Promise<void>((r) => (release = r)), release, arrived: 0 };
+  gate.shut();
   const pending = start();
   void pending.catch(() => undefined);
   let downAt = 0;
   try {
-    await until(() => gate!.arrived === 1, 30_000, `the ${grantType} request reaching the token endpoint`);
+    await until(() => gate.arrived === 1, 30_000, `the ${grantType} request reaching the token endpoint`);
     downAt = Date.now();
     await pg.stop();
-    gate.release();
-    gate = null;
+    gate.open();
     await until(() => tokenCalls.slice(callsBefore).some((c) => c.grantType === grantType), 10_000, `the provider answering the ${grantType} grant`);
     if (downForMs !== undefined) await new Promise((r) => setTimeout(r, downForMs));
     else await until(async () => (await scheduled(id, 'storeReturnedTokens')) > 0, 40_000, 'the workflow storing the sealed token set').catch(() => undefined);
   } finally {
-    gate?.release();
-    gate = null;
+    gate.open();
     if (downAt) pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort });
   }
   const downMs = Date.now() - downAt;
