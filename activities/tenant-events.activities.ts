@@ -144,6 +144,67 @@ export function createTenantEventActivities(deps: ActivityDeps, options: { slowL
     } else delivery.nextAttemptAt = new Date(at.getTime() + delay);
   }
 
+  /** One batch of the endpoint's due deliveries, in the lane the activity runs in (deliverEventBatch below). */
+  async function deliverBatch(em: EntityManager, endpoint: EventEndpoint, slowLane: boolean): Promise<EventDeliveryBatchResult> {
+    const fastLaneMs = env.PLUGBOARD_WEBHOOK_FAST_LANE_MS;
+    let attempts = 0;
+    let allInTime = true;
+    const result: EventDeliveryBatchResult = { delivered: 0, failed: 0, retrying: 0, more: false, nextDueInMs: null };
+    const secrets = signingSecrets(vault, endpoint);
+    const due = await dueDeliveries(em, endpoint.id, BATCH_SIZE);
+    const started = Date.now();
+    for (const { delivery, event } of due) {
+      if (Date.now() - started > BATCH_BUDGET_MS) {
+        result.more = true;
+        break;
+      }
+      heartbeat({ delivered: result.delivered });
+      const at = new Date();
+      const outcome = await attempt(endpoint, secrets, event, slowLane ? DELIVERY_TIMEOUT_MS : fastLaneMs);
+      if (!slowLane && outcome.timedOut) {
+        // Not answered within the fast-lane time: next in the slow lane, this attempt not recorded.
+        result.moveTo = 'slow';
+        result.more = true;
+        break;
+      }
+      attempts++;
+      if (outcome.timedOut || outcome.latencyMs > fastLaneMs) allInTime = false;
+      em.create(EventDeliveryAttempt, {
+        tenantId: delivery.tenantId,
+        deliveryId: delivery.id,
+        endpointId: endpoint.id,
+        attemptedAt: at,
+        statusCode: outcome.statusCode,
+        latencyMs: outcome.latencyMs,
+        responseExcerpt: outcome.excerpt,
+        error: outcome.error,
+      });
+      settle(delivery, endpoint, outcome, at);
+      // Per delivery: a worker that dies mid-batch re-delivers only the one in flight.
+      await em.flush();
+      if (delivery.status === 'delivered') result.delivered++;
+      else if (delivery.status === 'failed') result.failed++;
+      else result.retrying++;
+      const reason =
+        outcome.statusCode === 410
+          ? 'the endpoint answered HTTP 410 Gone'
+          : endpoint.failingSince && at.getTime() - endpoint.failingSince.getTime() >= env.PLUGBOARD_EVENT_DISABLE_AFTER
+            ? `every attempt failed since ${endpoint.failingSince.toISOString()}`
+            : null;
+      if (reason) {
+        await disable(em, endpoint.id, reason);
+        return result;
+      }
+    }
+    if (due.length === BATCH_SIZE) result.more = true;
+    if (slowLane && attempts > 0 && allInTime) result.moveTo = 'fast';
+    if (result.moveTo === 'slow') deps.logger.warn({ endpointId: endpoint.id, fastLaneMs }, 'receiver slow: batches move to the slow lane');
+    else if (result.moveTo === 'fast') deps.logger.info({ endpointId: endpoint.id }, 'receiver answers in time: batches back in the fast lane');
+    const next = await nextDueAt(em, endpoint.id);
+    result.nextDueInMs = next ? Math.max(0, next.getTime() - Date.now()) : null;
+    return result;
+  }
+
   return {
     /**
      * One page of the `integration.reauthorization_due` sweep (workflows/reauthorization-sweep.workflow.ts): active
@@ -183,74 +244,16 @@ export function createTenantEventActivities(deps: ActivityDeps, options: { slowL
      * delivery gets the full 15 s, and a batch answered in time throughout ends with `moveTo: 'fast'`.
      */
     async deliverEventBatch(input: { endpointId: string; lane?: WebhookLane }): Promise<EventDeliveryBatchResult> {
-      const slowLane = input.lane === 'slow';
-      const fastLaneMs = env.PLUGBOARD_WEBHOOK_FAST_LANE_MS;
-      let attempts = 0;
-      let allInTime = true;
       const em = orm.em.fork();
-      const result: EventDeliveryBatchResult = { delivered: 0, failed: 0, retrying: 0, more: false, nextDueInMs: null };
       const endpoint = await em.findOne(EventEndpoint, { id: input.endpointId });
-      if (!endpoint || endpoint.disabledAt) return result;
-      // In the slow lane, the tenant's share of its slots taken: hand the slot back and try again shortly.
-      const release = slowLane ? slowLaneSlots.tryAcquire(endpoint.tenantId) : () => undefined;
-      if (!release) return { ...result, nextDueInMs: slotRetryMs() };
-      try {
-        const secrets = signingSecrets(vault, endpoint);
-        const due = await dueDeliveries(em, endpoint.id, BATCH_SIZE);
-        const started = Date.now();
-        for (const { delivery, event } of due) {
-          if (Date.now() - started > BATCH_BUDGET_MS) {
-            result.more = true;
-            break;
-          }
-          heartbeat({ delivered: result.delivered });
-          const at = new Date();
-          const outcome = await attempt(endpoint, secrets, event, slowLane ? DELIVERY_TIMEOUT_MS : fastLaneMs);
-          if (!slowLane && outcome.timedOut) {
-            // Not answered within the fast-lane time: next in the slow lane, this attempt not recorded.
-            result.moveTo = 'slow';
-            result.more = true;
-            break;
-          }
-          attempts++;
-          if (outcome.timedOut || outcome.latencyMs > fastLaneMs) allInTime = false;
-          em.create(EventDeliveryAttempt, {
-            tenantId: delivery.tenantId,
-            deliveryId: delivery.id,
-            endpointId: endpoint.id,
-            attemptedAt: at,
-            statusCode: outcome.statusCode,
-            latencyMs: outcome.latencyMs,
-            responseExcerpt: outcome.excerpt,
-            error: outcome.error,
-          });
-          settle(delivery, endpoint, outcome, at);
-          // Per delivery: a worker that dies mid-batch re-delivers only the one in flight.
-          await em.flush();
-          if (delivery.status === 'delivered') result.delivered++;
-          else if (delivery.status === 'failed') result.failed++;
-          else result.retrying++;
-          const reason =
-            outcome.statusCode === 410
-              ? 'the endpoint answered HTTP 410 Gone'
-              : endpoint.failingSince && at.getTime() - endpoint.failingSince.getTime() >= env.PLUGBOARD_EVENT_DISABLE_AFTER
-                ? `every attempt failed since ${endpoint.failingSince.toISOString()}`
-                : null;
-          if (reason) {
-            await disable(em, endpoint.id, reason);
-            return result;
-          }
-        }
-        if (due.length === BATCH_SIZE) result.more = true;
-        if (slowLane && attempts > 0 && allInTime) result.moveTo = 'fast';
-        if (result.moveTo === 'slow') deps.logger.warn({ endpointId: endpoint.id, fastLaneMs }, 'receiver slow: batches move to the slow lane');
-        else if (result.moveTo === 'fast') deps.logger.info({ endpointId: endpoint.id }, 'receiver answers in time: batches back in the fast lane');
-        const next = await nextDueAt(em, endpoint.id);
-        result.nextDueInMs = next ? Math.max(0, next.getTime() - Date.now()) : null;
-        return result;
-      } finally {
-        release();
-      }
+      if (!endpoint || endpoint.disabledAt) return { delivered: 0, failed: 0, retrying: 0, more: false, nextDueInMs: null };
+      if (input.lane !== 'slow') return deliverBatch(em, endpoint, false);
+      // The tenant's share of the slow lane is taken: try again shortly, in order.
+      return slowLaneSlots.run(
+        endpoint.tenantId,
+        () => deliverBatch(em, endpoint, true),
+        () => ({ delivered: 0, failed: 0, retrying: 0, more: false, nextDueInMs: slotRetryMs() }),
+      );
     },
   };
 }

@@ -66,14 +66,12 @@ export function createWebhookBatchActivities(deps: ActivityDeps, options: { loop
       const integration = await em.findOne(Integration, { id: input.integrationId });
       if (!integration) return { processed: 0, failed: 0, more: false };
       if (input.lane !== 'slow') return batch(em, integration, false);
-      // The tenant's share of the slow lane is taken: hand the slot back and try again shortly, in order.
-      const release = slowLaneSlots.tryAcquire(integration.tenantId);
-      if (!release) return { processed: 0, failed: 0, more: false, retryInMs: slotRetryMs() };
-      try {
-        return await batch(em, integration, true);
-      } finally {
-        release();
-      }
+      // The tenant's share of the slow lane is taken: try again shortly, in order.
+      return slowLaneSlots.run(
+        integration.tenantId,
+        () => batch(em, integration, true),
+        () => ({ processed: 0, failed: 0, more: false, retryInMs: slotRetryMs() }),
+      );
     },
   };
 

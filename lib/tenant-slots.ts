@@ -13,24 +13,21 @@ export class TenantSlots {
     this.perTenant = perTenant;
   }
 
-  /** A release function when the tenant has a slot free (call it exactly once), else null. */
-  tryAcquire(tenantId: string): (() => void) | null {
+  /**
+   * Runs `work` holding one of the tenant's slots, freed when it settles; when the tenant holds all of them, returns
+   * `whenFull()` at once instead.
+   */
+  async run<T>(tenantId: string, work: () => Promise<T>, whenFull: () => T): Promise<T> {
     const used = this.#inUse.get(tenantId) ?? 0;
-    if (used >= this.perTenant) return null;
+    if (used >= this.perTenant) return whenFull();
     this.#inUse.set(tenantId, used + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+    try {
+      return await work();
+    } finally {
       const left = (this.#inUse.get(tenantId) ?? 1) - 1;
       if (left > 0) this.#inUse.set(tenantId, left);
       else this.#inUse.delete(tenantId);
-    };
-  }
-
-  /** Slots the tenant holds now. */
-  used(tenantId: string): number {
-    return this.#inUse.get(tenantId) ?? 0;
+    }
   }
 }
 
